@@ -1,0 +1,43 @@
+import { UserError } from '../errors.js';
+import type { Qrels } from '../metrics/types.js';
+import { scanLines, splitFields } from './lines.js';
+import { parseInteger } from './numbers.js';
+import type { IdEncoding } from './trec-run.js';
+
+/**
+ * Reads TREC qrels (`qid iter docid rel`, exactly 4 whitespace-separated fields; `iter` ignored; lines whose
+ * first character is `#` are comments). rel must be an integer; a doc judged twice for one query is refused.
+ */
+export function readTrecQrels(path: string, encoding: IdEncoding = 'utf8'): Qrels {
+  const qrels: Qrels = new Map();
+  const fields = new Int32Array(10);
+  let judgments = 0;
+  scanLines(path, (buf, start, end, lineNumber) => {
+    if (buf[start] === 35) return;
+    const count = splitFields(buf, start, end, fields, 4);
+    const at = (field: string) => ({ file: path, line: lineNumber, field });
+    if (count === 0) return; // blank lines are harmless (trec_eval calls them malformed)
+    if (count !== 4)
+      throw new UserError(
+        `expected 4 columns 'qid iter docid rel', found ${count > 4 ? 'more' : count}`,
+        at('line'),
+      );
+    const [q0, q1, , , d0, d1, r0, r1] = fields as unknown as number[];
+    const rel = parseInteger(buf, r0 as number, r1 as number);
+    if (Number.isNaN(rel))
+      throw new UserError(`relevance must be an integer, got '${buf.toString(encoding, r0, r1)}'`, at('rel'));
+    const qid = buf.toString(encoding, q0, q1);
+    const docid = buf.toString(encoding, d0, d1);
+    let query = qrels.get(qid);
+    if (!query) {
+      query = new Map();
+      qrels.set(qid, query);
+    }
+    if (query.has(docid))
+      throw new UserError(`document '${docid}' is judged twice for query '${qid}'`, at('docid'));
+    query.set(docid, rel);
+    judgments++;
+  });
+  if (judgments === 0) throw new UserError('the qrels file has no judgments', { file: path });
+  return qrels;
+}
