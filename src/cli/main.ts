@@ -1,17 +1,31 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { TOOL_VERSION } from '../package-root.js';
+import { registerDataset } from './dataset.js';
 import { EXIT, reportError } from './errors.js';
+import { registerEval } from './eval.js';
 import { registerTrecEval } from './trec-eval.js';
+import { registerValidate } from './validate.js';
 
 const program = new Command('retrieval-gate')
   .description('Evaluate retrieval quality and gate releases on it.')
   .version(TOOL_VERSION)
-  .option('--debug', 'print stack traces of errors')
+  .enablePositionalOptions() // so that `dataset import --version V` is the dataset's version, not ours
   .exitOverride()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
+registerEval(program);
 registerTrecEval(program);
+registerValidate(program);
+registerDataset(program);
+addDebugOption(program);
+
+/** --debug is accepted by every command (options are positional, so each command declares it). */
+function addDebugOption(command: Command): void {
+  command.option('--debug', 'print stack traces of errors');
+  command.exitOverride();
+  for (const sub of command.commands) addDebugOption(sub);
+}
 
 const debug = process.argv.includes('--debug');
 try {

@@ -14,3 +14,12 @@ export function parseIntegerOption(flag: string, min: number): (value: string) =
     return Number(value);
   };
 }
+
+/** Commander parser for a probability strictly between 0 and 1. */
+export function parseProbabilityOption(flag: string): (value: string) => number {
+  return (value) => {
+    const p = Number(value);
+    if (!(p > 0 && p < 1)) throw new InvalidArgumentError(`${flag} takes a number between 0 and 1`);
+    return p;
+  };
+}

@@ -1,0 +1,20 @@
+// Copies the non-TypeScript files the code loads at run time (JSON Schemas, templates) next to the
+// compiled modules, so dist/src mirrors src.
+import { cpSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+
+const ASSET = /\.(schema\.json|hbs)$/;
+
+function walk(dir) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) walk(path);
+    else if (ASSET.test(name)) {
+      const target = join('dist', 'src', relative('src', path));
+      mkdirSync(dirname(target), { recursive: true });
+      cpSync(path, target);
+    }
+  }
+}
+
+walk('src');

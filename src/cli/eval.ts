@@ -1,0 +1,74 @@
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { evaluateRunFiles } from '../evaluation/evaluate-files.js';
+import { formatEvaluationTable } from '../evaluation/table.js';
+import { warn } from './errors.js';
+import { collect, parseIntegerOption, parseProbabilityOption } from './options.js';
+
+interface EvalFlags {
+  dataset: string;
+  run: string[];
+  measures: string;
+  out?: string;
+  level: number;
+  skipMissing?: boolean;
+  strict?: boolean;
+  bootstrap: number;
+  confidence: number;
+  seed: number;
+}
+
+export function registerEval(program: Command): void {
+  program
+    .command('eval')
+    .description(
+      'evaluate run files against a dataset: a table of means with confidence intervals, and an evaluation JSON',
+    )
+    .requiredOption('--dataset <ref>', 'dataset folder or name@version')
+    .requiredOption('--run <file>', 'run file (TREC or JSONL); repeat to compare runs', collect, [])
+    .option('--measures <list>', 'comma-separated measures', 'R@5,P@5,RR,nDCG@10,AP')
+    .option('--out <file>', 'write the evaluation JSON here')
+    .option(
+      '--level <n>',
+      'relevance level: rel >= n counts as relevant',
+      parseIntegerOption('--level', 0),
+      1,
+    )
+    .option(
+      '--skip-missing',
+      'leave judged queries a run has no results for out of its means (default: they score 0)',
+    )
+    .option('--strict', 'judgments of documents absent from the corpus are an error, not a warning')
+    .option(
+      '--bootstrap <n>',
+      'bootstrap resamples for the confidence intervals',
+      parseIntegerOption('--bootstrap', 100),
+      1000,
+    )
+    .option(
+      '--confidence <p>',
+      'confidence level of the intervals',
+      parseProbabilityOption('--confidence'),
+      0.95,
+    )
+    .option('--seed <n>', 'seed of the resampling', parseIntegerOption('--seed', 0), 42)
+    .action((flags: EvalFlags) => {
+      const { evaluation, warnings } = evaluateRunFiles({
+        dataset: flags.dataset,
+        runs: flags.run,
+        measures: flags.measures,
+        relevanceLevel: flags.level,
+        skipMissing: flags.skipMissing,
+        strict: flags.strict,
+        bootstrapSamples: flags.bootstrap,
+        confidence: flags.confidence,
+        seed: flags.seed,
+      });
+      for (const message of warnings) warn(message);
+      process.stdout.write(`${formatEvaluationTable(evaluation)}\n`);
+      if (flags.out) {
+        writeFileSync(flags.out, `${JSON.stringify(evaluation, null, 2)}\n`);
+        process.stderr.write(`evaluation written to ${flags.out}\n`);
+      }
+    });
+}

@@ -1,0 +1,22 @@
+import { type Command, Option } from 'commander';
+import { INPUT_KINDS, type InputKind, validatePath } from '../dataset/validate-path.js';
+import { warn } from './errors.js';
+
+export function registerValidate(program: Command): void {
+  program
+    .command('validate')
+    .description(
+      'check a dataset folder, run, qrels, queries, corpus or eval-set file; exit 0 when valid, 2 when not',
+    )
+    .argument('<path>', 'file or folder to check')
+    .addOption(
+      new Option('--kind <kind>', 'what the file is (detected from its content otherwise)').choices(
+        INPUT_KINDS,
+      ),
+    )
+    .action((path: string, flags: { kind?: InputKind }) => {
+      const report = validatePath(path, flags.kind);
+      for (const message of report.warnings) warn(message);
+      process.stdout.write(`ok: ${report.summary}\n`);
+    });
+}

@@ -1,0 +1,29 @@
+import { compareCodePoints, sortIds } from '../metrics/order.js';
+import type { Qrels } from '../metrics/types.js';
+
+/** JSON with object keys sorted at every level: one spelling per value, so hashes depend on content only. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => compareCodePoints(a, b)),
+        )
+      : v,
+  );
+}
+
+/** Records of a map in id byte order, one canonical JSON line each. */
+export function canonicalLines<T>(records: Map<string, T>): string[] {
+  return sortIds(records.keys()).map((id) => canonicalJson(records.get(id)));
+}
+
+/** Qrels as canonical JSONL lines ordered by query id, then doc id (byte order). */
+export function canonicalQrelsLines(qrels: Qrels): string[] {
+  const lines: string[] = [];
+  for (const qid of sortIds(qrels.keys())) {
+    const judgments = qrels.get(qid) ?? new Map<string, number>();
+    for (const docid of sortIds(judgments.keys()))
+      lines.push(canonicalJson({ qid, docid, rel: judgments.get(docid) }));
+  }
+  return lines;
+}

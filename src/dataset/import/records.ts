@@ -1,0 +1,75 @@
+import { UserError } from '../../errors.js';
+import type { Qrels } from '../../metrics/types.js';
+import { readJsonl } from '../jsonl.js';
+import { scanLines } from '../lines.js';
+import { readRecords } from '../native.js';
+import { firstLine } from '../peek.js';
+import type { DocumentRecord, QueryRecord } from '../types.js';
+
+/** Reads a BEIR corpus.jsonl or queries.jsonl (`_id`, `title`, `text`, `metadata`) into native records. */
+export function readBeirRecords<T extends QueryRecord | DocumentRecord>(
+  path: string,
+  what: string,
+): Map<string, T> {
+  const records = new Map<string, T>();
+  readJsonl<{ _id: string; [key: string]: unknown }>(path, 'beir-record', ({ _id, ...rest }, line) => {
+    if (records.has(_id))
+      throw new UserError(`duplicate ${what} id '${_id}'`, { file: path, line, field: '_id' });
+    records.set(_id, { id: _id, ...rest } as T);
+  });
+  return records;
+}
+
+/** Queries for `--queries`: JSONL in the native (`id`) or BEIR (`_id`) form, or TSV lines `qid<TAB>text`. */
+export function readQueriesFile(path: string): Map<string, QueryRecord> {
+  if (/\.(tsv|txt)$/i.test(path)) return readQueriesTsv(path);
+  return firstJsonlHasUnderscoreId(path)
+    ? readBeirRecords(path, 'query')
+    : readRecords<QueryRecord>(path, 'query', 'query');
+}
+
+/** A corpus for `--corpus`: JSONL in the native or the BEIR form. */
+export function readCorpusFile(path: string): Map<string, DocumentRecord> {
+  return firstJsonlHasUnderscoreId(path)
+    ? readBeirRecords(path, 'document')
+    : readRecords<DocumentRecord>(path, 'document', 'document');
+}
+
+function firstJsonlHasUnderscoreId(path: string): boolean {
+  return firstLine(path)?.includes('"_id"') === true;
+}
+
+function readQueriesTsv(path: string): Map<string, QueryRecord> {
+  const queries = new Map<string, QueryRecord>();
+  scanLines(path, (buf, start, end, line) => {
+    const text = buf.toString('utf8', start, end).replace(/\r$/, '');
+    if (text.trim() === '') return;
+    const tab = text.indexOf('\t');
+    if (tab <= 0) throw new UserError("expected 'qid<TAB>text'", { file: path, line, field: 'text' });
+    const id = text.slice(0, tab);
+    const queryText = text.slice(tab + 1).trim();
+    if (queryText === '') throw new UserError('must not be empty', { file: path, line, field: 'text' });
+    if (queries.has(id))
+      throw new UserError(`duplicate query id '${id}'`, { file: path, line, field: 'qid' });
+    queries.set(id, { id, text: queryText });
+  });
+  return queries;
+}
+
+/** Adds one judgment, refusing a second judgment of the same document for the same query. */
+export function addJudgment(
+  qrels: Qrels,
+  qid: string,
+  docid: string,
+  rel: number,
+  where: { file: string; line?: number; field?: string },
+): void {
+  let judgments = qrels.get(qid);
+  if (!judgments) {
+    judgments = new Map();
+    qrels.set(qid, judgments);
+  }
+  if (judgments.has(docid))
+    throw new UserError(`document '${docid}' is judged twice for query '${qid}'`, where);
+  judgments.set(docid, rel);
+}

@@ -1,0 +1,30 @@
+import { UserError } from '../errors.js';
+import { scanLines } from './lines.js';
+import { assertValid, type SchemaName } from './schemas.js';
+
+/**
+ * Streams a JSONL file: each non-blank line is parsed, validated against `schema`, and handed to
+ * `onRecord` with its line number. Malformed JSON is reported with file and line.
+ */
+export function readJsonl<T>(
+  path: string,
+  schema: SchemaName,
+  onRecord: (record: T, line: number) => void,
+): number {
+  let count = 0;
+  scanLines(path, (buf, start, end, lineNumber) => {
+    let text = buf.toString('utf8', start, end);
+    if (lineNumber === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // byte-order mark
+    if (text.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new UserError(`malformed JSON: ${(error as Error).message}`, { file: path, line: lineNumber });
+    }
+    assertValid<T>(schema, value, path, lineNumber);
+    onRecord(value, lineNumber);
+    count++;
+  });
+  return count;
+}

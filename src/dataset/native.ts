@@ -1,0 +1,173 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../errors.js';
+import type { Qrels } from '../metrics/types.js';
+import { datasetDigest, fileSha256 } from './digest.js';
+import { readJsonl } from './jsonl.js';
+import { assertValid } from './schemas.js';
+import { readTrecQrels } from './trec-qrels.js';
+import type { Dataset, DocumentRecord, Manifest, QueryRecord } from './types.js';
+
+/**
+ * Loads a dataset in the native layout (manifest.json, queries.jsonl, corpus.jsonl, qrels.jsonl or TREC
+ * qrels), checking every file against its schema, the manifest's sha256s and digest, and the references
+ * between files. `strict` turns judged-but-absent documents from a warning into an error.
+ */
+export function loadDataset(dir: string, options: { strict?: boolean } = {}): Dataset {
+  const manifestPath = join(dir, 'manifest.json');
+  if (!existsSync(manifestPath))
+    throw new UserError('not a dataset folder: manifest.json is missing', { file: dir });
+  const manifest = readManifest(manifestPath);
+  const path = (role: keyof Manifest['files']): string | undefined => {
+    const file = manifest.files[role];
+    if (!file) return undefined;
+    const full = join(dir, file.path);
+    if (!existsSync(full) || !statSync(full).isFile()) {
+      throw new UserError(`file '${file.path}' named in the manifest does not exist`, {
+        file: manifestPath,
+        field: `files.${role}.path`,
+      });
+    }
+    const actual = fileSha256(full);
+    if (actual !== file.sha256) {
+      throw new UserError(
+        `${file.path} has changed since the manifest was written (sha256 ${actual.slice(0, 12)}…, manifest says ${file.sha256.slice(0, 12)}…). A published version is never edited: import the change as a new version`,
+        { file: manifestPath, field: `files.${role}.sha256` },
+      );
+    }
+    return full;
+  };
+
+  const queriesPath = path('queries') as string;
+  const queries = readRecords<QueryRecord>(queriesPath, 'query', 'query');
+  const corpusPath = path('corpus');
+  const corpus =
+    corpusPath === undefined ? undefined : readRecords<DocumentRecord>(corpusPath, 'document', 'document');
+  const qrelsPath = path('qrels') as string;
+  const qrelsFormat = manifest.files.qrels.format ?? 'jsonl';
+  const qrels = qrelsFormat === 'trec' ? readTrecQrels(qrelsPath) : readJsonlQrels(qrelsPath);
+  checkQrelsQueries(qrels, queries, qrelsPath, qrelsFormat);
+  const warnings = corpus ? checkQrelsDocuments(qrels, corpus, qrelsPath, options.strict === true) : [];
+
+  const content = { queries, corpus, qrels };
+  const digest = datasetDigest(content);
+  if (digest !== manifest.digest) {
+    throw new UserError(`content digest ${digest} differs from the manifest's ${manifest.digest}`, {
+      file: manifestPath,
+      field: 'digest',
+    });
+  }
+  return { ...content, manifest, dir, digest, warnings };
+}
+
+export function readManifest(manifestPath: string): Manifest {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  } catch (error) {
+    throw new UserError(`malformed JSON: ${(error as Error).message}`, { file: manifestPath });
+  }
+  assertValid<Manifest>('manifest', value, manifestPath);
+  return value;
+}
+
+/** Reads queries or documents keyed by id, refusing an id used twice. */
+export function readRecords<T extends { id: string }>(
+  path: string,
+  schema: 'query' | 'document',
+  what: string,
+): Map<string, T> {
+  const records = new Map<string, T>();
+  const firstLine = new Map<string, number>();
+  readJsonl<T>(path, schema, (record, line) => {
+    if (records.has(record.id)) {
+      throw new UserError(`duplicate ${what} id '${record.id}' (first at line ${firstLine.get(record.id)})`, {
+        file: path,
+        line,
+        field: 'id',
+      });
+    }
+    records.set(record.id, record);
+    firstLine.set(record.id, line);
+  });
+  return records;
+}
+
+export function readJsonlQrels(path: string): Qrels {
+  const qrels: Qrels = new Map();
+  const count = readJsonl<{ qid: string; docid: string; rel: number }>(
+    path,
+    'qrel',
+    ({ qid, docid, rel }, line) => {
+      let judgments = qrels.get(qid);
+      if (!judgments) {
+        judgments = new Map();
+        qrels.set(qid, judgments);
+      }
+      if (judgments.has(docid)) {
+        throw new UserError(`document '${docid}' is judged twice for query '${qid}'`, {
+          file: path,
+          line,
+          field: 'docid',
+        });
+      }
+      judgments.set(docid, rel);
+    },
+  );
+  if (count === 0) throw new UserError('the qrels file has no judgments', { file: path });
+  return qrels;
+}
+
+/** Judgments for a query the dataset does not have are an error: they would be evaluated against nothing. */
+function checkQrelsQueries(
+  qrels: Qrels,
+  queries: Map<string, QueryRecord>,
+  qrelsPath: string,
+  format: 'jsonl' | 'trec',
+): void {
+  for (const qid of qrels.keys()) {
+    if (!queries.has(qid)) {
+      throw new UserError(`judgments for query '${qid}', which is not in the dataset's queries`, {
+        file: qrelsPath,
+        line: lineOfQuery(qrelsPath, qid, format),
+        field: 'qid',
+      });
+    }
+  }
+}
+
+/** The first line of a qrels file that mentions `qid`, to point the user at it. */
+function lineOfQuery(path: string, qid: string, format: 'jsonl' | 'trec'): number | undefined {
+  const qidOf = (line: string): unknown => {
+    if (format === 'trec') return line.trim().split(/\s+/)[0];
+    try {
+      return (JSON.parse(line) as { qid?: unknown }).qid;
+    } catch {
+      return undefined;
+    }
+  };
+  const index = readFileSync(path, 'utf8')
+    .split('\n')
+    .findIndex((line) => qidOf(line) === qid);
+  return index < 0 ? undefined : index + 1;
+}
+
+/**
+ * Judged documents absent from the corpus silently cap recall (no system can retrieve them): a warning
+ * with a count and examples, or an error under --strict.
+ */
+function checkQrelsDocuments(
+  qrels: Qrels,
+  corpus: Map<string, DocumentRecord>,
+  qrelsPath: string,
+  strict: boolean,
+): string[] {
+  const missing: string[] = [];
+  for (const [qid, judgments] of qrels) {
+    for (const docid of judgments.keys()) if (!corpus.has(docid)) missing.push(`${qid}/${docid}`);
+  }
+  if (missing.length === 0) return [];
+  const message = `${missing.length} judgment(s) point at documents absent from the corpus, which caps recall (e.g. ${missing.slice(0, 3).join(', ')})`;
+  if (strict) throw new UserError(message, { file: qrelsPath, field: 'docid' });
+  return [`${qrelsPath}: ${message}`];
+}

@@ -1,0 +1,53 @@
+import type { Qrels } from '../metrics/types.js';
+
+/** A query as stored in queries.jsonl; extra fields (metadata, tags) are kept as they are. */
+export interface QueryRecord {
+  id: string;
+  text: string;
+  [extra: string]: unknown;
+}
+
+/** A document as stored in corpus.jsonl; extra fields are kept. */
+export interface DocumentRecord {
+  id: string;
+  title?: string;
+  text: string;
+  [extra: string]: unknown;
+}
+
+/** What a dataset holds, whatever format it was read from. */
+export interface DatasetContent {
+  queries: Map<string, QueryRecord>;
+  /** Absent when the dataset ships judgments only. */
+  corpus?: Map<string, DocumentRecord>;
+  qrels: Qrels;
+}
+
+export interface ManifestFile {
+  path: string;
+  sha256: string;
+  format?: 'jsonl' | 'trec';
+}
+
+export interface Manifest {
+  schemaVersion: 1;
+  name: string;
+  version: string;
+  description: string;
+  created: string;
+  source: string;
+  licence: string;
+  files: { queries: ManifestFile; corpus?: ManifestFile; qrels: ManifestFile };
+  counts?: { queries: number; documents: number; judgments: number };
+  digest: string;
+}
+
+/** A loaded dataset: its content, where it lives, and the digest every result records. */
+export interface Dataset extends DatasetContent {
+  manifest: Manifest;
+  dir: string;
+  /** "sha256:<hex>" over the canonical content (see digest.ts). */
+  digest: string;
+  /** Problems that do not stop evaluation, e.g. judged documents absent from the corpus. */
+  warnings: string[];
+}

@@ -1,0 +1,91 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../errors.js';
+import { canonicalLines, canonicalQrelsLines } from './canonical.js';
+import { datasetDigest, fileSha256 } from './digest.js';
+import { readJsonlQrels, readRecords } from './native.js';
+import type { DatasetContent, DocumentRecord, Manifest, QueryRecord } from './types.js';
+
+export interface DatasetInfo {
+  name: string;
+  version: string;
+  description: string;
+  source: string;
+  licence: string;
+  /** ISO date; defaults to today. */
+  created?: string;
+}
+
+/**
+ * Writes a dataset in the native layout, each file in canonical form (records sorted by id, keys sorted),
+ * then seals it with a manifest. Refuses to touch an existing version: a published version is never edited.
+ */
+export function writeDataset(dir: string, content: DatasetContent, info: DatasetInfo): Manifest {
+  refuseExisting(dir, info);
+  mkdirSync(dir, { recursive: true });
+  const write = (name: string, lines: string[]): void => {
+    writeFileSync(join(dir, name), lines.map((line) => `${line}\n`).join(''));
+  };
+  write('queries.jsonl', canonicalLines(content.queries));
+  if (content.corpus) write('corpus.jsonl', canonicalLines(content.corpus));
+  write('qrels.jsonl', canonicalQrelsLines(content.qrels));
+  return writeManifest(dir, content, info);
+}
+
+/**
+ * Seals a hand-written native folder (queries.jsonl, qrels.jsonl, optional corpus.jsonl): validates every
+ * file and writes manifest.json with their sha256 and the content digest, leaving the files as they are.
+ */
+export function sealDataset(dir: string, info: DatasetInfo): Manifest {
+  refuseExisting(dir, info);
+  const need = (name: string): string => {
+    const path = join(dir, name);
+    if (!existsSync(path)) throw new UserError(`${name} is missing`, { file: dir });
+    return path;
+  };
+  const corpusPath = join(dir, 'corpus.jsonl');
+  const content: DatasetContent = {
+    queries: readRecords<QueryRecord>(need('queries.jsonl'), 'query', 'query'),
+    qrels: readJsonlQrels(need('qrels.jsonl')),
+    ...(existsSync(corpusPath)
+      ? { corpus: readRecords<DocumentRecord>(corpusPath, 'document', 'document') }
+      : {}),
+  };
+  return writeManifest(dir, content, info);
+}
+
+function refuseExisting(dir: string, info: DatasetInfo): void {
+  if (existsSync(join(dir, 'manifest.json'))) {
+    throw new UserError(
+      `dataset ${info.name}@${info.version} already exists; a published version is never edited, choose a new version`,
+      { file: dir },
+    );
+  }
+}
+
+function writeManifest(dir: string, content: DatasetContent, info: DatasetInfo): Manifest {
+  const file = (name: string): { path: string; sha256: string } => ({
+    path: name,
+    sha256: fileSha256(join(dir, name)),
+  });
+  let judgments = 0;
+  for (const query of content.qrels.values()) judgments += query.size;
+  const manifest: Manifest = {
+    schemaVersion: 1,
+    name: info.name,
+    version: info.version,
+    description: info.description,
+    created: info.created ?? new Date().toISOString().slice(0, 10),
+    source: info.source,
+    licence: info.licence,
+    files: {
+      queries: file('queries.jsonl'),
+      ...(content.corpus ? { corpus: file('corpus.jsonl') } : {}),
+      qrels: { ...file('qrels.jsonl'), format: 'jsonl' },
+    },
+    counts: { queries: content.queries.size, documents: content.corpus?.size ?? 0, judgments },
+    digest: datasetDigest(content),
+  };
+  writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
