@@ -20,7 +20,14 @@ let ajv: Ajv | undefined;
 /** All schemas are registered at once, so one may $ref another by file name. */
 function validatorFor(name: SchemaName): ValidateFunction {
   if (!ajv) {
-    ajv = new Ajv({ allErrors: false, strict: true });
+    // strictRequired off: run-line's oneOf names properties defined at the top level.
+    ajv = new Ajv({
+      allErrors: false,
+      strictSchema: true,
+      strictNumbers: true,
+      strictTypes: false,
+      strictRequired: false,
+    });
     for (const file of readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.schema.json'))) {
       ajv.addSchema(JSON.parse(readFileSync(new URL(file, SCHEMA_DIR), 'utf8')));
     }

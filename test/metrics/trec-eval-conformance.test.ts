@@ -14,10 +14,28 @@ const dir = sharedPath('conformance', 'trec_eval');
 const CASES: { flags: string[]; qrels: string; run: string; expected: string; rows: number }[] = [
   { flags: [], qrels: 'qrels.test', run: 'results.test', expected: 'out.test', rows: 17 },
   { flags: [], qrels: 'qrels.test.with-comments', run: 'results.test', expected: 'out.test', rows: 17 },
-  { flags: [], qrels: 'qrels.comment.test', run: 'results.comment.test', expected: 'out.comment.test', rows: 17 },
+  {
+    flags: [],
+    qrels: 'qrels.comment.test',
+    run: 'results.comment.test',
+    expected: 'out.comment.test',
+    rows: 17,
+  },
   { flags: ['-m', 'all_trec'], qrels: 'qrels.test', run: 'results.test', expected: 'out.test.a', rows: 48 },
-  { flags: ['-m', 'all_trec', '-q'], qrels: 'qrels.test', run: 'results.test', expected: 'out.test.aq', rows: 186 },
-  { flags: ['-m', 'all_trec', '-q', '-c'], qrels: 'qrels.test', run: 'results.trunc', expected: 'out.test.aqc', rows: 186 },
+  {
+    flags: ['-m', 'all_trec', '-q'],
+    qrels: 'qrels.test',
+    run: 'results.test',
+    expected: 'out.test.aq',
+    rows: 186,
+  },
+  {
+    flags: ['-m', 'all_trec', '-q', '-c'],
+    qrels: 'qrels.test',
+    run: 'results.trunc',
+    expected: 'out.test.aqc',
+    rows: 186,
+  },
   {
     flags: ['-m', 'all_trec', '-q', '-c', '-M100'],
     qrels: 'qrels.test',
@@ -69,7 +87,9 @@ describe.skipIf(dir === undefined)('trec-eval reproduces NIST trec_eval 10.0 out
       }
       // Same relative order as trec_eval for the rows we print.
       const ourKeys = new Set(ours.map(([key]) => key));
-      expect(ours.map(([key]) => key)).toEqual(expected.map(([key]) => key).filter((key) => ourKeys.has(key)));
+      expect(ours.map(([key]) => key)).toEqual(
+        expected.map(([key]) => key).filter((key) => ourKeys.has(key)),
+      );
       // The padded measure column is byte-identical too.
       for (const line of result.stdout.trimEnd().split('\n')) expect(line).toMatch(/^.{22}\t[^\t]+\t[^\t]+$/);
     });

@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { EvaluationFile } from '../../src/evaluation/types.js';
+import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
+const RUN_A = join(FIXTURES, 'mini-run-a.trec');
+const RUN_B = join(FIXTURES, 'mini-run-b.jsonl');
+let dataset: string;
+
+beforeAll(() => {
+  dataset = join(tempDir(), 'mini');
+  const result = runCli([
+    'dataset',
+    'import',
+    '--from',
+    'beir',
+    join(FIXTURES, 'beir-mini'),
+    '--name',
+    'mini',
+    '--version',
+    '1',
+    '--out',
+    dataset,
+  ]);
+  expect(result.status).toBe(0);
+});
+
+function evaluate(...extra: string[]): {
+  evaluation: EvaluationFile;
+  stdout: string;
+  stderr: string;
+  bytes: string;
+} {
+  const out = join(tempDir(), 'evaluation.json');
+  const result = runCli([
+    'eval',
+    '--dataset',
+    dataset,
+    '--run',
+    RUN_A,
+    '--run',
+    RUN_B,
+    '--measures',
+    'RR,AP,P@1,NumRet',
+    '--out',
+    out,
+    ...extra,
+  ]);
+  expect(result.status, result.stderr).toBe(0);
+  const bytes = readFileSync(out, 'utf8');
+  return {
+    evaluation: JSON.parse(bytes) as EvaluationFile,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    bytes,
+  };
+}
+
+describe('retrieval-gate eval', () => {
+  it('computes hand-checked means for a TREC and a JSONL run', () => {
+    const { evaluation } = evaluate();
+    const [a, b] = evaluation.runs;
+    // run A: q1 ranks d1 (rel), d5 (0), d2 (rel); q2 ranks d4 (0), d3 (rel); q3 ranks d6 (rel).
+    expect(a?.measures.RR?.value).toBeCloseTo((1 + 1 / 2 + 1) / 3, 12);
+    expect(a?.measures.AP?.value).toBeCloseTo(((1 + 2 / 3) / 2 + 1 / 2 + 1) / 3, 12);
+    expect(a?.measures.NumRet?.value).toBe(6);
+    expect(a?.measures.NumRet?.ciLow).toBeNull(); // counts are summed, no interval
+    // run B: q1 finds nothing relevant, q2 finds d3 first, q3 is missing and scores 0.
+    expect(b?.measures.RR?.value).toBeCloseTo(1 / 3, 12);
+    expect(b?.missingQueries).toEqual(['q3']);
+    expect(b?.unjudgedQueries).toBe(1);
+    expect(b?.perQuery).toEqual({
+      qids: ['q1', 'q2', 'q3'],
+      values: { RR: [0, 1, 0], AP: [0, 1, 0], 'P@1': [0, 1, 0], NumRet: [2, 1, 0] },
+    });
+  });
+
+  it('records what was measured: tool, dataset digest, run file digest, settings', () => {
+    const { evaluation } = evaluate();
+    expect(evaluation.schemaVersion).toBe(1);
+    expect(evaluation.tool.name).toBe('retrieval-gate');
+    expect(evaluation.dataset).toMatchObject({ name: 'mini', version: '1', queries: 3, judgedQueries: 3 });
+    expect(evaluation.dataset.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(evaluation.runs[0]?.file).toEqual({
+      name: 'mini-run-a.trec',
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(evaluation.settings).toEqual({
+      measures: ['RR', 'AP', 'P@1', 'NumRet'],
+      relevanceLevel: 1,
+      missingQueries: 'zero',
+      bootstrap: { samples: 1000, confidence: 0.95, seed: 42 },
+    });
+  });
+
+  it('gives byte-identical JSON for the same inputs; a seed changes the intervals, never the means', () => {
+    const first = evaluate();
+    expect(evaluate().bytes).toBe(first.bytes);
+    const other = evaluate('--seed', '7');
+    expect(other.evaluation.runs[0]?.measures.AP?.value).toBe(first.evaluation.runs[0]?.measures.AP?.value);
+  });
+
+  it('brackets each mean by its bootstrap interval', () => {
+    for (const run of evaluate().evaluation.runs) {
+      for (const name of ['RR', 'AP', 'P@1']) {
+        const summary = run.measures[name];
+        expect(summary?.ciLow).not.toBeNull();
+        expect(summary?.ciLow as number).toBeLessThanOrEqual(summary?.value as number);
+        expect(summary?.ciHigh as number).toBeGreaterThanOrEqual(summary?.value as number);
+      }
+    }
+  });
+
+  it('prints a table with one row per run and warns about missing and unjudged queries', () => {
+    const { stdout, stderr } = evaluate();
+    expect(stdout).toMatch(/^dataset mini@1 \(sha256:/);
+    expect(stdout).toMatch(/\nmini-run-a +0\.8333 \[\d\.\d{3}, \d\.\d{3}\]/);
+    expect(stdout).toMatch(/\nmini-run-b +0\.3333 /);
+    expect(stderr).toMatch(/mini-run-b.jsonl: 1 judged queries have no results \(scored 0\), e.g. q3/);
+    expect(stderr).toMatch(/mini-run-b.jsonl: 1 queries are not judged by mini@1 and are ignored/);
+  });
+
+  it('averages over the queries a run answered with --skip-missing', () => {
+    const { evaluation } = evaluate('--skip-missing');
+    expect(evaluation.runs[1]?.measures.RR?.value).toBeCloseTo(1 / 2, 12);
+    expect(evaluation.settings.missingQueries).toBe('skip');
+  });
+
+  it('exits 2 with the valid measures listed for an unknown measure, without a stack trace', () => {
+    const result = runCli(['eval', '--dataset', dataset, '--run', RUN_A, '--measures', 'nDCG@10,bpref']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/unknown measure 'bpref'. Valid measures: P@k, R@k/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('prints the stack only with --debug', () => {
+    const result = runCli(['eval', '--dataset', join(dataset, 'nope'), '--run', RUN_A, '--debug']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/\n\s+at /);
+  });
+});

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateRun } from '../../src/metrics/evaluate.js';
+import { judgeRanking, rankOrder } from '../../src/metrics/rank.js';
+import { parseMeasure, parseMeasureList } from '../../src/metrics/registry.js';
+import type { Qrels, QueryJudgments, QueryResults, Run } from '../../src/metrics/types.js';
+
+/**
+ * A hand-computed query. Judgments: d1 → 2, d2 → 1, d3 → 0 (judged not relevant), d4 → 3 (never retrieved),
+ * d5 → −1 (judged, never relevant). Ranking by score: d3, d1, dX (unjudged), d5, d2.
+ */
+const judgments: QueryJudgments = new Map([
+  ['d1', 2],
+  ['d2', 1],
+  ['d3', 0],
+  ['d4', 3],
+  ['d5', -1],
+]);
+// File order differs from rank order: ranking is by score, never by line order.
+const results: QueryResults = { docids: ['d2', 'd1', 'd3', 'dX', 'd5'], scores: [0.5, 0.8, 0.9, 0.7, 0.6] };
+
+function value(name: string, level = 1): number {
+  return parseMeasure(name).compute(judgeRanking(results, judgments, level));
+}
+
+describe('measures on a hand-computed query', () => {
+  it.each([
+    ['P@5', 2 / 5],
+    ['P@10', 2 / 10], // missing ranks count as non-relevant
+    ['R@5', 2 / 3],
+    ['R@1', 0],
+    ['RR', 1 / 2],
+    ['RR@1', 0],
+    ['RR@2', 1 / 2],
+    ['AP', (1 / 2 + 2 / 5) / 3], // divided by all 3 relevant, retrieved or not
+    ['AP@2', 1 / 2 / 3],
+    ['Rprec', 1 / 3],
+    ['nDCG', (2 / Math.log2(3) + 1 / Math.log2(6)) / (3 + 2 / Math.log2(3) + 1 / 2)], // linear gains, ideal over all
+    ['nDCG@2', 2 / Math.log2(3) / (3 + 2 / Math.log2(3))],
+    ['Success@1', 0],
+    ['Success@2', 1],
+    ['Judged@5', 4 / 5], // d3, d1, d5, d2 are judged (a negative grade is a judgment)
+    ['Judged@10', 4 / 10],
+    ['NumRet', 5],
+    ['NumRel', 3],
+    ['NumRelRet', 2],
+  ])('%s', (name, expected) => {
+    expect(value(name)).toBeCloseTo(expected, 12);
+  });
+
+  it('relevance level 2 makes rel 1 non-relevant for every binary measure, not for nDCG gains', () => {
+    expect(value('NumRel', 2)).toBe(2);
+    expect(value('P@5', 2)).toBeCloseTo(1 / 5, 12);
+    expect(value('AP', 2)).toBeCloseTo(1 / 2 / 2, 12);
+    expect(value('nDCG', 2)).toBeCloseTo(value('nDCG', 1), 12);
+  });
+
+  it('a query with judgments but no relevant document scores 0 everywhere, without dividing by zero', () => {
+    const none = judgeRanking(results, new Map([['d3', 0]]), 1);
+    for (const name of ['P@5', 'R@5', 'RR', 'AP', 'nDCG@10', 'Rprec', 'Success@5']) {
+      expect(parseMeasure(name).compute(none)).toBe(0);
+    }
+  });
+});
+
+describe('ranking follows trec_eval', () => {
+  const order = (docids: string[], scores: number[]): string[] =>
+    Array.from(rankOrder({ docids, scores }), (i) => docids[i] as string);
+
+  it('breaks equal scores by doc id descending in byte order', () => {
+    expect(order(['D10', 'D9', 'd10', 'a', 'B'], [1, 1, 1, 1, 1])).toEqual(['d10', 'a', 'D9', 'D10', 'B']);
+  });
+
+  it('compares ids as UTF-8 bytes, not UTF-16 units: an astral character sorts above U+FB00', () => {
+    expect(order(['\uFB00', '\u{1D538}'], [1, 1])).toEqual(['\u{1D538}', '\uFB00']);
+  });
+
+  it('treats -0 and 0 as equal scores', () => {
+    expect(order(['a', 'b'], [-0, 0])).toEqual(['b', 'a']);
+  });
+});
+
+describe('which queries are evaluated', () => {
+  const qrels: Qrels = new Map([
+    ['q1', new Map([['d1', 1]])],
+    ['q2', new Map([['d2', 1]])],
+  ]);
+  const run: Run = {
+    runId: 't',
+    queries: new Map([
+      ['q1', { docids: ['d1'], scores: [1] }],
+      ['q9', { docids: ['d9'], scores: [1] }],
+    ]),
+  };
+  const measures = parseMeasureList('P@1');
+
+  it('counts a judged query missing from the run as 0 with missing: empty (trec_eval -c)', () => {
+    const evaluation = evaluateRun(qrels, run, measures, { missing: 'empty' });
+    expect(evaluation.qids).toEqual(['q1', 'q2']);
+    expect(evaluation.aggregates[0]).toBe(0.5);
+    expect(evaluation.missingFromRun).toEqual(['q2']);
+    expect(evaluation.unjudgedQueries).toEqual(['q9']);
+  });
+
+  it('leaves it out of the mean with missing: skip, and still reports it', () => {
+    const evaluation = evaluateRun(qrels, run, measures, { missing: 'skip' });
+    expect(evaluation.qids).toEqual(['q1']);
+    expect(evaluation.aggregates[0]).toBe(1);
+    expect(evaluation.missingFromRun).toEqual(['q2']);
+  });
+});
+
+describe('measure names', () => {
+  it('parses case-insensitively and prints canonically, with common aliases', () => {
+    expect(parseMeasureList('ndcg@10, mrr, map, recall@5, hit@3, p@1').map((m) => m.name)).toEqual([
+      'nDCG@10',
+      'RR',
+      'AP',
+      'R@5',
+      'Success@3',
+      'P@1',
+    ]);
+  });
+
+  it('lists the valid measures when a name is unknown', () => {
+    expect(() => parseMeasure('bpref')).toThrow(
+      /unknown measure 'bpref'. Valid measures: P@k, R@k, RR\[@k\]/,
+    );
+  });
+
+  it('refuses a cutoff where one is needed or not allowed, and duplicates', () => {
+    expect(() => parseMeasure('P')).toThrow(/needs a cutoff/);
+    expect(() => parseMeasure('Rprec@5')).toThrow(/takes no cutoff/);
+    expect(() => parseMeasure('P@0')).toThrow(/positive integer/);
+    expect(() => parseMeasureList('P@5,p@5')).toThrow(/listed twice/);
+  });
+});
