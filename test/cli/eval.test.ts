@@ -2,29 +2,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EvaluationFile } from '../../src/evaluation/types.js';
-import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
+import { FIXTURES, importMiniDataset } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
 const RUN_A = join(FIXTURES, 'mini-run-a.trec');
 const RUN_B = join(FIXTURES, 'mini-run-b.jsonl');
 let dataset: string;
 
 beforeAll(() => {
   dataset = join(tempDir(), 'mini');
-  const result = runCli([
-    'dataset',
-    'import',
-    '--from',
-    'beir',
-    join(FIXTURES, 'beir-mini'),
-    '--name',
-    'mini',
-    '--version',
-    '1',
-    '--out',
-    dataset,
-  ]);
+  const result = importMiniDataset(dataset);
   expect(result.status).toBe(0);
 });
 

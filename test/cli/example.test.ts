@@ -9,7 +9,9 @@ describe('the shipped example', () => {
   it('bike-repair@1.0.0 validates: manifest, hashes, digest and references', () => {
     const result = runCli(['validate', join(REPO_ROOT, 'datasets', 'bike-repair', '1.0.0')]);
     expect(result.stderr).toBe('');
-    expect(result.stdout).toMatch(/^ok: dataset bike-repair@1\.0\.0: 73 queries, 248 documents, 508 judgments, sha256:/);
+    expect(result.stdout).toMatch(
+      /^ok: dataset bike-repair@1\.0\.0: 73 queries, 248 documents, 508 judgments, sha256:/,
+    );
     expect(result.status).toBe(0);
   });
 

@@ -5,28 +5,15 @@ import { readForeignDataset } from '../../src/dataset/import/index.js';
 import { loadDataset } from '../../src/dataset/native.js';
 import { resolveDataset } from '../../src/dataset/resolve.js';
 import { sealDataset, writeDataset } from '../../src/dataset/write.js';
-import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { FIXTURES, importMiniDataset } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
 const info = { name: 'mini', version: '1', description: 'test', source: 'test', licence: 'CC0-1.0' };
 
 describe('dataset import', () => {
   it('imports a BEIR folder: the split’s judged queries, the corpus, graded qrels', () => {
     const dir = join(tempDir(), 'mini');
-    const result = runCli([
-      'dataset',
-      'import',
-      '--from',
-      'beir',
-      join(FIXTURES, 'beir-mini'),
-      '--name',
-      'mini',
-      '--version',
-      '1',
-      '--out',
-      dir,
-    ]);
+    const result = importMiniDataset(dir);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(

@@ -1,0 +1,21 @@
+import { join } from 'node:path';
+import { type CliResult, REPO_ROOT, runCli } from './cli.js';
+
+export const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
+
+/** Imports test/fixtures/beir-mini (3 judged queries, 6 documents) as mini@1 into `dir` through the CLI. */
+export function importMiniDataset(dir: string): CliResult {
+  return runCli([
+    'dataset',
+    'import',
+    '--from',
+    'beir',
+    join(FIXTURES, 'beir-mini'),
+    '--name',
+    'mini',
+    '--version',
+    '1',
+    '--out',
+    dir,
+  ]);
+}
