@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { evaluateRunFiles } from '../evaluation/evaluate-files.js';
 import { formatEvaluationTable } from '../evaluation/table.js';
+import { writeTextFile } from '../files.js';
 import { warn } from './errors.js';
 import { collect, parseIntegerOption, parseProbabilityOption } from './options.js';
 
@@ -67,7 +67,7 @@ export function registerEval(program: Command): void {
       for (const message of warnings) warn(message);
       process.stdout.write(`${formatEvaluationTable(evaluation)}\n`);
       if (flags.out) {
-        writeFileSync(flags.out, `${JSON.stringify(evaluation, null, 2)}\n`);
+        writeTextFile(flags.out, `${JSON.stringify(evaluation, null, 2)}\n`);
         process.stderr.write(`evaluation written to ${flags.out}\n`);
       }
     });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
+import { openForReading } from '../files.js';
 import { canonicalLines, canonicalQrelsLines } from './canonical.js';
 import type { DatasetContent } from './types.js';
 
@@ -25,7 +26,7 @@ export function datasetDigest(content: DatasetContent): string {
 export function fileSha256(path: string): string {
   const hash = createHash('sha256');
   const buf = Buffer.allocUnsafe(1 << 20);
-  const fd = openSync(path, 'r');
+  const fd = openForReading(path);
   try {
     for (let read = readSync(fd, buf); read > 0; read = readSync(fd, buf)) hash.update(buf.subarray(0, read));
   } finally {

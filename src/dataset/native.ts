@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
+import { readTextFile } from '../files.js';
 import type { Qrels } from '../metrics/types.js';
 import { datasetDigest, fileSha256 } from './digest.js';
 import { readJsonl } from './jsonl.js';
@@ -63,7 +64,7 @@ export function loadDataset(dir: string, options: { strict?: boolean } = {}): Da
 export function readManifest(manifestPath: string): Manifest {
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    value = JSON.parse(readTextFile(manifestPath));
   } catch (error) {
     throw new UserError(`malformed JSON: ${(error as Error).message}`, { file: manifestPath });
   }
@@ -146,7 +147,7 @@ function lineOfQuery(path: string, qid: string, format: 'jsonl' | 'trec'): numbe
       return undefined;
     }
   };
-  const index = readFileSync(path, 'utf8')
+  const index = readTextFile(path)
     .split('\n')
     .findIndex((line) => qidOf(line) === qid);
   return index < 0 ? undefined : index + 1;

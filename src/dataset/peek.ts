@@ -1,16 +1,9 @@
-import { closeSync, openSync, readSync } from 'node:fs';
-import { UserError } from '../errors.js';
+import { closeSync, readSync } from 'node:fs';
+import { openForReading } from '../files.js';
 
 /** The first line of a file that is neither blank nor a '#' comment (within its first 64 KiB), to tell formats apart without reading it all. */
 export function firstLine(path: string): string | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    throw new UserError(`cannot open: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
-      file: path,
-    });
-  }
+  const fd = openForReading(path);
   try {
     const buf = Buffer.alloc(1 << 16);
     const read = readSync(fd, buf, 0, buf.length, 0);

@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
+import { writeTextFile } from '../files.js';
 import { canonicalLines, canonicalQrelsLines } from './canonical.js';
 import { datasetDigest, fileSha256 } from './digest.js';
 import { readJsonlQrels, readRecords } from './native.js';
@@ -22,9 +23,8 @@ export interface DatasetInfo {
  */
 export function writeDataset(dir: string, content: DatasetContent, info: DatasetInfo): Manifest {
   refuseExisting(dir, info);
-  mkdirSync(dir, { recursive: true });
   const write = (name: string, lines: string[]): void => {
-    writeFileSync(join(dir, name), lines.map((line) => `${line}\n`).join(''));
+    writeTextFile(join(dir, name), lines.map((line) => `${line}\n`).join(''));
   };
   write('queries.jsonl', canonicalLines(content.queries));
   if (content.corpus) write('corpus.jsonl', canonicalLines(content.corpus));
@@ -86,6 +86,6 @@ function writeManifest(dir: string, content: DatasetContent, info: DatasetInfo):
     counts: { queries: content.queries.size, documents: content.corpus?.size ?? 0, judgments },
     digest: datasetDigest(content),
   };
-  writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeTextFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }

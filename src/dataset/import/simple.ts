@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { UserError } from '../../errors.js';
+import { readTextFile } from '../../files.js';
 import type { Qrels } from '../../metrics/types.js';
 import { readJsonl } from '../jsonl.js';
 import { assertValid } from '../schemas.js';
@@ -36,10 +36,11 @@ export function readSimpleEvalSet(path: string): { queries: Map<string, QueryRec
       addJudgment(qrels, id, docid, 0, { ...where, field: `${where.field ?? ''}irrelevant_passages` });
     }
   };
-  if (readFileSync(path, 'utf8').trimStart().startsWith('[')) {
+  const text = readTextFile(path);
+  if (text.trimStart().startsWith('[')) {
     let items: unknown;
     try {
-      items = JSON.parse(readFileSync(path, 'utf8'));
+      items = JSON.parse(text);
     } catch (error) {
       throw new UserError(`malformed JSON: ${(error as Error).message}`, { file: path });
     }
