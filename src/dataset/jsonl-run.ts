@@ -15,21 +15,25 @@ interface RunLine {
  * The run's tag is the file name unless a line carries `runId`.
  */
 export function readJsonlRun(path: string, runId: string): Run {
-  const queries = new Map<string, QueryResults & { seen: Set<string> }>();
+  const queries = new Map<string, QueryResults & { firstLine: Map<string, number> }>();
   const add = (qid: string, docid: string, score: number, line: number, field: string): void => {
     let query = queries.get(qid);
     if (!query) {
-      query = { docids: [], scores: [], seen: new Set() };
+      query = { docids: [], scores: [], firstLine: new Map() };
       queries.set(qid, query);
     }
-    if (query.seen.has(docid)) {
-      throw new UserError(`document '${docid}' appears twice in the results of query '${qid}'`, {
-        file: path,
-        line,
-        field,
-      });
+    const first = query.firstLine.get(docid);
+    if (first !== undefined) {
+      throw new UserError(
+        `document '${docid}' appears twice in the results of query '${qid}' (first at line ${first})`,
+        {
+          file: path,
+          line,
+          field,
+        },
+      );
     }
-    query.seen.add(docid);
+    query.firstLine.set(docid, line);
     query.docids.push(docid);
     query.scores.push(score);
   };

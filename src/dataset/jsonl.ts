@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js';
+import { parseJsonLine } from './json-text.js';
 import { scanLines } from './lines.js';
 import { assertValid, type SchemaName } from './schemas.js';
 
@@ -16,12 +16,7 @@ export function readJsonl<T>(
     let text = buf.toString('utf8', start, end);
     if (lineNumber === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // byte-order mark
     if (text.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      throw new UserError(`malformed JSON: ${(error as Error).message}`, { file: path, line: lineNumber });
-    }
+    const value = parseJsonLine(text, path, lineNumber);
     assertValid<T>(schema, value, path, lineNumber);
     onRecord(value, lineNumber);
     count++;

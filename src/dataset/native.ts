@@ -4,6 +4,7 @@ import { UserError } from '../errors.js';
 import { readTextFile } from '../files.js';
 import type { Qrels } from '../metrics/types.js';
 import { datasetDigest, fileSha256 } from './digest.js';
+import { parseJsonDocument } from './json-text.js';
 import { readJsonl } from './jsonl.js';
 import { assertValid } from './schemas.js';
 import { readTrecQrels } from './trec-qrels.js';
@@ -62,12 +63,7 @@ export function loadDataset(dir: string, options: { strict?: boolean } = {}): Da
 }
 
 export function readManifest(manifestPath: string): Manifest {
-  let value: unknown;
-  try {
-    value = JSON.parse(readTextFile(manifestPath));
-  } catch (error) {
-    throw new UserError(`malformed JSON: ${(error as Error).message}`, { file: manifestPath });
-  }
+  const value = parseJsonDocument(readTextFile(manifestPath), manifestPath);
   assertValid<Manifest>('manifest', value, manifestPath);
   return value;
 }
@@ -91,6 +87,8 @@ export function readRecords<T extends { id: string }>(
     records.set(record.id, record);
     firstLine.set(record.id, line);
   });
+  if (records.size === 0)
+    throw new UserError(`the file has no ${what === 'query' ? 'queries' : 'documents'}`, { file: path });
   return records;
 }
 
@@ -120,7 +118,7 @@ export function readJsonlQrels(path: string): Qrels {
 }
 
 /** Judgments for a query the dataset does not have are an error: they would be evaluated against nothing. */
-function checkQrelsQueries(
+export function checkQrelsQueries(
   qrels: Qrels,
   queries: Map<string, QueryRecord>,
   qrelsPath: string,

@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 import { writeTextFile } from '../files.js';
 import { canonicalLines, canonicalQrelsLines } from './canonical.js';
 import { datasetDigest, fileSha256 } from './digest.js';
-import { readJsonlQrels, readRecords } from './native.js';
+import { checkQrelsQueries, readJsonlQrels, readRecords } from './native.js';
 import type { DatasetContent, DocumentRecord, Manifest, QueryRecord } from './types.js';
 
 export interface DatasetInfo {
@@ -51,6 +51,8 @@ export function sealDataset(dir: string, info: DatasetInfo): Manifest {
       ? { corpus: readRecords<DocumentRecord>(corpusPath, 'document', 'document') }
       : {}),
   };
+  // Check references before writing anything: a failed seal leaves no manifest behind.
+  checkQrelsQueries(content.qrels, content.queries, join(dir, 'qrels.jsonl'), 'jsonl');
   return writeManifest(dir, content, info);
 }
 

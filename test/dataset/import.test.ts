@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readForeignDataset } from '../../src/dataset/import/index.js';
@@ -81,6 +81,14 @@ describe('datasets on disk', () => {
     expect(loadDataset(dir).digest).toBe(manifest.digest);
     writeFileSync(join(dir, 'queries.jsonl'), queries.replace('brakes', 'gears'));
     expect(() => loadDataset(dir)).toThrow(/queries.jsonl has changed since the manifest was written/);
+  });
+
+  it('a seal that fails leaves no manifest behind, so it can be run again once fixed', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'queries.jsonl'), '{"id": "q1", "text": "flat tyre"}\n');
+    writeFileSync(join(dir, 'qrels.jsonl'), '{"qid": "q1", "docid": "d1", "rel": 1}\n{"qid": "q9", "docid": "d1", "rel": 1}\n');
+    expect(() => sealDataset(dir, info)).toThrow(/qrels.jsonl:2: field 'qid': judgments for query 'q9'/);
+    expect(existsSync(join(dir, 'manifest.json'))).toBe(false);
   });
 
   it('resolves name@version from ./datasets, then the package, and lists what exists otherwise', () => {

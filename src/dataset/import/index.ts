@@ -1,4 +1,5 @@
 import { UserError } from '../../errors.js';
+import { checkQrelsQueries } from '../native.js';
 import { readTrecQrels } from '../trec-qrels.js';
 import type { DatasetContent } from '../types.js';
 import { readBeirFolder } from './beir.js';
@@ -30,6 +31,7 @@ export function readForeignDataset(
         throw new UserError('--from trec needs --queries FILE (JSONL or qid<TAB>text lines)');
       const queries = readQueriesFile(options.queries);
       const qrels = readTrecQrels(source);
+      checkQrelsQueries(qrels, queries, source, 'trec');
       return { queries, qrels, ...(options.corpus ? { corpus: readCorpusFile(options.corpus) } : {}) };
     }
     case 'simple':

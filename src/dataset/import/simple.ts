@@ -1,6 +1,7 @@
 import { UserError } from '../../errors.js';
 import { readTextFile } from '../../files.js';
 import type { Qrels } from '../../metrics/types.js';
+import { parseJsonDocument } from '../json-text.js';
 import { readJsonl } from '../jsonl.js';
 import { assertValid } from '../schemas.js';
 import type { QueryRecord } from '../types.js';
@@ -38,12 +39,7 @@ export function readSimpleEvalSet(path: string): { queries: Map<string, QueryRec
   };
   const text = readTextFile(path);
   if (text.trimStart().startsWith('[')) {
-    let items: unknown;
-    try {
-      items = JSON.parse(text);
-    } catch (error) {
-      throw new UserError(`malformed JSON: ${(error as Error).message}`, { file: path });
-    }
+    const items = parseJsonDocument(text, path);
     // Items of a JSON array are located by index: field "[3].relevant_passages".
     assertValid<SimpleItem[]>('simple-set', items, path);
     items.forEach((item, index) => {
