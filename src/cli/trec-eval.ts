@@ -1,9 +1,17 @@
 import type { Command } from 'commander';
 import { readTrecQrels } from '../dataset/trec-qrels.js';
-import { readTrecRun } from '../dataset/trec-run.js';
+import { readTrecRunBlocks, readTrecRunColumns } from '../dataset/trec-run.js';
 import { UserError } from '../errors.js';
-import { evaluateRun } from '../metrics/evaluate.js';
+import {
+  type EvaluateOptions,
+  evaluateColumnRun,
+  type RunEvaluation,
+  RunEvaluator,
+} from '../metrics/evaluate.js';
+import { judgeColumns } from '../metrics/rank.js';
+import type { Measure } from '../metrics/registry.js';
 import { formatTrecEval, parseTrecMeasures, selectionMeasures } from '../metrics/trec-eval.js';
+import type { Qrels } from '../metrics/types.js';
 import { warn } from './errors.js';
 import { collect, parseIntegerOption } from './options.js';
 
@@ -36,10 +44,9 @@ export function registerTrecEval(program: Command): void {
       const named = selectionMeasures(selection);
       // latin1 keeps ids as raw bytes: exact byte-order tie-breaking and output, as trec_eval.
       const qrels = readTrecQrels(qrelsPath, 'latin1');
-      const run = readTrecRun(runPath, 'latin1');
-      const evaluation = evaluateRun(
+      const { evaluation, runId } = evaluateTrecRun(
         qrels,
-        run,
+        runPath,
         named.map((n) => n.measure),
         {
           relevanceLevel: flags.l ?? 1,
@@ -63,10 +70,29 @@ export function registerTrecEval(program: Command): void {
         {
           perQuery: flags.q === true,
           completeQueries: flags.c === true,
-          runId: run.runId,
+          runId,
           qrels,
         },
       );
       process.stdout.write(`${lines.join('\n')}\n`);
     });
+}
+
+/**
+ * Evaluates each query as soon as its block of lines ends, so a run of millions of lines is never held
+ * whole. A file whose queries are interleaved is read a second time, whole (same values, more memory).
+ */
+function evaluateTrecRun(
+  qrels: Qrels,
+  runPath: string,
+  measures: Measure[],
+  options: EvaluateOptions,
+): { evaluation: RunEvaluation; runId: string } {
+  const evaluator = new RunEvaluator(qrels, measures, options);
+  const streamed = readTrecRunBlocks(runPath, 'latin1', (qid, results) => {
+    evaluator.add(qid, (judgments, level, depth) => judgeColumns(results, judgments, level, 'latin1', depth));
+  });
+  if (streamed) return { evaluation: evaluator.finish(), runId: streamed.runId };
+  const run = readTrecRunColumns(runPath, 'latin1');
+  return { evaluation: evaluateColumnRun(qrels, run, measures, options), runId: run.runId };
 }

@@ -49,8 +49,10 @@ export function parseDecimal(buf: Buffer, start: number, end: number): number {
   return parseDecimalText(buf.toString('latin1', start, end));
 }
 
+/** A decimal that overflows a double (1e400) is as unusable as a word: NaN. */
 export function parseDecimalText(text: string): number {
-  return DECIMAL.test(text) ? Number(text) : Number.NaN;
+  const value = DECIMAL.test(text) ? Number(text) : Number.NaN;
+  return Number.isFinite(value) ? value : Number.NaN;
 }
 
 /** Parses an integer ("-1", "2") in bytes [start, end); NaN when it is not one. */

@@ -1,7 +1,7 @@
 import { sortIds } from './order.js';
-import { judgeRanking } from './rank.js';
+import { type ColumnRun, type JudgedRanking, judgeColumns, judgeRanking } from './rank.js';
 import type { Measure } from './registry.js';
-import type { Qrels, Run } from './types.js';
+import type { Qrels, QueryJudgments, Run } from './types.js';
 
 export interface EvaluateOptions {
   /** rel >= level counts as relevant (trec_eval -l); default 1. */
@@ -37,25 +37,88 @@ export function evaluateRun(
   measures: Measure[],
   options: EvaluateOptions,
 ): RunEvaluation {
-  const level = options.relevanceLevel ?? 1;
-  const judgedQids = sortIds(qrels.keys());
-  const missingFromRun = judgedQids.filter((qid) => !run.queries.has(qid));
-  const qids = options.missing === 'empty' ? judgedQids : judgedQids.filter((qid) => run.queries.has(qid));
-  const values = measures.map(() => new Float64Array(qids.length));
-  qids.forEach((qid, q) => {
-    const ranking = judgeRanking(run.queries.get(qid), qrels.get(qid) ?? new Map(), level, options.depth);
-    measures.forEach((measure, i) => {
-      (values[i] as Float64Array)[q] = measure.compute(ranking);
+  const evaluator = new RunEvaluator(qrels, measures, options);
+  for (const [qid, results] of run.queries) {
+    evaluator.add(qid, (judgments, level, depth) => judgeRanking(results, judgments, level, depth));
+  }
+  return evaluator.finish();
+}
+
+/** evaluateRun for a run read as columns (readTrecRunColumns): the same values, without a string per doc. */
+export function evaluateColumnRun(
+  qrels: Qrels,
+  run: ColumnRun,
+  measures: Measure[],
+  options: EvaluateOptions,
+): RunEvaluation {
+  const evaluator = new RunEvaluator(qrels, measures, options);
+  for (const [qid, results] of run.queries) {
+    evaluator.add(qid, (judgments, level, depth) =>
+      judgeColumns(results, judgments, level, run.encoding, depth),
+    );
+  }
+  return evaluator.finish();
+}
+
+/** Ranks one query's results against its judgments (judgeRanking or judgeColumns on the query's results). */
+export type Judge = (judgments: QueryJudgments, level: number, depth: number | undefined) => JudgedRanking;
+
+/**
+ * Evaluates a run one query at a time, in any order, so a run read block by block never has to be held
+ * whole; `finish` puts the values in trec_eval's query order and aggregates them.
+ */
+export class RunEvaluator {
+  /** Per judged query of the run: its value for each measure. */
+  private readonly rows = new Map<string, Float64Array>();
+  private readonly unjudged: string[] = [];
+
+  constructor(
+    private readonly qrels: Qrels,
+    private readonly measures: Measure[],
+    private readonly options: EvaluateOptions,
+  ) {}
+
+  /** Evaluates one query of the run (each query once); a query without judgments is only noted. */
+  add(qid: string, judge: Judge): void {
+    const judgments = this.qrels.get(qid);
+    if (judgments === undefined) {
+      this.unjudged.push(qid);
+      return;
+    }
+    const ranking = judge(judgments, this.options.relevanceLevel ?? 1, this.options.depth);
+    this.rows.set(qid, this.compute(ranking));
+  }
+
+  finish(): RunEvaluation {
+    const judgedQids = sortIds(this.qrels.keys());
+    const missingFromRun = judgedQids.filter((qid) => !this.rows.has(qid));
+    const qids =
+      this.options.missing === 'empty' ? judgedQids : judgedQids.filter((qid) => this.rows.has(qid));
+    const values = this.measures.map(() => new Float64Array(qids.length));
+    qids.forEach((qid, q) => {
+      const row = this.rows.get(qid) ?? this.compute(this.emptyRanking(qid));
+      row.forEach((value, i) => {
+        (values[i] as Float64Array)[q] = value;
+      });
     });
-  });
-  return {
-    measures,
-    qids,
-    values,
-    aggregates: measures.map((measure, i) => aggregate(values[i] as Float64Array, measure.aggregate)),
-    missingFromRun,
-    unjudgedQueries: sortIds([...run.queries.keys()].filter((qid) => !qrels.has(qid))),
-  };
+    return {
+      measures: this.measures,
+      qids,
+      values,
+      aggregates: this.measures.map((measure, i) => aggregate(values[i] as Float64Array, measure.aggregate)),
+      missingFromRun,
+      unjudgedQueries: sortIds(this.unjudged),
+    };
+  }
+
+  private compute(ranking: JudgedRanking): Float64Array {
+    return Float64Array.from(this.measures, (measure) => measure.compute(ranking));
+  }
+
+  /** A judged query the run does not have, evaluated as an empty ranking (trec_eval -c). */
+  private emptyRanking(qid: string): JudgedRanking {
+    return judgeRanking(undefined, this.qrels.get(qid) ?? new Map(), this.options.relevanceLevel ?? 1);
+  }
 }
 
 /** Sums in query order and divides once at the end, as trec_eval does, so the 4th decimal agrees. */

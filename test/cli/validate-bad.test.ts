@@ -169,6 +169,8 @@ const BAD_CASES: BadCase[] = [
   // A whole-file JSON error is reported at its line, not V8's character position.
   { fixture: 'simple-malformed.json', line: 3, text: ['malformed JSON'] },
   { fixture: 'queries-empty.jsonl', args: ['--kind', 'queries'], text: ['the file has no queries'] },
+  // 1e400 is a well-formed decimal that overflows to Infinity: not a usable score.
+  { fixture: 'run-score-overflow.trec', line: 2, field: 'score', text: ["score is not a number: '1e400'"] },
   {
     fixture: 'dataset-queries-malformed-json',
     file: 'queries.jsonl',

@@ -1,0 +1,19 @@
+/**
+ * `npm run bench`: runs every benchmark in this list and prints its figures. Benchmarks report numbers
+ * and targets; they never fail on timing (machines differ too much for that).
+ */
+import * as trecEval from './trec-eval.js';
+
+export interface Benchmark {
+  name: string;
+  run: () => Promise<void>;
+}
+
+const BENCHMARKS: Benchmark[] = [trecEval];
+
+const only = process.argv.slice(2);
+for (const benchmark of BENCHMARKS) {
+  if (only.length > 0 && !only.includes(benchmark.name)) continue;
+  console.log(`== ${benchmark.name}`);
+  await benchmark.run();
+}

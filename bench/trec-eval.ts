@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { syntheticCase } from './synthetic-trec.js';
+import { canMeasureRss, describeTimings, findOnPath, isExecutable, median, timeRepeated } from './timing.js';
+
+/**
+ * `retrieval-gate trec-eval` on a TREC-sized case: 7,000 queries × 1,000 results with ~10 judgments per
+ * query, the measures a typical evaluation asks for, per query (-q). Targets are half NIST trec_eval's
+ * wall time and twice its peak memory on the reference machine (../shared/conformance/README.md).
+ */
+export const name = 'trec-eval';
+
+const PARAMS = { queries: 7000, depth: 1000, judged: 10, seed: 1 };
+const RUNS = 3;
+const TARGET_SECONDS = 3.1;
+const TARGET_MIB = 1140;
+
+const MEASURES = [
+  ['-m', 'P.1,5,10,20'],
+  ['-m', 'recall.5,10,100'],
+  ['-m', 'recip_rank'],
+  ['-m', 'map'],
+  ['-m', 'Rprec'],
+  ['-m', 'ndcg_cut.5,10,100'],
+  ['-m', 'ndcg'],
+  ['-m', 'success.1,5,10'],
+  ['-m', 'num_rel'],
+  ['-m', 'num_ret'],
+  ['-m', 'num_rel_ret'],
+].flat();
+
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'main.js');
+
+export async function run(): Promise<void> {
+  const started = Date.now();
+  const data = syntheticCase(PARAMS);
+  console.log(
+    `case: ${PARAMS.queries} queries × ${PARAMS.depth} results, ~${PARAMS.judged} judgments per query ` +
+      `(${data.generated ? `generated in ${((Date.now() - started) / 1000).toFixed(1)} s` : 'cached'}: ${dirname(data.runPath)})`,
+  );
+  const args = ['-q', ...MEASURES, data.qrelsPath, data.runPath];
+  const oursOut = join(tmpdir(), 'retrieval-gate-bench', 'trec-eval.ours.txt');
+  const ours = timeRepeated(process.execPath, [CLI, 'trec-eval', ...args], oursOut, RUNS);
+  console.log(`retrieval-gate trec-eval: ${describeTimings(ours)}`);
+  const peak = ours.map((t) => t.peakMiB ?? Number.NaN);
+  console.log(
+    `  target: ≤ ${TARGET_SECONDS} s wall (${median(ours.map((t) => t.seconds)) <= TARGET_SECONDS ? 'met' : 'not met'}), ` +
+      `≤ ${TARGET_MIB} MiB peak RSS (${canMeasureRss ? (Math.max(...peak) <= TARGET_MIB ? 'met' : 'not met') : 'unmeasured'})`,
+  );
+
+  const reference = referenceBinary();
+  if (reference === undefined) {
+    console.log('NIST trec_eval: not found (set TREC_EVAL_BIN or put trec_eval on PATH to compare)');
+    return;
+  }
+  const theirsOut = join(tmpdir(), 'retrieval-gate-bench', 'trec-eval.nist.txt');
+  const theirs = timeRepeated(reference, args, theirsOut, RUNS);
+  console.log(`NIST trec_eval:           ${describeTimings(theirs)}`);
+  console.log(`  output: ${compareOutputs(readFileSync(oursOut), readFileSync(theirsOut))}`);
+}
+
+function referenceBinary(): string | undefined {
+  const fromEnv = process.env.TREC_EVAL_BIN;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    if (isExecutable(fromEnv)) return fromEnv;
+    console.log(`TREC_EVAL_BIN=${fromEnv} is not an executable; ignoring it`);
+  }
+  return findOnPath('trec_eval');
+}
+
+/** "byte-identical (N lines)" or where the first difference is. */
+function compareOutputs(ours: Buffer, theirs: Buffer): string {
+  const ourLines = ours.toString('latin1').split('\n');
+  if (ours.equals(theirs)) return `byte-identical to NIST trec_eval (${ourLines.length - 1} lines)`;
+  const theirLines = theirs.toString('latin1').split('\n');
+  const i = ourLines.findIndex((line, j) => line !== theirLines[j]);
+  const at = i < 0 ? ourLines.length : i;
+  return (
+    `DIFFERENT from NIST trec_eval at line ${at + 1}:\n` +
+    `    ours:  ${JSON.stringify(ourLines[at] ?? '<end of output>')}\n` +
+    `    NIST:  ${JSON.stringify(theirLines[at] ?? '<end of output>')}`
+  );
+}
