@@ -1,5 +1,5 @@
-import { closeSync, openSync, readSync } from 'node:fs';
-import { UserError } from '../errors.js';
+import { closeSync, readSync } from 'node:fs';
+import { openForReading } from '../files.js';
 
 /**
  * Streams a text file as lines of raw bytes, without decoding the whole file: a 7M-line run is read
@@ -98,14 +98,7 @@ class FieldSplitter {
  * -1 to stop. `last` is set at the end of file.
  */
 function readChunks(path: string, consume: (buf: Buffer, end: number, last: boolean) => number): void {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    throw new UserError(`cannot open: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
-      file: path,
-    });
-  }
+  const fd = openForReading(path);
   try {
     let buf: Buffer = Buffer.allocUnsafe(1 << 20);
     let filled = 0;
