@@ -86,7 +86,10 @@ describe('datasets on disk', () => {
   it('a seal that fails leaves no manifest behind, so it can be run again once fixed', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'queries.jsonl'), '{"id": "q1", "text": "flat tyre"}\n');
-    writeFileSync(join(dir, 'qrels.jsonl'), '{"qid": "q1", "docid": "d1", "rel": 1}\n{"qid": "q9", "docid": "d1", "rel": 1}\n');
+    writeFileSync(
+      join(dir, 'qrels.jsonl'),
+      '{"qid": "q1", "docid": "d1", "rel": 1}\n{"qid": "q9", "docid": "d1", "rel": 1}\n',
+    );
     expect(() => sealDataset(dir, info)).toThrow(/qrels.jsonl:2: field 'qid': judgments for query 'q9'/);
     expect(existsSync(join(dir, 'manifest.json'))).toBe(false);
   });
