@@ -1,6 +1,6 @@
+import { assertValid, type SchemaName } from '../schemas.js';
 import { parseJsonLine } from './json-text.js';
 import { scanLines } from './lines.js';
-import { assertValid, type SchemaName } from './schemas.js';
 
 /**
  * Streams a JSONL file: each non-blank line is parsed, validated against `schema`, and handed to

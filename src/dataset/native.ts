@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { readTextFile } from '../files.js';
 import type { Qrels } from '../metrics/types.js';
+import { assertValid } from '../schemas.js';
 import { datasetDigest, fileSha256 } from './digest.js';
 import { parseJsonDocument } from './json-text.js';
 import { readJsonl } from './jsonl.js';
-import { assertValid } from './schemas.js';
 import { readTrecQrels } from './trec-qrels.js';
 import type { Dataset, DocumentRecord, Manifest, QueryRecord } from './types.js';
 

@@ -1,9 +1,9 @@
 import { UserError } from '../../errors.js';
 import { readTextFile } from '../../files.js';
 import type { Qrels } from '../../metrics/types.js';
+import { assertValid } from '../../schemas.js';
 import { parseJsonDocument } from '../json-text.js';
 import { readJsonl } from '../jsonl.js';
-import { assertValid } from '../schemas.js';
 import type { QueryRecord } from '../types.js';
 import { addJudgment } from './records.js';
 

@@ -1,9 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { UserError } from '../errors.js';
+import { UserError } from './errors.js';
 
-/** The JSON Schemas shipped in ./schemas (also usable by editors), one per kind of input record. */
+/**
+ * The JSON Schemas shipped beside the code that reads each file (also usable by editors): dataset records in
+ * dataset/schemas/, the run configuration in config/. One Ajv instance knows them all, so one may $ref another.
+ */
 export type SchemaName =
+  | 'config'
   | 'manifest'
   | 'query'
   | 'document'
@@ -13,7 +17,7 @@ export type SchemaName =
   | 'simple-set'
   | 'beir-record';
 
-const SCHEMA_DIR = new URL('./schemas/', import.meta.url);
+const SCHEMA_DIRS = ['./dataset/schemas/', './config/'].map((dir) => new URL(dir, import.meta.url));
 const ID_BASE = 'https://retrieval-gate.dev/schemas/';
 let ajv: Ajv | undefined;
 
@@ -27,9 +31,12 @@ function validatorFor(name: SchemaName): ValidateFunction {
       strictNumbers: true,
       strictTypes: false,
       strictRequired: false,
+      discriminator: true,
     });
-    for (const file of readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.schema.json'))) {
-      ajv.addSchema(JSON.parse(readFileSync(new URL(file, SCHEMA_DIR), 'utf8')));
+    for (const dir of SCHEMA_DIRS.filter((d) => existsSync(d))) {
+      for (const file of readdirSync(dir).filter((f) => f.endsWith('.schema.json'))) {
+        ajv.addSchema(JSON.parse(readFileSync(new URL(file, dir), 'utf8')));
+      }
     }
   }
   const validate = ajv.getSchema(`${ID_BASE}${name}.schema.json`);
@@ -44,10 +51,29 @@ export function assertValid<T>(
   file: string,
   line?: number,
 ): asserts value is T {
+  const problem = schemaProblem(name, value);
+  if (problem) throw new UserError(problem.message, { file, line, field: problem.field });
+}
+
+/** The first way `value` breaks a schema: the JSON path to the offending value, a field name and a message. */
+export interface SchemaProblem {
+  /** Path segments to the value that is wrong (for a missing property: to its parent). */
+  path: string[];
+  field: string | undefined;
+  message: string;
+}
+
+export function schemaProblem(name: SchemaName, value: unknown): SchemaProblem | undefined {
   const validate = validatorFor(name);
-  if (validate(value)) return;
+  if (validate(value)) return undefined;
   const error = (validate.errors ?? [])[0];
-  throw new UserError(describe(error), { file, line, field: fieldOf(error) });
+  const path = error
+    ? error.instancePath
+        .split('/')
+        .slice(1)
+        .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    : [];
+  return { path, field: fieldOf(error), message: describe(error) };
 }
 
 /** "/results/3/score" → "results[3].score"; a missing property names itself. */

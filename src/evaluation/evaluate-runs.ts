@@ -1,0 +1,85 @@
+import type { Dataset } from '../dataset/types.js';
+import { bootstrapMeanIntervals } from '../metrics/bootstrap.js';
+import { evaluateRun } from '../metrics/evaluate.js';
+import type { Measure } from '../metrics/registry.js';
+import type { Run } from '../metrics/types.js';
+import { TOOL_NAME, TOOL_VERSION } from '../package-root.js';
+import type { EvaluationFile, EvaluationSettings, MeasureSummary, RunResult } from './types.js';
+
+/** A run to evaluate, with the names it is reported under and the file it came from. */
+export interface NamedRun {
+  name: string;
+  file: { name: string; sha256: string };
+  run: Run;
+}
+
+export interface EvaluateRunsResult {
+  evaluation: EvaluationFile;
+  /** Things the user should know that did not stop the evaluation. */
+  warnings: string[];
+}
+
+/** Runs in memory → the evaluation file: per-query values, means, bootstrap intervals. Pure and deterministic. */
+export function evaluateRuns(
+  dataset: Dataset,
+  runs: NamedRun[],
+  measures: Measure[],
+  settings: EvaluationSettings,
+): EvaluateRunsResult {
+  const warnings = [...dataset.warnings];
+  const label = `${dataset.manifest.name}@${dataset.manifest.version}`;
+  const results = runs.map(({ name, file, run }): RunResult => {
+    const evaluation = evaluateRun(dataset.qrels, run, measures, {
+      relevanceLevel: settings.relevanceLevel,
+      missing: settings.missingQueries === 'skip' ? 'skip' : 'empty',
+    });
+    const intervals = bootstrapMeanIntervals(evaluation.values, settings.bootstrap);
+    const summaries: Record<string, MeasureSummary> = {};
+    const perQuery: Record<string, number[]> = {};
+    measures.forEach((measure, m) => {
+      const interval = measure.aggregate === 'mean' ? intervals[m] : undefined;
+      summaries[measure.name] = {
+        value: evaluation.aggregates[m] as number,
+        ciLow: interval?.low ?? null,
+        ciHigh: interval?.high ?? null,
+      };
+      perQuery[measure.name] = Array.from(evaluation.values[m] as Float64Array);
+    });
+    if (evaluation.missingFromRun.length > 0) {
+      const treatment = settings.missingQueries === 'zero' ? 'scored 0' : 'left out of the means';
+      warnings.push(
+        `${file.name}: ${evaluation.missingFromRun.length} judged queries have no results (${treatment}), e.g. ${evaluation.missingFromRun.slice(0, 3).join(', ')}`,
+      );
+    }
+    if (evaluation.unjudgedQueries.length > 0) {
+      warnings.push(
+        `${file.name}: ${evaluation.unjudgedQueries.length} queries are not judged by ${label} and are ignored`,
+      );
+    }
+    return {
+      name,
+      runId: run.runId,
+      file,
+      queriesEvaluated: evaluation.qids.length,
+      measures: summaries,
+      missingQueries: evaluation.missingFromRun,
+      unjudgedQueries: evaluation.unjudgedQueries.length,
+      perQuery: { qids: evaluation.qids, values: perQuery },
+    };
+  });
+  const evaluation: EvaluationFile = {
+    schemaVersion: 1,
+    kind: 'evaluation',
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    dataset: {
+      name: dataset.manifest.name,
+      version: dataset.manifest.version,
+      digest: dataset.digest,
+      queries: dataset.queries.size,
+      judgedQueries: dataset.qrels.size,
+    },
+    settings,
+    runs: results,
+  };
+  return { evaluation, warnings };
+}

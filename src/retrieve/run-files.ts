@@ -1,0 +1,25 @@
+import { writeTextFile } from '../files.js';
+import { compareCodePoints } from '../metrics/order.js';
+import type { Run } from '../metrics/types.js';
+
+/**
+ * Writes a run as JSONL (one query per line) and as a TREC file (`qid Q0 docid rank score tag`). TREC columns
+ * are whitespace-separated, so a run whose ids contain whitespace gets no TREC file: returns whether it did.
+ */
+export function writeRunFiles(run: Run, trecPath: string, jsonlPath: string): boolean {
+  let trecSafe = !/\s/.test(run.runId);
+  const trec: string[] = [];
+  const jsonl: string[] = [];
+  for (const qid of [...run.queries.keys()].sort(compareCodePoints)) {
+    const { docids, scores } = run.queries.get(qid) ?? { docids: [], scores: [] };
+    if (/\s/.test(qid)) trecSafe = false;
+    docids.forEach((docid, i) => {
+      if (/\s/.test(docid)) trecSafe = false;
+      trec.push(`${qid} Q0 ${docid} ${i + 1} ${scores[i]} ${run.runId}`);
+    });
+    jsonl.push(JSON.stringify({ qid, results: docids.map((docid, i) => ({ docid, score: scores[i] })) }));
+  }
+  writeTextFile(jsonlPath, `${jsonl.join('\n')}\n`);
+  if (trecSafe) writeTextFile(trecPath, `${trec.join('\n')}\n`);
+  return trecSafe;
+}

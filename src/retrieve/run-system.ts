@@ -1,0 +1,192 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type { SystemConfig } from '../config/types.js';
+import type { QueryResults, Run } from '../metrics/types.js';
+import type { RankedHit, RerankedHit, TraceRecord } from './trace.js';
+import type { Candidate, Embedder, Hit, Index, Reranker } from './types.js';
+
+/** The built parts of one system, ready to serve queries. */
+export interface SystemComponents {
+  /** Embeds queries; absent for text-only indexes. */
+  embedQueries?: (texts: string[]) => Promise<QueryVectors>;
+  embedder?: Embedder;
+  index: Index;
+  reranker?: Reranker;
+}
+
+/** Query vectors with what each query's embedding cost; timings are null for vectors served from the cache. */
+export interface QueryVectors {
+  vectors: Float32Array;
+  perQuery: { latencyMs: number | null; batchSize: number | null; tokens: number }[];
+  calls: number;
+  tokens: number;
+}
+
+export interface SystemQuery {
+  id: string;
+  text: string;
+}
+
+export interface SystemRunResult {
+  run: Run;
+  /** The first-stage run, when the system reranks (for lift). */
+  firstStage?: Run;
+  /** Measured per-stage latencies (ms) of every query where the stage ran. */
+  latencies: { embed: number[]; search: number[]; rerank: number[]; total: number[] };
+  /** Wall time of the query loop (embedding, search, rerank), for queries per second. */
+  wallMs: number;
+  embedding: { calls: number; tokens: number; batchSizes: number[] };
+  rerankTokens: number;
+  rerankSearchUnits: number;
+  queries: number;
+}
+
+export interface RunSystemOptions {
+  system: SystemConfig;
+  components: SystemComponents;
+  queries: SystemQuery[];
+  /** Text of each document, for the reranker. */
+  documentText: (docid: string) => string;
+  /** trace.jsonl is written line by line, so an interrupted run keeps what it did. */
+  tracePath: string;
+  /** Cost of one query's tokens and of a reranker call, in config price units. */
+  prices: { queryTokenPrice: number; rerankTokenPrice: number; rerankSearchUnitPrice: number };
+  onProgress?: (done: number) => void;
+}
+
+/** Executes one system over every query: embed (batched), search, rerank; times each stage separately. */
+export async function runSystem(options: RunSystemOptions): Promise<SystemRunResult> {
+  const { system, components, queries, prices } = options;
+  const started = performance.now();
+  const vectors = components.embedQueries
+    ? await components.embedQueries(queries.map((q) => q.text))
+    : undefined;
+  const dimensions = vectors ? vectors.vectors.length / Math.max(1, queries.length) : 0;
+  const run: Run = { runId: system.id, queries: new Map() };
+  const firstStage: Run | undefined = components.reranker
+    ? { runId: `${system.id}~first-stage`, queries: new Map() }
+    : undefined;
+  const latencies: SystemRunResult['latencies'] = { embed: [], search: [], rerank: [], total: [] };
+  const batchSizes = new Set<number>();
+  let rerankTokens = 0;
+  let rerankSearchUnits = 0;
+  const trace = openSync(options.tracePath, 'w');
+  try {
+    for (let q = 0; q < queries.length; q++) {
+      const query = queries[q] as SystemQuery;
+      const embedded = vectors?.perQuery[q];
+      if (embedded?.latencyMs != null) latencies.embed.push(embedded.latencyMs);
+      if (embedded?.batchSize != null) batchSizes.add(embedded.batchSize);
+      const vector = vectors ? vectors.vectors.subarray(q * dimensions, (q + 1) * dimensions) : undefined;
+
+      const searchStart = performance.now();
+      const [hits = []] = await components.index.search(
+        [{ id: query.id, text: query.text, ...(vector ? { vector } : {}) }],
+        system.k,
+      );
+      const searchMs = performance.now() - searchStart;
+      latencies.search.push(searchMs);
+
+      let rerankMs: number | null = null;
+      let reranked: RerankedHit[] | undefined;
+      let queryRerankTokens = 0;
+      let queryRerankUnits = 0;
+      if (components.reranker && system.reranker) {
+        const candidates: Candidate[] = hits
+          .slice(0, system.reranker.depth)
+          .map((hit) => ({ ...hit, text: options.documentText(hit.docid) }));
+        const rerankStart = performance.now();
+        const result = await components.reranker.rerank({ id: query.id, text: query.text }, candidates);
+        rerankMs = performance.now() - rerankStart;
+        latencies.rerank.push(rerankMs);
+        if (result.scores.length !== candidates.length) {
+          throw new Error(
+            `reranker '${components.reranker.id}' returned ${result.scores.length} scores for ${candidates.length} candidates`,
+          );
+        }
+        queryRerankTokens = result.tokens ?? 0;
+        queryRerankUnits = result.searchUnits ?? 0;
+        reranked = rerankedOrder(hits, result.scores);
+        (firstStage as Run).queries.set(query.id, resultsOf(hits));
+      }
+      rerankTokens += queryRerankTokens;
+      rerankSearchUnits += queryRerankUnits;
+      // A reranked list mixes reranker scores (top depth) and first-stage scores (the rest): the run file
+      // carries rank-derived scores so every evaluator ranks it exactly in this order.
+      run.queries.set(query.id, reranked ? rankScored(reranked) : resultsOf(hits));
+
+      const total = (embedded?.latencyMs ?? 0) + searchMs + (rerankMs ?? 0);
+      latencies.total.push(total);
+      const record: TraceRecord = {
+        qid: query.id,
+        text: query.text,
+        system: system.id,
+        model: system.model ? { alias: system.model.alias, version: system.model.version } : null,
+        index: { alias: system.index.alias, resolved: components.index.resolved },
+        reranker: system.reranker?.alias ?? null,
+        firstStage: ranked(hits),
+        ...(reranked ? { reranked } : {}),
+        latencyMs: { embed: embedded?.latencyMs ?? null, search: searchMs, rerank: rerankMs, total },
+        embedBatchSize: embedded?.batchSize ?? null,
+        tokens: { query: embedded?.tokens ?? 0, rerank: queryRerankTokens },
+        cost: {
+          query: (embedded?.tokens ?? 0) * prices.queryTokenPrice,
+          rerank:
+            queryRerankTokens * prices.rerankTokenPrice + queryRerankUnits * prices.rerankSearchUnitPrice,
+        },
+      };
+      writeSync(trace, `${JSON.stringify(record)}\n`);
+      options.onProgress?.(q + 1);
+    }
+  } finally {
+    closeSync(trace);
+  }
+  return {
+    run,
+    ...(firstStage ? { firstStage } : {}),
+    latencies,
+    wallMs: performance.now() - started,
+    embedding: {
+      calls: vectors?.calls ?? 0,
+      tokens: vectors?.tokens ?? 0,
+      batchSizes: [...batchSizes].sort((a, b) => a - b),
+    },
+    rerankTokens,
+    rerankSearchUnits,
+    queries: queries.length,
+  };
+}
+
+function ranked(hits: Hit[]): RankedHit[] {
+  return hits.map((hit, i) => ({ docid: hit.docid, score: hit.score, rank: i + 1 }));
+}
+
+function resultsOf(hits: Hit[]): QueryResults {
+  return { docids: hits.map((h) => h.docid), scores: hits.map((h) => h.score) };
+}
+
+/** The reranked top (by reranker score; ties keep first-stage order), then the first-stage tail. */
+export function rerankedOrder(hits: Hit[], scores: number[]): RerankedHit[] {
+  const head = scores
+    .map((score, i) => ({ i, score }))
+    .sort((a, b) => b.score - a.score || a.i - b.i)
+    .map(({ i, score }) => ({
+      hit: hits[i] as Hit,
+      rerankScore: score as number | null,
+      firstStageRank: i + 1,
+    }));
+  const tail = hits
+    .slice(scores.length)
+    .map((hit, j) => ({ hit, rerankScore: null, firstStageRank: scores.length + j + 1 }));
+  return [...head, ...tail].map(({ hit, rerankScore, firstStageRank }, r) => ({
+    docid: hit.docid,
+    score: hit.score,
+    rank: r + 1,
+    rerankScore,
+    firstStageRank,
+  }));
+}
+
+function rankScored(hits: RerankedHit[]): QueryResults {
+  return { docids: hits.map((h) => h.docid), scores: hits.map((h) => hits.length - h.rank + 1) };
+}

@@ -1,0 +1,169 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { REPO_ROOT } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+function configFile(text: string): string {
+  const path = join(tempDir(), 'retrieval-gate.yaml');
+  writeFileSync(path, text);
+  return path;
+}
+
+const BASE = `dataset: bike-repair@1.0.0
+models:
+  small: { provider: hashing, dimensions: 64 }
+  large: { provider: hashing, dimensions: 256, pricePer1MTokens: 0.02 }
+indexes:
+  exact: { kind: embedded }
+  bm25: { kind: bm25 }
+rerankers:
+  lex: { kind: lexical, depth: 20 }
+`;
+
+describe('loadConfig', () => {
+  it('loads the shipped example: explicit systems first, then the matrix', () => {
+    const config = loadConfig(join(REPO_ROOT, 'retrieval-gate.yaml'));
+    expect(config.systems.map((s) => s.id)).toEqual([
+      'bm25',
+      'hash-2048@exact+lexical',
+      'hash-128@exact',
+      'hash-512@exact',
+      'hash-2048@exact',
+    ]);
+    expect(config.measures).toEqual(['nDCG@10', 'R@5', 'P@5', 'RR', 'AP']);
+    expect(config.systems[1]?.reranker).toMatchObject({ kind: 'lexical', depth: 50 });
+  });
+
+  it('expands a matrix of models × indexes × rerankers; a text index takes no model', () => {
+    const config = loadConfig(
+      configFile(
+        `${BASE}matrix:\n  models: [small, large]\n  indexes: [exact, bm25]\n  rerankers: [null, lex]\n  k: 30\n`,
+      ),
+    );
+    expect(config.systems.map((s) => s.id)).toEqual([
+      'small@exact',
+      'small@exact+lex',
+      'large@exact',
+      'large@exact+lex',
+      'bm25',
+      'bm25+lex',
+    ]);
+    expect(config.systems.every((s) => s.k === 30)).toBe(true);
+  });
+
+  it('applies defaults: measures, k, distance, BM25 parameters, rerank depth', () => {
+    const config = loadConfig(
+      configFile(`${BASE}systems:\n  - { id: a, model: small, index: exact }\n  - { id: b, index: bm25 }\n`),
+    );
+    expect(config.measures).toEqual(['R@5', 'R@10', 'P@5', 'RR', 'nDCG@10', 'AP']);
+    expect(config.systems[0]).toMatchObject({
+      k: 100,
+      index: { distance: 'cosine' },
+      model: { version: '1', pricePer1MTokens: 0 },
+    });
+    expect(config.systems[1]?.index).toEqual({ alias: 'bm25', kind: 'bm25', k1: 0.9, b: 0.4 });
+  });
+
+  it.each([
+    [
+      'an unknown model alias',
+      `${BASE}systems:\n  - id: a\n    model: huge\n    index: exact\n`,
+      12,
+      'systems[0].model',
+      "unknown model 'huge'; defined: small, large",
+    ],
+    [
+      'an unknown index in the matrix',
+      `${BASE}matrix:\n  models: [small]\n  indexes: [exact, hnsw]\n`,
+      12,
+      'matrix.indexes[1]',
+      "unknown index 'hnsw'",
+    ],
+    [
+      'a wrong type',
+      `${BASE}systems:\n  - id: a\n    model: small\n    index: exact\n    k: ten\n`,
+      14,
+      'systems[0].k',
+      'must be integer',
+    ],
+    [
+      'a missing field',
+      `${BASE}systems:\n  - id: a\n    model: small\n`,
+      11,
+      'systems[0].index',
+      'is missing',
+    ],
+    [
+      'an unknown provider',
+      `dataset: x@1\nmodels:\n  m: { provider: cohere }\n`,
+      3,
+      'models.m.provider',
+      'must be equal to one of the allowed values',
+    ],
+    [
+      'an embedded index without a model',
+      `${BASE}systems:\n  - { id: a, index: exact }\n`,
+      11,
+      'systems[0].model',
+      "system 'a': index 'exact' searches vectors and needs a model",
+    ],
+    [
+      'a model on a text index',
+      `${BASE}systems:\n  - { id: a, model: small, index: bm25 }\n`,
+      11,
+      'systems[0].model',
+      "system 'a': index 'bm25' (bm25) takes query text, not vectors",
+    ],
+    [
+      'an unknown measure',
+      `${BASE}measures: [nDCG@10, bpref]\n`,
+      10,
+      'measures[1]',
+      "unknown measure 'bpref'",
+    ],
+    [
+      'a system id used twice',
+      `${BASE}systems:\n  - { id: a, index: bm25 }\n  - { id: a, index: bm25 }\n`,
+      12,
+      'systems[1].id',
+      "system id 'a' is used twice",
+    ],
+    ['no systems', BASE, 1, undefined, 'no systems to run: add `systems:` or `matrix:`'],
+  ])('refuses %s, naming file, line and field', (_what, text, line, field, message) => {
+    const path = configFile(text);
+    const location = `${path}${line === undefined ? '' : `:${line}`}: ${field === undefined ? '' : `field '${field}': `}`;
+    expect(() => loadConfig(path)).toThrow(`${location}${message}`);
+  });
+
+  it('refuses a dimension mismatch between a model and a command index', () => {
+    const text = `dataset: x@1
+models:
+  small: { provider: hashing, dimensions: 64 }
+indexes:
+  ext: { kind: command, command: [python3, search.py], vectors: true, dimensions: 128 }
+systems:
+  - { id: a, model: small, index: ext }
+`;
+    expect(() => loadConfig(configFile(text))).toThrow(
+      /:7: field 'systems\[0\].index': system 'a': model 'small' has 64 dimensions, index 'ext' expects 128/,
+    );
+  });
+
+  it('reads secrets only from the environment: a missing variable is named, never a value', () => {
+    const text = `dataset: x@1\nmodels:\n  m: { provider: hashing, apiKeyEnv: RG_TEST_KEY }\nindexes:\n  e: { kind: embedded }\nsystems:\n  - { id: a, model: m, index: e }\n`;
+    expect(() => loadConfig(configFile(text), {})).toThrow(
+      /:3: field 'models.m.apiKeyEnv': environment variable RG_TEST_KEY is not set/,
+    );
+    expect(loadConfig(configFile(text), { RG_TEST_KEY: 'sk-secret' }).systems[0]?.model?.apiKeyEnv).toBe(
+      'RG_TEST_KEY',
+    );
+  });
+
+  it('reports malformed YAML with its line', () => {
+    expect(() => loadConfig(configFile('dataset: x@1\nmodels:\n  a: [unclosed\n'))).toThrow(
+      /retrieval-gate.yaml:\d+: malformed YAML/,
+    );
+  });
+});
