@@ -1,0 +1,210 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunConfig, SystemConfig } from '../../src/config/types.js';
+import { pairedBootstrap } from '../../src/metrics/paired.js';
+import { percentile, summarizeLatency } from '../../src/retrieve/latency.js';
+import { rerankedOrder } from '../../src/retrieve/run-system.js';
+import { type BuildComponents, type BuiltSystem, runConfig } from '../../src/retrieve/runner.js';
+import type { TraceRecord } from '../../src/retrieve/trace.js';
+import type { Hit, Index, Reranker } from '../../src/retrieve/types.js';
+import { importMiniDataset } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/tmp.js';
+
+/** Fixed rankings per query for the mini dataset (q1: d1, d2 relevant; q2: d3; q3: d6). */
+const RANKINGS: Record<string, string[]> = {
+  q1: ['d5', 'd4', 'd1', 'd2'],
+  q2: ['d4', 'd3'],
+  q3: ['d6', 'd1'],
+};
+
+function fixedIndex(): Index {
+  return {
+    resolved: 'fixed:test',
+    needsVectors: false,
+    async search(queries, k) {
+      return queries.map((q) =>
+        (RANKINGS[q.id] ?? []).slice(0, k).map((docid, i): Hit => ({ docid, score: 10 - i })),
+      );
+    },
+  };
+}
+
+/** Puts relevant documents first: a perfect reranker for this dataset. */
+const RELEVANT = new Set(['q1/d1', 'q1/d2', 'q2/d3', 'q3/d6']);
+function oracleReranker(): Reranker {
+  return {
+    id: 'oracle',
+    async rerank(query, candidates) {
+      return { scores: candidates.map((c) => (RELEVANT.has(`${query.id}/${c.docid}`) ? 1 : 0)) };
+    },
+  };
+}
+
+const build =
+  (failing: string): BuildComponents =>
+  async (system): Promise<BuiltSystem> => {
+    if (system.id === failing) throw new Error('connection refused by the index');
+    return {
+      index: fixedIndex(),
+      ...(system.reranker ? { reranker: oracleReranker() } : {}),
+      indexBuild: { embeddingCalls: 0, tokens: 0 },
+      close: async () => {},
+    };
+  };
+
+let datasetDir: string;
+let configFile: string;
+beforeAll(() => {
+  const root = tempDir();
+  datasetDir = join(root, 'mini');
+  expect(importMiniDataset(datasetDir).status).toBe(0);
+  configFile = join(root, 'retrieval-gate.yaml');
+  writeFileSync(configFile, '# written by the test\n');
+});
+
+function config(systems: SystemConfig[]): RunConfig {
+  return {
+    file: configFile,
+    dir: tempDir(),
+    dataset: datasetDir,
+    measures: ['RR', 'P@1', 'NumRet'],
+    cacheDir: tempDir(),
+    systems,
+  };
+}
+
+const index = { alias: 'fixed', kind: 'bm25', k1: 0.9, b: 0.4 } as const;
+const reranker = { alias: 'oracle', kind: 'lexical', depth: 2, k1: 0.9, b: 0.4 } as const;
+
+describe('runConfig', () => {
+  it('isolates a failed system: recorded with its error, the others measured, nothing invented', async () => {
+    const reports = tempDir();
+    const outcome = await runConfig({
+      config: config([
+        { id: 'broken', index, k: 10 },
+        { id: 'plain', index, k: 10 },
+      ]),
+      reportsDir: reports,
+      runId: 'r1',
+      build: build('broken'),
+    });
+    const [broken, plain] = outcome.summary.systems;
+    expect(broken).toMatchObject({
+      id: 'broken',
+      status: 'failed',
+      error: 'connection refused by the index',
+    });
+    expect(broken?.measures).toBeUndefined();
+    expect(plain?.status).toBe('ok');
+    // q1: first relevant at rank 3; q2: rank 2; q3: rank 1.
+    expect(plain?.measures?.RR?.value).toBeCloseTo((1 / 3 + 1 / 2 + 1) / 3, 12);
+    expect(outcome.evaluation.runs.map((r) => r.name)).toEqual(['plain']);
+    expect(JSON.parse(readFileSync(join(reports, 'r1', 'summary.json'), 'utf8')).systems[0].status).toBe(
+      'failed',
+    );
+  });
+
+  it('writes runs, traces and evaluations under reports/<run-id>/', async () => {
+    const reports = tempDir();
+    await runConfig({
+      config: config([{ id: 'plain', index, k: 10 }]),
+      reportsDir: reports,
+      runId: 'r2',
+      build: build(''),
+    });
+    const dir = join(reports, 'r2');
+    for (const file of [
+      'config.yaml',
+      'summary.json',
+      'evaluation.json',
+      'systems/plain/run.trec',
+      'systems/plain/run.jsonl',
+    ]) {
+      expect(existsSync(join(dir, file)), file).toBe(true);
+    }
+    expect(readFileSync(join(dir, 'systems/plain/run.trec'), 'utf8').split('\n')[0]).toBe(
+      'q1 Q0 d5 1 10 plain',
+    );
+    const traces = readFileSync(join(dir, 'systems/plain/trace.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as TraceRecord);
+    expect(traces.map((t) => t.qid)).toEqual(['q1', 'q2', 'q3']);
+    expect(traces[0]).toMatchObject({
+      system: 'plain',
+      index: { alias: 'fixed', resolved: 'fixed:test' },
+      reranker: null,
+    });
+    expect(traces[0]?.firstStage[2]).toEqual({ docid: 'd1', score: 8, rank: 3 });
+    expect(traces[0]?.latencyMs.search).toBeGreaterThanOrEqual(0);
+    expect(traces[0]?.latencyMs.embed).toBeNull();
+  });
+
+  it('evaluates the first stage and the reranked run and reports the lift with its ceiling', async () => {
+    const outcome = await runConfig({
+      config: config([{ id: 'plain+oracle', index, reranker, k: 10 }]),
+      reportsDir: tempDir(),
+      runId: 'r3',
+      build: build(''),
+    });
+    const system = outcome.summary.systems[0];
+    // Depth 2: the oracle can lift q2 (d3 at rank 2 → 1) but cannot reach d1/d2 of q1 at ranks 3-4.
+    expect(system?.firstStage?.['P@1']?.value).toBeCloseTo(1 / 3, 12);
+    expect(system?.measures?.['P@1']?.value).toBeCloseTo(2 / 3, 12);
+    expect(system?.lift?.measures['P@1']?.mean).toBeCloseTo(1 / 3, 12);
+    expect(system?.lift?.measures.NumRet).toBeUndefined(); // counts have no lift
+    // Ceiling: first-stage recall at depth 2 = (0/2 + 1/1 + 1/1) / 3.
+    expect(system?.lift?.ceiling).toEqual({ measure: 'R@2', value: 2 / 3 });
+    expect(outcome.evaluation.runs.map((r) => r.name)).toEqual(['plain+oracle', 'plain+oracle~first-stage']);
+  });
+});
+
+describe('reranked order', () => {
+  it('reorders the top depth by reranker score (ties keep first-stage order) and keeps the tail', () => {
+    const hits = ['a', 'b', 'c', 'd'].map((docid, i) => ({ docid, score: 4 - i }));
+    expect(
+      rerankedOrder(hits, [0.1, 0.9, 0.1]).map((h) => [h.docid, h.rerankScore, h.firstStageRank]),
+    ).toEqual([
+      ['b', 0.9, 2],
+      ['a', 0.1, 1],
+      ['c', 0.1, 3],
+      ['d', null, 4],
+    ]);
+  });
+});
+
+describe('statistics of lift and latency', () => {
+  const options = { samples: 2000, confidence: 0.95, seed: 1 };
+
+  it('a constant per-query difference has a zero-width interval at that value', () => {
+    const lift = pairedBootstrap([0.7, 0.5, 0.9], [0.5, 0.3, 0.7], options);
+    expect(lift.mean).toBeCloseTo(0.2, 12);
+    expect(lift.ci.low).toBeCloseTo(0.2, 12);
+    expect(lift.ci.high).toBeCloseTo(0.2, 12);
+  });
+
+  it('a hand-computed case: differences [1, 0, 0, 1] have mean 0.5 and an interval inside [0, 1] around it', () => {
+    const lift = pairedBootstrap([1, 0, 1, 1], [0, 0, 1, 0], options);
+    expect(lift.mean).toBe(0.5);
+    expect(lift.ci.low).toBeGreaterThanOrEqual(0);
+    expect(lift.ci.low).toBeLessThan(0.5);
+    expect(lift.ci.high).toBeGreaterThan(0.5);
+    expect(lift.ci.high).toBeLessThanOrEqual(1);
+    expect(pairedBootstrap([1, 0, 1, 1], [0, 0, 1, 0], options)).toEqual(lift); // seeded
+  });
+
+  it('latency percentiles are nearest-rank over the measured queries', () => {
+    const values = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(summarizeLatency(values)).toMatchObject({
+      count: 100,
+      p50: 50,
+      p95: 95,
+      p99: 99,
+      max: 100,
+      mean: 50.5,
+    });
+    expect(percentile(Float64Array.from([3]), 99)).toBe(3);
+    expect(summarizeLatency([])).toBeUndefined();
+  });
+});
