@@ -2,6 +2,7 @@
  * `npm run bench`: runs every benchmark in this list and prints its figures. Benchmarks report numbers
  * and targets; they never fail on timing (machines differ too much for that).
  */
+import * as runnerOverhead from './runner-overhead.js';
 import * as trecEval from './trec-eval.js';
 
 export interface Benchmark {
@@ -9,7 +10,7 @@ export interface Benchmark {
   run: () => Promise<void>;
 }
 
-const BENCHMARKS: Benchmark[] = [trecEval];
+const BENCHMARKS: Benchmark[] = [trecEval, runnerOverhead];
 
 const only = process.argv.slice(2);
 for (const benchmark of BENCHMARKS) {
