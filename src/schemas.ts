@@ -8,6 +8,7 @@ import { UserError } from './errors.js';
  */
 export type SchemaName =
   | 'config'
+  | 'command-messages'
   | 'manifest'
   | 'query'
   | 'document'
@@ -17,12 +18,14 @@ export type SchemaName =
   | 'simple-set'
   | 'beir-record';
 
-const SCHEMA_DIRS = ['./dataset/schemas/', './config/'].map((dir) => new URL(dir, import.meta.url));
+const SCHEMA_DIRS = ['./dataset/schemas/', './config/', './retrieve/command/'].map(
+  (dir) => new URL(dir, import.meta.url),
+);
 const ID_BASE = 'https://retrieval-gate.dev/schemas/';
 let ajv: Ajv | undefined;
 
 /** All schemas are registered at once, so one may $ref another by file name. */
-function validatorFor(name: SchemaName): ValidateFunction {
+function validatorFor(name: SchemaName, definition?: string): ValidateFunction {
   if (!ajv) {
     // strictRequired off: run-line's oneOf names properties defined at the top level.
     ajv = new Ajv({
@@ -39,7 +42,9 @@ function validatorFor(name: SchemaName): ValidateFunction {
       }
     }
   }
-  const validate = ajv.getSchema(`${ID_BASE}${name}.schema.json`);
+  const validate = ajv.getSchema(
+    `${ID_BASE}${name}.schema.json${definition ? `#/definitions/${definition}` : ''}`,
+  );
   if (!validate) throw new Error(`schema ${name} is not shipped`);
   return validate;
 }
@@ -63,8 +68,13 @@ export interface SchemaProblem {
   message: string;
 }
 
-export function schemaProblem(name: SchemaName, value: unknown): SchemaProblem | undefined {
-  const validate = validatorFor(name);
+/** `definition` picks one of the schema's definitions (e.g. one message kind of the command protocol). */
+export function schemaProblem(
+  name: SchemaName,
+  value: unknown,
+  definition?: string,
+): SchemaProblem | undefined {
+  const validate = validatorFor(name, definition);
   if (validate(value)) return undefined;
   const error = (validate.errors ?? [])[0];
   const path = error
