@@ -2,6 +2,7 @@
  * `npm run bench`: runs every benchmark in this list and prints its figures. Benchmarks report numbers
  * and targets; they never fail on timing (machines differ too much for that).
  */
+import * as bm25 from './bm25.js';
 import * as runnerOverhead from './runner-overhead.js';
 import * as trecEval from './trec-eval.js';
 
@@ -10,7 +11,7 @@ export interface Benchmark {
   run: () => Promise<void>;
 }
 
-const BENCHMARKS: Benchmark[] = [trecEval, runnerOverhead];
+const BENCHMARKS: Benchmark[] = [trecEval, runnerOverhead, bm25];
 
 const only = process.argv.slice(2);
 for (const benchmark of BENCHMARKS) {
