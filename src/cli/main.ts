@@ -4,6 +4,7 @@ import { TOOL_VERSION } from '../package-root.js';
 import { registerDataset } from './dataset.js';
 import { EXIT, reportError } from './errors.js';
 import { registerEval } from './eval.js';
+import { registerRun } from './run.js';
 import { registerTrecEval } from './trec-eval.js';
 import { registerValidate } from './validate.js';
 
@@ -14,6 +15,7 @@ const program = new Command('retrieval-gate')
   .exitOverride()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
+registerRun(program);
 registerEval(program);
 registerTrecEval(program);
 registerValidate(program);

@@ -6,7 +6,7 @@ export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description(
-      'check a dataset folder, run, qrels, queries, corpus or eval-set file; exit 0 when valid, 2 when not',
+      'check a dataset folder, run, qrels, queries, corpus, eval-set or config file; exit 0 when valid, 2 when not',
     )
     .argument('<path>', 'file or folder to check')
     .addOption(

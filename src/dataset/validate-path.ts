@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { loadConfig } from '../config/load.js';
 import { UserError } from '../errors.js';
 import { readBeirFolder } from './import/beir.js';
 import { readSimpleEvalSet } from './import/simple.js';
@@ -9,7 +10,16 @@ import { readRunFile } from './run-file.js';
 import { readTrecQrels } from './trec-qrels.js';
 import type { DocumentRecord, QueryRecord } from './types.js';
 
-export const INPUT_KINDS = ['dataset', 'beir', 'run', 'qrels', 'queries', 'corpus', 'simple'] as const;
+export const INPUT_KINDS = [
+  'dataset',
+  'beir',
+  'run',
+  'qrels',
+  'queries',
+  'corpus',
+  'simple',
+  'config',
+] as const;
 export type InputKind = (typeof INPUT_KINDS)[number];
 
 export interface ValidationReport {
@@ -71,6 +81,14 @@ export function validatePath(path: string, kind?: InputKind): ValidationReport {
         summary: `corpus: ${readRecords<DocumentRecord>(path, 'document', 'document').size} documents`,
         warnings: [],
       };
+    case 'config': {
+      const config = loadConfig(path);
+      return {
+        kind: detected,
+        summary: `config: dataset ${config.dataset}, ${config.systems.length} systems (${config.systems.map((s) => s.id).join(', ')})`,
+        warnings: [],
+      };
+    }
     case 'simple': {
       const set = readSimpleEvalSet(path);
       return {
@@ -99,6 +117,7 @@ export function detectKind(path: string): InputKind {
     );
   }
   if (basename(path) === 'manifest.json') return 'dataset';
+  if (/\.ya?ml$/i.test(path)) return 'config';
   const line = firstLine(path);
   if (line === undefined) throw new UserError('the file is empty', { file: path });
   if (line.startsWith('[')) return 'simple';

@@ -3,13 +3,12 @@ import { performance } from 'node:perf_hooks';
 import type { SystemConfig } from '../config/types.js';
 import type { QueryResults, Run } from '../metrics/types.js';
 import type { RankedHit, RerankedHit, TraceRecord } from './trace.js';
-import type { Candidate, Embedder, Hit, Index, Reranker } from './types.js';
+import type { Candidate, Hit, Index, Reranker } from './types.js';
 
 /** The built parts of one system, ready to serve queries. */
 export interface SystemComponents {
   /** Embeds queries; absent for text-only indexes. */
   embedQueries?: (texts: string[]) => Promise<QueryVectors>;
-  embedder?: Embedder;
   index: Index;
   reranker?: Reranker;
 }

@@ -30,6 +30,8 @@ export interface BuildContext {
   dataset: Dataset;
   corpus: CorpusDocument[];
   cacheDir: string;
+  /** The config file's folder: external programs run there. */
+  dir: string;
 }
 
 export type BuildComponents = (system: SystemConfig, context: BuildContext) => Promise<BuiltSystem>;
@@ -91,7 +93,7 @@ export async function runConfig(options: RunOptions): Promise<RunOutcome> {
     const summary: SystemSummary = { id: system.id, status: 'ok', description: describe(system, null) };
     let built: BuiltSystem | undefined;
     try {
-      built = await options.build(system, { dataset, corpus, cacheDir: config.cacheDir });
+      built = await options.build(system, { dataset, corpus, cacheDir: config.cacheDir, dir: config.dir });
       summary.description = describe(system, built.index.resolved);
       options.progress?.start(system.id, queries.length);
       const result = await runSystem({

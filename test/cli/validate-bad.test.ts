@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { FIXTURES } from '../helpers/fixtures.js';
 
 const BAD = join(FIXTURES, 'bad');
@@ -172,6 +172,12 @@ const BAD_CASES: BadCase[] = [
   // 1e400 is a well-formed decimal that overflows to Infinity: not a usable score.
   { fixture: 'run-score-overflow.trec', line: 2, field: 'score', text: ["score is not a number: '1e400'"] },
   {
+    fixture: 'config-unknown-model.yaml',
+    line: 8,
+    field: 'systems[0].model',
+    text: ["unknown model 'large'; defined: small"],
+  },
+  {
     fixture: 'dataset-queries-malformed-json',
     file: 'queries.jsonl',
     line: 2,
@@ -222,6 +228,13 @@ describe('validate accepts well-formed files', () => {
     const result = runCli(['validate', path]);
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe(`${summary}\n`);
+    expect(result.status).toBe(0);
+  });
+
+  it('the shipped example config', () => {
+    const result = runCli(['validate', join(REPO_ROOT, 'retrieval-gate.yaml')]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^ok: config: dataset bike-repair@1\.0\.0, 5 systems \(bm25, /);
     expect(result.status).toBe(0);
   });
 });

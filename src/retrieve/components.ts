@@ -1,0 +1,167 @@
+import type { IndexConfig, ModelConfig, RerankerConfig, SystemConfig } from '../config/types.js';
+import { HashingEmbedder } from './embedders/hashing.js';
+import { truncateEmbedder } from './embedders/truncate.js';
+import { loadWinkEmbedder } from './embedders/wink.js';
+import { Bm25Index } from './indexes/bm25.js';
+import { CommandIndex } from './indexes/command.js';
+import { ExactIndex } from './indexes/exact.js';
+import { CommandReranker } from './rerankers/command.js';
+import { LexicalReranker } from './rerankers/lexical.js';
+import type { QueryVectors } from './run-system.js';
+import type { BuildComponents, BuildContext, BuiltSystem } from './runner.js';
+import type { Embedder, Index, Reranker } from './types.js';
+import { embedAll } from './vector-cache.js';
+
+/**
+ * Builds each system's embedder, index and reranker from the config. In-process indexes are shared between
+ * systems of one run (two systems on the same model and index embed the corpus once), and every embedding
+ * goes through the on-disk cache, so a second run — or a run resumed after Ctrl-C — embeds nothing again.
+ */
+export function createComponentFactory(): BuildComponents {
+  const shared = new Map<string, Promise<{ index: Index; calls: number; tokens: number }>>();
+  const once = (key: string, make: () => Promise<{ index: Index; calls: number; tokens: number }>) => {
+    let entry = shared.get(key);
+    if (!entry) {
+      entry = make();
+      shared.set(key, entry);
+    }
+    return entry;
+  };
+
+  return async (system: SystemConfig, context: BuildContext): Promise<BuiltSystem> => {
+    const embedder = system.model ? await createEmbedder(system.model) : undefined;
+    const closers: (() => Promise<void>)[] = [];
+    const { index, calls, tokens } = await buildIndex(system.index, embedder, system.model, context, once);
+    // Only processes are per system; shared in-process indexes live as long as the run.
+    if (system.index.kind === 'command') closers.push(() => index.close?.() ?? Promise.resolve());
+    let reranker: Reranker | undefined;
+    try {
+      reranker = system.reranker ? await createReranker(system.reranker, context) : undefined;
+    } catch (error) {
+      await Promise.all(closers.map((close) => close()));
+      throw error;
+    }
+    if (reranker?.close) closers.push(() => reranker?.close?.() ?? Promise.resolve());
+    return {
+      index,
+      ...(reranker ? { reranker } : {}),
+      ...(embedder && system.model ? { embedQueries: queryEmbedding(embedder, system.model, context) } : {}),
+      indexBuild: { embeddingCalls: calls, tokens },
+      close: async () => {
+        await Promise.all(closers.map((close) => close()));
+      },
+    };
+  };
+}
+
+async function createEmbedder(model: ModelConfig): Promise<Embedder> {
+  const batch = model.batchSize === undefined ? {} : { batchSize: model.batchSize };
+  switch (model.provider) {
+    case 'hashing':
+      // Feature hashing takes its size as a parameter: no truncation needed.
+      return new HashingEmbedder({ dimensions: model.dimensions ?? 256, ...batch });
+    case 'wink': {
+      const base = await loadWinkEmbedder(batch);
+      // Word vectors have a fixed size: fewer dimensions means Matryoshka-style truncation.
+      return model.dimensions !== undefined && model.dimensions < base.dimensions
+        ? truncateEmbedder(base, model.dimensions)
+        : base;
+    }
+  }
+}
+
+/** The cache key part that names the model as configured (its alias's version label included). */
+function modelKey(model: ModelConfig, embedder: Embedder): string {
+  return `${embedder.id}@${embedder.version}/${model.model}@${model.version}/${embedder.dimensions}`;
+}
+
+type Once = (
+  key: string,
+  make: () => Promise<{ index: Index; calls: number; tokens: number }>,
+) => Promise<{ index: Index; calls: number; tokens: number }>;
+
+async function buildIndex(
+  config: IndexConfig,
+  embedder: Embedder | undefined,
+  model: ModelConfig | undefined,
+  context: BuildContext,
+  once: Once,
+): Promise<{ index: Index; calls: number; tokens: number }> {
+  switch (config.kind) {
+    case 'bm25':
+      return once(`bm25:${config.alias}`, async () => ({
+        index: new Bm25Index(context.corpus, { k1: config.k1, b: config.b }),
+        calls: 0,
+        tokens: 0,
+      }));
+    case 'embedded': {
+      if (!embedder || !model) throw new Error(`index '${config.alias}' needs a model`);
+      const key = modelKey(model, embedder);
+      const built = await once(`embedded:${config.alias}:${key}`, async () => {
+        const result = await embedAll({
+          embedder,
+          texts: context.corpus.map((doc) => doc.text),
+          purpose: 'index-build',
+          cacheDir: context.cacheDir,
+          contentKey: `${context.dataset.digest}:corpus:${key}`,
+        });
+        const index = new ExactIndex(
+          context.corpus.map((doc) => doc.id),
+          result.vectors,
+          embedder.dimensions,
+          config.distance,
+          `embedded:${key}:${config.distance}`,
+        );
+        return { index, calls: result.calls, tokens: result.tokens };
+      });
+      return built;
+    }
+    case 'command':
+      return {
+        index: await CommandIndex.start({
+          command: config.command,
+          name: config.alias,
+          needsVectors: config.vectors,
+          cwd: context.dir,
+          ...(config.dimensions === undefined ? {} : { dimensions: config.dimensions }),
+          ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
+          ...(config.concurrency === undefined ? {} : { concurrency: config.concurrency }),
+        }),
+        calls: 0,
+        tokens: 0,
+      };
+  }
+}
+
+async function createReranker(config: RerankerConfig, context: BuildContext): Promise<Reranker> {
+  switch (config.kind) {
+    case 'lexical':
+      return new LexicalReranker(new Bm25Index(context.corpus, { k1: config.k1, b: config.b }));
+    case 'command':
+      return CommandReranker.start({
+        command: config.command,
+        name: config.alias,
+        cwd: context.dir,
+        ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
+        ...(config.concurrency === undefined ? {} : { concurrency: config.concurrency }),
+      });
+  }
+}
+
+/** Embeds the queries through the cache; timings are those of this run's calls (null for cached vectors). */
+function queryEmbedding(
+  embedder: Embedder,
+  model: ModelConfig,
+  context: BuildContext,
+): (texts: string[]) => Promise<QueryVectors> {
+  return async (texts) => {
+    const result = await embedAll({
+      embedder,
+      texts,
+      purpose: 'query',
+      cacheDir: context.cacheDir,
+      contentKey: `${context.dataset.digest}:queries:${modelKey(model, embedder)}`,
+    });
+    return { vectors: result.vectors, perQuery: result.perText, calls: result.calls, tokens: result.tokens };
+  };
+}
