@@ -3,6 +3,8 @@
  * and targets; they never fail on timing (machines differ too much for that).
  */
 import * as bm25 from './bm25.js';
+import * as embeddingCache from './embedding-cache.js';
+import * as exactSearch from './exact-search.js';
 import * as runnerOverhead from './runner-overhead.js';
 import * as trecEval from './trec-eval.js';
 
@@ -11,7 +13,7 @@ export interface Benchmark {
   run: () => Promise<void>;
 }
 
-const BENCHMARKS: Benchmark[] = [trecEval, runnerOverhead, bm25];
+const BENCHMARKS: Benchmark[] = [trecEval, runnerOverhead, bm25, exactSearch, embeddingCache];
 
 const only = process.argv.slice(2);
 for (const benchmark of BENCHMARKS) {

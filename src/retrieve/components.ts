@@ -19,13 +19,13 @@ import { embedAll } from './vector-cache.js';
  */
 export function createComponentFactory(): BuildComponents {
   const shared = new Map<string, Promise<{ index: Index; calls: number; tokens: number }>>();
-  const once = (key: string, make: () => Promise<{ index: Index; calls: number; tokens: number }>) => {
-    let entry = shared.get(key);
-    if (!entry) {
-      entry = make();
-      shared.set(key, entry);
-    }
-    return entry;
+  // The first system to build a shared index reports its embedding calls; the others reuse it for free.
+  const once = async (key: string, make: () => Promise<{ index: Index; calls: number; tokens: number }>) => {
+    const entry = shared.get(key);
+    if (entry) return { index: (await entry).index, calls: 0, tokens: 0 };
+    const made = make();
+    shared.set(key, made);
+    return made;
   };
 
   return async (system: SystemConfig, context: BuildContext): Promise<BuiltSystem> => {

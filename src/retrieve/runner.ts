@@ -134,6 +134,8 @@ export async function runConfig(options: RunOptions): Promise<RunOutcome> {
       outcomes.push({ system, summary });
     } finally {
       options.progress?.stop();
+      // A command program may name itself late (a hello after its first answer): describe it as it ended.
+      if (built) summary.description = describe(system, built.index.resolved);
       await built?.close();
     }
   }
