@@ -4,7 +4,8 @@ import { UserError } from './errors.js';
 
 /**
  * The JSON Schemas shipped beside the code that reads each file (also usable by editors): dataset records in
- * dataset/schemas/, the run configuration in config/. One Ajv instance knows them all, so one may $ref another.
+ * dataset/schemas/, the run configuration in config/, the command protocol in retrieve/command/, what the gate
+ * reads (policies, run results, baselines) in gate/. One Ajv instance knows them all, so one may $ref another.
  */
 export type SchemaName =
   | 'config'
@@ -16,9 +17,13 @@ export type SchemaName =
   | 'run-line'
   | 'simple-item'
   | 'simple-set'
-  | 'beir-record';
+  | 'beir-record'
+  | 'policy'
+  | 'run-summary'
+  | 'evaluation'
+  | 'baseline';
 
-const SCHEMA_DIRS = ['./dataset/schemas/', './config/', './retrieve/command/'].map(
+const SCHEMA_DIRS = ['./dataset/schemas/', './config/', './retrieve/command/', './gate/'].map(
   (dir) => new URL(dir, import.meta.url),
 );
 const ID_BASE = 'https://retrieval-gate.dev/schemas/';
@@ -91,6 +96,7 @@ function fieldOf(error: ErrorObject | undefined): string | undefined {
   if (!error) return undefined;
   const parts = error.instancePath.split('/').slice(1);
   if (error.keyword === 'required') parts.push(String(error.params.missingProperty));
+  if (error.keyword === 'discriminator') parts.push(String(error.params.tag));
   if (parts.length === 0) return undefined;
   return parts.reduce(
     (path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part),
@@ -111,6 +117,10 @@ function describe(error: ErrorObject | undefined): string {
       return error.params.pattern === '\\S'
         ? 'must not be empty'
         : `must match ${String(error.params.pattern)}`;
+    case 'discriminator':
+      return error.params.error === 'mapping'
+        ? `unknown ${String(error.params.tag)} ${JSON.stringify(error.params.tagValue)}`
+        : `needs '${String(error.params.tag)}'`;
     case 'const':
       return `must be ${JSON.stringify(error.params.allowedValue)}`;
     default:

@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import { saveBaseline } from '../gate/baseline.js';
+import { collect } from './options.js';
+
+interface SaveFlags {
+  from: string;
+  system: string[];
+  to: string;
+}
+
+export function registerBaseline(program: Command): void {
+  const baseline = program.command('baseline').description('keep the measurements gates compare with');
+  baseline
+    .command('save')
+    .description(
+      "save a run's results as a baseline file (commit it; gates read it as a path or git:REF:PATH)",
+    )
+    .requiredOption('--from <dir>', 'the run folder, reports/<run-id>')
+    .option('--system <id>', 'a system to keep (repeatable; default: every system)', collect, [])
+    .requiredOption('--to <file>', 'the baseline file to write, e.g. gates/baselines/main.json')
+    .action((flags: SaveFlags) => {
+      const saved = saveBaseline({
+        from: flags.from,
+        ...(flags.system.length > 0 ? { systems: flags.system } : {}),
+        to: flags.to,
+      });
+      const { name, version, digest } = saved.dataset;
+      process.stdout.write(
+        `saved ${saved.systems.length} systems (${saved.systems.map((s) => s.id).join(', ')}) of run ${saved.runId} on ${name}@${version} (${digest}) to ${flags.to}\n`,
+      );
+    });
+}

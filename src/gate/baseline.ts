@@ -1,0 +1,178 @@
+import { resolve } from 'node:path';
+import { UserError } from '../errors.js';
+import type { EvaluationSettings } from '../evaluation/types.js';
+import { readTextFile, writeTextFile } from '../files.js';
+import { sortIds } from '../metrics/order.js';
+import { TOOL_NAME, TOOL_VERSION } from '../package-root.js';
+import { isGitReference, readGitFile } from './git-show.js';
+import { checkColumns, loadResults, parseValidated } from './results.js';
+import type { MeasuredResults, MeasuredSystem } from './types.js';
+
+/**
+ * A baseline file (baseline.schema.json): the measurements a candidate is compared with, kept in the
+ * repository (gates/baselines/*.json) so a pull request can be gated against what main measured. It holds no
+ * timestamp and no path of the machine that saved it, so the same results always give the same bytes and a
+ * re-saved, unchanged baseline makes no diff.
+ */
+export interface BaselineFile {
+  schemaVersion: 1;
+  kind: 'baseline';
+  tool: { name: string; version: string };
+  /** The run (reports/<run-id>/) it was saved from. */
+  runId: string;
+  dataset: MeasuredResults['dataset'];
+  settings: EvaluationSettings;
+  /** Only systems that ran: a failed system has nothing to compare with. */
+  systems: BaselineSystem[];
+}
+
+export type BaselineSystem = Pick<
+  MeasuredSystem,
+  'id' | 'description' | 'measures' | 'perQuery' | 'latencyMs' | 'costPerQuery'
+>;
+
+export interface SaveBaselineOptions {
+  /** A run folder, reports/<run-id>/. */
+  from: string;
+  /** The systems to keep; default: every system. */
+  systems?: string[];
+  to: string;
+}
+
+/** Saves a run's results (or some of its systems) as a baseline file; returns what was written. */
+export function saveBaseline(options: SaveBaselineOptions): BaselineFile {
+  const results = loadResults(options.from);
+  const baseline = toBaselineFile(results, blessedSystems(results, options.systems));
+  writeTextFile(options.to, `${JSON.stringify(baseline, null, 2)}\n`);
+  return baseline;
+}
+
+/** Reads a baseline from a file (relative to `cwd`) or from a git revision, `git:REF:PATH`. */
+export async function loadBaseline(reference: string, cwd = process.cwd()): Promise<MeasuredResults> {
+  const text = isGitReference(reference)
+    ? await readGitFile(reference, cwd)
+    : readTextFile(resolve(cwd, reference));
+  const file = parseValidated<BaselineFile>(text, reference, 'baseline');
+  file.systems.forEach((system, i) => {
+    checkColumns(system.perQuery, reference, `systems[${i}].perQuery`);
+  });
+  return {
+    source: reference,
+    runId: file.runId,
+    dataset: file.dataset,
+    settings: file.settings,
+    systems: file.systems.map((system) => ({ ...system, status: 'ok' })),
+  };
+}
+
+/**
+ * Refuses to compare results measured on different dataset contents unless the user allows it: a drop
+ * could then be the dataset's, not the system's. Returns warnings about differences that do not stop the
+ * comparison but colour it.
+ */
+export function checkComparable(
+  candidate: MeasuredResults,
+  baseline: MeasuredResults,
+  allowDatasetChange: boolean,
+): string[] {
+  const warnings: string[] = [];
+  if (candidate.dataset.digest !== baseline.dataset.digest) {
+    const change = `the results (${candidate.source}) were measured on ${datasetLabel(candidate)} but the baseline (${baseline.source}) on ${datasetLabel(baseline)}`;
+    if (!allowDatasetChange) {
+      throw new UserError(
+        `${change}; the numbers are not comparable; pass --allow-dataset-change to compare anyway (per-query comparisons use only the queries in both)`,
+      );
+    }
+    warnings.push(
+      `the dataset changed: ${change} (${candidate.dataset.judgedQueries} and ${baseline.dataset.judgedQueries} judged queries); per-query comparisons use only the queries in both`,
+    );
+  }
+  const [ours, theirs] = [candidate.settings, baseline.settings];
+  if (ours.relevanceLevel !== theirs.relevanceLevel) {
+    warnings.push(
+      `relevance levels differ: the results count grades ≥ ${ours.relevanceLevel} as relevant, the baseline grades ≥ ${theirs.relevanceLevel}`,
+    );
+  }
+  if (ours.missingQueries !== theirs.missingQueries) {
+    warnings.push(
+      `judged queries a run has no results for are ${missingTreatment(ours)} in the results but ${missingTreatment(theirs)} in the baseline`,
+    );
+  }
+  return warnings;
+}
+
+/**
+ * One measure's per-query values of a candidate and a baseline system, aligned over the queries both
+ * evaluated, in the evaluation's qid order. Queries only one side has cannot be paired and are left out.
+ */
+export function pairQueries(
+  candidate: MeasuredSystem,
+  baseline: MeasuredSystem,
+  measure: string,
+): { qids: string[]; candidate: Float64Array; baseline: Float64Array } {
+  const ours = valuesByQid(candidate, measure);
+  const theirs = valuesByQid(baseline, measure);
+  const qids = sortIds([...ours.keys()].filter((qid) => theirs.has(qid)));
+  return {
+    qids,
+    candidate: Float64Array.from(qids, (qid) => ours.get(qid) as number),
+    baseline: Float64Array.from(qids, (qid) => theirs.get(qid) as number),
+  };
+}
+
+function valuesByQid(system: MeasuredSystem, measure: string): Map<string, number> {
+  const values = system.perQuery.values[measure];
+  // Callers check that both sides measured it: reaching here without is a bug, not bad input.
+  if (!values) throw new Error(`system '${system.id}' has no per-query values of ${measure}`);
+  return new Map(system.perQuery.qids.map((qid, i) => [qid, values[i] as number]));
+}
+
+/** The systems to bless: the named ones (every one by default), none of which may have failed. */
+function blessedSystems(results: MeasuredResults, ids: string[] | undefined): MeasuredSystem[] {
+  const known = results.systems.map((s) => s.id);
+  const unknown = (ids ?? []).filter((id) => !known.includes(id));
+  if (unknown.length > 0) {
+    throw new UserError(
+      `no system ${unknown.map((id) => `'${id}'`).join(', ')} in ${results.source}; its systems: ${known.join(', ')}`,
+    );
+  }
+  const chosen = ids ? results.systems.filter((s) => ids.includes(s.id)) : results.systems;
+  const failed = chosen.filter((s) => s.status === 'failed');
+  if (failed.length > 0) {
+    throw new UserError(
+      `a failed system cannot be a baseline: ${failed.map((s) => `'${s.id}' (${s.error?.split('\n')[0] ?? 'no error recorded'})`).join(', ')}${ids ? '' : '; name the others with --system'}`,
+      { file: results.source },
+    );
+  }
+  return chosen;
+}
+
+/** Fields in a fixed order, so equal results serialise to equal bytes. */
+function toBaselineFile(results: MeasuredResults, systems: MeasuredSystem[]): BaselineFile {
+  return {
+    schemaVersion: 1,
+    kind: 'baseline',
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    runId: results.runId,
+    dataset: results.dataset,
+    settings: results.settings,
+    systems: systems.map((s) => ({
+      id: s.id,
+      description: s.description,
+      measures: s.measures,
+      perQuery: s.perQuery,
+      latencyMs: s.latencyMs,
+      costPerQuery: s.costPerQuery,
+    })),
+  };
+}
+
+/** "bike-repair@1.0.0 (sha256:29c0c55afd0c…)": enough of the digest to tell two versions apart. */
+function datasetLabel(results: MeasuredResults): string {
+  const { name, version, digest } = results.dataset;
+  return `${name}@${version} (${digest.slice(0, 'sha256:'.length + 12)}…)`;
+}
+
+function missingTreatment(settings: EvaluationSettings): string {
+  return settings.missingQueries === 'zero' ? 'scored 0' : 'left out';
+}
