@@ -1,4 +1,4 @@
-import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError } from './errors.js';
 
@@ -40,5 +40,14 @@ export function writeTextFile(path: string, text: string): void {
     writeFileSync(path, text);
   } catch (error) {
     throw fileError('write', path, error);
+  }
+}
+
+/** Appends to a file (creating it), leaving what earlier writers put there. */
+export function appendTextFile(path: string, text: string): void {
+  try {
+    appendFileSync(path, text);
+  } catch (error) {
+    throw fileError('append to', path, error);
   }
 }

@@ -1,0 +1,138 @@
+import type { RuleOutcome, Status, Verdict } from '../gate/types.js';
+import { measure, outcomeFigures } from './gate-figures.js';
+
+/**
+ * The verdict as a CI summary (a GitHub step summary, a PR comment): a headline, one table row per rule ×
+ * system with failures first, the drops the gate cannot see, warnings and the documents to judge. Every
+ * piece of user data (system, query and document ids, rule names, reasons) is rendered inert: a system id
+ * must not be able to break the table, inject HTML or turn into a link.
+ */
+export function gateMarkdown(verdict: Verdict): string {
+  return `${[
+    headline(verdict),
+    outcomesTable(verdict),
+    detectableEffects(verdict),
+    warnings(verdict),
+    unjudged(verdict),
+  ]
+    .filter((section) => section !== '')
+    .join('\n\n')}\n`;
+}
+
+const STATUS: Record<Status, string> = { pass: '✅ pass', warn: '⚠️ warn', fail: '❌ fail' };
+const STATUS_ORDER: Record<Status, number> = { fail: 0, warn: 1, pass: 2 };
+/** Enough to start annotating; gate.json lists them all. */
+const UNJUDGED_SHOWN = 50;
+/** "sha256:" and 12 hex digits: enough to tell datasets apart at a glance. */
+const DIGEST_SHOWN = 19;
+
+function headline(verdict: Verdict): string {
+  const { dataset, baseline, policy, outcomes } = verdict;
+  const count = (status: Status) => outcomes.filter((o) => o.status === status).length;
+  const digest =
+    dataset.digest.length > DIGEST_SHOWN ? `${dataset.digest.slice(0, DIGEST_SHOWN)}…` : dataset.digest;
+  const against = baseline
+    ? `baseline ${inert(baseline.source)} (run ${inert(baseline.runId)})`
+    : 'no baseline';
+  return [
+    `## ${STATUS[verdict.status]} · retrieval-gate`,
+    '',
+    `**${count('fail')} failed · ${count('warn')} warned · ${count('pass')} passed** on dataset ` +
+      `${inert(`${dataset.name}@${dataset.version}`)} (${inert(digest)}, ${dataset.judgedQueries} judged queries) · ` +
+      `${against} · policy ${inert(policy.file)} (alpha ${policy.alpha}, ${policy.test} test, ${policy.correction} correction)`,
+  ].join('\n');
+}
+
+function outcomesTable(verdict: Verdict): string {
+  if (verdict.outcomes.length === 0) return '_The policy applied no rule to these results._';
+  const header = ['system', 'rule', 'metric', 'observed', 'baseline', 'Δ [CI]', 'p (adj.)', 'threshold'];
+  const rows = failuresFirst(verdict.outcomes).map((o) => {
+    const shown = outcomeFigures(o);
+    return [
+      inert(o.system),
+      inert(o.rule),
+      inert(o.metric),
+      shown.observed,
+      shown.baseline,
+      shown.difference,
+      shown.p,
+      inert(o.threshold),
+      STATUS[o.status],
+      inert(o.reason),
+    ];
+  });
+  return table([...header, 'status', 'why'], rows);
+}
+
+/** The verdict lists failures first already; sorting again (stably) keeps that promise for any verdict. */
+function failuresFirst(outcomes: RuleOutcome[]): RuleOutcome[] {
+  return outcomes
+    .map((o, i) => ({ o, i }))
+    .sort((a, b) => STATUS_ORDER[a.o.status] - STATUS_ORDER[b.o.status] || a.i - b.i)
+    .map(({ o }) => o);
+}
+
+function detectableEffects(verdict: Verdict): string {
+  const effects = verdict.detectableEffects;
+  if (effects.length === 0) return '';
+  const { power, alpha } = verdict.policy;
+  const rows = effects.map((e) => [
+    inert(e.system),
+    inert(e.metric),
+    String(e.queries),
+    measure(e.threshold),
+    measure(e.value),
+    e.threshold < e.value ? '⚠️ threshold below what the gate can see' : '✅',
+  ]);
+  return [
+    '### Detectable effects',
+    '',
+    `The smallest drop each maxDrop rule detects with ${Math.round(power * 100)} % power at alpha ${alpha}. ` +
+      'A threshold below it cannot be enforced on this many queries: add queries or loosen the threshold.',
+    '',
+    table(['system', 'metric', 'queries', 'allowed drop', 'detectable drop', ''], rows),
+  ].join('\n');
+}
+
+function warnings(verdict: Verdict): string {
+  if (verdict.warnings.length === 0) return '';
+  // The sign first: user text at the start of a list item could still open a heading or a nested list.
+  return ['### Warnings', '', ...verdict.warnings.map((w) => `- ⚠️ ${inert(w)}`)].join('\n');
+}
+
+function unjudged(verdict: Verdict): string {
+  const docs = verdict.unjudged;
+  if (docs.length === 0) return '';
+  const rows = docs
+    .slice(0, UNJUDGED_SHOWN)
+    .map((d) => [inert(d.system), inert(d.qid), inert(d.docid), String(d.rank)]);
+  const rest = docs.length - rows.length;
+  return [
+    `### Unjudged documents (${docs.length})`,
+    '',
+    'Retrieved near the top by systems whose results are mostly unjudged: judge them, so drops can be trusted.',
+    '',
+    table(['system', 'query', 'document', 'rank'], rows),
+    ...(rest > 0 ? ['', `… and ${rest} more, listed in gate.json.`] : []),
+  ].join('\n');
+}
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/**
+ * User text as literal Markdown text: line breaks become spaces (a newline would end a table row), `& < >`
+ * become entities (no HTML, no entity tricks), and the characters that start emphasis, code, links, strike,
+ * GitHub's math or split table cells are backslash-escaped (in one pass with the backslash itself, so user
+ * text cannot unescape ours).
+ */
+export function inert(text: string): string {
+  return text
+    .replace(/\r\n|[\r\n]/g, ' ')
+    .replace(/[&<>]/g, (c) => ENTITIES[c] ?? c)
+    .replace(/[\\`*_[\]|~$]/g, '\\$&');
+}
