@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { TOOL_VERSION } from '../package-root.js';
+import { registerBaseline } from './baseline.js';
 import { registerDataset } from './dataset.js';
 import { EXIT, reportError } from './errors.js';
 import { registerEval } from './eval.js';
+import { registerGate } from './gate.js';
 import { registerRun } from './run.js';
 import { registerTrecEval } from './trec-eval.js';
 import { registerValidate } from './validate.js';
@@ -16,10 +18,12 @@ const program = new Command('retrieval-gate')
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
 registerRun(program);
+registerGate(program);
 registerEval(program);
 registerTrecEval(program);
 registerValidate(program);
 registerDataset(program);
+registerBaseline(program);
 addDebugOption(program);
 
 /** --debug is accepted by every command (options are positional, so each command declares it). */

@@ -3,7 +3,7 @@ import { UserError } from '../errors.js';
 import { readTextFile } from '../files.js';
 import { parseMeasure } from '../metrics/registry.js';
 import { schemaProblem } from '../schemas.js';
-import { parseLocatedYaml } from './locate.js';
+import { fieldName, parseLocatedYaml } from './locate.js';
 import { expandMatrix } from './matrix.js';
 import type { IndexConfig, ModelConfig, RerankerConfig, RunConfig, SystemConfig } from './types.js';
 
@@ -119,16 +119,6 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
 
 function resolvePath(dir: string, path: string): string {
   return isAbsolute(path) ? path : resolve(dir, path);
-}
-
-/** ['systems', 2, 'model'] → "systems[2].model". */
-function fieldName(path: (string | number)[]): string | undefined {
-  if (path.length === 0) return undefined;
-  return path.reduce<string>(
-    (name, part) =>
-      typeof part === 'number' || /^\d+$/.test(part) ? `${name}[${part}]` : name ? `${name}.${part}` : part,
-    '',
-  );
 }
 
 type Fail = (message: string, path: (string | number)[], field?: string) => never;

@@ -27,3 +27,13 @@ export function parseLocatedYaml(text: string, file: string): LocatedYaml {
     },
   };
 }
+
+/** ['systems', 0, 'model'] → "systems[0].model": how error messages name a field. */
+export function fieldName(path: (string | number)[]): string | undefined {
+  if (path.length === 0) return undefined;
+  return path.reduce<string>(
+    (name, part) =>
+      typeof part === 'number' || /^\d+$/.test(part) ? `${name}[${part}]` : name ? `${name}.${part}` : part,
+    '',
+  );
+}

@@ -106,7 +106,7 @@ export interface RuleOutcome {
   baseline: number | null;
   /** observed − baseline. */
   difference: number | null;
-  /** Confidence interval of the difference (paired over queries). */
+  /** Confidence interval of the difference (paired over queries); for a floor, of the observed mean. */
   ci: { low: number; high: number } | null;
   pValue: number | null;
   /** The p-value after the policy's multiple-comparison correction. */

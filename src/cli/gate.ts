@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import { type GateOptions, gateResults } from '../gate/run-gate.js';
+import { gateText } from '../report/gate-text.js';
+import { EXIT, warn } from './errors.js';
+
+export interface GateFlags {
+  baseline?: string;
+  allowDatasetChange?: boolean;
+  dataset?: string;
+  out?: string;
+}
+
+/** The flags `gate` and `run --gate` share. */
+export function addGateOptions(command: Command): Command {
+  return command
+    .option('--baseline <ref>', "baseline file or git:REF:PATH (default: the policy's baseline)")
+    .option('--allow-dataset-change', 'compare with a baseline measured on another dataset version')
+    .option(
+      '--dataset <ref>',
+      'the dataset the results were measured on, for coverage rules (default: their name@version)',
+    )
+    .option('--out <dir>', 'where gate.md, gate.junit.xml and gate.json go (default: the results folder)');
+}
+
+export function registerGate(program: Command): void {
+  addGateOptions(
+    program
+      .command('gate')
+      .description(
+        "apply a gate policy to a run's results (and a baseline): pass, warn or fail, with reasons",
+      )
+      .requiredOption('--policy <file>', 'the gate policy (gates/default.yaml)')
+      .requiredOption('--results <dir>', 'the run folder, reports/<run-id>'),
+  ).action(async (flags: GateFlags & { policy: string; results: string }) => {
+    process.exitCode = await gateAndReport({
+      policyFile: flags.policy,
+      resultsDir: flags.results,
+      ...gateOptions(flags),
+    });
+  });
+}
+
+export function gateOptions(flags: GateFlags): Partial<GateOptions> {
+  return {
+    ...(flags.baseline ? { baseline: flags.baseline } : {}),
+    ...(flags.allowDatasetChange ? { allowDatasetChange: true } : {}),
+    ...(flags.dataset ? { dataset: flags.dataset } : {}),
+    ...(flags.out ? { outDir: flags.out } : {}),
+  };
+}
+
+/** Gates, prints the verdict and the CI annotations, and returns the exit code: 1 when the gate failed. */
+export async function gateAndReport(options: GateOptions): Promise<number> {
+  const { verdict, files, annotations } = await gateResults(options);
+  process.stdout.write(`${gateText(verdict)}\n`);
+  for (const annotation of annotations) process.stdout.write(`${annotation}\n`);
+  process.stderr.write(`gate outputs: ${files.join(', ')}\n`);
+  if (verdict.status === 'fail') {
+    warn(
+      `the gate failed: ${verdict.outcomes.filter((o) => o.status === 'fail').length} rule outcomes failed`,
+    );
+    return EXIT.gateFailed;
+  }
+  return EXIT.ok;
+}

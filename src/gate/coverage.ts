@@ -1,0 +1,102 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { readRunFile } from '../dataset/run-file.js';
+import type { Dataset } from '../dataset/types.js';
+import { evaluateRun } from '../metrics/evaluate.js';
+import { rankOrder } from '../metrics/rank.js';
+import { makeMeasure } from '../metrics/registry.js';
+import type { Run } from '../metrics/types.js';
+import { safeName } from '../retrieve/runner.js';
+import type { MeasuredResults } from './types.js';
+
+/** How much of what a system retrieves is judged, and how much of what is relevant its index holds. */
+export interface CoverageFigures {
+  /** Mean Judged@k over the judged queries: the share of the top k that has a judgment. */
+  judged: number;
+  /** The unjudged documents of the top k, to send for annotation. */
+  unjudged: { qid: string; docid: string; rank: number }[];
+  /** Judged-relevant documents the index does not hold; a string says why that cannot be known. */
+  missingRelevant: { share: number; relevant: number; missing: string[] } | string;
+}
+
+/** Indexes built from the dataset's corpus hold exactly its documents. */
+const CORPUS_INDEXES = new Set(['embedded', 'bm25']);
+
+/**
+ * Coverage of each system of a results folder, from its run file and the dataset's judgments. `dataset` is
+ * a string when the dataset could not be loaded: every lookup then answers with that reason.
+ */
+export function coverageLookup(
+  results: MeasuredResults,
+  dir: string,
+  dataset: Dataset | string,
+): (system: string, k: number) => CoverageFigures | string {
+  const runs = new Map<string, Run | string>();
+  const runOf = (id: string): Run | string => {
+    let run = runs.get(id);
+    if (run === undefined) {
+      const folder = join(dir, 'systems', safeName(id));
+      const file = ['run.trec', 'run.jsonl']
+        .map((name) => join(folder, name))
+        .find((path) => existsSync(path));
+      run = file ? readRunFile(file) : `no run file of system '${id}' in ${folder}`;
+      runs.set(id, run);
+    }
+    return run;
+  };
+
+  return (id, k) => {
+    if (typeof dataset === 'string') return dataset;
+    const run = runOf(id);
+    if (typeof run === 'string') return run;
+    const level = results.settings.relevanceLevel;
+    const evaluation = evaluateRun(dataset.qrels, run, [makeMeasure('Judged', k)], {
+      relevanceLevel: level,
+      missing: results.settings.missingQueries === 'skip' ? 'skip' : 'empty',
+    });
+    const kind = results.systems.find((s) => s.id === id)?.description?.index.kind;
+    return {
+      judged: evaluation.aggregates[0] ?? 0,
+      unjudged: unjudgedTopK(run, dataset, k),
+      missingRelevant: missingRelevant(dataset, kind, level),
+    };
+  };
+}
+
+function unjudgedTopK(run: Run, dataset: Dataset, k: number): CoverageFigures['unjudged'] {
+  const unjudged: CoverageFigures['unjudged'] = [];
+  for (const [qid, judgments] of dataset.qrels) {
+    const results = run.queries.get(qid);
+    if (!results) continue;
+    const order = rankOrder(results);
+    for (let rank = 0; rank < Math.min(k, order.length); rank++) {
+      const docid = results.docids[order[rank] as number] as string;
+      if (!judgments.has(docid)) unjudged.push({ qid, docid, rank: rank + 1 });
+    }
+  }
+  return unjudged;
+}
+
+function missingRelevant(
+  dataset: Dataset,
+  indexKind: string | undefined,
+  level: number,
+): CoverageFigures['missingRelevant'] {
+  if (!indexKind || !CORPUS_INDEXES.has(indexKind)) {
+    return `a ${indexKind ?? 'unknown'} index cannot list its documents, so missing relevant documents cannot be counted (restrict this rule with systems:)`;
+  }
+  if (!dataset.corpus) return 'the dataset has no corpus, so the index contents are unknown';
+  let relevant = 0;
+  let missingJudgments = 0;
+  const missing = new Set<string>();
+  for (const judgments of dataset.qrels.values()) {
+    for (const [docid, grade] of judgments) {
+      if (grade < level) continue;
+      relevant++;
+      if (dataset.corpus.has(docid)) continue;
+      missingJudgments++;
+      missing.add(docid);
+    }
+  }
+  return { share: relevant === 0 ? 0 : missingJudgments / relevant, relevant, missing: [...missing].sort() };
+}
