@@ -117,6 +117,8 @@ function describe(error: ErrorObject | undefined): string {
       return error.params.pattern === '\\S'
         ? 'must not be empty'
         : `must match ${String(error.params.pattern)}`;
+    case 'enum':
+      return `must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'discriminator':
       return error.params.error === 'mapping'
         ? `unknown ${String(error.params.tag)} ${JSON.stringify(error.params.tagValue)}`

@@ -2,6 +2,9 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { UserError } from '../errors.js';
+import { readTextFile } from '../files.js';
+import { parseBaseline } from '../gate/baseline.js';
+import { loadPolicy, ruleName } from '../gate/policy.js';
 import { readBeirFolder } from './import/beir.js';
 import { readSimpleEvalSet } from './import/simple.js';
 import { loadDataset, readJsonlQrels, readRecords } from './native.js';
@@ -19,6 +22,8 @@ export const INPUT_KINDS = [
   'corpus',
   'simple',
   'config',
+  'policy',
+  'baseline',
 ] as const;
 export type InputKind = (typeof INPUT_KINDS)[number];
 
@@ -89,6 +94,23 @@ export function validatePath(path: string, kind?: InputKind): ValidationReport {
         warnings: [],
       };
     }
+    case 'policy': {
+      const policy = loadPolicy(path);
+      return {
+        kind: detected,
+        summary: `gate policy: ${policy.rules.length} rules (${policy.rules.map(ruleName).join(', ')}), alpha ${policy.alpha}`,
+        warnings: [],
+      };
+    }
+    case 'baseline': {
+      const baseline = parseBaseline(readTextFile(path), path);
+      const { dataset } = baseline;
+      return {
+        kind: detected,
+        summary: `baseline of run ${baseline.runId} on ${dataset.name}@${dataset.version}: ${baseline.systems.map((s) => s.id).join(', ')}`,
+        warnings: [],
+      };
+    }
     case 'simple': {
       const set = readSimpleEvalSet(path);
       return {
@@ -117,7 +139,8 @@ export function detectKind(path: string): InputKind {
     );
   }
   if (basename(path) === 'manifest.json') return 'dataset';
-  if (/\.ya?ml$/i.test(path)) return 'config';
+  if (/\.ya?ml$/i.test(path)) return /^rules:/m.test(readTextFile(path)) ? 'policy' : 'config';
+  if (/\.json$/i.test(path) && /"kind": "baseline"/.test(readTextFile(path))) return 'baseline';
   const line = firstLine(path);
   if (line === undefined) throw new UserError('the file is empty', { file: path });
   if (line.startsWith('[')) return 'simple';

@@ -52,6 +52,11 @@ export async function loadBaseline(reference: string, cwd = process.cwd()): Prom
   const text = isGitReference(reference)
     ? await readGitFile(reference, cwd)
     : readTextFile(resolve(cwd, reference));
+  return parseBaseline(text, reference);
+}
+
+/** A baseline file's text, validated; `reference` names it in errors and becomes the results' source. */
+export function parseBaseline(text: string, reference: string): MeasuredResults {
   const file = parseValidated<BaselineFile>(text, reference, 'baseline');
   file.systems.forEach((system, i) => {
     checkColumns(system.perQuery, reference, `systems[${i}].perQuery`);

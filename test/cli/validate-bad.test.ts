@@ -171,6 +171,14 @@ const BAD_CASES: BadCase[] = [
   { fixture: 'queries-empty.jsonl', args: ['--kind', 'queries'], text: ['the file has no queries'] },
   // 1e400 is a well-formed decimal that overflows to Infinity: not a usable score.
   { fixture: 'run-score-overflow.trec', line: 2, field: 'score', text: ["score is not a number: '1e400'"] },
+  // gate policies
+  { fixture: 'policy-floor-without-min.yaml', line: 3, field: 'rules[0].min', text: ['is missing'] },
+  {
+    fixture: 'policy-unknown-decide.yaml',
+    line: 3,
+    field: 'rules[0].decide',
+    text: ['must be one of "point", "significant", "confident"'],
+  },
   {
     fixture: 'config-unknown-model.yaml',
     line: 8,
@@ -228,6 +236,14 @@ describe('validate accepts well-formed files', () => {
     const result = runCli(['validate', path]);
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe(`${summary}\n`);
+    expect(result.status).toBe(0);
+  });
+
+  it('the shipped default gate policy', () => {
+    const result = runCli(['validate', join(REPO_ROOT, 'gates', 'default.yaml')]);
+    expect(result.stdout).toBe(
+      'ok: gate policy: 5 rules (maxDrop nDCG@10, maxDrop R@5, latency total, cost, coverage @10), alpha 0.05\n',
+    );
     expect(result.status).toBe(0);
   });
 

@@ -100,7 +100,7 @@ describe('loadConfig', () => {
       `dataset: x@1\nmodels:\n  m: { provider: cohere }\n`,
       3,
       'models.m.provider',
-      'must be equal to one of the allowed values',
+      'must be one of "hashing", "wink"',
     ],
     [
       'an embedded index without a model',
