@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
@@ -31,5 +32,16 @@ describe('the shipped example', () => {
     // Same figures as NIST trec_eval 10.0 on these files (ndcg_cut_10: 0.6378 and 0.5358).
     expect(result.stdout).toMatch(/\nbm25 +0\.6378 /);
     expect(result.stdout).toMatch(/\ntitle-overlap +0\.5358 /);
+  });
+
+  it('the shipped baseline is of the example config on the current dataset (the README gates against it)', () => {
+    const path = join(REPO_ROOT, 'gates', 'baselines', 'bike-repair.json');
+    const result = runCli(['validate', path]);
+    expect(result.status).toBe(0);
+    const baseline = JSON.parse(readFileSync(path, 'utf8'));
+    const dataset = runCli(['validate', join(REPO_ROOT, 'datasets', 'bike-repair', '1.0.0')]);
+    expect(dataset.stdout).toContain(baseline.dataset.digest);
+    const config = runCli(['validate', join(REPO_ROOT, 'retrieval-gate.yaml')]);
+    for (const system of baseline.systems) expect(config.stdout).toContain(system.id);
   });
 });
