@@ -1,0 +1,76 @@
+import type { RerankerLift } from '../evaluation/lift.js';
+import type { MeasureSummary } from '../evaluation/types.js';
+import type { RuleOutcome, Status } from '../gate/types.js';
+import type { LatencySummary } from '../retrieve/latency.js';
+import type { SystemDescription } from '../retrieve/summary.js';
+
+/**
+ * Everything the HTML report shows, as one JSON value embedded in the page. Built from a run folder
+ * (summary, evaluation, run files, traces, gate.json when gated) and optionally a baseline. Compact by
+ * design: ids are stored once (queries, docs) and referred to by index, so 10,000 queries × 4 systems stay
+ * a few MB; the page renders per-query detail on demand.
+ */
+export interface ReportData {
+  schemaVersion: 1;
+  tool: { name: string; version: string };
+  /** When the report was made (ISO 8601); the run's own times are in `run`. */
+  generatedAt: string;
+  run: { id: string; startedAt: string | null; finishedAt: string | null };
+  dataset: { name: string; version: string; digest: string; queries: number; judgedQueries: number };
+  /** Measures in the config's order; the first is the headline. */
+  measures: string[];
+  /** The gate's verdict when the run was gated (gate.json in the run folder); null otherwise. */
+  verdict: ReportVerdict | null;
+  /** What the systems are compared with; null without a baseline. */
+  baseline: { source: string; runId: string } | null;
+  /** Judged queries, in evaluation order (sorted ids); every per-query array below is aligned to these. */
+  queries: { ids: string[]; texts: string[] };
+  /** Every doc id the report mentions, referred to by index. */
+  docs: string[];
+  /** Per query (aligned to queries.ids): its judgments as [doc index, grade] pairs, grade-descending. */
+  judgments: [number, number][][];
+  /** Cutoffs of the recall/precision curves: 1, 2, … up to the largest system k (at most 100). */
+  curveK: number[];
+  systems: ReportSystem[];
+}
+
+export interface ReportVerdict {
+  status: Status;
+  policy: string;
+  /** Every rule × system outcome, failures first (as in gate.json). */
+  outcomes: RuleOutcome[];
+  warnings: string[];
+}
+
+export interface ReportSystem {
+  id: string;
+  status: 'ok' | 'failed';
+  error: string | null;
+  description: SystemDescription;
+  /** Means with 95 % CIs; empty for a failed system. */
+  measures: Record<string, MeasureSummary>;
+  /** Per measure: mean difference from the baseline system of the same id with its paired CI; null without one. */
+  vsBaseline: Record<string, { difference: number; ciLow: number; ciHigh: number }> | null;
+  /** Per metric: the worst gate outcome status on it for this system (for colouring); empty when not gated. */
+  gate: Record<string, Status>;
+  /** Per measure, per query (aligned to queries.ids); null where the query was not evaluated. */
+  perQuery: Record<string, (number | null)[]>;
+  /** The baseline's per-query values of this system (same alignment); null without a baseline. */
+  baselinePerQuery: Record<string, (number | null)[]> | null;
+  /** Mean recall@k and precision@k at data.curveK. */
+  curves: { recall: number[]; precision: number[] };
+  lift: RerankerLift | null;
+  latencyMs: {
+    embed?: LatencySummary;
+    search?: LatencySummary;
+    rerank?: LatencySummary;
+    total?: LatencySummary;
+  };
+  costPerQuery: number | null;
+  /**
+   * Per query (aligned to queries.ids) its top hits (at most 10), best first, as parallel arrays:
+   * doc indexes, scores (4 significant digits), reranker scores (null below the rerank depth or without a
+   * reranker); and the query's end-to-end latency in ms (null when unknown). Empty arrays for a failed system.
+   */
+  hits: { docs: number[][]; scores: number[][]; rerank: (number | null)[][]; latencyMs: (number | null)[] };
+}
