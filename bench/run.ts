@@ -6,6 +6,7 @@ import * as bm25 from './bm25.js';
 import * as embeddingCache from './embedding-cache.js';
 import * as exactSearch from './exact-search.js';
 import * as gateValidity from './gate-validity.js';
+import * as reportScale from './report-scale.js';
 import * as runnerOverhead from './runner-overhead.js';
 import * as trecEval from './trec-eval.js';
 
@@ -14,7 +15,15 @@ export interface Benchmark {
   run: () => Promise<void>;
 }
 
-const BENCHMARKS: Benchmark[] = [trecEval, runnerOverhead, bm25, exactSearch, embeddingCache, gateValidity];
+const BENCHMARKS: Benchmark[] = [
+  trecEval,
+  runnerOverhead,
+  bm25,
+  exactSearch,
+  embeddingCache,
+  gateValidity,
+  reportScale,
+];
 
 const only = process.argv.slice(2);
 for (const benchmark of BENCHMARKS) {

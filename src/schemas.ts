@@ -4,8 +4,9 @@ import { UserError } from './errors.js';
 
 /**
  * The JSON Schemas shipped beside the code that reads each file (also usable by editors): dataset records in
- * dataset/schemas/, the run configuration in config/, the command protocol in retrieve/command/, what the gate
- * reads (policies, run results, baselines) in gate/. One Ajv instance knows them all, so one may $ref another.
+ * dataset/schemas/, the run configuration in config/, traces in retrieve/, the command protocol in
+ * retrieve/command/, what the gate reads and writes (policies, run results, baselines, verdicts) in gate/.
+ * One Ajv instance knows them all, so one may $ref another.
  */
 export type SchemaName =
   | 'config'
@@ -21,9 +22,11 @@ export type SchemaName =
   | 'policy'
   | 'run-summary'
   | 'evaluation'
-  | 'baseline';
+  | 'baseline'
+  | 'trace'
+  | 'verdict';
 
-const SCHEMA_DIRS = ['./dataset/schemas/', './config/', './retrieve/command/', './gate/'].map(
+const SCHEMA_DIRS = ['./dataset/schemas/', './config/', './retrieve/', './retrieve/command/', './gate/'].map(
   (dir) => new URL(dir, import.meta.url),
 );
 const ID_BASE = 'https://retrieval-gate.dev/schemas/';

@@ -6,6 +6,7 @@ import { registerDataset } from './dataset.js';
 import { EXIT, reportError } from './errors.js';
 import { registerEval } from './eval.js';
 import { registerGate } from './gate.js';
+import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerTrecEval } from './trec-eval.js';
 import { registerValidate } from './validate.js';
@@ -19,6 +20,7 @@ const program = new Command('retrieval-gate')
 
 registerRun(program);
 registerGate(program);
+registerReport(program);
 registerEval(program);
 registerTrecEval(program);
 registerValidate(program);

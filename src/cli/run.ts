@@ -1,12 +1,15 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
+import { resolveDataset } from '../dataset/resolve.js';
 import { loadPolicy } from '../gate/policy.js';
 import { formatComparisonTable } from '../retrieve/comparison-table.js';
 import { createComponentFactory } from '../retrieve/components.js';
-import { runConfig } from '../retrieve/runner.js';
+import { type RunOutcome, runConfig } from '../retrieve/runner.js';
 import { EXIT, warn } from './errors.js';
 import { addGateOptions, type GateFlags, gateAndReport, gateOptions } from './gate.js';
 import { terminalProgress } from './progress.js';
+import { writeAndAnnounce } from './report.js';
 
 interface RunFlags extends GateFlags {
   gate?: string;
@@ -14,6 +17,8 @@ interface RunFlags extends GateFlags {
   reports: string;
   runId?: string;
   quiet?: boolean;
+  /** False with --no-report. */
+  report: boolean;
 }
 
 export function registerRun(program: Command): void {
@@ -27,7 +32,8 @@ export function registerRun(program: Command): void {
       .option('--reports <dir>', 'where reports/<run-id>/ is written', 'reports')
       .option('--run-id <id>', 'name of the run folder (default: the start time)')
       .option('--quiet', 'no progress bars')
-      .option('--gate <policy>', 'then apply this gate policy to the results (exit 1 when it fails)'),
+      .option('--gate <policy>', 'then apply this gate policy to the results (exit 1 when it fails)')
+      .option('--no-report', 'write no report.html and report.md into the run folder'),
   ).action(async (flags: RunFlags) => {
     const config = loadConfig(flags.config);
     if (flags.gate) loadPolicy(flags.gate); // a bad policy is refused before anything runs
@@ -41,21 +47,30 @@ export function registerRun(program: Command): void {
     for (const message of outcome.warnings) warn(message);
     process.stdout.write(`${formatComparisonTable(outcome.summary)}\n`);
     process.stderr.write(`reports written to ${outcome.dir}\n`);
-    if (flags.gate) {
-      // A failed system fails the gate (fail closed), so the verdict decides the exit code.
-      process.exitCode = await gateAndReport({
-        policyFile: flags.gate,
+    // A failed system fails the gate (fail closed), so with a gate the verdict decides the exit code.
+    const exitCode = flags.gate
+      ? await gateAndReport({ policyFile: flags.gate, resultsDir: outcome.dir, ...gateOptions(flags) })
+      : failedSystemsExit(outcome);
+    if (flags.report) {
+      // After the gate, so that its verdict is in the report.
+      await writeAndAnnounce({
         resultsDir: outcome.dir,
-        ...gateOptions(flags),
+        dataset: resolveDataset(config.dataset, config.dir),
+        ...(flags.baseline ? { baseline: flags.baseline } : {}),
+        allowDatasetChange: flags.allowDatasetChange === true,
+        ...(flags.gate && flags.out ? { gate: join(flags.out, 'gate.json') } : {}),
       });
-      return;
     }
-    const failed = outcome.summary.systems.filter((s) => s.status === 'failed');
-    if (failed.length > 0) {
-      warn(
-        `${failed.length} of ${outcome.summary.systems.length} systems failed; see ${outcome.dir}/summary.json`,
-      );
-      process.exitCode = EXIT.badInput;
-    }
+    process.exitCode = exitCode;
   });
+}
+
+/** Without a gate, a failed system is bad input (exit 2): the run did not measure what it was asked to. */
+function failedSystemsExit(outcome: RunOutcome): number {
+  const failed = outcome.summary.systems.filter((s) => s.status === 'failed');
+  if (failed.length === 0) return EXIT.ok;
+  warn(
+    `${failed.length} of ${outcome.summary.systems.length} systems failed; see ${outcome.dir}/summary.json`,
+  );
+  return EXIT.badInput;
 }

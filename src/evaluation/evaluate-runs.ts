@@ -1,10 +1,16 @@
 import type { Dataset } from '../dataset/types.js';
 import { bootstrapMeanIntervals } from '../metrics/bootstrap.js';
-import { evaluateRun } from '../metrics/evaluate.js';
+import { type EvaluateOptions, evaluateRun } from '../metrics/evaluate.js';
 import type { Measure } from '../metrics/registry.js';
 import type { Run } from '../metrics/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../package-root.js';
-import type { EvaluationFile, EvaluationSettings, MeasureSummary, RunResult } from './types.js';
+import type {
+  DatasetSummary,
+  EvaluationFile,
+  EvaluationSettings,
+  MeasureSummary,
+  RunResult,
+} from './types.js';
 
 /** A run to evaluate, with the names it is reported under and the file it came from. */
 export interface NamedRun {
@@ -29,10 +35,7 @@ export function evaluateRuns(
   const warnings = [...dataset.warnings];
   const label = `${dataset.manifest.name}@${dataset.manifest.version}`;
   const results = runs.map(({ name, file, run }): RunResult => {
-    const evaluation = evaluateRun(dataset.qrels, run, measures, {
-      relevanceLevel: settings.relevanceLevel,
-      missing: settings.missingQueries === 'skip' ? 'skip' : 'empty',
-    });
+    const evaluation = evaluateRun(dataset.qrels, run, measures, evaluateOptions(settings));
     const intervals = bootstrapMeanIntervals(evaluation.values, settings.bootstrap);
     const summaries: Record<string, MeasureSummary> = {};
     const perQuery: Record<string, number[]> = {};
@@ -71,15 +74,28 @@ export function evaluateRuns(
     schemaVersion: 1,
     kind: 'evaluation',
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
-    dataset: {
-      name: dataset.manifest.name,
-      version: dataset.manifest.version,
-      digest: dataset.digest,
-      queries: dataset.queries.size,
-      judgedQueries: dataset.qrels.size,
-    },
+    dataset: datasetSummary(dataset),
     settings,
     runs: results,
   };
   return { evaluation, warnings };
+}
+
+/** What every output records of the dataset it was measured on. */
+export function datasetSummary(dataset: Dataset): DatasetSummary {
+  return {
+    name: dataset.manifest.name,
+    version: dataset.manifest.version,
+    digest: dataset.digest,
+    queries: dataset.queries.size,
+    judgedQueries: dataset.qrels.size,
+  };
+}
+
+/** The settings as the metrics code takes them: every measure of a results folder is computed this way. */
+export function evaluateOptions(settings: EvaluationSettings): EvaluateOptions {
+  return {
+    relevanceLevel: settings.relevanceLevel,
+    missing: settings.missingQueries === 'skip' ? 'skip' : 'empty',
+  };
 }

@@ -2,6 +2,7 @@ import { evaluateRun } from '../metrics/evaluate.js';
 import { pairedBootstrap } from '../metrics/paired.js';
 import { makeMeasure } from '../metrics/registry.js';
 import type { Qrels, Run } from '../metrics/types.js';
+import { evaluateOptions } from './evaluate-runs.js';
 import type { EvaluationSettings, RunResult } from './types.js';
 
 export interface MeasureLift {
@@ -39,9 +40,6 @@ export function rerankerLift(
     measures[name] = { mean: difference.mean, ciLow: difference.ci.low, ciHigh: difference.ci.high };
   }
   const recallAtDepth = makeMeasure('R', depth);
-  const ceiling = evaluateRun(qrels, firstStageRun, [recallAtDepth], {
-    relevanceLevel: settings.relevanceLevel,
-    missing: settings.missingQueries === 'skip' ? 'skip' : 'empty',
-  });
+  const ceiling = evaluateRun(qrels, firstStageRun, [recallAtDepth], evaluateOptions(settings));
   return { measures, ceiling: { measure: recallAtDepth.name, value: ceiling.aggregates[0] ?? 0 } };
 }

@@ -554,7 +554,8 @@ function overall(outcomes: RuleOutcome[]): Status {
   return outcomes.some((o) => o.status === 'warn') ? 'warn' : 'pass';
 }
 
-const STATUS_ORDER: Record<Status, number> = { fail: 0, warn: 1, pass: 2 };
+/** Severity as every output sorts it: failures first. */
+export const STATUS_ORDER: Record<Status, number> = { fail: 0, warn: 1, pass: 2 };
 
 /** Failures first, then warnings; otherwise in the order of the systems and the policy's rules. */
 function sortOutcomes(outcomes: RuleOutcome[]): RuleOutcome[] {

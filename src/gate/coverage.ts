@@ -1,12 +1,11 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { readRunFile } from '../dataset/run-file.js';
 import type { Dataset } from '../dataset/types.js';
+import { evaluateOptions } from '../evaluation/evaluate-runs.js';
 import { evaluateRun } from '../metrics/evaluate.js';
 import { rankOrder } from '../metrics/rank.js';
 import { makeMeasure } from '../metrics/registry.js';
 import type { Run } from '../metrics/types.js';
-import { safeName } from '../retrieve/runner.js';
+import { systemFolder, systemRunFile } from '../retrieve/system-files.js';
 import type { MeasuredResults } from './types.js';
 
 /** How much of what a system retrieves is judged, and how much of what is relevant its index holds. */
@@ -35,11 +34,8 @@ export function coverageLookup(
   const runOf = (id: string): Run | string => {
     let run = runs.get(id);
     if (run === undefined) {
-      const folder = join(dir, 'systems', safeName(id));
-      const file = ['run.trec', 'run.jsonl']
-        .map((name) => join(folder, name))
-        .find((path) => existsSync(path));
-      run = file ? readRunFile(file) : `no run file of system '${id}' in ${folder}`;
+      const file = systemRunFile(dir, id);
+      run = file ? readRunFile(file) : `no run file of system '${id}' in ${systemFolder(dir, id)}`;
       runs.set(id, run);
     }
     return run;
@@ -50,10 +46,12 @@ export function coverageLookup(
     const run = runOf(id);
     if (typeof run === 'string') return run;
     const level = results.settings.relevanceLevel;
-    const evaluation = evaluateRun(dataset.qrels, run, [makeMeasure('Judged', k)], {
-      relevanceLevel: level,
-      missing: results.settings.missingQueries === 'skip' ? 'skip' : 'empty',
-    });
+    const evaluation = evaluateRun(
+      dataset.qrels,
+      run,
+      [makeMeasure('Judged', k)],
+      evaluateOptions(results.settings),
+    );
     const kind = results.systems.find((s) => s.id === id)?.description?.index.kind;
     return {
       judged: evaluation.aggregates[0] ?? 0,

@@ -15,6 +15,14 @@ import type { MeasuredResults, MeasuredSystem } from './types.js';
  * systems, so they are not read.
  */
 export function loadResults(dir: string): MeasuredResults {
+  return loadRunFolder(dir).results;
+}
+
+/**
+ * loadResults, and the summary it was read from: the report also shows what the gate does not need (the
+ * run's times, reranker lift). `results.systems[i]` is `summary.systems[i]`.
+ */
+export function loadRunFolder(dir: string): { results: MeasuredResults; summary: RunSummary } {
   const summaryFile = join(dir, 'summary.json');
   // The runner writes summary.json last: without it the run was killed or is still going.
   if (!existsSync(summaryFile)) {
@@ -52,13 +60,14 @@ export function loadResults(dir: string): MeasuredResults {
     return measuredSystem(system, evaluated.run);
   });
   const { name, version, digest, judgedQueries } = evaluation.dataset;
-  return {
+  const results: MeasuredResults = {
     source: dir,
     runId: summary.runId,
     dataset: { name, version, digest, judgedQueries },
     settings: evaluation.settings,
     systems,
   };
+  return { results, summary };
 }
 
 /** JSON text → a value that matches `schema`, or a UserError naming `file`, the line or the field. */

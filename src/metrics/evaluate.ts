@@ -37,11 +37,7 @@ export function evaluateRun(
   measures: Measure[],
   options: EvaluateOptions,
 ): RunEvaluation {
-  const evaluator = new RunEvaluator(qrels, measures, options);
-  for (const [qid, results] of run.queries) {
-    evaluator.add(qid, (judgments, level, depth) => judgeRanking(results, judgments, level, depth));
-  }
-  return evaluator.finish();
+  return evaluateJudges(qrels, runJudges(run), measures, options);
 }
 
 /** evaluateRun for a run read as columns (readTrecRunColumns): the same values, without a string per doc. */
@@ -51,13 +47,38 @@ export function evaluateColumnRun(
   measures: Measure[],
   options: EvaluateOptions,
 ): RunEvaluation {
+  return evaluateJudges(qrels, columnRunJudges(run), measures, options);
+}
+
+function evaluateJudges(
+  qrels: Qrels,
+  judges: Map<string, Judge>,
+  measures: Measure[],
+  options: EvaluateOptions,
+): RunEvaluation {
   const evaluator = new RunEvaluator(qrels, measures, options);
-  for (const [qid, results] of run.queries) {
-    evaluator.add(qid, (judgments, level, depth) =>
-      judgeColumns(results, judgments, level, run.encoding, depth),
-    );
-  }
+  for (const [qid, judge] of judges) evaluator.add(qid, judge);
   return evaluator.finish();
+}
+
+/** Each query of a run, as the function that ranks its results against judgments. */
+export function runJudges(run: Run): Map<string, Judge> {
+  return new Map(
+    Array.from(run.queries, ([qid, results]): [string, Judge] => [
+      qid,
+      (judgments, level, depth) => judgeRanking(results, judgments, level, depth),
+    ]),
+  );
+}
+
+/** runJudges for a run read as columns. */
+export function columnRunJudges(run: ColumnRun): Map<string, Judge> {
+  return new Map(
+    Array.from(run.queries, ([qid, results]): [string, Judge] => [
+      qid,
+      (judgments, level, depth) => judgeColumns(results, judgments, level, run.encoding, depth),
+    ]),
+  );
 }
 
 /** Ranks one query's results against its judgments (judgeRanking or judgeColumns on the query's results). */

@@ -6,7 +6,7 @@ import { type JudgedRanking, UNJUDGED } from './rank.js';
  * rates are 0 when the query has no relevant document, and negative judgments are never relevant.
  */
 
-function isRelevant(rel: number, level: number): boolean {
+export function isRelevant(rel: number, level: number): boolean {
   return rel >= level && rel >= 0;
 }
 

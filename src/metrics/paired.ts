@@ -10,6 +10,12 @@ export interface PairedDifference {
   queries: number;
 }
 
+export interface PairedBootstrapOptions {
+  samples: number;
+  confidence: number;
+  seed: number;
+}
+
 /**
  * Mean per-query difference (candidate − baseline) with a paired bootstrap confidence interval: queries are
  * resampled with replacement and each keeps both of its values, so the query-to-query variance that both
@@ -18,23 +24,46 @@ export interface PairedDifference {
 export function pairedBootstrap(
   candidate: ArrayLike<number>,
   baseline: ArrayLike<number>,
-  options: { samples: number; confidence: number; seed: number },
+  options: PairedBootstrapOptions,
 ): PairedDifference {
-  const n = candidate.length;
-  if (n !== baseline.length) throw new Error(`paired values differ in length: ${n} and ${baseline.length}`);
-  const differences = new Float64Array(n);
-  let sum = 0;
-  for (let i = 0; i < n; i++) {
-    differences[i] = (candidate[i] as number) - (baseline[i] as number);
-    sum += differences[i] as number;
-  }
-  if (n === 0) return { mean: 0, ci: { low: 0, high: 0 }, queries: 0 };
+  return pairedBootstraps([{ candidate, baseline }], options)[0] as PairedDifference;
+}
+
+/**
+ * pairedBootstrap of several measures paired over the same queries, in one pass: each resample of the
+ * queries serves every measure. The draws are those each measure's own call would make with the same seed,
+ * so the results are identical to separate calls, for a fraction of the random numbers.
+ */
+export function pairedBootstraps(
+  pairs: { candidate: ArrayLike<number>; baseline: ArrayLike<number> }[],
+  options: PairedBootstrapOptions,
+): PairedDifference[] {
+  const n = pairs[0]?.candidate.length ?? 0;
+  const differences = pairs.map(({ candidate, baseline }) => {
+    if (candidate.length !== baseline.length) {
+      throw new Error(`paired values differ in length: ${candidate.length} and ${baseline.length}`);
+    }
+    if (candidate.length !== n) throw new Error('measures bootstrapped together must pair the same queries');
+    return Float64Array.from(candidate, (value, i) => value - (baseline[i] as number));
+  });
+  const sums = differences.map((d) => d.reduce((sum, value) => sum + value, 0));
+  if (n === 0) return pairs.map(() => ({ mean: 0, ci: { low: 0, high: 0 }, queries: 0 }));
   const random = seededRandom(options.seed);
-  const means = new Float64Array(options.samples);
+  const means = differences.map(() => new Float64Array(options.samples));
+  const resampled = new Float64Array(differences.length);
   for (let b = 0; b < options.samples; b++) {
-    let resampled = 0;
-    for (let i = 0; i < n; i++) resampled += differences[Math.floor(random() * n)] as number;
-    means[b] = resampled / n;
+    resampled.fill(0);
+    for (let i = 0; i < n; i++) {
+      const q = Math.floor(random() * n);
+      for (let m = 0; m < differences.length; m++) {
+        resampled[m] = (resampled[m] as number) + ((differences[m] as Float64Array)[q] as number);
+      }
+    }
+    for (let m = 0; m < differences.length; m++) (means[m] as Float64Array)[b] = (resampled[m] as number) / n;
   }
-  return { mean: sum / n, ci: percentileInterval(means, options.confidence), queries: n };
+  return differences.map((_, m) => ({
+    mean: (sums[m] as number) / n,
+    ci: percentileInterval(means[m] as Float64Array, options.confidence),
+    queries: n,
+  }));
 }

@@ -1,3 +1,4 @@
+import { STATUS_ORDER } from '../gate/apply.js';
 import type { RuleOutcome, Status, Verdict } from '../gate/types.js';
 import { measure, outcomeFigures } from './gate-figures.js';
 
@@ -19,8 +20,13 @@ export function gateMarkdown(verdict: Verdict): string {
     .join('\n\n')}\n`;
 }
 
-const STATUS: Record<Status, string> = { pass: '✅ pass', warn: '⚠️ warn', fail: '❌ fail' };
-const STATUS_ORDER: Record<Status, number> = { fail: 0, warn: 1, pass: 2 };
+/** The sign of each status, where a table cell has room for no more. */
+export const STATUS_MARK: Record<Status, string> = { pass: '✅', warn: '⚠️', fail: '❌' };
+export const STATUS: Record<Status, string> = {
+  pass: `${STATUS_MARK.pass} pass`,
+  warn: `${STATUS_MARK.warn} warn`,
+  fail: `${STATUS_MARK.fail} fail`,
+};
 /** Enough to start annotating; gate.json lists them all. */
 const UNJUDGED_SHOWN = 50;
 /** "sha256:" and 12 hex digits: enough to tell datasets apart at a glance. */
@@ -28,19 +34,30 @@ const DIGEST_SHOWN = 19;
 
 function headline(verdict: Verdict): string {
   const { dataset, baseline, policy, outcomes } = verdict;
-  const count = (status: Status) => outcomes.filter((o) => o.status === status).length;
-  const digest =
-    dataset.digest.length > DIGEST_SHOWN ? `${dataset.digest.slice(0, DIGEST_SHOWN)}…` : dataset.digest;
-  const against = baseline
-    ? `baseline ${inert(baseline.source)} (run ${inert(baseline.runId)})`
-    : 'no baseline';
   return [
     `## ${STATUS[verdict.status]} · retrieval-gate`,
     '',
-    `**${count('fail')} failed · ${count('warn')} warned · ${count('pass')} passed** on dataset ` +
-      `${inert(`${dataset.name}@${dataset.version}`)} (${inert(digest)}, ${dataset.judgedQueries} judged queries) · ` +
-      `${against} · policy ${inert(policy.file)} (alpha ${policy.alpha}, ${policy.test} test, ${policy.correction} correction)`,
+    `${outcomeCounts(outcomes)} on dataset ${datasetMarkdown(dataset)} · ${baselineMarkdown(baseline)} · ` +
+      `policy ${inert(policy.file)} (alpha ${policy.alpha}, ${policy.test} test, ${policy.correction} correction)`,
   ].join('\n');
+}
+
+/** "**2 failed · 1 warned · 3 passed**" */
+export function outcomeCounts(outcomes: RuleOutcome[]): string {
+  const count = (status: Status) => outcomes.filter((o) => o.status === status).length;
+  return `**${count('fail')} failed · ${count('warn')} warned · ${count('pass')} passed**`;
+}
+
+/** "bike-repair@1.0.0 (sha256:0123456789ab…, 40 judged queries)", inert. */
+export function datasetMarkdown(dataset: Verdict['dataset']): string {
+  const digest =
+    dataset.digest.length > DIGEST_SHOWN ? `${dataset.digest.slice(0, DIGEST_SHOWN)}…` : dataset.digest;
+  return `${inert(`${dataset.name}@${dataset.version}`)} (${inert(digest)}, ${dataset.judgedQueries} judged queries)`;
+}
+
+/** "baseline SOURCE (run ID)", inert, or "no baseline". */
+export function baselineMarkdown(baseline: { source: string; runId: string } | null): string {
+  return baseline ? `baseline ${inert(baseline.source)} (run ${inert(baseline.runId)})` : 'no baseline';
 }
 
 function outcomesTable(verdict: Verdict): string {
@@ -117,7 +134,7 @@ function unjudged(verdict: Verdict): string {
   ].join('\n');
 }
 
-function table(header: string[], rows: string[][]): string {
+export function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }

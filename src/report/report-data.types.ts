@@ -69,8 +69,13 @@ export interface ReportSystem {
   costPerQuery: number | null;
   /**
    * Per query (aligned to queries.ids) its top hits (at most 10), best first, as parallel arrays:
-   * doc indexes, scores (4 significant digits), reranker scores (null below the rerank depth or without a
-   * reranker); and the query's end-to-end latency in ms (null when unknown). Empty arrays for a failed system.
+   * doc indexes, scores (4 significant digits), reranker scores (null below the rerank depth; an empty list
+   * when the query was not reranked); and the query's end-to-end latency in ms (null when unknown). Empty arrays for a failed system.
    */
   hits: { docs: number[][]; scores: number[][]; rerank: (number | null)[][]; latencyMs: (number | null)[] };
+  /**
+   * The baseline system's top hits, laid out as `hits`, so a regressed query can be read side by side with
+   * what the baseline retrieved. Only when the baseline is a run folder: a baseline file keeps no hits.
+   */
+  baselineHits?: ReportSystem['hits'];
 }

@@ -18,6 +18,7 @@ import { summarizeLatency } from './latency.js';
 import { writeRunFiles } from './run-files.js';
 import { runSystem, type SystemComponents, type SystemQuery, type SystemRunResult } from './run-system.js';
 import type { RunSummary, SystemDescription, SystemSummary } from './summary.js';
+import { safeName } from './system-files.js';
 import type { CorpusDocument } from './types.js';
 
 /** What building a system's index cost (embedding the corpus), and how to release it. */
@@ -289,9 +290,4 @@ function defaultRunId(date: Date): string {
     .toISOString()
     .replace(/\.\d+Z$/, 'Z')
     .replace(/:/g, '-');
-}
-
-/** A system id as a folder name. */
-export function safeName(id: string): string {
-  return id.replace(/[^A-Za-z0-9._@+-]/g, '_');
 }

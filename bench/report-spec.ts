@@ -1,0 +1,266 @@
+import type { RuleOutcome, Verdict } from '../src/gate/types.js';
+import { bootstrapMeanIntervals } from '../src/metrics/bootstrap.js';
+import { evaluateRun } from '../src/metrics/evaluate.js';
+import { sortIds } from '../src/metrics/order.js';
+import { pairedBootstrap } from '../src/metrics/paired.js';
+import { type Measure, makeMeasure, parseMeasureList } from '../src/metrics/registry.js';
+import type { Qrels, Run } from '../src/metrics/types.js';
+import { failedReportSystem } from '../src/report/report-data.js';
+import type { ReportData, ReportSystem } from '../src/report/report-data.types.js';
+import { gateColours, reportVerdict } from '../src/report/report-gate.js';
+import { significant } from '../src/report/significant.js';
+import { summarizeLatency } from '../src/retrieve/latency.js';
+import type { SystemDescription } from '../src/retrieve/summary.js';
+
+/**
+ * A ReportData described the way a person reads a run: queries with their judgments, systems with their top
+ * hits. Every measure, interval, curve and lift is then computed by the project's own metric code, so a
+ * fixture is consistent (the R@5 a row shows is the R@5 of the hits it opens onto) without hand arithmetic.
+ * For the HTML report's tests (small, hand-written specs) and its scale benchmark (synthetic specs).
+ */
+export interface ReportSpec {
+  tool: ReportData['tool'];
+  generatedAt: string;
+  run: ReportData['run'];
+  dataset: { name: string; version: string; digest: string; queries: number };
+  measures: string[];
+  /** The gate's verdict (gate.json), when the run was gated. */
+  verdict: Verdict | null;
+  baseline: ReportData['baseline'];
+  queries: QuerySpec[];
+  systems: SystemSpec[];
+}
+
+export interface QuerySpec {
+  id: string;
+  text: string;
+  /** doc id → grade (0 = judged not relevant). */
+  judgments: Record<string, number>;
+}
+
+/** One hit: doc id, score, reranker score (null below the rerank depth or without a reranker). */
+export type Hit = [docid: string, score: number, rerank: number | null];
+
+export interface SystemSpec {
+  id: string;
+  description: SystemDescription;
+  /** Set for a system that failed: it then has no hits. */
+  error?: string;
+  /** Per query (aligned to `queries`), the top hits best first. */
+  hits: Hit[][];
+  /** The baseline system's hits; `kept` when the report keeps them (a baseline run folder, not a file). */
+  baseline?: { hits: Hit[][]; kept: boolean };
+  /** A reranked system's first-stage hits, for the lift. */
+  firstStage?: Hit[][];
+  /** Per stage, per query, milliseconds. */
+  latencyMs: { embed?: number[]; search?: number[]; rerank?: number[] };
+  costPerQuery: number | null;
+}
+
+/** The fields of a rule outcome that compares nothing with a baseline (floors, budgets). */
+export const NOT_COMPARED = {
+  baseline: null,
+  difference: null,
+  ci: null,
+  pValue: null,
+  adjustedPValue: null,
+} satisfies Partial<RuleOutcome>;
+
+const BOOTSTRAP = { samples: 1000, confidence: 0.95, seed: 42 };
+
+export function reportDataFromSpec(spec: ReportSpec): ReportData {
+  const positions = new Map(spec.queries.map((query, i) => [query.id, i]));
+  const order = sortIds(positions.keys()).map((id) => positions.get(id) as number);
+  const queries = order.map((i) => spec.queries[i] as QuerySpec);
+  const docs = new DocIndex();
+  const qrels: Qrels = new Map(queries.map((query) => [query.id, new Map(Object.entries(query.judgments))]));
+  const maxK = Math.min(
+    100,
+    Math.max(0, ...spec.systems.filter((s) => !s.error).map((s) => s.description.k)),
+  );
+  const curveK = Array.from({ length: maxK }, (_, i) => i + 1);
+  const context: Context = {
+    queries,
+    order,
+    qrels,
+    measures: parseMeasureList(spec.measures.join(',')),
+    curveK,
+  };
+  return {
+    schemaVersion: 1,
+    tool: spec.tool,
+    generatedAt: spec.generatedAt,
+    run: spec.run,
+    dataset: { ...spec.dataset, judgedQueries: queries.length },
+    measures: spec.measures,
+    verdict: spec.verdict && reportVerdict(spec.verdict),
+    baseline: spec.baseline,
+    queries: { ids: queries.map((query) => query.id), texts: queries.map((query) => query.text) },
+    judgments: queries.map((query) =>
+      Object.entries(query.judgments)
+        .sort(([, a], [, b]) => b - a)
+        .map(([docid, grade]) => [docs.index(docid), grade]),
+    ),
+    curveK,
+    systems: spec.systems.map((system) =>
+      system.error
+        ? failedReportSystem(system.id, system.error, system.description)
+        : reportSystem(system, spec, context, docs),
+    ),
+    docs: docs.ids,
+  };
+}
+
+interface Context {
+  queries: QuerySpec[];
+  /** order[q]: the position in the spec of the report's query q (the report sorts queries by id). */
+  order: number[];
+  qrels: Qrels;
+  measures: Measure[];
+  curveK: number[];
+}
+
+class DocIndex {
+  readonly ids: string[] = [];
+  private readonly positions = new Map<string, number>();
+  index(docid: string): number {
+    let position = this.positions.get(docid);
+    if (position === undefined) {
+      position = this.ids.push(docid) - 1;
+      this.positions.set(docid, position);
+    }
+    return position;
+  }
+}
+
+function reportSystem(system: SystemSpec, spec: ReportSpec, context: Context, docs: DocIndex): ReportSystem {
+  const aligned = <T>(perSpecQuery: T[]): T[] => context.order.map((i) => perSpecQuery[i] as T);
+  const hits = aligned(system.hits);
+  const values = evaluate(hits, context, context.measures);
+  const intervals = bootstrapMeanIntervals(values, BOOTSTRAP);
+  const measures: ReportSystem['measures'] = {};
+  context.measures.forEach((measure, m) => {
+    const column = values[m] as Float64Array;
+    measures[measure.name] = {
+      value: mean(column),
+      ciLow: intervals[m]?.low ?? null,
+      ciHigh: intervals[m]?.high ?? null,
+    };
+  });
+  const baselineValues =
+    system.baseline && evaluate(aligned(system.baseline.hits), context, context.measures);
+  const firstStage = system.firstStage && aligned(system.firstStage);
+  const stages = Object.fromEntries(
+    Object.entries(system.latencyMs).map(([stage, perQuery]) => [stage, aligned(perQuery)]),
+  ) as Record<string, number[]>;
+  const totals = hits.map((_, q) =>
+    Object.values(stages).reduce((sum, perQuery) => sum + (perQuery[q] ?? 0), 0),
+  );
+  const curves = evaluate(hits, context, [
+    ...context.curveK.map((k) => makeMeasure('R', k)),
+    ...context.curveK.map((k) => makeMeasure('P', k)),
+  ]).map(mean);
+  return {
+    id: system.id,
+    status: 'ok',
+    error: null,
+    description: system.description,
+    measures,
+    vsBaseline: baselineValues ? compare(values, baselineValues, context.measures) : null,
+    gate: gateColours(spec.verdict, system.id),
+    perQuery: columns(values, context.measures),
+    baselinePerQuery: baselineValues ? columns(baselineValues, context.measures) : null,
+    curves: {
+      recall: curves.slice(0, context.curveK.length),
+      precision: curves.slice(context.curveK.length),
+    },
+    lift: firstStage ? lift(values, firstStage, system, context) : null,
+    latencyMs: {
+      ...Object.fromEntries(
+        Object.entries(stages).map(([stage, perQuery]) => [stage, summarizeLatency(perQuery)]),
+      ),
+      total: summarizeLatency(totals),
+    },
+    costPerQuery: system.costPerQuery,
+    hits: reportHits(hits, docs, totals),
+    ...(system.baseline?.kept ? { baselineHits: reportHits(aligned(system.baseline.hits), docs, null) } : {}),
+  };
+}
+
+/** Per measure, per report query: the value of the hits (ranked as listed). */
+function evaluate(hits: Hit[][], context: Context, measures: Measure[]): Float64Array[] {
+  const run: Run = {
+    runId: 'spec',
+    // Rank-derived scores: the spec's order is the ranking, whatever its scores are.
+    queries: new Map(
+      context.queries.map((query, q) => {
+        const list = hits[q] ?? [];
+        return [
+          query.id,
+          { docids: list.map(([docid]) => docid), scores: list.map((_, rank) => list.length - rank) },
+        ];
+      }),
+    ),
+  };
+  return evaluateRun(context.qrels, run, measures, { missing: 'empty' }).values;
+}
+
+function compare(
+  values: Float64Array[],
+  baseline: Float64Array[],
+  measures: Measure[],
+): ReportSystem['vsBaseline'] {
+  const result: NonNullable<ReportSystem['vsBaseline']> = {};
+  measures.forEach((measure, m) => {
+    const difference = pairedBootstrap(values[m] as Float64Array, baseline[m] as Float64Array, BOOTSTRAP);
+    result[measure.name] = {
+      difference: difference.mean,
+      ciLow: difference.ci.low,
+      ciHigh: difference.ci.high,
+    };
+  });
+  return result;
+}
+
+function lift(
+  values: Float64Array[],
+  firstStage: Hit[][],
+  system: SystemSpec,
+  context: Context,
+): ReportSystem['lift'] {
+  const depth = system.description.reranker?.depth ?? system.description.k;
+  const recallAtDepth = makeMeasure('R', depth);
+  const [ceiling, ...before] = evaluate(firstStage, context, [recallAtDepth, ...context.measures]);
+  const measures: NonNullable<ReportSystem['lift']>['measures'] = {};
+  context.measures.forEach((measure, m) => {
+    const difference = pairedBootstrap(values[m] as Float64Array, before[m] as Float64Array, BOOTSTRAP);
+    measures[measure.name] = { mean: difference.mean, ciLow: difference.ci.low, ciHigh: difference.ci.high };
+  });
+  return { measures, ceiling: { measure: recallAtDepth.name, value: mean(ceiling as Float64Array) } };
+}
+
+function reportHits(hits: Hit[][], docs: DocIndex, latencyMs: number[] | null): ReportSystem['hits'] {
+  return {
+    docs: hits.map((list) => list.map(([docid]) => docs.index(docid))),
+    scores: hits.map((list) => list.map(([, score]) => significant(score))),
+    rerank: hits.map((list) =>
+      list.some(([, , rerank]) => rerank !== null)
+        ? list.map(([, , rerank]) => (rerank === null ? null : significant(rerank)))
+        : [],
+    ),
+    latencyMs: hits.map((_, q) => (latencyMs ? significant(latencyMs[q] as number) : null)),
+  };
+}
+
+/** Per-query values as the report stores them: 4 significant digits. */
+function columns(values: Float64Array[], measures: Measure[]): Record<string, (number | null)[]> {
+  return Object.fromEntries(
+    measures.map((measure, m) => [measure.name, Array.from(values[m] ?? [], significant)]),
+  );
+}
+
+function mean(values: Float64Array): number {
+  let sum = 0;
+  for (const value of values) sum += value;
+  return values.length === 0 ? 0 : sum / values.length;
+}

@@ -1,0 +1,65 @@
+import { el, note } from './dom.js';
+
+/**
+ * One chart in a figure with its title and caption. Animation is off: the report is read, not watched, and
+ * a chart drawn at once makes rendering (and its tests) deterministic and fast. `Chart` is the global that
+ * the inlined chart.js UMD build defines.
+ */
+export function chartFigure(title, caption, config) {
+  const canvas = el('canvas', { role: 'img', 'aria-label': title });
+  const node = el(
+    'figure',
+    { className: 'chart' },
+    el('figcaption', {}, el('strong', {}, title), caption && el('span', { className: 'caption' }, caption)),
+    el('div', { className: 'chart-box' }, canvas),
+  );
+  // The canvas must be in the document before the chart measures it, so drawing is a separate step.
+  const draw = () =>
+    new Chart(canvas, {
+      ...config,
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        ...config.options,
+        plugins: { legend: { position: 'bottom' }, ...config.options?.plugins },
+      },
+    });
+  return { node, draw };
+}
+
+/** Appends the figures to `container`, then draws their charts. */
+export function showCharts(container, figures) {
+  container.append(...figures.map((figure) => figure.node));
+  for (const figure of figures) figure.draw?.();
+}
+
+/** A chart's place when it has nothing to draw: its title and why. */
+export function missingChart(title, why) {
+  return {
+    node: el(
+      'figure',
+      { className: 'chart missing' },
+      el('figcaption', {}, el('strong', {}, title)),
+      note(why),
+    ),
+    draw: null,
+  };
+}
+
+/** Destroys the charts inside `container` and empties it, before it is drawn again. */
+export function clearCharts(container) {
+  for (const canvas of container.querySelectorAll('canvas')) Chart.getChart(canvas)?.destroy();
+  container.replaceChildren();
+}
+
+/** An axis title. */
+export function axis(text, extra = {}) {
+  return { title: { display: true, text }, ...extra };
+}
+
+/** `colour` with opacity `alpha` (colours are #rrggbb). */
+export function translucent(colour, alpha) {
+  const channel = (offset) => Number.parseInt(colour.slice(offset, offset + 2), 16);
+  return `rgba(${channel(1)}, ${channel(3)}, ${channel(5)}, ${alpha})`;
+}

@@ -1,0 +1,97 @@
+import { el, replaceChildren } from './dom.js';
+import { fixed, interval, milliseconds, price, signed } from './format.js';
+import { compareKeys, nextSort, sortableHead } from './sort.js';
+import { systemLabel } from './system-label.js';
+
+/**
+ * Systems × measures: mean, 95 % CI and the difference from the baseline with its CI, each cell coloured by
+ * the gate's outcome on that metric (`system.gate`), plus total p95 latency and cost, which gates also judge.
+ * Sortable by any column; measures sort best first.
+ */
+export function renderMeasuresTable(data, container) {
+  const columns = [
+    { label: 'System', key: (system) => system.id, descending: false, cell: (s) => systemLabel(data, s) },
+    ...data.measures.map((measure) => ({
+      label: measure,
+      gateKey: measure,
+      key: (system) => system.measures[measure]?.value ?? null,
+      descending: true,
+      cell: (system) => measureCell(system, measure),
+    })),
+    {
+      label: 'Latency p95 (total)',
+      gateKey: 'latency.total.p95',
+      key: (system) => system.latencyMs.total?.p95 ?? null,
+      descending: false,
+      cell: (system) => milliseconds(system.latencyMs.total?.p95),
+    },
+    {
+      label: 'Cost per query',
+      gateKey: 'cost.perQuery',
+      key: (system) => system.costPerQuery,
+      descending: false,
+      cell: (system) => price(system.costPerQuery),
+    },
+  ];
+  let sort = { column: null, descending: false };
+  const table = el('table', { className: 'measures' });
+  const draw = () => {
+    const order = [...data.systems];
+    if (sort.column !== null) {
+      const { key } = columns[sort.column];
+      order.sort((a, b) => compareKeys(key(a), key(b), sort.descending));
+    }
+    const onSort = (column) => {
+      sort = nextSort(sort, column, columns[column].descending);
+      draw();
+    };
+    replaceChildren(
+      table,
+      sortableHead(columns, sort, onSort, (_, i) => i),
+      el(
+        'tbody',
+        {},
+        order.map((system) => row(system, columns)),
+      ),
+    );
+  };
+  draw();
+  container.append(table);
+}
+
+function row(system, columns) {
+  const [first, ...rest] = columns;
+  return el(
+    'tr',
+    { className: system.status === 'ok' ? '' : 'failed' },
+    el('th', { scope: 'row' }, first.cell(system)),
+    rest.map((column) => {
+      const status = system.gate[column.gateKey];
+      return el(
+        'td',
+        {
+          className: status ? `number gate-${status}` : 'number',
+          title: status ? `gate: ${status}` : null,
+          dataset: { metric: column.gateKey },
+        },
+        system.status === 'ok' ? column.cell(system) : '—',
+      );
+    }),
+  );
+}
+
+function measureCell(system, measure) {
+  const summary = system.measures[measure];
+  if (!summary) return '—';
+  const versus = system.vsBaseline?.[measure];
+  return [
+    el('span', { className: 'mean' }, fixed(summary.value)),
+    el('span', { className: 'ci' }, interval(summary.ciLow, summary.ciHigh)),
+    versus &&
+      el(
+        'span',
+        { className: 'delta' },
+        `Δ ${signed(versus.difference)} ${interval(versus.ciLow, versus.ciHigh, signed)}`,
+      ),
+  ];
+}

@@ -1,0 +1,122 @@
+import { differenceFigure, figure, meanFigure } from './gate-figures.js';
+import {
+  baselineMarkdown,
+  datasetMarkdown,
+  inert,
+  outcomeCounts,
+  STATUS,
+  STATUS_MARK,
+  table,
+} from './gate-markdown.js';
+import type { ReportData, ReportSystem } from './report-data.types.js';
+
+/** Regressions listed: the worst few are what a reviewer opens; the HTML report has them all. */
+const REGRESSIONS_SHOWN = 10;
+/** Query texts and errors are cut here, so one long line cannot stretch a PR comment's table. */
+const TEXT_SHOWN = 100;
+
+/**
+ * The report as Markdown, for a PR comment or a CI step summary: the verdict when gated, the dataset, one
+ * row per system (mean and CI per measure, and the difference from the baseline), and the queries that got
+ * worse the most on the headline measure. Every piece of user data is rendered inert, as in gate.md.
+ */
+export function reportMarkdown(data: ReportData): string {
+  return `${[headline(data), systemsTable(data), regressions(data)].filter((s) => s !== '').join('\n\n')}\n`;
+}
+
+function headline(data: ReportData): string {
+  const { verdict } = data;
+  const gate = verdict ? ` · gate ${outcomeCounts(verdict.outcomes)}, policy ${inert(verdict.policy)}` : '';
+  return [
+    `## ${verdict ? `${STATUS[verdict.status]} · ` : ''}retrieval-gate report`,
+    '',
+    `Run ${inert(data.run.id)} on dataset ${datasetMarkdown(data.dataset)} · ${baselineMarkdown(data.baseline)}${gate}`,
+  ].join('\n');
+}
+
+function systemsTable(data: ReportData): string {
+  const compared = data.baseline !== null;
+  const header = [
+    'system',
+    ...data.measures.flatMap((m) => (compared ? [inert(m), `Δ ${inert(m)}`] : [inert(m)])),
+  ];
+  const rows = data.systems.map((system) => {
+    if (system.status === 'failed') {
+      const error = `${STATUS_MARK.fail} failed: ${inert(clip(system.error ?? 'no error recorded'))}`;
+      return [inert(system.id), error, ...header.slice(2).map(() => '—')];
+    }
+    return [
+      inert(system.id),
+      ...data.measures.flatMap((m) => {
+        const cell = measureCell(system, m);
+        return compared ? [cell, differenceCell(system, m)] : [cell];
+      }),
+    ];
+  });
+  return table(header, rows);
+}
+
+/** The mean with its CI, behind the gate's sign when a rule judged this measure. */
+function measureCell(system: ReportSystem, measure: string): string {
+  const summary = system.measures[measure];
+  if (!summary) return '—';
+  const ci =
+    summary.ciLow !== null && summary.ciHigh !== null ? { low: summary.ciLow, high: summary.ciHigh } : null;
+  const status = system.gate[measure];
+  return `${status ? `${STATUS_MARK[status]} ` : ''}${meanFigure(measure, summary.value, ci)}`;
+}
+
+function differenceCell(system: ReportSystem, measure: string): string {
+  const d = system.vsBaseline?.[measure];
+  return d ? differenceFigure(measure, d.difference, { low: d.ciLow, high: d.ciHigh }) : '—';
+}
+
+interface Regression {
+  query: number;
+  system: string;
+  baseline: number;
+  candidate: number;
+}
+
+/** The per-query drops from the baseline on the headline measure, largest first, across every system. */
+function regressions(data: ReportData): string {
+  const measure = data.measures[0];
+  if (data.baseline === null || measure === undefined) return '';
+  const found: Regression[] = [];
+  for (const system of data.systems) {
+    const ours = system.perQuery[measure];
+    const theirs = system.baselinePerQuery?.[measure];
+    if (!ours || !theirs) continue;
+    ours.forEach((candidate, query) => {
+      const baseline = theirs[query];
+      if (candidate != null && baseline != null && candidate < baseline) {
+        found.push({ query, system: system.id, baseline, candidate });
+      }
+    });
+  }
+  const title = `### Largest per-query regressions on ${inert(measure)}`;
+  if (found.length === 0) return `${title}\n\n_No query got worse than in the baseline._`;
+  // Equal drops by query, so one query's drops in several systems stand together (then in system order).
+  const worst = found
+    .sort((a, b) => b.baseline - b.candidate - (a.baseline - a.candidate) || a.query - b.query)
+    .slice(0, REGRESSIONS_SHOWN);
+  const rows = worst.map((r) => [
+    inert(data.queries.ids[r.query] ?? ''),
+    inert(clip(data.queries.texts[r.query] ?? '')),
+    `${figure(measure, r.baseline)} → ${figure(measure, r.candidate)}`,
+    inert(r.system),
+  ]);
+  const more = found.length - worst.length;
+  return [
+    title,
+    '',
+    table(['query', 'text', 'baseline → candidate', 'system'], rows),
+    ...(more > 0 ? ['', `… and ${more} more in the HTML report.`] : []),
+  ].join('\n');
+}
+
+/** The first line of `text`, cut at TEXT_SHOWN characters (before escaping, so no escape is cut in two). */
+function clip(text: string): string {
+  const line = text.split(/\r\n|[\r\n]/)[0] ?? '';
+  return line.length > TEXT_SHOWN ? `${line.slice(0, TEXT_SHOWN - 1)}…` : line;
+}

@@ -1,0 +1,305 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { chromiumMissing, launchChromium, type OpenedReport, openReport } from '../../bench/headless.js';
+import { type ReportSpec, reportDataFromSpec } from '../../bench/report-spec.js';
+import { syntheticReportSpec } from '../../bench/synthetic-report.js';
+import { renderReportHtml } from '../../src/report/render-html.js';
+import type { ReportData } from '../../src/report/report-data.types.js';
+import { tempDir } from '../helpers/tmp.js';
+import {
+  hostileFixture,
+  PAYLOADS,
+  reportFixture,
+  reportSpec,
+  SYSTEM_IDS,
+  UNJUDGED,
+} from './report-fixture.js';
+
+/** What the tests read of a canvas, in the page (this program runs in Node, without the DOM's types). */
+interface Canvas {
+  width: number;
+  height: number;
+  getAttribute(name: string): string | null;
+  getContext(
+    kind: '2d',
+  ): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
+}
+
+const missing = chromiumMissing();
+if (missing) console.log(`HTML report browser tests skipped: ${missing}`);
+
+describe.skipIf(missing !== undefined)(
+  'the HTML report in headless Chromium, opened offline by file://',
+  () => {
+    let browser: Browser;
+    beforeAll(async () => {
+      browser = await launchChromium();
+    });
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    /** Renders `data`, opens it and runs `check`; the page must raise no error and fetch nothing. */
+    async function withReport(data: ReportData, check: (page: Page) => Promise<void>): Promise<void> {
+      const file = join(tempDir('rg-html-'), 'report.html');
+      writeFileSync(file, renderReportHtml(data));
+      const opened: OpenedReport = await openReport(browser, file);
+      try {
+        await check(opened.page);
+        expect(opened.errors).toEqual([]);
+        expect(opened.outbound).toEqual([]);
+      } finally {
+        await opened.context.close();
+      }
+    }
+
+    const texts = (page: Page, selector: string): Promise<string[]> =>
+      page.locator(selector).allTextContents();
+    const firstCells = (page: Page): Promise<string[]> => texts(page, 'tr.query-row td:first-child');
+    /** Doc ids of the n-th list of hits in the opened query. */
+    const hitDocs = (page: Page, n: number): Promise<string[]> =>
+      texts(page, `.hits >> nth=${n} >> tr.hit td.doc`);
+
+    /** Canvases with nothing drawn on them (every pixel transparent), by aria-label. */
+    const blankCanvases = (page: Page): Promise<string[]> =>
+      page.locator('canvas').evaluateAll((canvases: Canvas[]) =>
+        canvases
+          .filter((canvas) => {
+            const pixels =
+              canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? [];
+            for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) return false;
+            return true;
+          })
+          .map((canvas) => canvas.getAttribute('aria-label') ?? ''),
+      );
+
+    test('draws every chart: curves, differences, sweep, lift, latency per stage and cost', async () => {
+      await withReport(reportFixture(), async (page) => {
+        expect(await texts(page, 'figure.chart canvas >> xpath=../../figcaption/strong')).toEqual([
+          'Recall@k',
+          'Precision@k',
+          'Per-query R@5 difference from the baseline',
+          'R@5 by embedding dimensions',
+          'Reranker lift: hash-512@kb+lexical',
+          'Latency: embed',
+          'Latency: search',
+          'Latency: rerank',
+          'Latency: total',
+          'Cost per query',
+        ]);
+        expect(await page.locator('figure.chart.missing').count()).toBe(0);
+        expect(await blankCanvases(page)).toEqual([]);
+        expect(await page.locator('figure.chart', { hasText: 'Reranker lift' }).textContent()).toContain(
+          "Ceiling: the first stage's R@20 is 1.0000",
+        );
+      });
+    });
+
+    test('opens with the verdict: fail, with each failing and warning rule in words', async () => {
+      await withReport(reportFixture(), async (page) => {
+        expect(await page.getAttribute('#verdict', 'data-status')).toBe('fail');
+        expect(await page.textContent('#verdict h2')).toBe('Gate failed');
+        expect(await texts(page, '#verdict .failing li')).toEqual([
+          'hash-128@kb — maxDrop R@5: R@5 dropped 0.2778 (1.0000 → 0.7222, 6 queries), more than the allowed 0.0300, and the drop is significant (p = 0.0310 < 0.05)',
+        ]);
+        expect(await texts(page, '#verdict .warning li')).toEqual([
+          'hash-512@kb+lexical — latency rerank: p95 19.2 ms is above the budget of 15.0 ms',
+        ]);
+      });
+    });
+
+    test('says what was measured: dataset, digest, queries, systems with model, index, collection, reranker', async () => {
+      await withReport(reportFixture(), async (page) => {
+        const facts = await texts(page, '#facts dd');
+        expect(facts).toEqual(
+          expect.arrayContaining([
+            'bike-repair@1.0.0',
+            `sha256:${'0123456789abcdef'.repeat(4)}`,
+            '6 judged (the ones evaluated) of 8',
+            'retrieval-gate 0.1.0',
+            '2026-11-02T10:15:00.000Z',
+            'reports/main (run main-41)',
+          ]),
+        );
+        expect(await texts(page, '#systems tbody tr:nth-child(3) > *')).toEqual([
+          'hash-512@kb+lexical',
+          'hash-512: hashing hashing-ngrams 1, 512 dimensions',
+          'kb (qdrant) → kb_2026_10',
+          'lexical (lexical, top 20)',
+          '5',
+          'ok',
+        ]);
+      });
+    });
+
+    test('measures table: mean, CI and difference per cell, coloured by the gate, sortable', async () => {
+      await withReport(reportFixture(), async (page) => {
+        const cell = (row: number, metric: string) =>
+          page.locator(`.measures tbody tr >> nth=${row} >> td[data-metric="${metric}"]`);
+        expect(await cell(0, 'R@5').getAttribute('class')).toContain('gate-fail');
+        expect(await cell(0, 'R@5').textContent()).toMatch(
+          /^0\.7222\[0\.\d{4}, 0\.\d{4}\]Δ −0\.2778 \[−0\.\d{4}, −0\.\d{4}\]$/,
+        );
+        expect(await cell(1, 'R@5').getAttribute('class')).toContain('gate-pass');
+        expect(await cell(2, 'latency.total.p95').getAttribute('class')).toContain('gate-warn');
+        expect(await cell(2, 'nDCG@10').getAttribute('class')).not.toContain('gate-');
+        const order = () => texts(page, '.measures tbody th');
+        await page.click('.measures thead button:text-is("R@5")');
+        expect(await order()).toEqual(['hash-512@kb', 'hash-512@kb+lexical', 'hash-128@kb']);
+        await page.click('.measures thead button:text-is("R@5")');
+        expect(await order()).toEqual(['hash-128@kb', 'hash-512@kb', 'hash-512@kb+lexical']);
+        expect(await page.getAttribute('.measures thead th:nth-child(2)', 'aria-sort')).toBe('ascending');
+      });
+    });
+
+    test('drill-down: worst regressions first; a click opens the query onto its hits beside the baseline', async () => {
+      await withReport(reportFixture(), async (page) => {
+        expect((await firstCells(page)).slice(0, 3)).toEqual(['▸ q05', '▸ q03', '▸ q06']);
+        expect(await page.locator('.detail-row').count()).toBe(0);
+        await page.click('tr.query-row[data-index="4"]');
+        expect(await texts(page, '.hits h4')).toEqual(['hash-128@kb', 'Baseline of hash-128@kb']);
+        expect(await hitDocs(page, 0)).toEqual([
+          'chain-lube',
+          'chain-wear',
+          'bottom-bracket',
+          'headset-play',
+          'torque-specs',
+        ]);
+        expect(await texts(page, '.hits >> nth=0 >> .judgment')).toEqual([
+          'judged not relevant',
+          'relevant (grade 1)',
+          'unjudged',
+          'unjudged',
+          'unjudged',
+        ]);
+        expect(await page.textContent('.hits >> nth=0 >> .missed')).toBe(
+          'Relevant, not in this top 5: gear-indexing (grade 2), derailleur-hanger (grade 2)',
+        );
+        expect(await page.textContent('.hits >> nth=0 >> .meta')).toBe('R@5 0.3333 · latency 1.43 ms');
+        expect(await hitDocs(page, 1)).toEqual([
+          'gear-indexing',
+          'derailleur-hanger',
+          'chain-wear',
+          'chain-lube',
+          'bottom-bracket',
+        ]);
+        // Against the compared system instead: the reranked one, whose reranker scores show.
+        await page.selectOption('select[name="compared-with"]', { label: SYSTEM_IDS[2] as string });
+        await page.selectOption('select[name="difference-from"]', 'system');
+        expect(await texts(page, '.hits h4')).toEqual(['hash-128@kb', 'hash-512@kb+lexical']);
+        expect(await hitDocs(page, 1)).toEqual([
+          'derailleur-hanger',
+          'gear-indexing',
+          'chain-wear',
+          'chain-lube',
+          'bottom-bracket',
+        ]);
+        expect(await texts(page, '.hits >> nth=1 >> thead th')).toContain('Reranker score');
+        expect(await page.textContent('.hits >> nth=1 >> tr.hit >> nth=0')).toBe(
+          '1derailleur-hanger0.820011.4000relevant (grade 2)',
+        );
+        await page.click('tr.query-row[data-index="4"]');
+        expect(await page.locator('.detail-row').count()).toBe(0);
+      });
+    });
+
+    test('drill-down: search by text or id, sort by any column, choose the measure', async () => {
+      await withReport(reportFixture(), async (page) => {
+        await page.fill('input.search', 'TYRE');
+        expect(await firstCells(page)).toEqual(['▸ q03']);
+        await page.fill('input.search', 'q0');
+        expect(await page.locator('tr.query-row').count()).toBe(6);
+        await page.click('table.queries thead button:text-is("Query")');
+        expect(await firstCells(page)).toEqual(['▸ q01', '▸ q02', '▸ q03', '▸ q04', '▸ q05', '▸ q06']);
+        await page.selectOption('#drilldown select[name="measure"]', 'RR');
+        expect(await page.textContent('#drilldown p.note')).toContain('on RR');
+        expect(await texts(page, 'table.queries thead th')).toEqual([
+          'Query',
+          'Text',
+          ...SYSTEM_IDS,
+          'Baseline',
+          'Δ',
+        ]);
+      });
+    });
+
+    test('lists the unjudged (query, document) pairs to send for annotation', async () => {
+      await withReport(reportFixture(), async (page) => {
+        await page.click('button.collect');
+        const list = await page.inputValue('.unjudged textarea');
+        expect(list.split('\n')).toEqual(['qid\tdocid', ...UNJUDGED.map(([qid, doc]) => `${qid}\t${doc}`)]);
+        expect(await page.textContent('.unjudged-output p')).toContain('17 (query, document) pairs');
+        await page.click('button.copy');
+        await expect.poll(() => page.textContent('.unjudged .status')).not.toBe('');
+      });
+    });
+
+    test('without a baseline or a gate: no verdict, a note instead of the histogram, differences between systems', async () => {
+      const spec: ReportSpec = reportSpec();
+      spec.baseline = null;
+      spec.verdict = null;
+      for (const system of spec.systems) delete system.baseline;
+      await withReport(reportDataFromSpec(spec), async (page) => {
+        expect(await page.textContent('#verdict h2')).toBe('Not gated');
+        expect(await page.textContent('figure.chart.missing')).toContain('No baseline');
+        expect(await blankCanvases(page)).toEqual([]);
+        expect(await page.locator('select[name="difference-from"]').count()).toBe(0);
+        expect(await page.textContent('#drilldown p.note')).toContain(
+          'Δ is hash-128@kb − hash-512@kb on R@5',
+        );
+        expect((await firstCells(page)).slice(0, 3)).toEqual(['▸ q05', '▸ q03', '▸ q06']);
+        await page.click('tr.query-row[data-index="4"]');
+        expect(await texts(page, '.hits h4')).toEqual(['hash-128@kb', 'hash-512@kb']);
+      });
+    });
+
+    test('a failed system shows its error and stays out of the charts and the drill-down', async () => {
+      const spec = reportSpec();
+      spec.systems.push({
+        ...(spec.systems[0] as ReportSpec['systems'][number]),
+        id: 'broken@kb',
+        error: 'command exited 1: <b>Traceback</b>',
+        hits: [],
+        latencyMs: {},
+      });
+      await withReport(reportDataFromSpec(spec), async (page) => {
+        expect(await page.textContent('#systems tbody tr:nth-child(4) td:last-child')).toBe(
+          'failed: command exited 1: <b>Traceback</b>',
+        );
+        expect(await texts(page, '.measures tbody tr.failed td')).toEqual(['—', '—', '—', '—', '—', '—']);
+        expect(await blankCanvases(page)).toEqual([]);
+        expect(await page.locator('select[name="system"] option').count()).toBe(3);
+      });
+    });
+
+    test('pages through 500 queries 50 rows at a time', async () => {
+      await withReport(reportDataFromSpec(syntheticReportSpec(500, 3)), async (page) => {
+        expect(await page.locator('tr.query-row').count()).toBe(50);
+        expect(await page.textContent('.pager .range')).toBe(' Queries 1–50 of 500 ');
+        await page.click('.pager button.next');
+        expect(await page.textContent('.pager .range')).toBe(' Queries 51–100 of 500 ');
+        await page.fill('input.search', 'q00012');
+        expect((await firstCells(page)).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `▸ q00012${i}`));
+        expect(await page.textContent('.pager .range')).toBe(' Queries 1–10 of 10 (matching, of 500) ');
+        expect(await page.locator('.pager button.next').isDisabled()).toBe(true);
+        expect(await blankCanvases(page)).toEqual([]);
+      });
+    });
+
+    test('hostile strings in ids, texts and names render as text and run nothing', async () => {
+      await withReport(hostileFixture(), async (page) => {
+        for (const row of await page.locator('tr.query-row').all()) await row.click();
+        await page.click('button.collect');
+        const shown = await page.locator('body').innerText();
+        for (const payload of PAYLOADS) expect(shown).toContain(payload);
+        expect(await page.title()).toContain(PAYLOADS[0]);
+        expect(await page.inputValue('.unjudged textarea')).toContain(PAYLOADS[1]);
+        expect(await page.evaluate('typeof window.__pwned')).toBe('undefined');
+        expect(await page.locator('img').count()).toBe(0);
+        expect(await page.locator('script').count()).toBe(3);
+      });
+    });
+  },
+);
