@@ -56,7 +56,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     Object.entries(raw.indexes ?? {}).map(([alias, i]) => [alias, indexConfig(alias, i)]),
   );
   const rerankers = new Map(
-    Object.entries(raw.rerankers ?? {}).map(([alias, r]) => [alias, rerankerConfig(alias, r)]),
+    Object.entries(raw.rerankers ?? {}).map(([alias, r]) => [alias, rerankerConfig(alias, r, env, fail)]),
   );
 
   const lookup = <T>(kind: string, map: Map<string, T>, alias: string, path: (string | number)[]): T => {
@@ -129,13 +129,7 @@ function modelConfig(
   env: NodeJS.ProcessEnv,
   fail: Fail,
 ): ModelConfig {
-  if (raw.apiKeyEnv !== undefined && !env[raw.apiKeyEnv]) {
-    fail(`environment variable ${raw.apiKeyEnv} is not set (the model's API key is read from it)`, [
-      'models',
-      alias,
-      'apiKeyEnv',
-    ]);
-  }
+  checkApiKeyEnv(raw.apiKeyEnv, 'model', ['models', alias, 'apiKeyEnv'], env, fail);
   if (raw.provider === 'wink' && raw.dimensions !== undefined && raw.dimensions > 100) {
     fail('wink word vectors have 100 dimensions; a smaller value truncates them', [
       'models',
@@ -153,6 +147,18 @@ function modelConfig(
     ...(raw.batchSize === undefined ? {} : { batchSize: raw.batchSize }),
     ...(raw.apiKeyEnv === undefined ? {} : { apiKeyEnv: raw.apiKeyEnv }),
   };
+}
+
+/** A secret is named by its environment variable in the file; the variable must be set before anything runs. */
+function checkApiKeyEnv(
+  name: string | undefined,
+  owner: 'model' | 'reranker',
+  path: string[],
+  env: NodeJS.ProcessEnv,
+  fail: Fail,
+): void {
+  if (name !== undefined && !env[name])
+    fail(`environment variable ${name} is not set (the ${owner}'s API key is read from it)`, path);
 }
 
 function indexConfig(alias: string, raw: NonNullable<RawConfig['indexes']>[string]): IndexConfig {
@@ -180,7 +186,12 @@ function indexConfig(alias: string, raw: NonNullable<RawConfig['indexes']>[strin
   }
 }
 
-function rerankerConfig(alias: string, raw: NonNullable<RawConfig['rerankers']>[string]): RerankerConfig {
+function rerankerConfig(
+  alias: string,
+  raw: NonNullable<RawConfig['rerankers']>[string],
+  env: NodeJS.ProcessEnv,
+  fail: Fail,
+): RerankerConfig {
   const depth = (raw.depth as number | undefined) ?? DEFAULT_RERANK_DEPTH;
   switch (raw.kind) {
     case 'lexical':
@@ -198,6 +209,15 @@ function rerankerConfig(alias: string, raw: NonNullable<RawConfig['rerankers']>[
         kind: 'command',
         depth,
       };
+    case 'http': {
+      const http = raw as unknown as Omit<Extract<RerankerConfig, { kind: 'http' }>, 'alias'>;
+      checkApiKeyEnv(http.apiKeyEnv, 'reranker', ['rerankers', alias, 'apiKeyEnv'], env, fail);
+      if (http.api === 'tei' && http.url === undefined)
+        fail('a TEI reranker needs the url of its server', ['rerankers', alias, 'api']);
+      if (http.api !== 'tei' && http.model === undefined)
+        fail(`a ${http.api} reranker needs a model name`, ['rerankers', alias, 'api']);
+      return { alias, ...http, kind: 'http', depth };
+    }
   }
 }
 

@@ -38,6 +38,21 @@ export type RerankerConfig =
       concurrency?: number;
       pricePer1kTokens?: number;
       pricePerSearchUnit?: number;
+    }
+  | {
+      alias: string;
+      kind: 'http';
+      api: 'cohere' | 'jina' | 'tei';
+      /** Base URL; required for TEI, Cohere and Jina default to their hosted APIs. */
+      url?: string;
+      model?: string;
+      apiKeyEnv?: string;
+      depth: number;
+      timeoutMs?: number;
+      maxRetries?: number;
+      batchSize?: number;
+      pricePer1kTokens?: number;
+      pricePerSearchUnit?: number;
     };
 
 /** One system under evaluation: model × index (× reranker), retrieving the top k. */

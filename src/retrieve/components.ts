@@ -6,6 +6,7 @@ import { Bm25Index } from './indexes/bm25.js';
 import { CommandIndex } from './indexes/command.js';
 import { ExactIndex } from './indexes/exact.js';
 import { CommandReranker } from './rerankers/command.js';
+import { HttpReranker } from './rerankers/http.js';
 import { LexicalReranker } from './rerankers/lexical.js';
 import type { QueryVectors } from './run-system.js';
 import type { BuildComponents, BuildContext, BuiltSystem } from './runner.js';
@@ -144,6 +145,17 @@ async function createReranker(config: RerankerConfig, context: BuildContext): Pr
         cwd: context.dir,
         ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
         ...(config.concurrency === undefined ? {} : { concurrency: config.concurrency }),
+      });
+    case 'http':
+      return new HttpReranker({
+        api: config.api,
+        ...(config.url === undefined ? {} : { url: config.url }),
+        ...(config.model === undefined ? {} : { model: config.model }),
+        // Checked at load; read only here so the key lives in memory and nowhere else.
+        ...(config.apiKeyEnv === undefined ? {} : { apiKey: process.env[config.apiKeyEnv] ?? '' }),
+        ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
+        ...(config.maxRetries === undefined ? {} : { maxRetries: config.maxRetries }),
+        ...(config.batchSize === undefined ? {} : { batchSize: config.batchSize }),
       });
   }
 }

@@ -224,7 +224,7 @@ function prices(system: SystemConfig): {
   rerankTokenPrice: number;
   rerankSearchUnitPrice: number;
 } {
-  const reranker = system.reranker?.kind === 'command' ? system.reranker : undefined;
+  const reranker = system.reranker?.kind === 'lexical' ? undefined : system.reranker;
   return {
     queryTokenPrice: (system.model?.pricePer1MTokens ?? 0) / 1e6,
     rerankTokenPrice: (reranker?.pricePer1kTokens ?? 0) / 1e3,

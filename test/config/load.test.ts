@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
+import { UserError } from '../../src/errors.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -159,6 +160,42 @@ systems:
     expect(loadConfig(configFile(text), { RG_TEST_KEY: 'sk-secret' }).systems[0]?.model?.apiKeyEnv).toBe(
       'RG_TEST_KEY',
     );
+  });
+
+  it('checks an http reranker at load: its key variable, TEI url, Cohere/Jina model', () => {
+    const config = (reranker: string) =>
+      configFile(
+        `dataset: x@1\nindexes:\n  b: { kind: bm25 }\nrerankers:\n  r: ${reranker}\nsystems:\n  - { id: a, index: b, reranker: r }\n`,
+      );
+    const cohere = config('{ kind: http, api: cohere, model: rerank-v3.5, apiKeyEnv: RG_RERANK_KEY }');
+    const error = (() => {
+      try {
+        loadConfig(cohere, {});
+      } catch (e) {
+        return e as UserError;
+      }
+    })();
+    expect(error).toBeInstanceOf(UserError);
+    expect(error?.exitCode).toBe(2);
+    expect(error?.location).toMatchObject({ line: 5, field: 'rerankers.r.apiKeyEnv' });
+    expect(error?.message).toMatch(
+      /:5: field 'rerankers.r.apiKeyEnv': environment variable RG_RERANK_KEY is not set/,
+    );
+    expect(loadConfig(cohere, { RG_RERANK_KEY: 'sk-secret' }).systems[0]?.reranker).toEqual({
+      alias: 'r',
+      kind: 'http',
+      api: 'cohere',
+      model: 'rerank-v3.5',
+      apiKeyEnv: 'RG_RERANK_KEY',
+      depth: 50,
+    });
+    expect(() => loadConfig(config('{ kind: http, api: tei }'))).toThrow(
+      /:5: field 'rerankers.r.api': a TEI reranker needs the url of its server/,
+    );
+    expect(() => loadConfig(config('{ kind: http, api: jina }'))).toThrow(
+      /a jina reranker needs a model name/,
+    );
+    expect(() => loadConfig(config('{ kind: http, api: openai }'))).toThrow(/:5:/);
   });
 
   it('reports malformed YAML with its line', () => {

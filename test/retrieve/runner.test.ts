@@ -160,6 +160,39 @@ describe('runConfig', () => {
   });
 });
 
+describe('rerank cost', () => {
+  it('prices an http reranker by the search units and tokens it reports', async () => {
+    const http = {
+      alias: 'cohere',
+      kind: 'http',
+      api: 'cohere',
+      model: 'rerank-v3.5',
+      depth: 2,
+      pricePerSearchUnit: 0.002,
+      pricePer1kTokens: 0.5,
+    } as const;
+    const billed: BuildComponents = async (system, context) => ({
+      ...(await build('')(system, context)),
+      reranker: {
+        id: 'billed',
+        async rerank(_query, candidates) {
+          return { scores: candidates.map(() => 0), searchUnits: 1, tokens: 100 };
+        },
+      },
+    });
+    const outcome = await runConfig({
+      config: config([{ id: 'plain+cohere', index, reranker: http, k: 10 }]),
+      reportsDir: tempDir(),
+      runId: 'r4',
+      build: billed,
+    });
+    const system = outcome.summary.systems[0];
+    expect(system?.tokens?.rerank).toBe(300);
+    // 3 queries × (1 unit × 0.002 + 100 tokens × 0.5 / 1000).
+    expect(system?.cost?.rerank).toBeCloseTo(3 * (0.002 + 0.05), 12);
+  });
+});
+
 describe('reranked order', () => {
   it('reorders the top depth by reranker score (ties keep first-stage order) and keeps the tail', () => {
     const hits = ['a', 'b', 'c', 'd'].map((docid, i) => ({ docid, score: 4 - i }));
