@@ -309,7 +309,8 @@ function decidePending(
       : policy.correction === 'bonferroni'
         ? bonferroniAdjust
         : (p: number[]) => p;
-  const adjusted = new Map(tested.map((p, i) => [p, adjust(tested.map((t) => t.comparison.pValue))[i] ?? 1]));
+  const adjustedValues = adjust(tested.map((t) => t.comparison.pValue));
+  const adjusted = new Map(tested.map((p, i) => [p, adjustedValues[i] ?? 1]));
   return pending.map((p) => {
     const { comparison, rule } = p;
     const adjustedPValue = adjusted.get(p) ?? null;

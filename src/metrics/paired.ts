@@ -1,5 +1,4 @@
-import { type Interval, percentileInterval } from './bootstrap.js';
-import { seededRandom } from './random.js';
+import { bootstrapMeanIntervals, type Interval } from './bootstrap.js';
 
 export interface PairedDifference {
   /** Mean of candidate − baseline over the paired queries. */
@@ -46,24 +45,12 @@ export function pairedBootstraps(
     if (candidate.length !== n) throw new Error('measures bootstrapped together must pair the same queries');
     return Float64Array.from(candidate, (value, i) => value - (baseline[i] as number));
   });
-  const sums = differences.map((d) => d.reduce((sum, value) => sum + value, 0));
   if (n === 0) return pairs.map(() => ({ mean: 0, ci: { low: 0, high: 0 }, queries: 0 }));
-  const random = seededRandom(options.seed);
-  const means = differences.map(() => new Float64Array(options.samples));
-  const resampled = new Float64Array(differences.length);
-  for (let b = 0; b < options.samples; b++) {
-    resampled.fill(0);
-    for (let i = 0; i < n; i++) {
-      const q = Math.floor(random() * n);
-      for (let m = 0; m < differences.length; m++) {
-        resampled[m] = (resampled[m] as number) + ((differences[m] as Float64Array)[q] as number);
-      }
-    }
-    for (let m = 0; m < differences.length; m++) (means[m] as Float64Array)[b] = (resampled[m] as number) / n;
-  }
-  return differences.map((_, m) => ({
-    mean: (sums[m] as number) / n,
-    ci: percentileInterval(means[m] as Float64Array, options.confidence),
+  // The paired bootstrap is the plain bootstrap of the per-query differences, all measures on shared resamples.
+  const intervals = bootstrapMeanIntervals(differences, options);
+  return differences.map((d, m) => ({
+    mean: d.reduce((sum, value) => sum + value, 0) / n,
+    ci: intervals[m] as Interval,
     queries: n,
   }));
 }

@@ -1,4 +1,5 @@
 import type { Verdict } from '../gate/types.js';
+import { alignColumns } from '../text-columns.js';
 import { measure, outcomeFigures } from './gate-figures.js';
 
 const STATUS = { pass: 'pass', warn: 'WARN', fail: 'FAIL' } as const;
@@ -41,12 +42,7 @@ export function gateText(verdict: Verdict): string {
       (e) =>
         `warning: ${e.system}, maxDrop ${e.metric}: this gate cannot reliably see a ${measure(e.threshold)} drop on ${e.queries} queries; the smallest drop it detects with ${Math.round(power * 100)} % power at alpha ${alpha} is ${measure(e.value)}`,
     );
-  const widths = header.map((_, c) => Math.max(...[header, ...rows].map((row) => (row[c] ?? '').length)));
-  const line = (row: string[]) =>
-    row
-      .map((cell, c) => cell.padEnd(widths[c] ?? 0))
-      .join('  ')
-      .trimEnd();
+  const table = alignColumns(header, rows);
   const baseline = verdict.baseline
     ? `baseline ${verdict.baseline.source} (run ${verdict.baseline.runId})`
     : 'no baseline';
@@ -55,10 +51,10 @@ export function gateText(verdict: Verdict): string {
     `gate ${STATUS[verdict.status].toUpperCase()} · ${dataset.name}@${dataset.version}, ${dataset.judgedQueries} judged queries · ${baseline}`,
     `policy ${policy.file}: alpha ${policy.alpha}, ${policy.test} test, ${policy.correction} correction`,
     '',
-    line(header),
-    line(widths.map((w) => '-'.repeat(w))),
+    table.header,
+    table.rule,
     ...verdict.outcomes.flatMap((o, i) => [
-      line(rows[i] ?? []),
+      table.rows[i] ?? '',
       ...(o.status === 'pass' ? [] : [`    ${o.reason}`]),
     ]),
     ...(verdict.warnings.length || undetectable.length

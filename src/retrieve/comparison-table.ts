@@ -1,12 +1,6 @@
-import type { MeasureSummary } from '../evaluation/types.js';
+import { formatInterval } from '../evaluation/table.js';
+import { alignColumns } from '../text-columns.js';
 import type { RunSummary } from './summary.js';
-
-const interval = (s: MeasureSummary | undefined): string => {
-  if (!s) return '—';
-  if (s.ciLow === null || s.ciHigh === null)
-    return Number.isInteger(s.value) ? String(s.value) : s.value.toFixed(4);
-  return `${s.value.toFixed(4)} [${s.ciLow.toFixed(3)}, ${s.ciHigh.toFixed(3)}]`;
-};
 
 const signed = (x: number, digits: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
 
@@ -29,7 +23,7 @@ export function formatComparisonTable(summary: RunSummary): string {
     const lift = system.lift?.measures[headline];
     rows.push([
       system.id,
-      ...summary.measures.map((name) => interval(system.measures?.[name])),
+      ...summary.measures.map((name) => formatInterval(system.measures?.[name])),
       system.latencyMs?.total ? system.latencyMs.total.p95.toFixed(2) : '—',
       system.cost ? system.cost.perQuery.toPrecision(3) : '—',
       lift && system.lift
@@ -37,20 +31,15 @@ export function formatComparisonTable(summary: RunSummary): string {
         : '—',
     ]);
   }
-  const widths = header.map((_, c) => Math.max(...[header, ...rows].map((row) => (row[c] ?? '').length)));
-  const line = (row: string[]): string =>
-    row
-      .map((cell, c) => cell.padEnd(widths[c] ?? 0))
-      .join('  ')
-      .trimEnd();
+  const table = alignColumns(header, rows);
   const { dataset } = summary;
   return [
     `dataset ${dataset.name}@${dataset.version} (${dataset.digest.slice(0, 19)}…), ${dataset.judgedQueries} judged queries · run ${summary.runId}`,
     'mean [95% bootstrap CI]; lift = reranked − first stage, paired bootstrap CI',
     '',
-    line(header),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...rows.map(line),
+    table.header,
+    table.rule,
+    ...table.rows,
     ...(failures.length ? ['', 'failed systems:', ...failures.map((f) => `  ${f}`)] : []),
   ].join('\n');
 }
