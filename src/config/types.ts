@@ -1,8 +1,9 @@
 /** The run configuration after validation and defaults: what the runner executes. */
 
-export interface ModelConfig {
+export type ModelConfig = LocalModelConfig | OpenAiModelConfig;
+
+interface ModelCommon {
   alias: string;
-  provider: 'hashing' | 'wink';
   /** The provider's model name. */
   model: string;
   /** The model version recorded in results and cache keys. */
@@ -12,6 +13,41 @@ export interface ModelConfig {
   pricePer1MTokens: number;
   batchSize?: number;
   apiKeyEnv?: string;
+}
+
+/** Models computed in process: no network, no key. */
+export interface LocalModelConfig extends ModelCommon {
+  provider: 'hashing' | 'wink';
+}
+
+/** OpenAI, or any server speaking its /v1/embeddings API (TEI, vLLM, Ollama, Infinity). */
+export interface OpenAiModelConfig extends ModelCommon {
+  provider: 'openai';
+  /** Required: the compatibility check and the cache need it before the first call. */
+  dimensions: number;
+  openai: OpenAiSettings;
+}
+
+export interface OpenAiSettings {
+  /** The API's base URL, e.g. https://api.openai.com/v1 or http://tei:8080/v1. */
+  baseURL: string;
+  /** How inputs are counted: a real tokenizer (OpenAI models) or length ÷ charsPerToken (other servers). */
+  tokenizer: 'cl100k_base' | 'o200k_base' | 'estimate';
+  charsPerToken: number;
+  /** Send `dimensions` in the request (text-embedding-3 shortens its vectors; other servers may refuse it). */
+  sendDimensions: boolean;
+  /** What to do with an input longer than maxTokensPerInput. */
+  overLong: 'truncate' | 'reject';
+  maxInputs: number;
+  maxTokensPerRequest: number;
+  maxTokensPerInput: number;
+  /** The account's limits; requests are paced to stay under them (refined from x-ratelimit-* headers). */
+  tokensPerMinute?: number;
+  requestsPerMinute?: number;
+  /** Requests in flight at once, shared by every model on the same upstream. */
+  concurrency: number;
+  timeoutMs: number;
+  maxRetries: number;
 }
 
 export type IndexConfig =
@@ -25,7 +61,32 @@ export type IndexConfig =
       dimensions?: number;
       timeoutMs?: number;
       concurrency?: number;
-    };
+    }
+  | QdrantIndexConfig;
+
+/** A Qdrant collection, or an alias that is resolved to one at run time (both are recorded). */
+export interface QdrantIndexConfig {
+  alias: string;
+  kind: 'qdrant';
+  url: string;
+  /** Collection name or alias. */
+  collection: string;
+  apiKeyEnv?: string;
+  /** Named vector to search, for collections with several. */
+  vectorName?: string;
+  /** Payload field holding the dataset doc id; without it the point id is the doc id (or its UUID, see build). */
+  idField?: string;
+  /** Exact (brute-force) search instead of HNSW: the same collection measured both ways. */
+  exact: boolean;
+  hnswEf?: number;
+  /** Distance of collections that `index build` creates, and the one the compatibility check expects. */
+  distance: 'cosine' | 'dot' | 'euclidean';
+  /** Queries per /points/query/batch request, and requests in flight. */
+  batchSize: number;
+  concurrency: number;
+  timeoutMs: number;
+  maxRetries: number;
+}
 
 export type RerankerConfig =
   | { alias: string; kind: 'lexical'; depth: number; k1: number; b: number }

@@ -1,4 +1,5 @@
 import type { IndexConfig, ModelConfig, RerankerConfig, SystemConfig } from '../config/types.js';
+import { UserError } from '../errors.js';
 import { HashingEmbedder } from './embedders/hashing.js';
 import { truncateEmbedder } from './embedders/truncate.js';
 import { loadWinkEmbedder } from './embedders/wink.js';
@@ -68,6 +69,8 @@ async function createEmbedder(model: ModelConfig): Promise<Embedder> {
         ? truncateEmbedder(base, model.dimensions)
         : base;
     }
+    case 'openai':
+      throw new UserError(`model '${model.alias}': the openai provider is being connected (issue 6)`);
   }
 }
 
@@ -131,6 +134,8 @@ async function buildIndex(
         calls: 0,
         tokens: 0,
       };
+    case 'qdrant':
+      throw new UserError(`index '${config.alias}': qdrant indexes are being connected (issue 6)`);
   }
 }
 

@@ -11,6 +11,16 @@ export interface EmbeddingBatch {
   vectors: Float32Array;
   /** Tokens billed or counted for the call (0 when the provider has no notion of tokens). */
   tokens: number;
+  /** Retries the call needed (rate limits, server errors, dropped connections). */
+  retries?: number;
+}
+
+/** Texts as an embedder will send them, after its checks (empty or over-long inputs). */
+export interface PreparedTexts {
+  /** Same length and order as the input; over-long texts shortened where the model's policy truncates. */
+  texts: string[];
+  /** Names (as passed to `prepare`) of the texts that were truncated, for the run's report. */
+  truncated: string[];
 }
 
 export interface Embedder {
@@ -20,6 +30,19 @@ export interface Embedder {
   readonly dimensions: number;
   /** How many texts one call may take. */
   readonly maxBatchSize: number;
+  /** Calls that may be in flight at once (default 1); the embedder paces them against its upstream itself. */
+  readonly concurrency?: number;
+  /**
+   * Sizes of consecutive batches that respect the provider's per-request limits (inputs and tokens);
+   * default: runs of maxBatchSize.
+   */
+  batchSizes?(texts: readonly string[]): number[];
+  /**
+   * Checks texts before anything is sent: throws a UserError naming every text it refuses (empty, or too long
+   * when the policy rejects), and returns them as they will be sent. `names` label texts in messages
+   * (e.g. "query q12", "document d7").
+   */
+  prepare?(texts: readonly string[], names: readonly string[]): PreparedTexts;
   embed(texts: string[], purpose: EmbeddingPurpose): Promise<EmbeddingBatch>;
 }
 
@@ -51,6 +74,12 @@ export interface Index {
   readonly resolved: string;
   /** Whether queries must carry vectors. */
   readonly needsVectors: boolean;
+  /** Queries per `search` call the index prefers (default 1); the runner sends batches of this size. */
+  readonly batchSize?: number;
+  /** `search` calls the runner may have in flight at once (default 1). */
+  readonly concurrency?: number;
+  /** Retries its calls have needed so far (transient network and server errors). */
+  retries?(): number;
   /** Top-k hits per query, best first, in the order of `queries`. */
   search(queries: QueryInput[], k: number): Promise<Hit[][]>;
   /** Releases processes, files or connections. */
