@@ -268,7 +268,7 @@ describe('HttpReranker', () => {
     it('a body that is not JSON', async () => {
       const { url } = await serve((_body, res) => res.end('<html>gateway</html>'));
       await expect(new HttpReranker({ api: 'tei', url }).rerank(QUERY, candidates(1))).rejects.toThrow(
-        /^TEI rerank: response is not JSON: <html>gateway<\/html>/,
+        /^TEI rerank http:\/\/127.0.0.1:\d+\/rerank: response is not JSON: <html>gateway<\/html>/,
       );
     });
   });

@@ -62,66 +62,119 @@ const TRANSIENT_CODES = new Set([
 
 const BODY_EXCERPT = 300;
 
+/** How one failed attempt is treated: retried (after the server's delay, if it gave one) or final. */
+export interface AttemptFailure {
+  retryable: boolean;
+  /** What went wrong, e.g. "HTTP 503: overloaded" or "timed out". */
+  problem: string;
+  status?: number;
+  /** The server's requested wait (retry-after), which replaces the backoff. */
+  delayMs?: number;
+}
+
+export interface RetryLoop {
+  /** Prefixes every message, e.g. "OpenAI embeddings https://api.openai.com/v1". */
+  label: string;
+  /** Applied to every message (secrets out). */
+  redact?: (text: string) => string;
+  /** Called before each wait, e.g. to count rate limits or slow a shared pacer down. */
+  onRetry?: (failure: AttemptFailure) => void;
+}
+
+/**
+ * Runs `attempt` until it succeeds, a failure is not retryable, or retries are exhausted (then HttpError).
+ * Backoff doubles per retry with jitter (so clients that failed together do not retry together), and a
+ * server's own delay wins; every wait is capped at retryMaxMs.
+ */
+export async function withRetries<T>(
+  attempt: () => Promise<T>,
+  classify: (error: unknown) => AttemptFailure,
+  loop: RetryLoop,
+  options: Omit<HttpRetryOptions, 'timeoutMs'>,
+): Promise<{ value: T; retries: number }> {
+  const redact = loop.redact ?? ((text: string) => text);
+  for (let retries = 0; ; retries++) {
+    let failure: AttemptFailure;
+    try {
+      return { value: await attempt(), retries };
+    } catch (error) {
+      if (error instanceof HttpError) throw error;
+      failure = classify(error);
+    }
+    if (!failure.retryable || retries >= options.maxRetries) {
+      const gaveUp = failure.retryable ? ` (gave up after ${retries} retries)` : '';
+      throw new HttpError(redact(`${loop.label}: ${failure.problem}${gaveUp}`), failure.status, retries);
+    }
+    loop.onRetry?.(failure);
+    const backoff = options.retryBaseMs * 2 ** retries * (0.5 + Math.random() / 2);
+    await sleep(Math.min(failure.delayMs ?? backoff, options.retryMaxMs));
+  }
+}
+
+/** An HTTP answer that is not a success, as an attempt failure: 429 and 5xx are worth another attempt. */
+export function statusFailure(status: number, body: string, headers: Headers): AttemptFailure {
+  const delayMs = retryAfterMs(headers);
+  return {
+    retryable: status === 429 || status >= 500,
+    problem: `HTTP ${status}: ${excerpt(body)}`,
+    status,
+    ...(delayMs === undefined ? {} : { delayMs }),
+  };
+}
+
+/** A thrown network error as an attempt failure: timeouts and dropped connections are transient. */
+export function networkFailure(error: unknown): AttemptFailure {
+  const reason = transientReason(error);
+  return reason === undefined
+    ? { retryable: false, problem: (error as Error).message ?? String(error) }
+    : { retryable: true, problem: reason };
+}
+
+class FailedAttempt extends Error {
+  constructor(readonly failure: AttemptFailure) {
+    super(failure.problem);
+  }
+}
+
 /** Posts `request.body` as JSON and returns the parsed JSON answer and how many retries it took. */
 export async function postJson(
   request: JsonRequest,
   options: HttpRetryOptions,
 ): Promise<{ body: unknown; retries: number }> {
-  const redact = (text: string) => (request.apiKey ? text.split(request.apiKey).join('[redacted]') : text);
   const payload = JSON.stringify(request.body);
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (request.apiKey) headers.authorization = `Bearer ${request.apiKey}`;
-  for (let attempt = 0; ; attempt++) {
-    let problem: string;
-    let status: number | undefined;
-    let serverDelayMs: number | undefined;
+  const attempt = async (): Promise<unknown> => {
+    const response = await fetch(request.url, {
+      method: 'POST',
+      headers,
+      body: payload,
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new FailedAttempt(statusFailure(response.status, text, response.headers));
     try {
-      const response = await fetch(request.url, {
-        method: 'POST',
-        headers,
-        body: payload,
-        signal: AbortSignal.timeout(options.timeoutMs),
+      return JSON.parse(text);
+    } catch {
+      throw new FailedAttempt({
+        retryable: false,
+        problem: `response is not JSON: ${excerpt(text)}`,
+        status: response.status,
       });
-      const text = await response.text();
-      if (response.ok) {
-        try {
-          return { body: JSON.parse(text), retries: attempt };
-        } catch {
-          throw new HttpError(
-            redact(`${request.label}: response is not JSON: ${excerpt(text)}`),
-            response.status,
-            attempt,
-          );
-        }
-      }
-      status = response.status;
-      problem = `HTTP ${status}: ${excerpt(text)}`;
-      if (status !== 429 && status < 500) {
-        throw new HttpError(redact(`${request.label} ${request.url}: ${problem}`), status, attempt);
-      }
-      serverDelayMs = retryAfterMs(response.headers);
-    } catch (error) {
-      if (error instanceof HttpError) throw error;
-      const reason = transientReason(error);
-      if (reason === undefined) {
-        throw new HttpError(
-          redact(`${request.label} ${request.url}: ${(error as Error).message}`),
-          undefined,
-          attempt,
-        );
-      }
-      problem = reason;
     }
-    if (attempt >= options.maxRetries) {
-      throw new HttpError(
-        redact(`${request.label} ${request.url}: ${problem} (gave up after ${attempt} retries)`),
-        status,
-        attempt,
-      );
-    }
-    const backoff = options.retryBaseMs * 2 ** attempt * (0.5 + Math.random() / 2);
-    await sleep(Math.min(serverDelayMs ?? backoff, options.retryMaxMs));
-  }
+  };
+  const { value, retries } = await withRetries(
+    attempt,
+    (error) => (error instanceof FailedAttempt ? error.failure : networkFailure(error)),
+    { label: `${request.label} ${request.url}`, redact: redactor(request.apiKey) },
+    options,
+  );
+  return { body: value, retries };
+}
+
+/** Removes a secret from text: servers sometimes echo the key back in their error bodies. */
+export function redactor(secret: string | undefined): (text: string) => string {
+  return (text) => (secret ? text.split(secret).join('[redacted]') : text);
 }
 
 /** Why a thrown fetch error is transient ("timed out after …", "ECONNRESET"), or undefined when it is not. */
