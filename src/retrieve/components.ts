@@ -179,6 +179,12 @@ function queryEmbedding(
       cacheDir: context.cacheDir,
       contentKey: `${context.dataset.digest}:queries:${modelKey(model, embedder)}`,
     });
-    return { vectors: result.vectors, perQuery: result.perText, calls: result.calls, tokens: result.tokens };
+    return {
+      vectors: result.vectors,
+      perQuery: result.perText,
+      calls: result.calls,
+      tokens: result.tokens,
+      retries: (result as { retries?: number }).retries ?? 0,
+    };
   };
 }

@@ -2,6 +2,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { SystemConfig } from '../config/types.js';
 import type { QueryResults, Run } from '../metrics/types.js';
+import { inOrder } from './in-order.js';
 import type { RankedHit, RerankedHit, TraceRecord } from './trace.js';
 import type { Candidate, Hit, Index, Reranker } from './types.js';
 
@@ -19,6 +20,7 @@ export interface QueryVectors {
   perQuery: { latencyMs: number | null; batchSize: number | null; tokens: number }[];
   calls: number;
   tokens: number;
+  retries: number;
 }
 
 export interface SystemQuery {
@@ -34,7 +36,9 @@ export interface SystemRunResult {
   latencies: { embed: number[]; search: number[]; rerank: number[]; total: number[] };
   /** Wall time of the query loop (embedding, search, rerank), for queries per second. */
   wallMs: number;
-  embedding: { calls: number; tokens: number; batchSizes: number[] };
+  embedding: { calls: number; tokens: number; retries: number; batchSizes: number[] };
+  /** Queries per search call (the last batch may be smaller). */
+  searchBatchSizes: number[];
   rerankTokens: number;
   rerankSearchUnits: number;
   queries: number;
@@ -69,76 +73,104 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
   const batchSizes = new Set<number>();
   let rerankTokens = 0;
   let rerankSearchUnits = 0;
+  const searchBatches = batchesOf(queries.length, components.index.batchSize ?? 1);
+  const searchSizes = new Set<number>();
   const trace = openSync(options.tracePath, 'w');
   try {
-    for (let q = 0; q < queries.length; q++) {
-      const query = queries[q] as SystemQuery;
-      const embedded = vectors?.perQuery[q];
-      if (embedded?.latencyMs != null) latencies.embed.push(embedded.latencyMs);
-      if (embedded?.batchSize != null) batchSizes.add(embedded.batchSize);
-      const vector = vectors ? vectors.vectors.subarray(q * dimensions, (q + 1) * dimensions) : undefined;
-
-      const searchStart = performance.now();
-      const [hits = []] = await components.index.search(
-        [{ id: query.id, text: query.text, ...(vector ? { vector } : {}) }],
-        system.k,
-      );
-      const searchMs = performance.now() - searchStart;
-      latencies.search.push(searchMs);
-
-      let rerankMs: number | null = null;
-      let reranked: RerankedHit[] | undefined;
-      let queryRerankTokens = 0;
-      let queryRerankUnits = 0;
-      if (components.reranker && system.reranker) {
-        const candidates: Candidate[] = hits
-          .slice(0, system.reranker.depth)
-          .map((hit) => ({ ...hit, text: options.documentText(hit.docid) }));
-        const rerankStart = performance.now();
-        const result = await components.reranker.rerank({ id: query.id, text: query.text }, candidates);
-        rerankMs = performance.now() - rerankStart;
-        latencies.rerank.push(rerankMs);
-        if (result.scores.length !== candidates.length) {
-          throw new Error(
-            `reranker '${components.reranker.id}' returned ${result.scores.length} scores for ${candidates.length} candidates`,
-          );
-        }
-        queryRerankTokens = result.tokens ?? 0;
-        queryRerankUnits = result.searchUnits ?? 0;
-        reranked = rerankedOrder(hits, result.scores);
-        (firstStage as Run).queries.set(query.id, resultsOf(hits));
+    // Searches run ahead (up to the index's concurrency), results are consumed in query order, so the
+    // trace and the runs are the same whatever the timing.
+    for await (const searched of inOrder(searchBatches, components.index.concurrency ?? 1, (range) =>
+      searchRange(range),
+    )) {
+      searchSizes.add(searched.range.end - searched.range.start);
+      for (let q = searched.range.start; q < searched.range.end; q++) {
+        const hits = searched.hits[q - searched.range.start] ?? [];
+        await finishQuery(q, hits, searched.ms, searched.range.end - searched.range.start);
       }
-      rerankTokens += queryRerankTokens;
-      rerankSearchUnits += queryRerankUnits;
-      // A reranked list mixes reranker scores (top depth) and first-stage scores (the rest): the run file
-      // carries rank-derived scores so every evaluator ranks it exactly in this order.
-      run.queries.set(query.id, reranked ? rankScored(reranked) : resultsOf(hits));
-
-      const total = (embedded?.latencyMs ?? 0) + searchMs + (rerankMs ?? 0);
-      latencies.total.push(total);
-      const record: TraceRecord = {
-        qid: query.id,
-        text: query.text,
-        system: system.id,
-        model: system.model ? { alias: system.model.alias, version: system.model.version } : null,
-        index: { alias: system.index.alias, resolved: components.index.resolved },
-        reranker: system.reranker?.alias ?? null,
-        firstStage: ranked(hits),
-        ...(reranked ? { reranked } : {}),
-        latencyMs: { embed: embedded?.latencyMs ?? null, search: searchMs, rerank: rerankMs, total },
-        embedBatchSize: embedded?.batchSize ?? null,
-        tokens: { query: embedded?.tokens ?? 0, rerank: queryRerankTokens },
-        cost: {
-          query: (embedded?.tokens ?? 0) * prices.queryTokenPrice,
-          rerank:
-            queryRerankTokens * prices.rerankTokenPrice + queryRerankUnits * prices.rerankSearchUnitPrice,
-        },
-      };
-      writeSync(trace, `${JSON.stringify(record)}\n`);
-      options.onProgress?.(q + 1);
     }
   } finally {
     closeSync(trace);
+  }
+
+  function queryVector(q: number): Float32Array | undefined {
+    return vectors ? vectors.vectors.subarray(q * dimensions, (q + 1) * dimensions) : undefined;
+  }
+
+  async function searchRange(range: QueryRange): Promise<SearchedRange> {
+    const inputs = [];
+    for (let q = range.start; q < range.end; q++) {
+      const query = queries[q] as SystemQuery;
+      const vector = queryVector(q);
+      inputs.push({ id: query.id, text: query.text, ...(vector ? { vector } : {}) });
+    }
+    const began = performance.now();
+    const hits = await components.index.search(inputs, system.k);
+    const ms = performance.now() - began;
+    if (hits.length !== inputs.length) {
+      throw new Error(
+        `index '${system.index.alias}' returned ${hits.length} result lists for ${inputs.length} queries`,
+      );
+    }
+    return { range, hits, ms };
+  }
+
+  async function finishQuery(q: number, hits: Hit[], searchMs: number, searchBatchSize: number) {
+    const query = queries[q] as SystemQuery;
+    const embedded = vectors?.perQuery[q];
+    if (embedded?.latencyMs != null) latencies.embed.push(embedded.latencyMs);
+    if (embedded?.batchSize != null) batchSizes.add(embedded.batchSize);
+    latencies.search.push(searchMs);
+
+    let rerankMs: number | null = null;
+    let reranked: RerankedHit[] | undefined;
+    let queryRerankTokens = 0;
+    let queryRerankUnits = 0;
+    if (components.reranker && system.reranker) {
+      const candidates: Candidate[] = hits
+        .slice(0, system.reranker.depth)
+        .map((hit) => ({ ...hit, text: options.documentText(hit.docid) }));
+      const rerankStart = performance.now();
+      const result = await components.reranker.rerank({ id: query.id, text: query.text }, candidates);
+      rerankMs = performance.now() - rerankStart;
+      latencies.rerank.push(rerankMs);
+      if (result.scores.length !== candidates.length) {
+        throw new Error(
+          `reranker '${components.reranker.id}' returned ${result.scores.length} scores for ${candidates.length} candidates`,
+        );
+      }
+      queryRerankTokens = result.tokens ?? 0;
+      queryRerankUnits = result.searchUnits ?? 0;
+      reranked = rerankedOrder(hits, result.scores);
+      (firstStage as Run).queries.set(query.id, resultsOf(hits));
+    }
+    rerankTokens += queryRerankTokens;
+    rerankSearchUnits += queryRerankUnits;
+    // A reranked list mixes reranker scores (top depth) and first-stage scores (the rest): the run file
+    // carries rank-derived scores so every evaluator ranks it exactly in this order.
+    run.queries.set(query.id, reranked ? rankScored(reranked) : resultsOf(hits));
+
+    const total = (embedded?.latencyMs ?? 0) + searchMs + (rerankMs ?? 0);
+    latencies.total.push(total);
+    const record: TraceRecord = {
+      qid: query.id,
+      text: query.text,
+      system: system.id,
+      model: system.model ? { alias: system.model.alias, version: system.model.version } : null,
+      index: { alias: system.index.alias, resolved: components.index.resolved },
+      reranker: system.reranker?.alias ?? null,
+      firstStage: ranked(hits),
+      ...(reranked ? { reranked } : {}),
+      latencyMs: { embed: embedded?.latencyMs ?? null, search: searchMs, rerank: rerankMs, total },
+      embedBatchSize: embedded?.batchSize ?? null,
+      searchBatchSize,
+      tokens: { query: embedded?.tokens ?? 0, rerank: queryRerankTokens },
+      cost: {
+        query: (embedded?.tokens ?? 0) * prices.queryTokenPrice,
+        rerank: queryRerankTokens * prices.rerankTokenPrice + queryRerankUnits * prices.rerankSearchUnitPrice,
+      },
+    };
+    writeSync(trace, `${JSON.stringify(record)}\n`);
+    options.onProgress?.(q + 1);
   }
   return {
     run,
@@ -148,12 +180,33 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
     embedding: {
       calls: vectors?.calls ?? 0,
       tokens: vectors?.tokens ?? 0,
+      retries: vectors?.retries ?? 0,
       batchSizes: [...batchSizes].sort((a, b) => a - b),
     },
+    searchBatchSizes: [...searchSizes].sort((a, b) => a - b),
     rerankTokens,
     rerankSearchUnits,
     queries: queries.length,
   };
+}
+
+interface QueryRange {
+  start: number;
+  end: number;
+}
+
+interface SearchedRange {
+  range: QueryRange;
+  hits: Hit[][];
+  /** Wall time of the search call, shared by every query of the batch. */
+  ms: number;
+}
+
+function batchesOf(count: number, size: number): QueryRange[] {
+  const ranges: QueryRange[] = [];
+  for (let start = 0; start < count; start += size)
+    ranges.push({ start, end: Math.min(count, start + size) });
+  return ranges;
 }
 
 function ranked(hits: Hit[]): RankedHit[] {

@@ -250,7 +250,13 @@ function operationalFigures(
       ...(latency(result.latencies.total) ? { total: latency(result.latencies.total) } : {}),
     },
     queriesPerSecond: result.wallMs > 0 ? (result.queries * 1000) / result.wallMs : 0,
-    batchSizes: { embed: result.embedding.batchSizes },
+    batchSizes: { embed: result.embedding.batchSizes, search: result.searchBatchSizes },
+    // Transient failures that were survived: a slow or rate-limited upstream shows here, not just as latency.
+    retries: {
+      embed: result.embedding.retries,
+      search: built.index.retries?.() ?? 0,
+      rerank: built.reranker?.retries?.() ?? 0,
+    },
     tokens: {
       query: result.embedding.tokens,
       indexBuild: built.indexBuild.tokens,

@@ -48,7 +48,8 @@ export interface SystemSummary {
     total?: LatencySummary;
   };
   queriesPerSecond?: number;
-  batchSizes?: { embed: number[] };
+  batchSizes?: { embed: number[]; search: number[] };
+  retries?: { embed: number; search: number; rerank: number };
   tokens?: { query: number; indexBuild: number; rerank: number };
   /** In the config's price units (e.g. USD). */
   cost?: { query: number; indexBuild: number; rerank: number; perQuery: number };

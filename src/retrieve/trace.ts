@@ -14,6 +14,8 @@ export interface TraceRecord {
   latencyMs: { embed: number | null; search: number | null; rerank: number | null; total: number };
   /** How many queries shared the embedding call this query was part of. */
   embedBatchSize: number | null;
+  /** How many queries shared the search call (its latency is that call's). */
+  searchBatchSize?: number;
   tokens: { query: number; rerank: number };
   /** In the price units of the config (e.g. USD). */
   cost: { query: number; rerank: number };

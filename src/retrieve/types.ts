@@ -102,5 +102,7 @@ export interface RerankResult {
 export interface Reranker {
   readonly id: string;
   rerank(query: { id: string; text: string }, candidates: Candidate[]): Promise<RerankResult>;
+  /** Retries its calls have needed so far (transient network and server errors). */
+  retries?(): number;
   close?(): Promise<void>;
 }

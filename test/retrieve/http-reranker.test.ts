@@ -145,7 +145,7 @@ describe('HttpReranker', () => {
       const start = performance.now();
       expect(await reranker.rerank(QUERY, candidates(4))).toEqual(await clean());
       expect(performance.now() - start).toBeGreaterThanOrEqual(15);
-      expect(reranker.retries).toBe(1);
+      expect(reranker.retries()).toBe(1);
       expect(received).toHaveLength(2);
     });
 
@@ -155,7 +155,7 @@ describe('HttpReranker', () => {
       );
       const reranker = new HttpReranker({ api: 'cohere', url, model: 'm', ...FAST });
       expect(await reranker.rerank(QUERY, candidates(4))).toEqual(await clean());
-      expect(reranker.retries).toBe(1);
+      expect(reranker.retries()).toBe(1);
     });
 
     it('retries a timeout', async () => {
@@ -165,7 +165,7 @@ describe('HttpReranker', () => {
       });
       const reranker = new HttpReranker({ api: 'cohere', url, model: 'm', timeoutMs: 100, ...FAST });
       expect(await reranker.rerank(QUERY, candidates(4))).toEqual(await clean());
-      expect(reranker.retries).toBe(1);
+      expect(reranker.retries()).toBe(1);
     });
 
     it('retries a dropped connection', async () => {
@@ -174,7 +174,7 @@ describe('HttpReranker', () => {
       );
       const reranker = new HttpReranker({ api: 'cohere', url, model: 'm', ...FAST });
       expect(await reranker.rerank(QUERY, candidates(4))).toEqual(await clean());
-      expect(reranker.retries).toBe(1);
+      expect(reranker.retries()).toBe(1);
     });
 
     it('gives up after maxRetries, naming the last status', async () => {

@@ -160,6 +160,80 @@ describe('runConfig', () => {
   });
 });
 
+describe('batched search', () => {
+  it('sends batches of the index batch size, at most its concurrency in flight, and keeps query order', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const sizes: number[] = [];
+    const batched: BuildComponents = async (system, context) => {
+      const plain = fixedIndex();
+      return {
+        ...(await build('')(system, context)),
+        index: {
+          ...plain,
+          batchSize: 2,
+          concurrency: 2,
+          retries: () => 3,
+          async search(queries, k) {
+            inFlight++;
+            maxInFlight = Math.max(maxInFlight, inFlight);
+            sizes.push(queries.length);
+            // The first batch answers last: results must still come out in query order.
+            await new Promise((resolve) => setTimeout(resolve, queries[0]?.id === 'q1' ? 30 : 1));
+            inFlight--;
+            return plain.search(queries, k);
+          },
+        },
+      };
+    };
+    const reports = tempDir();
+    const outcome = await runConfig({
+      config: config([{ id: 'batched', index, k: 10 }]),
+      reportsDir: reports,
+      runId: 'b1',
+      build: batched,
+    });
+    expect(sizes).toEqual([2, 1]);
+    expect(maxInFlight).toBe(2);
+    const system = outcome.summary.systems[0];
+    expect(system?.measures?.RR?.value).toBeCloseTo((1 / 3 + 1 / 2 + 1) / 3, 12);
+    expect(system?.batchSizes?.search).toEqual([1, 2]);
+    expect(system?.retries).toEqual({ embed: 0, search: 3, rerank: 0 });
+    const traces = readFileSync(join(reports, 'b1', 'systems/batched/trace.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as TraceRecord);
+    expect(traces.map((t) => [t.qid, t.searchBatchSize])).toEqual([
+      ['q1', 2],
+      ['q2', 2],
+      ['q3', 1],
+    ]);
+  });
+
+  it('fails the system when a batch fails, and reports nothing of it as measured', async () => {
+    const failing: BuildComponents = async (system, context) => ({
+      ...(await build('')(system, context)),
+      index: {
+        ...fixedIndex(),
+        batchSize: 1,
+        concurrency: 3,
+        async search(queries, k) {
+          if (queries[0]?.id === 'q2') throw new Error('index went away');
+          return fixedIndex().search(queries, k);
+        },
+      },
+    });
+    const outcome = await runConfig({
+      config: config([{ id: 'flaky', index, k: 10 }]),
+      reportsDir: tempDir(),
+      runId: 'b2',
+      build: failing,
+    });
+    expect(outcome.summary.systems[0]).toMatchObject({ status: 'failed', error: 'index went away' });
+    expect(outcome.summary.systems[0]?.measures).toBeUndefined();
+  });
+});
+
 describe('rerank cost', () => {
   it('prices an http reranker by the search units and tokens it reports', async () => {
     const http = {

@@ -82,7 +82,7 @@ const API_SHAPES: Record<HttpRerankApi, ApiShape> = {
 export class HttpReranker implements Reranker {
   readonly id: string;
   /** Retries over all requests so far: a rate-limited run shows up in the report, not just as latency. */
-  retries = 0;
+  private retried = 0;
   private readonly shape: ApiShape;
   private readonly endpoint: string;
   private readonly batchSize: number;
@@ -103,6 +103,10 @@ export class HttpReranker implements Reranker {
     };
     // TEI serves one model per deployment: the deployment names it.
     this.id = `http:${options.api}:${options.model ?? base}`;
+  }
+
+  retries(): number {
+    return this.retried;
   }
 
   async rerank(query: { id: string; text: string }, candidates: Candidate[]): Promise<RerankResult> {
@@ -134,7 +138,7 @@ export class HttpReranker implements Reranker {
       },
       this.retry,
     );
-    this.retries += retries;
+    this.retried += retries;
     const { results, ...billing } = this.shape.parse(body);
     return { scores: scoresInOrder(label, results, documents.length), ...billing };
   }
