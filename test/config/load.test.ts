@@ -204,3 +204,82 @@ systems:
     );
   });
 });
+
+describe('live systems in the config', () => {
+  const LIVE = `dataset: bike-repair@1.0.0
+models:
+  small:
+    provider: openai
+    model: text-embedding-3-small
+    dimensions: 512
+    apiKeyEnv: TEST_OPENAI_KEY
+  local:
+    provider: openai
+    model: bge-small-en-v1.5
+    url: http://tei:8080/v1
+    dimensions: 384
+    limits: { maxInputs: 32, tokensPerMinute: 60000 }
+indexes:
+  docs: { kind: qdrant, collection: docs_small }
+`;
+
+  it('fills OpenAI defaults: published limits, real tokenizer and dimensions for OpenAI models only', () => {
+    const config = loadConfig(
+      configFile(
+        `${LIVE}systems:\n  - { id: a, model: small, index: docs }\n  - { id: b, model: local, index: docs }\n`,
+      ),
+      { TEST_OPENAI_KEY: 'sk-test' },
+    );
+    expect(config.systems[0]?.model).toMatchObject({
+      provider: 'openai',
+      dimensions: 512,
+      openai: {
+        baseURL: 'https://api.openai.com/v1',
+        tokenizer: 'cl100k_base',
+        sendDimensions: true,
+        overLong: 'truncate',
+        maxInputs: 2048,
+        maxTokensPerRequest: 300_000,
+        maxTokensPerInput: 8192,
+      },
+    });
+    expect(config.systems[1]?.model).toMatchObject({
+      openai: { baseURL: 'http://tei:8080/v1', tokenizer: 'estimate', sendDimensions: false, maxInputs: 32 },
+    });
+    expect(config.systems[1]?.model).toMatchObject({ openai: { tokensPerMinute: 60000 } });
+    expect(config.systems[0]?.index).toMatchObject({
+      kind: 'qdrant',
+      url: 'http://localhost:6333',
+      collection: 'docs_small',
+      exact: false,
+      distance: 'cosine',
+      batchSize: 16,
+      concurrency: 4,
+    });
+  });
+
+  it('refuses an openai model without dimensions, OpenAI settings on a local model, a qdrant index without a model', () => {
+    const env = { TEST_OPENAI_KEY: 'sk-test' };
+    const problem = (text: string) => {
+      try {
+        loadConfig(configFile(text), env);
+      } catch (error) {
+        return (error as UserError).message;
+      }
+      return 'loaded';
+    };
+    expect(
+      problem(
+        'dataset: bike-repair@1.0.0\nmodels:\n  m: { provider: openai, model: text-embedding-3-small }\nindexes:\n  e: { kind: embedded }\nsystems:\n  - { id: a, model: m, index: e }\n',
+      ),
+    ).toMatch(/:3: field 'models.m.dimensions': an openai model needs its dimensions/);
+    expect(
+      problem(
+        'dataset: bike-repair@1.0.0\nmodels:\n  m: { provider: hashing, url: "http://x" }\nindexes:\n  e: { kind: embedded }\nsystems:\n  - { id: a, model: m, index: e }\n',
+      ),
+    ).toMatch(/field 'models.m.url': 'url' applies to openai models only/);
+    expect(problem(`${LIVE}systems:\n  - { id: a, index: docs }\n`)).toMatch(
+      /index 'docs' searches vectors and needs a model/,
+    );
+  });
+});
