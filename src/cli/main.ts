@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { TOOL_VERSION } from '../package-root.js';
 import { registerBaseline } from './baseline.js';
+import { registerCache } from './cache.js';
 import { registerDataset } from './dataset.js';
 import { EXIT, reportError } from './errors.js';
 import { registerEval } from './eval.js';
@@ -26,6 +27,7 @@ registerTrecEval(program);
 registerValidate(program);
 registerDataset(program);
 registerBaseline(program);
+registerCache(program);
 addDebugOption(program);
 
 /** --debug is accepted by every command (options are positional, so each command declares it). */

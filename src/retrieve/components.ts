@@ -47,7 +47,7 @@ export function createComponentFactory(): BuildComponents {
     return {
       index,
       ...(reranker ? { reranker } : {}),
-      ...(embedder && system.model ? { embedQueries: queryEmbedding(embedder, system.model, context) } : {}),
+      ...(embedder && system.model ? { embedQueries: queryEmbedding(embedder, context) } : {}),
       indexBuild: { embeddingCalls: calls, tokens },
       close: async () => {
         await Promise.all(closers.map((close) => close()));
@@ -105,9 +105,9 @@ async function buildIndex(
         const result = await embedAll({
           embedder,
           texts: context.corpus.map((doc) => doc.text),
+          names: context.corpus.map((doc) => `document ${doc.id}`),
           purpose: 'index-build',
           cacheDir: context.cacheDir,
-          contentKey: `${context.dataset.digest}:corpus:${key}`,
         });
         const index = new ExactIndex(
           context.corpus.map((doc) => doc.id),
@@ -168,7 +168,6 @@ async function createReranker(config: RerankerConfig, context: BuildContext): Pr
 /** Embeds the queries through the cache; timings are those of this run's calls (null for cached vectors). */
 function queryEmbedding(
   embedder: Embedder,
-  model: ModelConfig,
   context: BuildContext,
 ): (texts: string[]) => Promise<QueryVectors> {
   return async (texts) => {
@@ -177,14 +176,13 @@ function queryEmbedding(
       texts,
       purpose: 'query',
       cacheDir: context.cacheDir,
-      contentKey: `${context.dataset.digest}:queries:${modelKey(model, embedder)}`,
     });
     return {
       vectors: result.vectors,
       perQuery: result.perText,
       calls: result.calls,
       tokens: result.tokens,
-      retries: (result as { retries?: number }).retries ?? 0,
+      retries: result.retries,
     };
   };
 }
