@@ -130,7 +130,8 @@ export function networkFailure(error: unknown): AttemptFailure {
     : { retryable: true, problem: reason };
 }
 
-class FailedAttempt extends Error {
+/** Thrown by an attempt to say how it failed (classified as its `failure`). */
+export class FailedAttempt extends Error {
   constructor(readonly failure: AttemptFailure) {
     super(failure.problem);
   }
@@ -196,7 +197,8 @@ export function retryAfterMs(headers: Headers, now = Date.now()): number | undef
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-function excerpt(text: string): string {
+/** The start of a response body on one line, for messages. */
+export function excerpt(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > BODY_EXCERPT ? `${flat.slice(0, BODY_EXCERPT)}…` : flat || '(empty body)';
 }
