@@ -6,6 +6,8 @@ import * as bm25 from './bm25.js';
 import * as embeddingCache from './embedding-cache.js';
 import * as exactSearch from './exact-search.js';
 import * as gateValidity from './gate-validity.js';
+import * as openaiThroughput from './openai-throughput.js';
+import * as qdrantOverhead from './qdrant-overhead.js';
 import * as reportScale from './report-scale.js';
 import * as runnerOverhead from './runner-overhead.js';
 import * as trecEval from './trec-eval.js';
@@ -21,6 +23,8 @@ const BENCHMARKS: Benchmark[] = [
   bm25,
   exactSearch,
   embeddingCache,
+  qdrantOverhead,
+  openaiThroughput,
   gateValidity,
   reportScale,
 ];

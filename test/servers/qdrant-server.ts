@@ -10,7 +10,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { performance } from 'node:perf_hooks';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { PACKAGE_ROOT } from '../../src/package-root.js';
 
@@ -126,7 +127,7 @@ export class QdrantTestServer {
     }));
     this.server = createServer((req, res) => {
       this.serve(req, res).catch((error: unknown) => {
-        if (!res.headersSent) this.reply(res, 'unknown', 500, errorBody(String(error)));
+        if (!res.headersSent) void this.reply(res, 'unknown', 500, errorBody(String(error)));
       });
     });
     this.server.on('connection', (socket) => {
@@ -193,6 +194,9 @@ export class QdrantTestServer {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Latency is from arrival to answer, the server's own work included, like a service with a fixed
+    // response time; a benchmark then measures only what the client adds.
+    const deadline = performance.now() + this.latencyMs;
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     res.on('close', () => this.inFlight--);
@@ -219,11 +223,10 @@ export class QdrantTestServer {
       body,
       apiKey: typeof apiKey === 'string' ? apiKey : undefined,
     });
-    if (this.latencyMs > 0) await sleep(this.latencyMs);
-
     const fault = this.takeFault(endpoint);
     if (fault?.kind === 'hang') return; // the client's timeout ends it; close() destroys what is left
     if (fault?.kind === 'reset') {
+      await sleepUntil(deadline);
       req.socket.destroy();
       return;
     }
@@ -231,22 +234,22 @@ export class QdrantTestServer {
       const status = fault.status ?? 503;
       const headers: Record<string, string> = fault.retryAfter ? { 'retry-after': fault.retryAfter } : {};
       const message = fault.message ?? (status === 429 ? 'Too many requests' : 'Service unavailable');
-      this.reply(res, endpoint, status, errorBody(message), headers);
+      await this.reply(res, endpoint, status, errorBody(message), headers, deadline);
       return;
     }
     if (!route) {
       this.failures.push({ kind: 'unsupported', endpoint, detail: 'no such endpoint in the test server' });
-      this.reply(res, endpoint, 404, errorBody(`no route ${endpoint}`));
+      await this.reply(res, endpoint, 404, errorBody(`no route ${endpoint}`), {}, deadline);
       return;
     }
     if (this.options.apiKey !== undefined && apiKey !== this.options.apiKey) {
-      this.reply(res, endpoint, 401, errorBody('Invalid api-key'));
+      await this.reply(res, endpoint, 401, errorBody('Invalid api-key'), {}, deadline);
       return;
     }
     const problems = this.contract?.checkRequest(method, route.template, body, query);
     if (problems) {
       this.failures.push({ kind: 'request', endpoint, detail: problems });
-      this.reply(res, endpoint, 400, errorBody(`Format error in JSON body: ${problems}`));
+      await this.reply(res, endpoint, 400, errorBody(`Format error in JSON body: ${problems}`), {}, deadline);
       return;
     }
     const params = Object.fromEntries(
@@ -257,25 +260,28 @@ export class QdrantTestServer {
     );
     try {
       const result = route.handle(params, body, query);
-      this.reply(res, endpoint, 200, { result, status: 'ok', time: 0.0001 });
+      await this.reply(res, endpoint, 200, { result, status: 'ok', time: 0.0001 }, {}, deadline);
     } catch (error) {
       if (!(error instanceof HttpProblem)) throw error;
-      this.reply(res, endpoint, error.status, errorBody(error.message));
+      await this.reply(res, endpoint, error.status, errorBody(error.message), {}, deadline);
     }
   }
 
-  private reply(
+  private async reply(
     res: ServerResponse,
     endpoint: string,
     status: number,
     body: unknown,
     headers: Record<string, string> = {},
-  ): void {
+    deadline = 0,
+  ): Promise<void> {
     const [method = '', template = ''] = endpoint.split(' ');
     const problems = this.contract?.checkResponse(method.toLowerCase(), template, status, body);
     if (problems) this.failures.push({ kind: 'response', endpoint, detail: problems });
+    const text = JSON.stringify(body);
+    await sleepUntil(deadline);
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
-    res.end(JSON.stringify(body));
+    res.end(text);
   }
 
   private takeFault(endpoint: string): Fault | undefined {
@@ -761,4 +767,14 @@ function formatErrors(errors: ErrorObject[]): string {
       (e) => `${e.instancePath || '/'} ${e.message ?? ''}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`,
     )
     .join('; ');
+}
+
+/**
+ * Waits until `deadline` (performance.now() time): a timer for all but the last millisecond, then event-loop
+ * turns, since timers fire a millisecond or more late and a 20 ms latency would otherwise be 21–22 ms.
+ */
+async function sleepUntil(deadline: number): Promise<void> {
+  const coarse = deadline - performance.now() - 1;
+  if (coarse > 0) await sleep(coarse);
+  while (performance.now() < deadline) await nextTurn();
 }
