@@ -7,6 +7,7 @@ import { registerDataset } from './dataset.js';
 import { EXIT, reportError } from './errors.js';
 import { registerEval } from './eval.js';
 import { registerGate } from './gate.js';
+import { registerIndex } from './index-build.js';
 import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerTrecEval } from './trec-eval.js';
@@ -28,6 +29,7 @@ registerValidate(program);
 registerDataset(program);
 registerBaseline(program);
 registerCache(program);
+registerIndex(program);
 addDebugOption(program);
 
 /** --debug is accepted by every command (options are positional, so each command declares it). */

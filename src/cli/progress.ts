@@ -2,7 +2,7 @@ import cliProgress from 'cli-progress';
 import type { Progress } from '../retrieve/runner.js';
 
 /** A progress bar per system on stderr; nothing when stderr is not a terminal (CI logs) or with --quiet. */
-export function terminalProgress(quiet: boolean): Progress | undefined {
+export function terminalProgress(quiet: boolean, unit = 'queries'): Progress | undefined {
   if (quiet || !process.stderr.isTTY) return undefined;
   let bar: cliProgress.SingleBar | undefined;
   return {
@@ -10,7 +10,7 @@ export function terminalProgress(quiet: boolean): Progress | undefined {
       bar = new cliProgress.SingleBar(
         {
           stream: process.stderr,
-          format: `${system} {bar} {value}/{total} queries {eta_formatted}`,
+          format: `${system} {bar} {value}/{total} ${unit} {eta_formatted}`,
           hideCursor: true,
           clearOnComplete: false,
         },

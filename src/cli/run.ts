@@ -19,6 +19,7 @@ interface RunFlags extends GateFlags {
   quiet?: boolean;
   /** False with --no-report. */
   report: boolean;
+  allowIncompatible?: boolean;
 }
 
 export function registerRun(program: Command): void {
@@ -33,7 +34,11 @@ export function registerRun(program: Command): void {
       .option('--run-id <id>', 'name of the run folder (default: the start time)')
       .option('--quiet', 'no progress bars')
       .option('--gate <policy>', 'then apply this gate policy to the results (exit 1 when it fails)')
-      .option('--no-report', 'write no report.html and report.md into the run folder'),
+      .option('--no-report', 'write no report.html and report.md into the run folder')
+      .option(
+        '--allow-incompatible',
+        "evaluate a system even when its model does not fit its index's vectors or build metadata (recorded)",
+      ),
   ).action(async (flags: RunFlags) => {
     const config = loadConfig(flags.config);
     if (flags.gate) loadPolicy(flags.gate); // a bad policy is refused before anything runs
@@ -41,7 +46,7 @@ export function registerRun(program: Command): void {
       config,
       reportsDir: flags.reports,
       ...(flags.runId ? { runId: flags.runId } : {}),
-      build: createComponentFactory(),
+      build: createComponentFactory({ allowIncompatible: flags.allowIncompatible === true }),
       progress: terminalProgress(flags.quiet === true),
     });
     for (const message of outcome.warnings) warn(message);

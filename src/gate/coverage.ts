@@ -52,11 +52,13 @@ export function coverageLookup(
       [makeMeasure('Judged', k)],
       evaluateOptions(results.settings),
     );
-    const kind = results.systems.find((s) => s.id === id)?.description?.index.kind;
+    const system = results.systems.find((s) => s.id === id);
     return {
       judged: evaluation.aggregates[0] ?? 0,
       unjudged: unjudgedTopK(run, dataset, k),
-      missingRelevant: missingRelevant(dataset, kind, level),
+      // A live index was asked which relevant documents it holds when the run started.
+      missingRelevant:
+        system?.missingRelevant ?? missingRelevant(dataset, system?.description?.index.kind, level),
     };
   };
 }

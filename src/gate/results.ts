@@ -101,6 +101,7 @@ function measuredSystem(system: SystemSummary, run: RunResult): MeasuredSystem {
     perQuery: run.perQuery,
     latencyMs: system.latencyMs ?? null,
     costPerQuery: system.cost?.perQuery ?? null,
+    ...(system.indexCheck ? { missingRelevant: system.indexCheck.missingRelevant } : {}),
   };
 }
 

@@ -161,6 +161,8 @@ export interface MeasuredSystem {
   perQuery: { qids: string[]; values: Record<string, number[]> };
   latencyMs: SystemSummary['latencyMs'] | null;
   costPerQuery: number | null;
+  /** For a live index: the judged-relevant documents it was found to lack when the run checked it. */
+  missingRelevant?: { share: number; relevant: number; missing: string[] };
 }
 
 /** A run's results (reports/<run-id>/) or a baseline: what a gate compares. */

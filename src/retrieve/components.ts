@@ -1,11 +1,20 @@
-import type { IndexConfig, ModelConfig, RerankerConfig, SystemConfig } from '../config/types.js';
-import { UserError } from '../errors.js';
+import type {
+  IndexConfig,
+  ModelConfig,
+  QdrantIndexConfig,
+  RerankerConfig,
+  SystemConfig,
+} from '../config/types.js';
+import { checkQdrantIndex } from '../lifecycle/index-check.js';
 import { HashingEmbedder } from './embedders/hashing.js';
+import { OpenAiEmbedder } from './embedders/openai.js';
 import { truncateEmbedder } from './embedders/truncate.js';
 import { loadWinkEmbedder } from './embedders/wink.js';
 import { Bm25Index } from './indexes/bm25.js';
 import { CommandIndex } from './indexes/command.js';
 import { ExactIndex } from './indexes/exact.js';
+import { QdrantConnection } from './qdrant/connection.js';
+import { QdrantIndex } from './qdrant/qdrant-index.js';
 import { CommandReranker } from './rerankers/command.js';
 import { HttpReranker } from './rerankers/http.js';
 import { LexicalReranker } from './rerankers/lexical.js';
@@ -19,26 +28,63 @@ import { embedAll } from './vector-cache.js';
  * systems of one run (two systems on the same model and index embed the corpus once), and every embedding
  * goes through the on-disk cache, so a second run — or a run resumed after Ctrl-C — embeds nothing again.
  */
-export function createComponentFactory(): BuildComponents {
-  const shared = new Map<string, Promise<{ index: Index; calls: number; tokens: number }>>();
+export interface ComponentOptions {
+  /** Evaluate a system even when its model does not fit its index (recorded in the summary). */
+  allowIncompatible?: boolean;
+  /** Where API keys are read from (the variables the config names). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export function createComponentFactory(options: ComponentOptions = {}): BuildComponents {
+  const env = options.env ?? process.env;
+  const shared = new Map<string, Promise<BuiltIndex>>();
   // The first system to build a shared index reports its embedding calls; the others reuse it for free.
-  const once = async (key: string, make: () => Promise<{ index: Index; calls: number; tokens: number }>) => {
+  const once = async (key: string, make: () => Promise<BuiltIndex>) => {
     const entry = shared.get(key);
-    if (entry) return { index: (await entry).index, calls: 0, tokens: 0 };
+    if (entry)
+      return { index: (await entry).index, calls: 0, tokens: 0, truncated: (await entry).truncated ?? [] };
     const made = make();
     shared.set(key, made);
     return made;
   };
 
   return async (system: SystemConfig, context: BuildContext): Promise<BuiltSystem> => {
-    const embedder = system.model ? await createEmbedder(system.model) : undefined;
+    const embedder = system.model ? await createEmbedder(system.model, env) : undefined;
     const closers: (() => Promise<void>)[] = [];
-    const { index, calls, tokens } = await buildIndex(system.index, embedder, system.model, context, once);
+    if (system.index.kind === 'qdrant') {
+      if (!system.model) throw new Error(`index '${system.index.alias}' needs a model`);
+      const live = await openQdrant(
+        system,
+        system.model,
+        system.index,
+        context,
+        options.allowIncompatible === true,
+        env,
+      );
+      const reranker = system.reranker ? await createReranker(system.reranker, context, env) : undefined;
+      return {
+        index: live.index,
+        ...(reranker ? { reranker } : {}),
+        ...(embedder ? { embedQueries: queryEmbedding(embedder, context) } : {}),
+        indexBuild: { embeddingCalls: 0, tokens: 0 },
+        indexCheck: live.check,
+        warnings: live.warnings,
+        close: async () => {
+          await reranker?.close?.();
+        },
+      };
+    }
+    const {
+      index,
+      calls,
+      tokens,
+      truncated = [],
+    } = await buildIndex(system.index, embedder, system.model, context, once);
     // Only processes are per system; shared in-process indexes live as long as the run.
     if (system.index.kind === 'command') closers.push(() => index.close?.() ?? Promise.resolve());
     let reranker: Reranker | undefined;
     try {
-      reranker = system.reranker ? await createReranker(system.reranker, context) : undefined;
+      reranker = system.reranker ? await createReranker(system.reranker, context, env) : undefined;
     } catch (error) {
       await Promise.all(closers.map((close) => close()));
       throw error;
@@ -49,6 +95,13 @@ export function createComponentFactory(): BuildComponents {
       ...(reranker ? { reranker } : {}),
       ...(embedder && system.model ? { embedQueries: queryEmbedding(embedder, context) } : {}),
       indexBuild: { embeddingCalls: calls, tokens },
+      ...(truncated.length > 0
+        ? {
+            warnings: [
+              `${truncated.length} documents were cut to the model's input limit: ${truncated.slice(0, 5).join(', ')}${truncated.length > 5 ? ', …' : ''}`,
+            ],
+          }
+        : {}),
       close: async () => {
         await Promise.all(closers.map((close) => close()));
       },
@@ -56,7 +109,8 @@ export function createComponentFactory(): BuildComponents {
   };
 }
 
-async function createEmbedder(model: ModelConfig): Promise<Embedder> {
+/** The embedder a model config describes; API keys are read from `env` by the variable the config names. */
+export async function createEmbedder(model: ModelConfig, env: NodeJS.ProcessEnv): Promise<Embedder> {
   const batch = model.batchSize === undefined ? {} : { batchSize: model.batchSize };
   switch (model.provider) {
     case 'hashing':
@@ -70,7 +124,7 @@ async function createEmbedder(model: ModelConfig): Promise<Embedder> {
         : base;
     }
     case 'openai':
-      throw new UserError(`model '${model.alias}': the openai provider is being connected (issue 6)`);
+      return new OpenAiEmbedder(model, apiKey(model.apiKeyEnv, env));
   }
 }
 
@@ -79,10 +133,16 @@ function modelKey(model: ModelConfig, embedder: Embedder): string {
   return `${embedder.id}@${embedder.version}/${model.model}@${model.version}/${embedder.dimensions}`;
 }
 
-type Once = (
-  key: string,
-  make: () => Promise<{ index: Index; calls: number; tokens: number }>,
-) => Promise<{ index: Index; calls: number; tokens: number }>;
+/** An index and what embedding the corpus for it cost (nothing for indexes that hold no vectors of ours). */
+interface BuiltIndex {
+  index: Index;
+  calls: number;
+  tokens: number;
+  /** Documents cut to the model's input limit. */
+  truncated?: string[];
+}
+
+type Once = (key: string, make: () => Promise<BuiltIndex>) => Promise<BuiltIndex>;
 
 async function buildIndex(
   config: IndexConfig,
@@ -90,7 +150,7 @@ async function buildIndex(
   model: ModelConfig | undefined,
   context: BuildContext,
   once: Once,
-): Promise<{ index: Index; calls: number; tokens: number }> {
+): Promise<BuiltIndex> {
   switch (config.kind) {
     case 'bm25':
       return once(`bm25:${config.alias}`, async () => ({
@@ -116,7 +176,7 @@ async function buildIndex(
           config.distance,
           `embedded:${key}:${config.distance}`,
         );
-        return { index, calls: result.calls, tokens: result.tokens };
+        return { index, calls: result.calls, tokens: result.tokens, truncated: result.truncated };
       });
       return built;
     }
@@ -135,11 +195,53 @@ async function buildIndex(
         tokens: 0,
       };
     case 'qdrant':
-      throw new UserError(`index '${config.alias}': qdrant indexes are being connected (issue 6)`);
+      throw new Error(`index '${config.alias}': a qdrant index is opened per system`);
   }
 }
 
-async function createReranker(config: RerankerConfig, context: BuildContext): Promise<Reranker> {
+/**
+ * Opens a Qdrant index (alias resolved, collection facts read) and checks it against the model before any
+ * query is sent: a mismatch stops the system unless allowed; missing relevant documents are listed.
+ */
+async function openQdrant(
+  system: SystemConfig,
+  model: ModelConfig,
+  config: QdrantIndexConfig,
+  context: BuildContext,
+  allowIncompatible: boolean,
+  env: NodeJS.ProcessEnv,
+) {
+  const key = apiKey(config.apiKeyEnv, env);
+  const index = await QdrantIndex.open({ config, ...key, docIds: context.corpus.map((doc) => doc.id) });
+  const connection = new QdrantConnection({
+    url: config.url,
+    ...key,
+    timeoutMs: config.timeoutMs,
+    maxRetries: config.maxRetries,
+  });
+  const { check, warnings } = await checkQdrantIndex({
+    systemId: system.id,
+    model,
+    config,
+    index,
+    connection,
+    dataset: context.dataset,
+    allowIncompatible,
+  });
+  return { index, check, warnings };
+}
+
+/** The key from the variable the config names (checked to be set when the config was loaded). */
+export function apiKey(variable: string | undefined, env: NodeJS.ProcessEnv): { apiKey?: string } {
+  const value = variable === undefined ? undefined : env[variable];
+  return value ? { apiKey: value } : {};
+}
+
+async function createReranker(
+  config: RerankerConfig,
+  context: BuildContext,
+  env: NodeJS.ProcessEnv,
+): Promise<Reranker> {
   switch (config.kind) {
     case 'lexical':
       return new LexicalReranker(new Bm25Index(context.corpus, { k1: config.k1, b: config.b }));
@@ -157,7 +259,7 @@ async function createReranker(config: RerankerConfig, context: BuildContext): Pr
         ...(config.url === undefined ? {} : { url: config.url }),
         ...(config.model === undefined ? {} : { model: config.model }),
         // Checked at load; read only here so the key lives in memory and nowhere else.
-        ...(config.apiKeyEnv === undefined ? {} : { apiKey: process.env[config.apiKeyEnv] ?? '' }),
+        ...apiKey(config.apiKeyEnv, env),
         ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
         ...(config.maxRetries === undefined ? {} : { maxRetries: config.maxRetries }),
         ...(config.batchSize === undefined ? {} : { batchSize: config.batchSize }),
@@ -169,11 +271,12 @@ async function createReranker(config: RerankerConfig, context: BuildContext): Pr
 function queryEmbedding(
   embedder: Embedder,
   context: BuildContext,
-): (texts: string[]) => Promise<QueryVectors> {
-  return async (texts) => {
+): (texts: string[], names: string[]) => Promise<QueryVectors> {
+  return async (texts, names) => {
     const result = await embedAll({
       embedder,
       texts,
+      names,
       purpose: 'query',
       cacheDir: context.cacheDir,
     });
@@ -183,6 +286,7 @@ function queryEmbedding(
       calls: result.calls,
       tokens: result.tokens,
       retries: result.retries,
+      truncated: result.truncated,
     };
   };
 }

@@ -9,7 +9,8 @@ import type { Candidate, Hit, Index, Reranker } from './types.js';
 /** The built parts of one system, ready to serve queries. */
 export interface SystemComponents {
   /** Embeds queries; absent for text-only indexes. */
-  embedQueries?: (texts: string[]) => Promise<QueryVectors>;
+  /** `names` label queries in messages (an empty or over-long query is refused by name). */
+  embedQueries?: (texts: string[], names: string[]) => Promise<QueryVectors>;
   index: Index;
   reranker?: Reranker;
 }
@@ -21,6 +22,8 @@ export interface QueryVectors {
   calls: number;
   tokens: number;
   retries: number;
+  /** Names of queries cut to the model's input limit. */
+  truncated?: string[];
 }
 
 export interface SystemQuery {
@@ -36,7 +39,7 @@ export interface SystemRunResult {
   latencies: { embed: number[]; search: number[]; rerank: number[]; total: number[] };
   /** Wall time of the query loop (embedding, search, rerank), for queries per second. */
   wallMs: number;
-  embedding: { calls: number; tokens: number; retries: number; batchSizes: number[] };
+  embedding: { calls: number; tokens: number; retries: number; batchSizes: number[]; truncated: string[] };
   /** Queries per search call (the last batch may be smaller). */
   searchBatchSizes: number[];
   rerankTokens: number;
@@ -62,7 +65,10 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
   const { system, components, queries, prices } = options;
   const started = performance.now();
   const vectors = components.embedQueries
-    ? await components.embedQueries(queries.map((q) => q.text))
+    ? await components.embedQueries(
+        queries.map((q) => q.text),
+        queries.map((q) => `query ${q.id}`),
+      )
     : undefined;
   const dimensions = vectors ? vectors.vectors.length / Math.max(1, queries.length) : 0;
   const run: Run = { runId: system.id, queries: new Map() };
@@ -181,6 +187,7 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
       calls: vectors?.calls ?? 0,
       tokens: vectors?.tokens ?? 0,
       retries: vectors?.retries ?? 0,
+      truncated: vectors?.truncated ?? [],
       batchSizes: [...batchSizes].sort((a, b) => a - b),
     },
     searchBatchSizes: [...searchSizes].sort((a, b) => a - b),

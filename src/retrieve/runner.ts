@@ -11,6 +11,7 @@ import { evaluateRuns, type NamedRun } from '../evaluation/evaluate-runs.js';
 import { rerankerLift } from '../evaluation/lift.js';
 import type { EvaluationFile } from '../evaluation/types.js';
 import { writeTextFile } from '../files.js';
+import type { IndexCheck } from '../lifecycle/index-check.js';
 import { sortIds } from '../metrics/order.js';
 import { parseMeasureList } from '../metrics/registry.js';
 import { TOOL_NAME, TOOL_VERSION } from '../package-root.js';
@@ -24,6 +25,10 @@ import type { CorpusDocument } from './types.js';
 /** What building a system's index cost (embedding the corpus), and how to release it. */
 export interface BuiltSystem extends SystemComponents {
   indexBuild: { embeddingCalls: number; tokens: number };
+  /** What was checked about a live index before querying it (compatibility, missing relevant documents). */
+  indexCheck?: IndexCheck;
+  /** Things the user should know before trusting the figures (printed, and kept in the summary). */
+  warnings?: string[];
   close(): Promise<void>;
 }
 
@@ -88,6 +93,7 @@ export async function runConfig(options: RunOptions): Promise<RunOutcome> {
   const namedRuns: NamedRun[] = [];
   const outcomes: { system: SystemConfig; summary: SystemSummary; result?: SystemRunResult }[] = [];
 
+  const buildWarnings: string[] = [];
   for (const system of config.systems) {
     const folder = join('systems', safeName(system.id));
     mkdirSync(join(dir, folder), { recursive: true });
@@ -96,6 +102,11 @@ export async function runConfig(options: RunOptions): Promise<RunOutcome> {
     try {
       built = await options.build(system, { dataset, corpus, cacheDir: config.cacheDir, dir: config.dir });
       summary.description = describe(system, built.index.resolved);
+      if (built.indexCheck) summary.indexCheck = built.indexCheck;
+      if (built.warnings?.length) {
+        summary.warnings = built.warnings;
+        buildWarnings.push(...built.warnings.map((w) => `system '${system.id}': ${w}`));
+      }
       options.progress?.start(system.id, queries.length);
       const result = await runSystem({
         system,
@@ -174,7 +185,7 @@ export async function runConfig(options: RunOptions): Promise<RunOutcome> {
     systems: outcomes.map((o) => o.summary),
   };
   writeTextFile(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  return { dir, summary, evaluation, warnings };
+  return { dir, summary, evaluation, warnings: [...buildWarnings, ...warnings] };
 }
 
 function namedRun(
@@ -194,7 +205,8 @@ function namedRun(
   return { name, file: { name: trecFile, sha256 }, run };
 }
 
-function corpusDocuments(dataset: Dataset, config: RunConfig): CorpusDocument[] {
+/** The corpus as indexes and rerankers read it: title and text joined, in id order. */
+export function corpusDocuments(dataset: Dataset, config: RunConfig): CorpusDocument[] {
   const needsCorpus = config.systems.some((s) => s.index.kind !== 'command' || s.reranker !== undefined);
   if (!dataset.corpus) {
     if (needsCorpus) {
@@ -269,6 +281,7 @@ function operationalFigures(
       perQuery: result.queries > 0 ? (queryCost + rerankCost) / result.queries : 0,
     },
     embeddingCalls: { query: result.embedding.calls, indexBuild: built.indexBuild.embeddingCalls },
+    ...(result.embedding.truncated.length > 0 ? { truncatedQueries: result.embedding.truncated } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { RerankerLift } from '../evaluation/lift.js';
 import type { MeasureSummary } from '../evaluation/types.js';
+import type { IndexCheck } from '../lifecycle/index-check.js';
 import type { LatencySummary } from './latency.js';
 
 /**
@@ -54,6 +55,12 @@ export interface SystemSummary {
   /** In the config's price units (e.g. USD). */
   cost?: { query: number; indexBuild: number; rerank: number; perQuery: number };
   embeddingCalls?: { query: number; indexBuild: number };
+  /** Queries cut to the model's input limit before embedding (overLong: truncate). */
+  truncatedQueries?: string[];
+  /** A live index's collection, compatibility with the model, and judged-relevant documents it lacks. */
+  indexCheck?: IndexCheck;
+  /** What to know before trusting this system's figures. */
+  warnings?: string[];
   /** Files under the run folder. */
   files?: { run: string; runJsonl: string; trace: string; firstStage?: string };
 }

@@ -1,0 +1,72 @@
+import type { Command } from 'commander';
+import { buildIndexFromConfig } from '../lifecycle/build-from-config.js';
+import { warn } from './errors.js';
+import { terminalProgress } from './progress.js';
+
+interface BuildFlags {
+  config: string;
+  model: string;
+  index: string;
+  collection?: string;
+  alias?: string;
+  batchSize: string;
+  parallel: string;
+  reports: string;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+export function registerIndex(program: Command): void {
+  const index = program.command('index').description('build the indexes systems search');
+  index
+    .command('build')
+    .description(
+      "embed the dataset corpus with a config's model into a new Qdrant collection (or the embedded index's cache); resumable",
+    )
+    .requiredOption('--config <file>', 'the run configuration naming the dataset, model and index')
+    .requiredOption('--model <alias>', 'the model to embed with')
+    .requiredOption('--index <alias>', 'the index to build (kind qdrant or embedded)')
+    .option(
+      '--collection <name>',
+      'qdrant: the collection to create or resume (default {dataset}_{model}_{version})',
+    )
+    .option('--alias <name>', 'qdrant: point this alias at the collection once it is ready')
+    .option('--batch-size <n>', 'points per upsert request (64-256)', '128')
+    .option('--parallel <n>', 'upsert requests in flight (2-4)', '3')
+    .option('--reports <dir>', 'where index-builds/<collection>-<time>.json is recorded', 'reports')
+    .option('--quiet', 'no progress bar')
+    .option('--json', 'print the build record as JSON on stdout')
+    .action(async (flags: BuildFlags) => {
+      const outcome = await buildIndexFromConfig({
+        configFile: flags.config,
+        model: flags.model,
+        index: flags.index,
+        ...(flags.collection ? { collection: flags.collection } : {}),
+        ...(flags.alias ? { alias: flags.alias } : {}),
+        batchSize: Number(flags.batchSize),
+        parallel: Number(flags.parallel),
+        reportsDir: flags.reports,
+        ...progressOption(flags.quiet === true),
+      });
+      const { record } = outcome;
+      if (record.truncated.length > 0) {
+        warn(
+          `${record.truncated.length} documents were cut to the model's input limit: ${record.truncated.slice(0, 10).join(', ')}${record.truncated.length > 10 ? ', …' : ''}`,
+        );
+      }
+      if (flags.json) process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+      process.stderr.write(
+        `${record.target}: ready. ${record.documents} documents: ${record.written} written ` +
+          `(${record.fromCache} from the embedding cache), ${record.unchanged} unchanged; ` +
+          `${record.embeddingCalls} embedding calls, ${record.tokens} tokens, cost ${record.cost.toFixed(4)}, ` +
+          `${record.retries} retries; ${(record.durationMs / 1000).toFixed(1)} s` +
+          `${outcome.alias ? `; alias ${outcome.alias} → ${outcome.collection}` : ''}\n` +
+          `build record: ${outcome.recordFile}\n`,
+      );
+    });
+}
+
+function progressOption(quiet: boolean) {
+  const progress = terminalProgress(quiet, 'documents');
+  return progress ? { progress } : {};
+}
