@@ -112,6 +112,7 @@ export type RerankerConfig =
       timeoutMs?: number;
       maxRetries?: number;
       batchSize?: number;
+      requestsPerMinute?: number;
       pricePer1kTokens?: number;
       pricePerSearchUnit?: number;
     };

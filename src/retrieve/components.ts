@@ -263,6 +263,7 @@ async function createReranker(
         ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
         ...(config.maxRetries === undefined ? {} : { maxRetries: config.maxRetries }),
         ...(config.batchSize === undefined ? {} : { batchSize: config.batchSize }),
+        ...(config.requestsPerMinute === undefined ? {} : { requestsPerMinute: config.requestsPerMinute }),
       });
   }
 }

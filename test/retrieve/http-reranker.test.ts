@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { limiterFor } from '../../src/retrieve/http/rate-limiter.js';
 import { HttpError, retryAfterMs } from '../../src/retrieve/http/retry.js';
 import { HttpReranker, type HttpRerankerOptions } from '../../src/retrieve/rerankers/http.js';
 import type { Candidate } from '../../src/retrieve/types.js';
@@ -147,6 +148,27 @@ describe('HttpReranker', () => {
       expect(performance.now() - start).toBeGreaterThanOrEqual(15);
       expect(reranker.retries()).toBe(1);
       expect(received).toHaveLength(2);
+    });
+
+    it('paces through the upstream limiter when the account has a request limit, and a 429 slows it', async () => {
+      const { url, received } = await serve((body, res, n) =>
+        n === 1
+          ? json(res, { message: 'slow down' }, 429, { 'retry-after-ms': '5' })
+          : json(res, cohereAnswer(body)),
+      );
+      const reranker = new HttpReranker({
+        api: 'cohere',
+        url,
+        model: 'm',
+        retryBaseMs: 1,
+        batchSize: 2,
+        requestsPerMinute: 6000,
+      });
+      expect((await reranker.rerank(QUERY, candidates(4))).scores).toEqual((await clean()).scores);
+      expect(received).toHaveLength(3);
+      // The same limiter every client of this endpoint and key shares: it saw the 429 and every request.
+      const shared = limiterFor(`${url}/v2/rerank`, undefined, { concurrency: 1 }).state();
+      expect(shared).toMatchObject({ rateLimited: 1, inFlight: 0, maxInFlight: 1, requestsPerMinute: 6000 });
     });
 
     it('retries a 500', async () => {

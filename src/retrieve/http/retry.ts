@@ -1,3 +1,5 @@
+import type { UpstreamLimiter } from './rate-limiter.js';
+
 /**
  * JSON POST with the retry policy every hosted provider (embedder or reranker) shares: rate limits (429),
  * server errors (5xx), timeouts and dropped connections are transient and retried with exponential backoff
@@ -31,6 +33,8 @@ export interface JsonRequest {
   body: unknown;
   /** Sent as `Authorization: Bearer <key>` and redacted from every message. */
   apiKey?: string;
+  /** Paces every attempt (retries included) against the upstream's limits; a 429 slows it down. */
+  limiter?: UpstreamLimiter;
 }
 
 /** A request failed for good: a non-retryable status, or retries exhausted. */
@@ -146,14 +150,25 @@ export async function postJson(
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (request.apiKey) headers.authorization = `Bearer ${request.apiKey}`;
   const attempt = async (): Promise<unknown> => {
-    const response = await fetch(request.url, {
-      method: 'POST',
-      headers,
-      body: payload,
-      signal: AbortSignal.timeout(options.timeoutMs),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new FailedAttempt(statusFailure(response.status, text, response.headers));
+    const permit = await request.limiter?.acquire(0);
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(request.url, {
+        method: 'POST',
+        headers,
+        body: payload,
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      text = await response.text();
+    } finally {
+      if (permit) request.limiter?.release(permit);
+    }
+    if (!response.ok) {
+      const failure = statusFailure(response.status, text, response.headers);
+      if (response.status === 429) request.limiter?.rateLimited(failure.delayMs);
+      throw new FailedAttempt(failure);
+    }
     try {
       return JSON.parse(text);
     } catch {

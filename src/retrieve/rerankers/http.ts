@@ -1,3 +1,4 @@
+import { limiterFor, type UpstreamLimiter } from '../http/rate-limiter.js';
 import { HTTP_RETRY_DEFAULTS, type HttpRetryOptions, postJson } from '../http/retry.js';
 import type { Candidate, Reranker, RerankResult } from '../types.js';
 
@@ -12,6 +13,8 @@ export interface HttpRerankerOptions extends Partial<HttpRetryOptions> {
   apiKey?: string;
   /** Candidates per request; TEI refuses more than its `--max-client-batch-size` (32 by default). */
   batchSize?: number;
+  /** The account's request limit: requests are paced to stay under it (Cohere trial keys allow 10). */
+  requestsPerMinute?: number;
 }
 
 /** What one request gave: a score per document of the batch (batch order), and what it was billed. */
@@ -87,6 +90,7 @@ export class HttpReranker implements Reranker {
   private readonly endpoint: string;
   private readonly batchSize: number;
   private readonly retry: HttpRetryOptions;
+  private readonly limiter: UpstreamLimiter | undefined;
 
   constructor(private readonly options: HttpRerankerOptions) {
     this.shape = API_SHAPES[options.api];
@@ -101,6 +105,14 @@ export class HttpReranker implements Reranker {
       retryBaseMs: options.retryBaseMs ?? HTTP_RETRY_DEFAULTS.retryBaseMs,
       retryMaxMs: options.retryMaxMs ?? HTTP_RETRY_DEFAULTS.retryMaxMs,
     };
+    // One limiter per upstream and key, shared with every other reranker of that account.
+    this.limiter =
+      options.requestsPerMinute === undefined
+        ? undefined
+        : limiterFor(this.endpoint, options.apiKey, {
+            requestsPerMinute: options.requestsPerMinute,
+            concurrency: 1,
+          });
     // TEI serves one model per deployment: the deployment names it.
     this.id = `http:${options.api}:${options.model ?? base}`;
   }
@@ -135,6 +147,7 @@ export class HttpReranker implements Reranker {
         url: this.endpoint,
         body: this.shape.body(query, documents, this.options.model),
         ...(this.options.apiKey === undefined ? {} : { apiKey: this.options.apiKey }),
+        ...(this.limiter ? { limiter: this.limiter } : {}),
       },
       this.retry,
     );
