@@ -71,6 +71,11 @@ export function checkCompatibility(
       );
     }
   }
+  if (built?.status === 'building') {
+    warnings.push(
+      `${facts.name}: its index build has not finished (metadata status 'building'): documents may be missing`,
+    );
+  }
   const dataset = recorded('dataset') as BuildMetadata['dataset'] | undefined;
   if (datasetDigest && dataset?.digest && dataset.digest !== datasetDigest) {
     warnings.push(

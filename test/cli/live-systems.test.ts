@@ -288,6 +288,51 @@ describe('index build and run against live services (local servers)', () => {
     expect(measured?.retries?.search).toBe(3);
   });
 
+  it('resumes an index build killed with SIGKILL: nothing stored twice, the rest written, embeddings reused', async () => {
+    const file = config('killed.yaml', 'bike-repair@1.0.0', model('small', 64), LIVE_SYSTEM, 'cache-killed');
+    const upserts = () => qdrant.count('PUT /collections/{collection_name}/points');
+    const before = upserts();
+    // Slow upserts: the build is still writing when it is killed.
+    qdrant.latencyMs = 150;
+    const child = execa(
+      process.execPath,
+      [
+        CLI,
+        'index',
+        'build',
+        '--config',
+        file,
+        '--model',
+        'small',
+        '--index',
+        'docs',
+        '--collection',
+        'killed_small',
+        '--quiet',
+        '--batch-size',
+        '64',
+        '--parallel',
+        '2',
+      ],
+      { cwd: dir, reject: false, env: { TEST_OPENAI_KEY: KEY } },
+    );
+    let exited = false;
+    void child.then(() => {
+      exited = true;
+    });
+    while (upserts() < before + 1 && !exited) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(exited, 'the build ended before its first upsert').toBe(false);
+    child.kill('SIGKILL');
+    expect((await child).signal).toBe('SIGKILL');
+    qdrant.latencyMs = 0;
+    const resumed = await indexBuild(file, 'killed_small', '--json');
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const record = JSON.parse(resumed.stdout);
+    expect(record.unchanged).toBeGreaterThanOrEqual(64);
+    expect(record.unchanged + record.written).toBe(248);
+    expect(record.embeddingCalls).toBe(0); // every vector was cached before the first upsert
+  });
+
   it('fails the system, never reporting a partial run, when a service stays down', async () => {
     writeFileSync(
       join(dir, 'down.yaml'),

@@ -283,3 +283,22 @@ indexes:
     );
   });
 });
+
+describe('examples/qdrant-openai.yaml', () => {
+  it('loads: two OpenAI models, Qdrant collections behind aliases (one searched exactly), one reranker', () => {
+    const env = { OPENAI_API_KEY: 'k', QDRANT_API_KEY: 'k', COHERE_API_KEY: 'k' };
+    const config = loadConfig(join(REPO_ROOT, 'examples', 'qdrant-openai.yaml'), env);
+    expect(
+      config.systems.map((s) => [s.id, s.model?.alias, s.index.kind, s.reranker?.alias ?? null]),
+    ).toEqual([
+      ['small', 'te3-small', 'qdrant', null],
+      ['small-exact', 'te3-small', 'qdrant', null],
+      ['large', 'te3-large', 'qdrant', null],
+      ['large+cohere', 'te3-large', 'qdrant', 'cohere'],
+    ]);
+    expect(config.systems[1]?.index).toMatchObject({ collection: 'docs_te3-small', exact: true });
+    expect(() => loadConfig(join(REPO_ROOT, 'examples', 'qdrant-openai.yaml'), {})).toThrow(
+      /OPENAI_API_KEY is not set/,
+    );
+  });
+});

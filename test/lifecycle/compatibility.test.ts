@@ -61,5 +61,14 @@ describe('checkCompatibility', () => {
       'sha256:bbbb',
     );
     expect(warnings[0]).toMatch(/built from dataset faq@1 .*not the one evaluated/);
+    const unfinished = checkCompatibility(model, 'cosine', {
+      name: 'docs',
+      size: 256,
+      distance: 'cosine',
+      metadata: { ...built, status: 'building' },
+    });
+    expect(unfinished.warnings).toEqual([
+      "docs: its index build has not finished (metadata status 'building'): documents may be missing",
+    ]);
   });
 });
