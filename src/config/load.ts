@@ -156,6 +156,8 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     measures: raw.measures ?? DEFAULT_MEASURES,
     cacheDir: resolvePath(dir, raw.cacheDir ?? '.cache/retrieval-gate'),
     systems,
+    models: [...models.values()],
+    indexes: [...indexes.values()],
   };
 }
 

@@ -135,4 +135,7 @@ export interface RunConfig {
   measures: string[];
   cacheDir: string;
   systems: SystemConfig[];
+  /** Every model and index the file defines, used by a system or not (`index build` may name any). */
+  models: ModelConfig[];
+  indexes: IndexConfig[];
 }

@@ -48,21 +48,13 @@ export async function buildIndexFromConfig(options: BuildFromConfigOptions): Pro
   const pick = <T extends { alias: string }>(kind: string, all: T[], alias: string): T => {
     const found = all.find((item) => item.alias === alias);
     if (!found) {
-      const known = [...new Set(all.map((item) => item.alias))].join(', ') || 'none';
-      throw new UserError(`no ${kind} '${alias}' in ${options.configFile} (used by its systems: ${known})`);
+      const known = all.map((item) => item.alias).join(', ') || 'none';
+      throw new UserError(`no ${kind} '${alias}' in ${options.configFile} (it defines: ${known})`);
     }
     return found;
   };
-  const model = pick(
-    'model',
-    config.systems.flatMap((s) => (s.model ? [s.model] : [])),
-    options.model,
-  );
-  const index = pick(
-    'index',
-    config.systems.map((s) => s.index),
-    options.index,
-  );
+  const model = pick('model', config.models, options.model);
+  const index = pick('index', config.indexes, options.index);
   if (index.kind !== 'qdrant' && index.kind !== 'embedded') {
     throw new UserError(
       `index '${index.alias}' is a ${index.kind} index: index build writes qdrant or embedded indexes`,

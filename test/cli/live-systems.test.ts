@@ -333,6 +333,65 @@ describe('index build and run against live services (local servers)', () => {
     expect(record.embeddingCalls).toBe(0); // every vector was cached before the first upsert
   });
 
+  it('index build: refuses what it cannot build (exit 2), and fills the embedded index from any defined model', async () => {
+    const file = config(
+      'misc.yaml',
+      'bike-repair@1.0.0',
+      model('small', 64) + model('spare', 32),
+      LIVE_SYSTEM,
+      'cache-misc',
+    );
+    const unknown = await cli(['index', 'build', '--config', file, '--model', 'nope', '--index', 'docs']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/no model 'nope' in .*misc.yaml \(it defines: small, spare\)/);
+    const batch = await cli([
+      'index',
+      'build',
+      '--config',
+      file,
+      '--model',
+      'small',
+      '--index',
+      'docs',
+      '--batch-size',
+      '1000',
+    ]);
+    expect(batch.status).toBe(2);
+    expect(batch.stderr).toMatch(/--batch-size must be an integer from 64 to 256, got 1000/);
+    // 'spare' is used by no system and 'exact' by none either: both may still be built.
+    const embedded = await cli([
+      'index',
+      'build',
+      '--config',
+      file,
+      '--model',
+      'spare',
+      '--index',
+      'exact',
+      '--quiet',
+      '--json',
+    ]);
+    expect(embedded.status, embedded.stderr).toBe(0);
+    expect(JSON.parse(embedded.stdout)).toMatchObject({
+      documents: 248,
+      written: 248,
+      model: { alias: 'spare', dimensions: 32 },
+    });
+    const again = await cli([
+      'index',
+      'build',
+      '--config',
+      file,
+      '--model',
+      'spare',
+      '--index',
+      'exact',
+      '--quiet',
+      '--json',
+    ]);
+    expect(JSON.parse(again.stdout)).toMatchObject({ fromCache: 248, embeddingCalls: 0 });
+  });
+
   it('fails the system, never reporting a partial run, when a service stays down', async () => {
     writeFileSync(
       join(dir, 'down.yaml'),

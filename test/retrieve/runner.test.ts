@@ -70,6 +70,8 @@ function config(systems: SystemConfig[]): RunConfig {
     dataset: datasetDir,
     measures: ['RR', 'P@1', 'NumRet'],
     cacheDir: tempDir(),
+    models: [],
+    indexes: [],
     systems,
   };
 }
