@@ -164,6 +164,7 @@ function reportSystem(system: SystemSpec, spec: ReportSpec, context: Context, do
     id: system.id,
     status: 'ok',
     error: null,
+    warnings: [],
     description: system.description,
     measures,
     vsBaseline: baselineValues ? compare(values, baselineValues, context.measures) : null,

@@ -46,6 +46,8 @@ export interface ReportSystem {
   id: string;
   status: 'ok' | 'failed';
   error: string | null;
+  /** What to know before trusting the figures (an index lacking relevant documents, a check overridden). */
+  warnings: string[];
   description: SystemDescription;
   /** Means with 95 % CIs; empty for a failed system. */
   measures: Record<string, MeasureSummary>;

@@ -21,7 +21,7 @@ const TEXT_SHOWN = 100;
  * worse the most on the headline measure. Every piece of user data is rendered inert, as in gate.md.
  */
 export function reportMarkdown(data: ReportData): string {
-  return `${[headline(data), systemsTable(data), regressions(data)].filter((s) => s !== '').join('\n\n')}\n`;
+  return `${[headline(data), systemsTable(data), warnings(data), regressions(data)].filter((s) => s !== '').join('\n\n')}\n`;
 }
 
 function headline(data: ReportData): string {
@@ -54,6 +54,14 @@ function systemsTable(data: ReportData): string {
     ];
   });
   return table(header, rows);
+}
+
+/** Each system's warnings (missing relevant documents, overridden checks), as a list under the table. */
+function warnings(data: ReportData): string {
+  const lines = data.systems.flatMap((system) =>
+    system.warnings.map((text) => `- ${STATUS_MARK.warn} ${inert(system.id)}: ${inert(clip(text))}`),
+  );
+  return lines.join('\n');
 }
 
 /** The mean with its CI, behind the gate's sign when a rule judged this measure. */

@@ -296,6 +296,9 @@ describe.skipIf(missing !== undefined)(
         for (const payload of PAYLOADS) expect(shown).toContain(payload);
         expect(await page.title()).toContain(PAYLOADS[0]);
         expect(await page.inputValue('.unjudged textarea')).toContain(PAYLOADS[1]);
+        expect(await page.locator('ul.warnings li').first().innerText()).toContain(
+          `collection lacks ${PAYLOADS[5]}`,
+        );
         expect(await page.evaluate('typeof window.__pwned')).toBe('undefined');
         expect(await page.locator('img').count()).toBe(0);
         expect(await page.locator('script').count()).toBe(3);

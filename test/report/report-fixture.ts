@@ -318,5 +318,7 @@ export function hostileFixture(): ReportData {
     system: systems.get(outcome.system) as string,
     reason: payload(i),
   }));
-  return reportDataFromSpec(spec);
+  const data = reportDataFromSpec(spec);
+  (data.systems[0] as ReportData['systems'][number]).warnings = [`collection lacks ${payload(5)}`];
+  return data;
 }

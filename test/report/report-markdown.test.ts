@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { inert } from '../../src/report/gate-markdown.js';
 import type { ReportData, ReportSystem } from '../../src/report/report-data.types.js';
 import { reportMarkdown } from '../../src/report/report-markdown.js';
 import { rendered, tableAfter } from './markdown-table.js';
@@ -16,6 +17,7 @@ function okSystem(id: string, nDCG: (number | null)[], gate: ReportSystem['gate'
     id,
     status: 'ok',
     error: null,
+    warnings: [],
     description: {
       model: null,
       index: { alias: 'bm25', kind: 'bm25', resolved: null },
@@ -142,6 +144,22 @@ describe('reportMarkdown', () => {
     expect(text).toContain('\\*chain\\* \\| skip? \\[x\\](http://e.test) &lt;img');
     expect(rendered(text)).toBe(HOSTILE_TEXT.split('\n')[0]);
     for (const row of rows) expect(row).toHaveLength(4);
+  });
+
+  it("lists each system's warnings under the table, inert", () => {
+    const fixture = reportFixture();
+    const [first, ...rest] = fixture.systems as [ReportSystem, ...ReportSystem[]];
+    const warned = reportMarkdown({
+      ...fixture,
+      systems: [
+        { ...first, warnings: ['collection <b>docs</b> lacks 1 judged-relevant documents: d025'] },
+        ...rest,
+      ],
+    });
+    expect(warned).toContain(
+      `- ⚠️ ${inert(HOSTILE)}: collection &lt;b&gt;docs&lt;/b&gt; lacks 1 judged-relevant documents: d025`,
+    );
+    expect(markdown).not.toContain('⚠️ ');
   });
 
   it('without a verdict or a baseline: no verdict, no Δ columns, no regressions', () => {

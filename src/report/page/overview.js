@@ -64,4 +64,14 @@ export function renderSystems(data, container) {
       el('tbody', {}, rows),
     ),
   );
+  const warnings = data.systems.flatMap((system) => system.warnings.map((text) => `${system.id}: ${text}`));
+  if (warnings.length > 0) {
+    container.append(
+      el(
+        'ul',
+        { className: 'warnings' },
+        warnings.map((text) => el('li', {}, text)),
+      ),
+    );
+  }
 }
