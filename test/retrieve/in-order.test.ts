@@ -21,6 +21,22 @@ describe('inOrder', () => {
     expect(most).toBe(3);
   });
 
+  it('refills a slot as soon as any call ends, not only the awaited one', async () => {
+    const log: string[] = [];
+    const order: number[] = [];
+    // Item 1 is slow: items 2 and 3 share the second slot meanwhile.
+    for await (const n of inOrder([1, 2, 3, 4], 2, async (n) => {
+      log.push(`start ${n}`);
+      await tick(n === 1 ? 30 : 2);
+      log.push(`end ${n}`);
+      return n;
+    })) {
+      order.push(n);
+    }
+    expect(order).toEqual([1, 2, 3, 4]);
+    expect(log.slice(0, 5)).toEqual(['start 1', 'start 2', 'end 2', 'start 3', 'end 3']);
+  });
+
   it('surfaces a failure at its turn, starts nothing after it and waits for calls still running', async () => {
     const started: number[] = [];
     let settled = 0;
@@ -38,7 +54,7 @@ describe('inOrder', () => {
     };
     await expect(run()).rejects.toThrow('batch 2 failed');
     expect(seen).toEqual([1]);
-    expect(started).toEqual([1, 2, 3]);
+    expect(started).toEqual([1, 2]);
     expect(settled).toBe(started.length);
   });
 });

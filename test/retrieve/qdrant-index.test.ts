@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UserError } from '../../src/errors.js';
+import { InFlightLimit } from '../../src/retrieve/in-flight.js';
 import { QdrantConnection } from '../../src/retrieve/qdrant/connection.js';
-import { InFlightLimit } from '../../src/retrieve/qdrant/in-flight.js';
 import { pointIdFor } from '../../src/retrieve/qdrant/point-ids.js';
 import { QdrantIndex, type QdrantSearchConfig } from '../../src/retrieve/qdrant/qdrant-index.js';
 import { createCollection, upsertPoints, waitForGreen } from '../../src/retrieve/qdrant/write.js';

@@ -1,10 +1,10 @@
 import type { Schemas } from '@qdrant/js-client-rest';
 import type { QdrantIndexConfig } from '../../config/types.js';
 import { UserError } from '../../errors.js';
+import { InFlightLimit } from '../in-flight.js';
 import type { Hit, Index, QueryInput } from '../types.js';
 import { type QdrantCollectionFacts, readCollectionFacts } from './collection.js';
 import { QdrantConnection, type QdrantConnectionOptions } from './connection.js';
-import { InFlightLimit } from './in-flight.js';
 import { DocIdMapper } from './point-ids.js';
 
 /** The settings of a Qdrant index that searching needs (QdrantIndexConfig as loaded). */
