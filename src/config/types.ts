@@ -76,6 +76,8 @@ export interface QdrantIndexConfig {
   vectorName?: string;
   /** Payload field holding the dataset doc id; without it the point id is the doc id (or its UUID, see build). */
   idField?: string;
+  /** Payload field holding the document text, for rerankers (instead of the dataset corpus). */
+  textField?: string;
   /** Exact (brute-force) search instead of HNSW: the same collection measured both ways. */
   exact: boolean;
   hnswEf?: number;

@@ -134,7 +134,7 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
     if (components.reranker && system.reranker) {
       const candidates: Candidate[] = hits
         .slice(0, system.reranker.depth)
-        .map((hit) => ({ ...hit, text: options.documentText(hit.docid) }));
+        .map((hit) => ({ ...hit, text: hit.text ?? options.documentText(hit.docid) }));
       const rerankStart = performance.now();
       const result = await components.reranker.rerank({ id: query.id, text: query.text }, candidates);
       rerankMs = performance.now() - rerankStart;

@@ -207,11 +207,16 @@ function namedRun(
 
 /** The corpus as indexes and rerankers read it: title and text joined, in id order. */
 export function corpusDocuments(dataset: Dataset, config: RunConfig): CorpusDocument[] {
-  const needsCorpus = config.systems.some((s) => s.index.kind !== 'command' || s.reranker !== undefined);
+  const needsCorpus = config.systems.some((s) => {
+    // Live indexes hold their own documents; a reranker over one reads the text from its payload if it can.
+    const holdsText = s.index.kind === 'qdrant' && s.index.textField !== undefined;
+    const liveIndex = s.index.kind === 'command' || s.index.kind === 'qdrant';
+    return !liveIndex || (s.reranker !== undefined && !holdsText);
+  });
   if (!dataset.corpus) {
     if (needsCorpus) {
       throw new UserError(
-        `dataset ${dataset.manifest.name}@${dataset.manifest.version} has no corpus; embedded and bm25 indexes and rerankers need one`,
+        `dataset ${dataset.manifest.name}@${dataset.manifest.version} has no corpus; embedded and bm25 indexes need one, and so do rerankers unless a qdrant index gives the text (textField)`,
         {
           file: config.file,
           field: 'dataset',

@@ -52,6 +52,8 @@ export type Distance = 'cosine' | 'dot' | 'euclidean';
 export interface Hit {
   docid: string;
   score: number;
+  /** The document's text when the index stores it (a Qdrant payload field): what a reranker reads. */
+  text?: string;
 }
 
 /** What a query brings to an index: its text, and its vector when the system has a model. */

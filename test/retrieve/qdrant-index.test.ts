@@ -127,6 +127,25 @@ describe('QdrantIndex against the local server', () => {
     const search = (server.received[0]?.body as { searches: Record<string, unknown>[] } | undefined)
       ?.searches[0];
     expect(search).toMatchObject({ using: 'text', with_payload: ['ext'], with_vector: false });
+    expect(hits?.[0]?.text).toBeUndefined();
+
+    // With textField, hits carry the document text a reranker reads (and only those two fields are fetched).
+    const withText = await open({
+      collection: 'named_idfield',
+      vectorName: 'text',
+      idField: 'ext',
+      textField: 'body',
+    });
+    server.resetCounters();
+    const [texts] = await withText.search(MANY.slice(0, 1), 3);
+    expect(texts?.map((h) => h.text)).toEqual([
+      'long text the search must not fetch',
+      'long text the search must not fetch',
+      'long text the search must not fetch',
+    ]);
+    expect((server.received[0]?.body as { searches: Record<string, unknown>[] }).searches[0]).toMatchObject({
+      with_payload: ['ext', 'body'],
+    });
   });
 
   it('never has more calls in flight than its concurrency, however many searches are started at once', async () => {

@@ -236,6 +236,36 @@ describe('batched search', () => {
   });
 });
 
+describe('document text for rerankers', () => {
+  it('takes the text an index returns with a hit (a payload field) over the corpus', async () => {
+    const seen: string[] = [];
+    const withText: BuildComponents = async (system, context) => ({
+      ...(await build('')(system, context)),
+      index: {
+        ...fixedIndex(),
+        async search(queries, k) {
+          const lists = await fixedIndex().search(queries, k);
+          return lists.map((hits) => hits.map((hit) => ({ ...hit, text: `payload of ${hit.docid}` })));
+        },
+      },
+      reranker: {
+        id: 'recorder',
+        async rerank(_query, candidates) {
+          seen.push(...candidates.map((c) => c.text));
+          return { scores: candidates.map(() => 0) };
+        },
+      },
+    });
+    await runConfig({
+      config: config([{ id: 'texts', index, reranker, k: 10 }]),
+      reportsDir: tempDir(),
+      runId: 't1',
+      build: withText,
+    });
+    expect(seen.slice(0, 2)).toEqual(['payload of d5', 'payload of d4']);
+  });
+});
+
 describe('rerank cost', () => {
   it('prices an http reranker by the search units and tokens it reports', async () => {
     const http = {

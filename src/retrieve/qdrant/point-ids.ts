@@ -34,13 +34,25 @@ export class DocIdMapper {
     private readonly idField: string | undefined,
     docIds: readonly string[] = [],
     private readonly collection = 'the collection',
+    private readonly textField?: string,
   ) {
     this.byPointId = new Map(docIds.map((docid) => [pointIdFor(docid), docid]));
   }
 
-  /** Payload fields a search must return for `docid` to work. */
+  /** Payload fields a search must return: the doc id's and the text's, when they live there. */
   get payloadFields(): string[] | false {
-    return this.idField === undefined ? false : [this.idField];
+    const fields = [this.idField, this.textField].filter((f): f is string => f !== undefined);
+    return fields.length === 0 ? false : fields;
+  }
+
+  /** The document text a point carries in `textField`, when one is configured. */
+  text(point: ReturnedPoint): string | undefined {
+    if (this.textField === undefined) return undefined;
+    const value = point.payload?.[this.textField];
+    if (typeof value === 'string') return value;
+    throw new UserError(
+      `point ${point.id} of ${this.collection} has no text in payload field '${this.textField}' (textField)`,
+    );
   }
 
   docid(point: ReturnedPoint): string {

@@ -14,6 +14,7 @@ export type QdrantSearchConfig = Pick<
   | 'collection'
   | 'vectorName'
   | 'idField'
+  | 'textField'
   | 'exact'
   | 'hnswEf'
   | 'batchSize'
@@ -66,7 +67,12 @@ export class QdrantIndex implements Index {
     this.batchSize = config.batchSize;
     this.concurrency = config.concurrency;
     this.limit = new InFlightLimit(config.concurrency);
-    this.ids = new DocIdMapper(config.idField, config.idField === undefined ? docIds : [], this.resolved);
+    this.ids = new DocIdMapper(
+      config.idField,
+      config.idField === undefined ? docIds : [],
+      this.resolved,
+      config.textField,
+    );
     this.params = { exact: config.exact, ...(config.hnswEf === undefined ? {} : { hnsw_ef: config.hnswEf }) };
     this.direction = facts.vector.distance === 'euclidean' ? -1 : 1;
   }
@@ -102,7 +108,14 @@ export class QdrantIndex implements Index {
       throw new Error(`Qdrant answered ${answers.length} result lists for ${queries.length} queries`);
     }
     return answers.map((answer) =>
-      answer.points.map((point) => ({ docid: this.ids.docid(point), score: this.direction * point.score })),
+      answer.points.map((point) => {
+        const text = this.ids.text(point);
+        return {
+          docid: this.ids.docid(point),
+          score: this.direction * point.score,
+          ...(text === undefined ? {} : { text }),
+        };
+      }),
     );
   }
 
