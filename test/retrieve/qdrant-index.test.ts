@@ -143,7 +143,8 @@ describe('QdrantIndex against the local server', () => {
       'long text the search must not fetch',
       'long text the search must not fetch',
     ]);
-    expect((server.received[0]?.body as { searches: Record<string, unknown>[] }).searches[0]).toMatchObject({
+    const textSearch = server.received[0]?.body as { searches: Record<string, unknown>[] } | undefined;
+    expect(textSearch?.searches[0]).toMatchObject({
       with_payload: ['ext', 'body'],
     });
   });
