@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { seededRandom } from '../src/metrics/random.js';
 import { QdrantConnection } from '../src/retrieve/qdrant/connection.js';
 import { QdrantIndex } from '../src/retrieve/qdrant/qdrant-index.js';
 import { createCollection, upsertPoints } from '../src/retrieve/qdrant/write.js';
@@ -68,7 +69,7 @@ export async function run(): Promise<void> {
   try {
     const connection = new QdrantConnection({ url: server.url, timeoutMs: 30_000, maxRetries: 0 });
     const docIds = Array.from({ length: DOCS }, (_, i) => `doc${i}`);
-    const random = seeded(42);
+    const random = seededRandom(42);
     await createCollection(connection, { name: 'bench', size: DIMS, distance: 'cosine' });
     await upsertPoints(
       connection,
@@ -151,16 +152,4 @@ export async function run(): Promise<void> {
 
 function vectorOf(random: () => number): number[] {
   return Array.from({ length: DIMS }, () => random() * 2 - 1);
-}
-
-/** mulberry32: the same corpus and queries on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

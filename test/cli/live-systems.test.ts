@@ -359,36 +359,16 @@ describe('index build and run against live services (local servers)', () => {
     expect(batch.status).toBe(2);
     expect(batch.stderr).toMatch(/--batch-size must be an integer from 64 to 256, got 1000/);
     // 'spare' is used by no system and 'exact' by none either: both may still be built.
-    const embedded = await cli([
-      'index',
-      'build',
-      '--config',
-      file,
-      '--model',
-      'spare',
-      '--index',
-      'exact',
-      '--quiet',
-      '--json',
-    ]);
+    const buildSpare = () =>
+      cli(['index', 'build', '--config', file, '--model', 'spare', '--index', 'exact', '--quiet', '--json']);
+    const embedded = await buildSpare();
     expect(embedded.status, embedded.stderr).toBe(0);
     expect(JSON.parse(embedded.stdout)).toMatchObject({
       documents: 248,
       written: 248,
       model: { alias: 'spare', dimensions: 32 },
     });
-    const again = await cli([
-      'index',
-      'build',
-      '--config',
-      file,
-      '--model',
-      'spare',
-      '--index',
-      'exact',
-      '--quiet',
-      '--json',
-    ]);
+    const again = await buildSpare();
     expect(JSON.parse(again.stdout)).toMatchObject({ fromCache: 248, embeddingCalls: 0 });
   });
 
