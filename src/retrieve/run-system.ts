@@ -89,6 +89,9 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
       searchRange(range),
     )) {
       searchSizes.add(searched.range.end - searched.range.start);
+      // Answers that arrived meanwhile are read first, so their freed slots send the next requests before
+      // this batch's bookkeeping (traces, runs) holds the thread.
+      await new Promise(setImmediate);
       for (let q = searched.range.start; q < searched.range.end; q++) {
         const hits = searched.hits[q - searched.range.start] ?? [];
         await finishQuery(q, hits, searched.ms, searched.range.end - searched.range.start);
