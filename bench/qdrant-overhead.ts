@@ -142,6 +142,11 @@ export async function run(): Promise<void> {
       console.log(
         `  one request alone takes ${floor.toFixed(1)} ms: ${rounds} rounds of it = ${(rounds * floor).toFixed(0)} ms, overhead over that ${percent(rounds * floor)}`,
       );
+      const bare = await bareFetchWall(server.url, probe, setting.concurrency, requests, K);
+      console.log(
+        `  bare fetch (the client's transport, nothing else) sending the same ${requests} requests, ${setting.concurrency} in flight: ` +
+          `${bare.toFixed(0)} ms = ideal + ${((bare / ideal - 1) * 100).toFixed(1)} %; retrieval-gate's own share: ${percent(bare)}`,
+      );
     }
     console.log('  target: within 5 % of ideal');
   } finally {
@@ -152,4 +157,43 @@ export async function run(): Promise<void> {
 
 function vectorOf(random: () => number): number[] {
   return Array.from({ length: DIMS }, () => random() * 2 - 1);
+}
+
+/**
+ * The wall time of the same number of query-batch requests sent with bare `fetch` (what the Qdrant client
+ * uses) and no other work: the floor that HTTP on this machine sets, against which the runner, the index
+ * adapter and the client's wrapper are measured.
+ */
+async function bareFetchWall(
+  url: string,
+  queries: { vector: Float32Array }[],
+  concurrency: number,
+  requests: number,
+  k: number,
+): Promise<number> {
+  const body = JSON.stringify({
+    searches: queries.map((q) => ({
+      query: Array.from(q.vector),
+      limit: k,
+      with_payload: false,
+      with_vector: false,
+    })),
+  });
+  const endpoint = `${url}/collections/bench/points/query/batch`;
+  let sent = 0;
+  const began = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (sent < requests) {
+        sent++;
+        const response = await fetch(endpoint, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+        await response.json();
+      }
+    }),
+  );
+  return performance.now() - began;
 }
