@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { seededRandom } from '../src/metrics/random.js';
-import { BM25_DEFAULTS, Bm25Index } from '../src/retrieve/indexes/bm25.js';
-import { tokenize } from '../src/retrieve/text/tokenize.js';
+import { BM25_DEFAULTS, Bm25Index } from '../src/retrieve/providers/indexes/bm25.js';
+import { tokenize } from '../src/retrieve/providers/text/tokenize.js';
 import type { CorpusDocument, QueryInput } from '../src/retrieve/types.js';
 
 /**

@@ -2,13 +2,13 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { createComponentFactory } from '../src/app/components.js';
+import { runConfig } from '../src/app/run.js';
 import { loadConfig } from '../src/config/load.js';
 import { PACKAGE_ROOT } from '../src/package-root.js';
 import { EmbeddingStore } from '../src/retrieve/cache/store.js';
-import { createComponentFactory } from '../src/retrieve/components.js';
-import { runConfig } from '../src/retrieve/runner.js';
+import { closeEmbeddingStores, embedAll } from '../src/retrieve/cache/vector-cache.js';
 import type { Embedder, EmbeddingBatch } from '../src/retrieve/types.js';
-import { closeEmbeddingStores, embedAll } from '../src/retrieve/vector-cache.js';
 
 /**
  * The on-disk embedding cache at scale: 100,000 texts × 384 dimensions through an embedder that costs

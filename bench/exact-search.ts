@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { seededRandom } from '../src/metrics/random.js';
-import { ExactIndex } from '../src/retrieve/indexes/exact.js';
+import { ExactIndex } from '../src/retrieve/providers/indexes/exact.js';
 import type { QueryInput } from '../src/retrieve/types.js';
 
 /**

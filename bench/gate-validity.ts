@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { evaluateRunFiles } from '../src/evaluation/evaluate-files.js';
+import { evaluateRunFiles } from '../src/app/eval.js';
+import type { Decide, PairedTest } from '../src/config/gate-policy.js';
 import { compareDrop, type DropComparison, dropFails } from '../src/gate/decide.js';
-import type { Decide, PairedTest } from '../src/gate/types.js';
 import { seededRandom } from '../src/metrics/random.js';
 import {
   minimumDetectableEffect,

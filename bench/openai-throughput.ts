@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { OpenAiModelConfig } from '../src/config/types.js';
-import { OpenAiEmbedder } from '../src/retrieve/embedders/openai.js';
-import { type EmbedAllResult, embedAll } from '../src/retrieve/vector-cache.js';
+import { type EmbedAllResult, embedAll } from '../src/retrieve/cache/vector-cache.js';
+import { OpenAiEmbedder } from '../src/retrieve/providers/embedders/openai.js';
 import { startEmbeddingsServer } from '../test/servers/openai-embeddings-server.js';
 
 /**

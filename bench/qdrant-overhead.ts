@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { seededRandom } from '../src/metrics/random.js';
-import { QdrantConnection } from '../src/retrieve/qdrant/connection.js';
-import { QdrantIndex } from '../src/retrieve/qdrant/qdrant-index.js';
-import { createCollection, upsertPoints } from '../src/retrieve/qdrant/write.js';
+import { QdrantConnection } from '../src/retrieve/providers/qdrant/connection.js';
+import { QdrantIndex } from '../src/retrieve/providers/qdrant/qdrant-index.js';
+import { createCollection, upsertPoints } from '../src/retrieve/providers/qdrant/write.js';
 import { runSystem, type SystemQuery } from '../src/retrieve/run-system.js';
 import { QdrantTestServer } from '../test/servers/qdrant-server.js';
 

@@ -1,4 +1,3 @@
-import type { RuleOutcome, Verdict } from '../src/gate/types.js';
 import { bootstrapMeanIntervals } from '../src/metrics/bootstrap.js';
 import { evaluateRun } from '../src/metrics/evaluate.js';
 import { sortIds } from '../src/metrics/order.js';
@@ -9,8 +8,9 @@ import { failedReportSystem } from '../src/report/report-data.js';
 import type { ReportData, ReportSystem } from '../src/report/report-data.types.js';
 import { gateColours, reportVerdict } from '../src/report/report-gate.js';
 import { significant } from '../src/report/significant.js';
+import type { SystemDescription } from '../src/results/summary.js';
+import type { RuleOutcome, Verdict } from '../src/results/verdict.js';
 import { summarizeLatency } from '../src/retrieve/latency.js';
-import type { SystemDescription } from '../src/retrieve/summary.js';
 
 /**
  * A ReportData described the way a person reads a run: queries with their judgments, systems with their top

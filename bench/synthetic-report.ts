@@ -1,6 +1,6 @@
-import type { Verdict } from '../src/gate/types.js';
 import { seededRandom } from '../src/metrics/random.js';
-import type { SystemDescription } from '../src/retrieve/summary.js';
+import type { SystemDescription } from '../src/results/summary.js';
+import type { Verdict } from '../src/results/verdict.js';
 import { type Hit, NOT_COMPARED, type QuerySpec, type ReportSpec, type SystemSpec } from './report-spec.js';
 
 /**

@@ -2,6 +2,11 @@
  * The programmatic API: what the CLI does, as functions. The CLI (src/cli/) is one client of it; a CI
  * script or a notebook can be another.
  */
+
+export { createComponentFactory } from './app/components.js';
+export { type EvaluateFilesOptions, evaluateRunFiles } from './app/eval.js';
+export { type WriteReportOptions, writeReport } from './app/report.js';
+export { type BuildComponents, type RunOptions, type RunOutcome, runConfig } from './app/run.js';
 export { loadConfig } from './config/load.js';
 export type { RunConfig, SystemConfig } from './config/types.js';
 export { loadDataset } from './dataset/native.js';
@@ -9,17 +14,13 @@ export { resolveDataset } from './dataset/resolve.js';
 export { readRunFile } from './dataset/run-file.js';
 export type { Dataset } from './dataset/types.js';
 export { UserError } from './errors.js';
-export { type EvaluateFilesOptions, evaluateRunFiles } from './evaluation/evaluate-files.js';
 export { evaluateRuns, type NamedRun } from './evaluation/evaluate-runs.js';
 export type { RerankerLift } from './evaluation/lift.js';
 export type { EvaluationFile, MeasureSummary } from './evaluation/types.js';
 export { parseMeasure, parseMeasureList } from './metrics/registry.js';
+export { formatComparisonTable } from './report/comparison-table.js';
 export { type BuildReportOptions, buildReportData } from './report/report-data.js';
 export type { ReportData, ReportSystem } from './report/report-data.types.js';
 export { reportMarkdown } from './report/report-markdown.js';
-export { type WriteReportOptions, writeReport } from './report/write-report.js';
-export { formatComparisonTable } from './retrieve/comparison-table.js';
-export { createComponentFactory } from './retrieve/components.js';
-export { type BuildComponents, type RunOptions, type RunOutcome, runConfig } from './retrieve/runner.js';
-export type { RunSummary, SystemSummary } from './retrieve/summary.js';
+export type { RunSummary, SystemSummary } from './results/summary.js';
 export type { Embedder, Hit, Index, Reranker } from './retrieve/types.js';

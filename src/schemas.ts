@@ -26,7 +26,7 @@ export type SchemaName =
   | 'trace'
   | 'verdict';
 
-const SCHEMA_DIRS = ['./dataset/schemas/', './config/', './retrieve/', './retrieve/command/', './gate/'].map(
+const SCHEMA_DIRS = ['./dataset/schemas/', './config/', './results/', './retrieve/transport/'].map(
   (dir) => new URL(dir, import.meta.url),
 );
 const ID_BASE = 'https://retrieval-gate.dev/schemas/';

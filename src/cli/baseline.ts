@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { saveBaseline } from '../gate/baseline.js';
+import { saveBaseline } from '../results/baseline.js';
 import { collect } from './options.js';
 
 interface SaveFlags {

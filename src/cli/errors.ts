@@ -1,21 +1,25 @@
-import { UserError } from '../errors.js';
+import { causeChain, EXIT, ToolError } from '../errors.js';
 
-/** Exit codes: 0 ok, 1 gate failed, 2 bad input or config, 3 internal error (a bug). */
-export const EXIT = { ok: 0, gateFailed: 1, badInput: 2, internal: 3 } as const;
+export { EXIT };
 
-/** Maps an error to one stderr line and an exit code; the stack only with --debug. */
+/** Maps an error to one stderr line and an exit code; the stack and the chain of causes only with --debug. */
 export function reportError(error: unknown, debug: boolean): number {
-  if (error instanceof UserError) {
-    process.stderr.write(`retrieval-gate: ${error.message}\n`);
-    if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
-    return error.exitCode;
-  }
+  const known = error instanceof ToolError;
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(
-    `retrieval-gate: internal error: ${message}${debug ? '' : ' (run with --debug for the stack)'}\n`,
+    known
+      ? `retrieval-gate: ${message}\n`
+      : `retrieval-gate: internal error: ${message}${debug ? '' : ' (run with --debug for the stack)'}\n`,
   );
-  if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-  return EXIT.internal;
+  if (debug) {
+    if (error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    for (const cause of causeChain(error)) {
+      process.stderr.write(
+        `caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`,
+      );
+    }
+  }
+  return known ? error.exitCode : EXIT.internal;
 }
 
 export function warn(message: string): void {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { evaluateRunFiles } from '../evaluation/evaluate-files.js';
+import { evaluateRunFiles } from '../app/eval.js';
 import { formatEvaluationTable } from '../evaluation/table.js';
 import { writeTextFile } from '../files.js';
 import { warn } from './errors.js';

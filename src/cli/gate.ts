@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type GateOptions, gateResults } from '../gate/run-gate.js';
+import { type GateOptions, gateResults } from '../app/gate.js';
 import { gateText } from '../report/gate-text.js';
 import { EXIT, warn } from './errors.js';
 

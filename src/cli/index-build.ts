@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { buildIndexFromConfig } from '../lifecycle/build-from-config.js';
+import { buildIndexFromConfig } from '../app/index-build.js';
 import { warn } from './errors.js';
 import { terminalProgress } from './progress.js';
 

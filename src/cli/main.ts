@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { TOOL_VERSION } from '../package-root.js';
+import { TOOL_VERSION } from '../version.js';
 import { registerBaseline } from './baseline.js';
 import { registerCache } from './cache.js';
 import { registerDataset } from './dataset.js';

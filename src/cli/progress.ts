@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { Progress } from '../retrieve/runner.js';
+import type { Progress } from '../retrieve/types.js';
 
 /** A progress bar per system on stderr; nothing when stderr is not a terminal (CI logs) or with --quiet. */
 export function terminalProgress(quiet: boolean, unit = 'queries'): Progress | undefined {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type WriteReportOptions, writeReport } from '../report/write-report.js';
+import { type WriteReportOptions, writeReport } from '../app/report.js';
 import { warn } from './errors.js';
 
 type ReportFlags = Pick<WriteReportOptions, 'baseline' | 'allowDatasetChange' | 'dataset' | 'out'>;

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { createComponentFactory } from '../app/components.js';
+import { type RunOutcome, runConfig } from '../app/run.js';
 import { loadConfig } from '../config/load.js';
+import { loadPolicy } from '../config/load-policy.js';
 import { resolveDataset } from '../dataset/resolve.js';
-import { loadPolicy } from '../gate/policy.js';
-import { formatComparisonTable } from '../retrieve/comparison-table.js';
-import { createComponentFactory } from '../retrieve/components.js';
-import { type RunOutcome, runConfig } from '../retrieve/runner.js';
+import { formatComparisonTable } from '../report/comparison-table.js';
 import { EXIT, warn } from './errors.js';
 import { addGateOptions, type GateFlags, gateAndReport, gateOptions } from './gate.js';
 import { terminalProgress } from './progress.js';

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { INPUT_KINDS, type InputKind, validatePath } from '../dataset/validate-path.js';
+import { INPUT_KINDS, type InputKind, validatePath } from '../app/validate.js';
 import { warn } from './errors.js';
 
 export function registerValidate(program: Command): void {

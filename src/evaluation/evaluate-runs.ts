@@ -3,7 +3,7 @@ import { bootstrapMeanIntervals } from '../metrics/bootstrap.js';
 import { type EvaluateOptions, evaluateRun } from '../metrics/evaluate.js';
 import type { Measure } from '../metrics/registry.js';
 import type { Run } from '../metrics/types.js';
-import { TOOL_NAME, TOOL_VERSION } from '../package-root.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import type {
   DatasetSummary,
   EvaluationFile,

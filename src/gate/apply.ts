@@ -1,25 +1,27 @@
-import { bonferroniAdjust, holmAdjust, minimumDetectableEffect } from '../metrics/significance.js';
-import { TOOL_NAME, TOOL_VERSION } from '../package-root.js';
-import { pairQueries } from './baseline.js';
-import type { CoverageFigures } from './coverage.js';
-import { compareDrop, type DropComparison, dropFails } from './decide.js';
-import { ruleName } from './policy.js';
 import type {
   CostRule,
   CoverageRule,
-  DetectableEffect,
   DropThreshold,
   FloorRule,
   LatencyRule,
   MaxDropRule,
-  MeasuredResults,
-  MeasuredSystem,
   Policy,
   Rule,
-  RuleOutcome,
-  Status,
-  Verdict,
-} from './types.js';
+} from '../config/gate-policy.js';
+import { ruleName } from '../config/gate-policy.js';
+import { bonferroniAdjust, holmAdjust, minimumDetectableEffect } from '../metrics/significance.js';
+import type { MeasuredResults, MeasuredSystem } from '../results/measured.js';
+import {
+  type DetectableEffect,
+  type RuleOutcome,
+  STATUS_ORDER,
+  type Status,
+  type Verdict,
+} from '../results/verdict.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { pairQueries } from './compare.js';
+import type { CoverageFigures } from './coverage.js';
+import { compareDrop, type DropComparison, dropFails } from './decide.js';
 
 export interface GateInputs {
   policy: Policy;
@@ -554,9 +556,6 @@ function overall(outcomes: RuleOutcome[]): Status {
   if (outcomes.some((o) => o.status === 'fail')) return 'fail';
   return outcomes.some((o) => o.status === 'warn') ? 'warn' : 'pass';
 }
-
-/** Severity as every output sorts it: failures first. */
-export const STATUS_ORDER: Record<Status, number> = { fail: 0, warn: 1, pass: 2 };
 
 /** Failures first, then warnings; otherwise in the order of the systems and the policy's rules. */
 function sortOutcomes(outcomes: RuleOutcome[]): RuleOutcome[] {

@@ -5,8 +5,8 @@ import { evaluateRun } from '../metrics/evaluate.js';
 import { rankOrder } from '../metrics/rank.js';
 import { makeMeasure } from '../metrics/registry.js';
 import type { Run } from '../metrics/types.js';
-import { systemFolder, systemRunFile } from '../retrieve/system-files.js';
-import type { MeasuredResults } from './types.js';
+import { systemFolder, systemRunFile } from '../results/layout.js';
+import type { MeasuredResults } from '../results/measured.js';
 
 /** How much of what a system retrieves is judged, and how much of what is relevant its index holds. */
 export interface CoverageFigures {

@@ -1,3 +1,4 @@
+import type { Decide, DropThreshold, PairedTest } from '../config/gate-policy.js';
 import type { Interval } from '../metrics/bootstrap.js';
 import { pairedBootstrap } from '../metrics/paired.js';
 import {
@@ -6,7 +7,6 @@ import {
   pairedTTest,
   summarizeDifferences,
 } from '../metrics/significance.js';
-import type { Decide, DropThreshold, PairedTest } from './types.js';
 
 /**
  * The statistics of one maxDrop rule on one system: candidate and baseline values of one measure, aligned

@@ -1,8 +1,7 @@
 import type { ModelConfig, QdrantIndexConfig } from '../config/types.js';
 import { UserError } from '../errors.js';
-import { TOOL_NAME, TOOL_VERSION } from '../package-root.js';
-import { readCollectionFacts, vectorFacts } from '../retrieve/qdrant/collection.js';
-import type { QdrantConnection } from '../retrieve/qdrant/connection.js';
+import { readCollectionFacts, vectorFacts } from '../retrieve/providers/qdrant/collection.js';
+import type { QdrantConnection } from '../retrieve/providers/qdrant/connection.js';
 import {
   collectionExists,
   createCollection,
@@ -10,7 +9,8 @@ import {
   updateMetadata,
   upsertPoints,
   waitForGreen,
-} from '../retrieve/qdrant/write.js';
+} from '../retrieve/providers/qdrant/write.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { type BuildMetadata, checkCompatibility } from './compatibility.js';
 import type { BuildTarget, IndexBuildRecord } from './index-build.js';
 

@@ -1,15 +1,5 @@
 import type { ModelConfig } from '../config/types.js';
-import type { Distance } from '../retrieve/types.js';
-
-/** What an index says about the vectors it holds: its vector config, and who built it when it knows. */
-export interface IndexVectorFacts {
-  /** Where the facts come from, for messages: e.g. "qdrant collection docs_v3 (alias docs)". */
-  name: string;
-  size: number;
-  distance: Distance;
-  /** The collection's metadata; `index build` writes the BuildMetadata fields. */
-  metadata?: Record<string, unknown>;
-}
+import type { Distance, IndexVectorFacts } from '../retrieve/types.js';
 
 /** The model a collection was built with, as `index build` records it in the collection's metadata. */
 export interface BuildMetadata {

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { ModelConfig } from '../config/types.js';
-import { inOrder } from '../retrieve/in-order.js';
-import type { Progress } from '../retrieve/runner.js';
-import type { CorpusDocument, Embedder } from '../retrieve/types.js';
-import { embedAll } from '../retrieve/vector-cache.js';
+import { embedAll } from '../retrieve/cache/vector-cache.js';
+import { inOrder } from '../retrieve/transport/in-order.js';
+import type { CorpusDocument, Embedder, Progress } from '../retrieve/types.js';
 
 /** A point to store: the document's vector and the digest of the text it was embedded from. */
 export interface BuildPoint {

@@ -1,32 +1,12 @@
 import type { ModelConfig, QdrantIndexConfig } from '../config/types.js';
 import type { Dataset } from '../dataset/types.js';
 import { UserError } from '../errors.js';
-import { describeCollection, vectorFacts } from '../retrieve/qdrant/collection.js';
-import type { QdrantConnection } from '../retrieve/qdrant/connection.js';
-import type { QdrantIndex } from '../retrieve/qdrant/qdrant-index.js';
-import { presentDocIds } from '../retrieve/qdrant/write.js';
+import type { IndexCheck } from '../results/summary.js';
+import { describeCollection, vectorFacts } from '../retrieve/providers/qdrant/collection.js';
+import type { QdrantConnection } from '../retrieve/providers/qdrant/connection.js';
+import type { QdrantIndex } from '../retrieve/providers/qdrant/qdrant-index.js';
+import { presentDocIds } from '../retrieve/providers/qdrant/write.js';
 import { checkCompatibility } from './compatibility.js';
-
-/** What was checked about a live index before evaluating against it: recorded in the run summary. */
-export interface IndexCheck {
-  collection: {
-    url: string;
-    alias: string | null;
-    collection: string;
-    size: number;
-    distance: string;
-    points: number | null;
-    metadata: Record<string, unknown> | null;
-  };
-  compatibility: {
-    problems: string[];
-    warnings: string[];
-    /** True when problems were found and --allow-incompatible let the system run anyway. */
-    overridden: boolean;
-  };
-  /** Judged-relevant documents the index does not hold: they cap recall whatever the model does. */
-  missingRelevant: { share: number; relevant: number; missing: string[] };
-}
 
 /** Lines of the missing-document list shown in messages (the summary keeps them all). */
 const SHOWN = 10;

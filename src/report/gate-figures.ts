@@ -1,5 +1,5 @@
-import type { RuleOutcome } from '../gate/types.js';
 import type { Interval } from '../metrics/bootstrap.js';
+import type { RuleOutcome } from '../results/verdict.js';
 
 /** The outcome's numbers as every CI output shows them (plain text: each writer escapes for its format). */
 export function outcomeFigures(o: RuleOutcome): {

@@ -1,4 +1,4 @@
-import type { RuleOutcome, Verdict } from '../gate/types.js';
+import type { RuleOutcome, Verdict } from '../results/verdict.js';
 import { outcomeFigures } from './gate-figures.js';
 
 /**

@@ -1,5 +1,5 @@
-import { STATUS_ORDER } from '../gate/apply.js';
-import type { RuleOutcome, Status, Verdict } from '../gate/types.js';
+import type { RuleOutcome, Status, Verdict } from '../results/verdict.js';
+import { STATUS_ORDER } from '../results/verdict.js';
 import { measure, outcomeFigures } from './gate-figures.js';
 
 /**

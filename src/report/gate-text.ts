@@ -1,4 +1,4 @@
-import type { Verdict } from '../gate/types.js';
+import type { Verdict } from '../results/verdict.js';
 import { alignColumns } from '../text-columns.js';
 import { measure, outcomeFigures } from './gate-figures.js';
 

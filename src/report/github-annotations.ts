@@ -1,4 +1,4 @@
-import type { Verdict } from '../gate/types.js';
+import type { Verdict } from '../results/verdict.js';
 
 /**
  * The verdict as GitHub workflow commands: printed on stdout under GitHub Actions, each becomes an error or

@@ -1,7 +1,7 @@
-import { pairQueries } from '../gate/baseline.js';
-import type { MeasuredSystem } from '../gate/types.js';
+import { pairQueries } from '../gate/compare.js';
 import { type PairedBootstrapOptions, pairedBootstraps } from '../metrics/paired.js';
 import { parseMeasure } from '../metrics/registry.js';
+import type { MeasuredSystem } from '../results/measured.js';
 import type { ReportSystem } from './report-data.types.js';
 
 /**

@@ -1,8 +1,7 @@
 import type { RerankerLift } from '../evaluation/lift.js';
 import type { MeasureSummary } from '../evaluation/types.js';
-import type { RuleOutcome, Status } from '../gate/types.js';
-import type { LatencySummary } from '../retrieve/latency.js';
-import type { SystemDescription } from '../retrieve/summary.js';
+import type { LatencySummary, SystemDescription } from '../results/summary.js';
+import type { RuleOutcome, Status } from '../results/verdict.js';
 
 /**
  * Everything the HTML report shows, as one JSON value embedded in the page. Built from a run folder

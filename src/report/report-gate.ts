@@ -1,5 +1,5 @@
-import { STATUS_ORDER } from '../gate/apply.js';
-import type { Status, Verdict } from '../gate/types.js';
+import type { Status, Verdict } from '../results/verdict.js';
+import { STATUS_ORDER } from '../results/verdict.js';
 import type { ReportVerdict } from './report-data.types.js';
 
 /** What the report shows of a verdict: the rest of gate.json (detectable effects, unjudged docs) is the gate's. */

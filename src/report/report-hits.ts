@@ -1,7 +1,7 @@
 import { rankOrder } from '../metrics/rank.js';
 import type { Run } from '../metrics/types.js';
-import { systemTraceFile } from '../retrieve/system-files.js';
-import { readTraceTops, type TracedHits } from '../retrieve/trace-reader.js';
+import { systemTraceFile } from '../results/layout.js';
+import { readTraceTops, type TracedHits } from '../results/trace-reader.js';
 import type { DocTable } from './doc-table.js';
 import type { ReportSystem } from './report-data.types.js';
 import { significant } from './significant.js';

@@ -1,13 +1,4 @@
-/** Latency figures of one stage: percentiles over the measured queries, in milliseconds. */
-export interface LatencySummary {
-  /** Queries with a measurement (cached stages are not measured). */
-  count: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  mean: number;
-  max: number;
-}
+import type { LatencySummary } from '../results/summary.js';
 
 /** Nearest-rank percentile (the value below which p % of the measurements fall), as load testers report it. */
 export function percentile(sorted: Float64Array, p: number): number {

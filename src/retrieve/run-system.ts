@@ -2,8 +2,8 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { SystemConfig } from '../config/types.js';
 import type { QueryResults, Run } from '../metrics/types.js';
-import { inOrder } from './in-order.js';
-import type { RankedHit, RerankedHit, TraceRecord } from './trace.js';
+import type { RankedHit, RerankedHit, TraceRecord } from '../results/trace.js';
+import { inOrder } from './transport/in-order.js';
 import type { Candidate, Hit, Index, Reranker } from './types.js';
 
 /** The built parts of one system, ready to serve queries. */

@@ -108,3 +108,20 @@ export interface Reranker {
   retries?(): number;
   close?(): Promise<void>;
 }
+
+/** Shows progress of one system at a time (a bar on a terminal, nothing otherwise). */
+export interface Progress {
+  start(system: string, total: number): void;
+  update(done: number): void;
+  stop(): void;
+}
+
+/** What an index says about the vectors it holds: its vector config, and who built it when it knows. */
+export interface IndexVectorFacts {
+  /** Where the facts come from, for messages: e.g. "qdrant collection docs_v3 (alias docs)". */
+  name: string;
+  size: number;
+  distance: Distance;
+  /** The collection's metadata; `index build` writes the BuildMetadata fields. */
+  metadata?: Record<string, unknown>;
+}

@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadBaseline } from '../../src/gate/baseline.js';
-import { loadResults } from '../../src/gate/results.js';
+import { loadBaseline } from '../../src/results/baseline.js';
+import { loadResults } from '../../src/results/run-folder.js';
 import { runCli } from '../helpers/cli.js';
 import { runExample } from '../helpers/results.js';
 import { tempDir } from '../helpers/tmp.js';

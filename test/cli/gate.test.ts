@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Verdict } from '../../src/gate/types.js';
+import type { Verdict } from '../../src/results/verdict.js';
 import { runCli } from '../helpers/cli.js';
 import { runExample } from '../helpers/results.js';
 import { tempDir } from '../helpers/tmp.js';

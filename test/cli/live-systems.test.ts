@@ -2,7 +2,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } 
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src/retrieve/summary.js';
+import type { RunSummary } from '../../src/results/summary.js';
 import { CLI, REPO_ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { type EmbeddingsServer, startEmbeddingsServer } from '../servers/openai-embeddings-server.js';

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { Policy, Rule } from '../../src/config/gate-policy.js';
 import { applyPolicy, type GateInputs } from '../../src/gate/apply.js';
 import type { CoverageFigures } from '../../src/gate/coverage.js';
-import type { MeasuredResults, MeasuredSystem, Policy, Rule, RuleOutcome } from '../../src/gate/types.js';
 import { gateText } from '../../src/report/gate-text.js';
+import type { MeasuredResults, MeasuredSystem } from '../../src/results/measured.js';
+import type { RuleOutcome } from '../../src/results/verdict.js';
 
 const QIDS = Array.from({ length: 10 }, (_, i) => `q${i}`);
 const BASE = QIDS.map(() => 0.5);

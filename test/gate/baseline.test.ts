@@ -3,15 +3,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import {
-  type BaselineFile,
-  checkComparable,
-  loadBaseline,
-  pairQueries,
-  saveBaseline,
-} from '../../src/gate/baseline.js';
-import { loadResults } from '../../src/gate/results.js';
-import type { MeasuredResults, MeasuredSystem } from '../../src/gate/types.js';
+import { checkComparable, pairQueries } from '../../src/gate/compare.js';
+import { type BaselineFile, loadBaseline, saveBaseline } from '../../src/results/baseline.js';
+import type { MeasuredResults, MeasuredSystem } from '../../src/results/measured.js';
+import { loadResults } from '../../src/results/run-folder.js';
 import { runExample } from '../helpers/results.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Decide, DropThreshold, PairedTest } from '../../src/config/gate-policy.js';
 import { compareDrop, type DropComparison, dropFails } from '../../src/gate/decide.js';
-import type { Decide, DropThreshold, PairedTest } from '../../src/gate/types.js';
 
 const ALPHA = 0.05;
 const MODES: Decide[] = ['point', 'significant', 'confident'];

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadPolicy } from '../../src/config/load-policy.js';
 import { UserError } from '../../src/errors.js';
-import { loadPolicy } from '../../src/gate/policy.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 

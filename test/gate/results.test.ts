@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import type { EvaluationFile } from '../../src/evaluation/types.js';
-import { loadResults } from '../../src/gate/results.js';
-import type { RunSummary } from '../../src/retrieve/summary.js';
+import { loadResults } from '../../src/results/run-folder.js';
+import type { RunSummary } from '../../src/results/summary.js';
 import { runExample } from '../helpers/results.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createComponentFactory } from '../../src/app/components.js';
+import { runConfig } from '../../src/app/run.js';
 import { loadConfig } from '../../src/config/load.js';
-import { createComponentFactory } from '../../src/retrieve/components.js';
-import { runConfig } from '../../src/retrieve/runner.js';
 import { REPO_ROOT } from './cli.js';
 import { FIXTURES } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RuleOutcome } from '../../src/gate/types.js';
 import { githubAnnotations } from '../../src/report/github-annotations.js';
+import type { RuleOutcome } from '../../src/results/verdict.js';
 import { HOSTILE, verdictFixture } from './verdict-fixture.js';
 
 describe('githubAnnotations', () => {

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeGateOutputs } from '../../src/app/gate-outputs.js';
 import { UserError } from '../../src/errors.js';
 import { gateJunit } from '../../src/report/gate-junit.js';
 import { gateMarkdown } from '../../src/report/gate-markdown.js';
-import { writeGateOutputs } from '../../src/report/gate-outputs.js';
 import { githubAnnotations } from '../../src/report/github-annotations.js';
 import { tempDir } from '../helpers/tmp.js';
 import { verdictFixture } from './verdict-fixture.js';

@@ -5,9 +5,9 @@ import {
   reportDataFromSpec,
   type SystemSpec,
 } from '../../bench/report-spec.js';
-import type { RuleOutcome, Verdict } from '../../src/gate/types.js';
 import type { ReportData } from '../../src/report/report-data.types.js';
-import type { SystemDescription } from '../../src/retrieve/summary.js';
+import type { SystemDescription } from '../../src/results/summary.js';
+import type { RuleOutcome, Verdict } from '../../src/results/verdict.js';
 
 /**
  * A small realistic report: six queries of a bike-repair help centre, three systems on one Qdrant alias

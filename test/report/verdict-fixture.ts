@@ -1,4 +1,4 @@
-import type { RuleOutcome, Verdict } from '../../src/gate/types.js';
+import type { RuleOutcome, Verdict } from '../../src/results/verdict.js';
 
 /** A system id that would break a Markdown table, open an HTML tag and need escaping in XML. */
 export const HOSTILE = 'a|b<script>';

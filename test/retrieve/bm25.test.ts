@@ -2,8 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compareCodePoints } from '../../src/metrics/order.js';
 import { seededRandom } from '../../src/metrics/random.js';
-import { BM25_DEFAULTS, Bm25Index, inverseDocumentFrequency } from '../../src/retrieve/indexes/bm25.js';
-import { LexicalReranker } from '../../src/retrieve/rerankers/lexical.js';
+import {
+  BM25_DEFAULTS,
+  Bm25Index,
+  inverseDocumentFrequency,
+} from '../../src/retrieve/providers/indexes/bm25.js';
+import { LexicalReranker } from '../../src/retrieve/providers/rerankers/lexical.js';
 import type { Candidate, CorpusDocument, QueryInput } from '../../src/retrieve/types.js';
 
 /**

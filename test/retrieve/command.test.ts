@@ -3,9 +3,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CommandError } from '../../src/retrieve/command/command-error.js';
-import { CommandIndex, type CommandIndexOptions } from '../../src/retrieve/indexes/command.js';
-import { CommandReranker, type CommandRerankerOptions } from '../../src/retrieve/rerankers/command.js';
+import { CommandIndex, type CommandIndexOptions } from '../../src/retrieve/providers/indexes/command.js';
+import {
+  CommandReranker,
+  type CommandRerankerOptions,
+} from '../../src/retrieve/providers/rerankers/command.js';
+import { CommandError } from '../../src/retrieve/transport/command-error.js';
 import type { Candidate } from '../../src/retrieve/types.js';
 import { tempDir } from '../helpers/tmp.js';
 

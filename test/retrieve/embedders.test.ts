@@ -1,14 +1,14 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { fmix32, fnvStep, HashingEmbedder } from '../../src/retrieve/embedders/hashing.js';
-import { TruncatedEmbedder, truncateEmbedder } from '../../src/retrieve/embedders/truncate.js';
+import { fmix32, fnvStep, HashingEmbedder } from '../../src/retrieve/providers/embedders/hashing.js';
+import { TruncatedEmbedder, truncateEmbedder } from '../../src/retrieve/providers/embedders/truncate.js';
 import {
   loadWinkEmbedder,
   parseWinkVectors,
   WINK_PACKAGE,
   WinkEmbedder,
-} from '../../src/retrieve/embedders/wink.js';
+} from '../../src/retrieve/providers/embedders/wink.js';
 import type { Embedder } from '../../src/retrieve/types.js';
 import { tempDir } from '../helpers/tmp.js';
 

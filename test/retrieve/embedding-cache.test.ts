@@ -6,14 +6,14 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { pruneCache } from '../../src/retrieve/cache/maintenance.js';
 import { recordBytes } from '../../src/retrieve/cache/record.js';
-import { HashingEmbedder } from '../../src/retrieve/embedders/hashing.js';
-import type { Embedder, EmbeddingBatch, EmbeddingPurpose, PreparedTexts } from '../../src/retrieve/types.js';
 import {
   closeEmbeddingStores,
   type EmbedAllOptions,
   embedAll,
   splitTokens,
-} from '../../src/retrieve/vector-cache.js';
+} from '../../src/retrieve/cache/vector-cache.js';
+import { HashingEmbedder } from '../../src/retrieve/providers/embedders/hashing.js';
+import type { Embedder, EmbeddingBatch, EmbeddingPurpose, PreparedTexts } from '../../src/retrieve/types.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 

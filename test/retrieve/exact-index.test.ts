@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compareCodePoints } from '../../src/metrics/order.js';
 import { seededRandom } from '../../src/metrics/random.js';
-import { ExactIndex } from '../../src/retrieve/indexes/exact.js';
-import { TopK } from '../../src/retrieve/indexes/topk.js';
+import { ExactIndex } from '../../src/retrieve/providers/indexes/exact.js';
+import { TopK } from '../../src/retrieve/providers/indexes/topk.js';
 import type { Distance, Hit, QueryInput } from '../../src/retrieve/types.js';
 
 const DISTANCES: Distance[] = ['cosine', 'dot', 'euclidean'];

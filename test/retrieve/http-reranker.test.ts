@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { limiterFor } from '../../src/retrieve/http/rate-limiter.js';
-import { HttpError, retryAfterMs } from '../../src/retrieve/http/retry.js';
-import { HttpReranker, type HttpRerankerOptions } from '../../src/retrieve/rerankers/http.js';
+import { HttpReranker, type HttpRerankerOptions } from '../../src/retrieve/providers/rerankers/http.js';
+import { limiterFor } from '../../src/retrieve/transport/rate-limiter.js';
+import { HttpError, retryAfterMs } from '../../src/retrieve/transport/retry.js';
 import type { Candidate } from '../../src/retrieve/types.js';
 
 interface Received {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inOrder } from '../../src/retrieve/in-order.js';
+import { inOrder } from '../../src/retrieve/transport/in-order.js';
 
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

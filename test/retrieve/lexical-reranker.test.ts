@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/metrics/random.js';
-import { Bm25Index } from '../../src/retrieve/indexes/bm25.js';
-import { LexicalReranker } from '../../src/retrieve/rerankers/lexical.js';
+import { Bm25Index } from '../../src/retrieve/providers/indexes/bm25.js';
+import { LexicalReranker } from '../../src/retrieve/providers/rerankers/lexical.js';
 import type { Candidate, CorpusDocument } from '../../src/retrieve/types.js';
 
 const CORPUS: CorpusDocument[] = [

@@ -7,7 +7,7 @@ import { encode } from 'gpt-tokenizer/encoding/cl100k_base';
 import { describe, expect, it } from 'vitest';
 import type { OpenAiModelConfig, OpenAiSettings } from '../../src/config/types.js';
 import { UserError } from '../../src/errors.js';
-import { OpenAiEmbedder } from '../../src/retrieve/embedders/openai.js';
+import { OpenAiEmbedder } from '../../src/retrieve/providers/embedders/openai.js';
 
 export interface OpenAiTarget {
   baseURL: string;

@@ -3,9 +3,9 @@ import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenAiSettings } from '../../src/config/types.js';
 import { UserError } from '../../src/errors.js';
-import { OpenAiEmbedder } from '../../src/retrieve/embedders/openai.js';
-import { parseResetDuration } from '../../src/retrieve/http/rate-limiter.js';
-import { HttpError } from '../../src/retrieve/http/retry.js';
+import { OpenAiEmbedder } from '../../src/retrieve/providers/embedders/openai.js';
+import { parseResetDuration } from '../../src/retrieve/transport/rate-limiter.js';
+import { HttpError } from '../../src/retrieve/transport/retry.js';
 import {
   type EmbeddingsServer,
   type EmbeddingsServerOptions,

@@ -6,10 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { vectorFacts } from '../../src/retrieve/qdrant/collection.js';
-import { QdrantConnection } from '../../src/retrieve/qdrant/connection.js';
-import { pointIdFor } from '../../src/retrieve/qdrant/point-ids.js';
-import { QdrantIndex, type QdrantSearchConfig } from '../../src/retrieve/qdrant/qdrant-index.js';
+import { vectorFacts } from '../../src/retrieve/providers/qdrant/collection.js';
+import { QdrantConnection } from '../../src/retrieve/providers/qdrant/connection.js';
+import { pointIdFor } from '../../src/retrieve/providers/qdrant/point-ids.js';
+import { QdrantIndex, type QdrantSearchConfig } from '../../src/retrieve/providers/qdrant/qdrant-index.js';
 import {
   collectionExists,
   createCollection,
@@ -20,7 +20,7 @@ import {
   updateMetadata,
   upsertPoints,
   waitForGreen,
-} from '../../src/retrieve/qdrant/write.js';
+} from '../../src/retrieve/providers/qdrant/write.js';
 import type { Distance, Hit, QueryInput } from '../../src/retrieve/types.js';
 
 export interface QdrantTarget {

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { InFlightLimit } from '../../src/retrieve/in-flight.js';
-import { QdrantConnection } from '../../src/retrieve/qdrant/connection.js';
-import { pointIdFor } from '../../src/retrieve/qdrant/point-ids.js';
-import { QdrantIndex, type QdrantSearchConfig } from '../../src/retrieve/qdrant/qdrant-index.js';
-import { createCollection, upsertPoints, waitForGreen } from '../../src/retrieve/qdrant/write.js';
+import { QdrantConnection } from '../../src/retrieve/providers/qdrant/connection.js';
+import { pointIdFor } from '../../src/retrieve/providers/qdrant/point-ids.js';
+import { QdrantIndex, type QdrantSearchConfig } from '../../src/retrieve/providers/qdrant/qdrant-index.js';
+import { createCollection, upsertPoints, waitForGreen } from '../../src/retrieve/providers/qdrant/write.js';
 import { runSystem } from '../../src/retrieve/run-system.js';
+import { InFlightLimit } from '../../src/retrieve/transport/in-flight.js';
 import { tempDir } from '../helpers/tmp.js';
 import { QdrantTestServer } from '../servers/qdrant-server.js';
 import {

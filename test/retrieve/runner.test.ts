@@ -1,12 +1,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { type BuildComponents, type BuiltSystem, runConfig } from '../../src/app/run.js';
 import type { RunConfig, SystemConfig } from '../../src/config/types.js';
 import { pairedBootstrap } from '../../src/metrics/paired.js';
+import type { TraceRecord } from '../../src/results/trace.js';
 import { percentile, summarizeLatency } from '../../src/retrieve/latency.js';
 import { rerankedOrder } from '../../src/retrieve/run-system.js';
-import { type BuildComponents, type BuiltSystem, runConfig } from '../../src/retrieve/runner.js';
-import type { TraceRecord } from '../../src/retrieve/trace.js';
 import type { Hit, Index, Reranker } from '../../src/retrieve/types.js';
 import { importMiniDataset } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/tmp.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ENGLISH_STOPWORDS, tokenize } from '../../src/retrieve/text/tokenize.js';
+import { ENGLISH_STOPWORDS, tokenize } from '../../src/retrieve/providers/text/tokenize.js';
 
 describe('tokenize', () => {
   it('lowercases and splits on everything that is not a letter or digit', () => {

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { RankedHit, RerankedHit, TraceRecord } from '../../src/retrieve/trace.js';
-import { readTraceTops, type TracedHits } from '../../src/retrieve/trace-reader.js';
+import type { RankedHit, RerankedHit, TraceRecord } from '../../src/results/trace.js';
+import { readTraceTops, type TracedHits } from '../../src/results/trace-reader.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /** Doc ids that a cut by text matching could trip on: quotes, braces, brackets, escapes, keys, non-ASCII. */

@@ -1,0 +1,293 @@
+import type {
+  IndexConfig,
+  ModelConfig,
+  QdrantIndexConfig,
+  RerankerConfig,
+  SystemConfig,
+} from '../config/types.js';
+import { checkQdrantIndex } from '../lifecycle/index-check.js';
+import { embedAll } from '../retrieve/cache/vector-cache.js';
+import { HashingEmbedder } from '../retrieve/providers/embedders/hashing.js';
+import { OpenAiEmbedder } from '../retrieve/providers/embedders/openai.js';
+import { truncateEmbedder } from '../retrieve/providers/embedders/truncate.js';
+import { loadWinkEmbedder } from '../retrieve/providers/embedders/wink.js';
+import { Bm25Index } from '../retrieve/providers/indexes/bm25.js';
+import { CommandIndex } from '../retrieve/providers/indexes/command.js';
+import { ExactIndex } from '../retrieve/providers/indexes/exact.js';
+import { QdrantConnection } from '../retrieve/providers/qdrant/connection.js';
+import { QdrantIndex } from '../retrieve/providers/qdrant/qdrant-index.js';
+import { CommandReranker } from '../retrieve/providers/rerankers/command.js';
+import { HttpReranker } from '../retrieve/providers/rerankers/http.js';
+import { LexicalReranker } from '../retrieve/providers/rerankers/lexical.js';
+import type { QueryVectors } from '../retrieve/run-system.js';
+import type { Embedder, Index, Reranker } from '../retrieve/types.js';
+import type { BuildComponents, BuildContext, BuiltSystem } from './run.js';
+
+/**
+ * Builds each system's embedder, index and reranker from the config. In-process indexes are shared between
+ * systems of one run (two systems on the same model and index embed the corpus once), and every embedding
+ * goes through the on-disk cache, so a second run — or a run resumed after Ctrl-C — embeds nothing again.
+ */
+export interface ComponentOptions {
+  /** Evaluate a system even when its model does not fit its index (recorded in the summary). */
+  allowIncompatible?: boolean;
+  /** Where API keys are read from (the variables the config names). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export function createComponentFactory(options: ComponentOptions = {}): BuildComponents {
+  const env = options.env ?? process.env;
+  const shared = new Map<string, Promise<BuiltIndex>>();
+  // The first system to build a shared index reports its embedding calls; the others reuse it for free.
+  const once = async (key: string, make: () => Promise<BuiltIndex>) => {
+    const entry = shared.get(key);
+    if (entry)
+      return { index: (await entry).index, calls: 0, tokens: 0, truncated: (await entry).truncated ?? [] };
+    const made = make();
+    shared.set(key, made);
+    return made;
+  };
+
+  return async (system: SystemConfig, context: BuildContext): Promise<BuiltSystem> => {
+    const embedder = system.model ? await createEmbedder(system.model, env) : undefined;
+    const closers: (() => Promise<void>)[] = [];
+    if (system.index.kind === 'qdrant') {
+      if (!system.model) throw new Error(`index '${system.index.alias}' needs a model`);
+      const live = await openQdrant(
+        system,
+        system.model,
+        system.index,
+        context,
+        options.allowIncompatible === true,
+        env,
+      );
+      const reranker = system.reranker ? await createReranker(system.reranker, context, env) : undefined;
+      return {
+        index: live.index,
+        ...(reranker ? { reranker } : {}),
+        ...(embedder ? { embedQueries: queryEmbedding(embedder, context) } : {}),
+        indexBuild: { embeddingCalls: 0, tokens: 0 },
+        indexCheck: live.check,
+        warnings: live.warnings,
+        close: async () => {
+          await reranker?.close?.();
+        },
+      };
+    }
+    const {
+      index,
+      calls,
+      tokens,
+      truncated = [],
+    } = await buildIndex(system.index, embedder, system.model, context, once);
+    // Only processes are per system; shared in-process indexes live as long as the run.
+    if (system.index.kind === 'command') closers.push(() => index.close?.() ?? Promise.resolve());
+    let reranker: Reranker | undefined;
+    try {
+      reranker = system.reranker ? await createReranker(system.reranker, context, env) : undefined;
+    } catch (error) {
+      await Promise.all(closers.map((close) => close()));
+      throw error;
+    }
+    if (reranker?.close) closers.push(() => reranker?.close?.() ?? Promise.resolve());
+    return {
+      index,
+      ...(reranker ? { reranker } : {}),
+      ...(embedder && system.model ? { embedQueries: queryEmbedding(embedder, context) } : {}),
+      indexBuild: { embeddingCalls: calls, tokens },
+      ...(truncated.length > 0
+        ? {
+            warnings: [
+              `${truncated.length} documents were cut to the model's input limit: ${truncated.slice(0, 5).join(', ')}${truncated.length > 5 ? ', …' : ''}`,
+            ],
+          }
+        : {}),
+      close: async () => {
+        await Promise.all(closers.map((close) => close()));
+      },
+    };
+  };
+}
+
+/** The embedder a model config describes; API keys are read from `env` by the variable the config names. */
+export async function createEmbedder(model: ModelConfig, env: NodeJS.ProcessEnv): Promise<Embedder> {
+  const batch = model.batchSize === undefined ? {} : { batchSize: model.batchSize };
+  switch (model.provider) {
+    case 'hashing':
+      // Feature hashing takes its size as a parameter: no truncation needed.
+      return new HashingEmbedder({ dimensions: model.dimensions ?? 256, ...batch });
+    case 'wink': {
+      const base = await loadWinkEmbedder(batch);
+      // Word vectors have a fixed size: fewer dimensions means Matryoshka-style truncation.
+      return model.dimensions !== undefined && model.dimensions < base.dimensions
+        ? truncateEmbedder(base, model.dimensions)
+        : base;
+    }
+    case 'openai':
+      return new OpenAiEmbedder(model, apiKey(model.apiKeyEnv, env));
+  }
+}
+
+/** The cache key part that names the model as configured (its alias's version label included). */
+function modelKey(model: ModelConfig, embedder: Embedder): string {
+  return `${embedder.id}@${embedder.version}/${model.model}@${model.version}/${embedder.dimensions}`;
+}
+
+/** An index and what embedding the corpus for it cost (nothing for indexes that hold no vectors of ours). */
+interface BuiltIndex {
+  index: Index;
+  calls: number;
+  tokens: number;
+  /** Documents cut to the model's input limit. */
+  truncated?: string[];
+}
+
+type Once = (key: string, make: () => Promise<BuiltIndex>) => Promise<BuiltIndex>;
+
+async function buildIndex(
+  config: IndexConfig,
+  embedder: Embedder | undefined,
+  model: ModelConfig | undefined,
+  context: BuildContext,
+  once: Once,
+): Promise<BuiltIndex> {
+  switch (config.kind) {
+    case 'bm25':
+      return once(`bm25:${config.alias}`, async () => ({
+        index: new Bm25Index(context.corpus, { k1: config.k1, b: config.b }),
+        calls: 0,
+        tokens: 0,
+      }));
+    case 'embedded': {
+      if (!embedder || !model) throw new Error(`index '${config.alias}' needs a model`);
+      const key = modelKey(model, embedder);
+      const built = await once(`embedded:${config.alias}:${key}`, async () => {
+        const result = await embedAll({
+          embedder,
+          texts: context.corpus.map((doc) => doc.text),
+          names: context.corpus.map((doc) => `document ${doc.id}`),
+          purpose: 'index-build',
+          cacheDir: context.cacheDir,
+        });
+        const index = new ExactIndex(
+          context.corpus.map((doc) => doc.id),
+          result.vectors,
+          embedder.dimensions,
+          config.distance,
+          `embedded:${key}:${config.distance}`,
+        );
+        return { index, calls: result.calls, tokens: result.tokens, truncated: result.truncated };
+      });
+      return built;
+    }
+    case 'command':
+      return {
+        index: await CommandIndex.start({
+          command: config.command,
+          name: config.alias,
+          needsVectors: config.vectors,
+          cwd: context.dir,
+          ...(config.dimensions === undefined ? {} : { dimensions: config.dimensions }),
+          ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
+          ...(config.concurrency === undefined ? {} : { concurrency: config.concurrency }),
+        }),
+        calls: 0,
+        tokens: 0,
+      };
+    case 'qdrant':
+      throw new Error(`index '${config.alias}': a qdrant index is opened per system`);
+  }
+}
+
+/**
+ * Opens a Qdrant index (alias resolved, collection facts read) and checks it against the model before any
+ * query is sent: a mismatch stops the system unless allowed; missing relevant documents are listed.
+ */
+async function openQdrant(
+  system: SystemConfig,
+  model: ModelConfig,
+  config: QdrantIndexConfig,
+  context: BuildContext,
+  allowIncompatible: boolean,
+  env: NodeJS.ProcessEnv,
+) {
+  const key = apiKey(config.apiKeyEnv, env);
+  const index = await QdrantIndex.open({ config, ...key, docIds: context.corpus.map((doc) => doc.id) });
+  const connection = new QdrantConnection({
+    url: config.url,
+    ...key,
+    timeoutMs: config.timeoutMs,
+    maxRetries: config.maxRetries,
+  });
+  const { check, warnings } = await checkQdrantIndex({
+    systemId: system.id,
+    model,
+    config,
+    index,
+    connection,
+    dataset: context.dataset,
+    allowIncompatible,
+  });
+  return { index, check, warnings };
+}
+
+/** The key from the variable the config names (checked to be set when the config was loaded). */
+export function apiKey(variable: string | undefined, env: NodeJS.ProcessEnv): { apiKey?: string } {
+  const value = variable === undefined ? undefined : env[variable];
+  return value ? { apiKey: value } : {};
+}
+
+async function createReranker(
+  config: RerankerConfig,
+  context: BuildContext,
+  env: NodeJS.ProcessEnv,
+): Promise<Reranker> {
+  switch (config.kind) {
+    case 'lexical':
+      return new LexicalReranker(new Bm25Index(context.corpus, { k1: config.k1, b: config.b }));
+    case 'command':
+      return CommandReranker.start({
+        command: config.command,
+        name: config.alias,
+        cwd: context.dir,
+        ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
+        ...(config.concurrency === undefined ? {} : { concurrency: config.concurrency }),
+      });
+    case 'http':
+      return new HttpReranker({
+        api: config.api,
+        ...(config.url === undefined ? {} : { url: config.url }),
+        ...(config.model === undefined ? {} : { model: config.model }),
+        // Checked at load; read only here so the key lives in memory and nowhere else.
+        ...apiKey(config.apiKeyEnv, env),
+        ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
+        ...(config.maxRetries === undefined ? {} : { maxRetries: config.maxRetries }),
+        ...(config.batchSize === undefined ? {} : { batchSize: config.batchSize }),
+        ...(config.requestsPerMinute === undefined ? {} : { requestsPerMinute: config.requestsPerMinute }),
+      });
+  }
+}
+
+/** Embeds the queries through the cache; timings are those of this run's calls (null for cached vectors). */
+function queryEmbedding(
+  embedder: Embedder,
+  context: BuildContext,
+): (texts: string[], names: string[]) => Promise<QueryVectors> {
+  return async (texts, names) => {
+    const result = await embedAll({
+      embedder,
+      texts,
+      names,
+      purpose: 'query',
+      cacheDir: context.cacheDir,
+    });
+    return {
+      vectors: result.vectors,
+      perQuery: result.perText,
+      calls: result.calls,
+      tokens: result.tokens,
+      retries: result.retries,
+      truncated: result.truncated,
+    };
+  };
+}

@@ -1,0 +1,42 @@
+import { basename } from 'node:path';
+import { fileSha256 } from '../dataset/digest.js';
+import { loadDataset } from '../dataset/native.js';
+import { resolveDataset } from '../dataset/resolve.js';
+import { readRunFile } from '../dataset/run-file.js';
+import { type EvaluateRunsResult, evaluateRuns } from '../evaluation/evaluate-runs.js';
+import { evaluationSettings } from '../evaluation/settings.js';
+import { parseMeasureList } from '../metrics/registry.js';
+
+export interface EvaluateFilesOptions {
+  /** A dataset folder or name@version. */
+  dataset: string;
+  runs: string[];
+  /** Comma-separated measure names, e.g. "R@5,P@5,RR,nDCG@10". */
+  measures: string;
+  relevanceLevel?: number;
+  skipMissing?: boolean;
+  strict?: boolean;
+  bootstrapSamples?: number;
+  confidence?: number;
+  seed?: number;
+}
+
+/** dataset + run files → evaluation: the whole of `retrieval-gate eval`, minus printing. */
+export function evaluateRunFiles(options: EvaluateFilesOptions): EvaluateRunsResult {
+  const measures = parseMeasureList(options.measures);
+  const dataset = loadDataset(resolveDataset(options.dataset), { strict: options.strict });
+  const runs = options.runs.map((path) => ({
+    name: basename(path).replace(/\.[^.]*$/, ''),
+    file: { name: basename(path), sha256: fileSha256(path) },
+    run: readRunFile(path),
+  }));
+  return evaluateRuns(
+    dataset,
+    runs,
+    measures,
+    evaluationSettings(
+      measures.map((m) => m.name),
+      options,
+    ),
+  );
+}

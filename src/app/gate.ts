@@ -1,0 +1,101 @@
+import { dirname, resolve } from 'node:path';
+import type { Policy } from '../config/gate-policy.js';
+import { loadPolicy } from '../config/load-policy.js';
+import { loadDataset } from '../dataset/native.js';
+import { resolveDataset } from '../dataset/resolve.js';
+import type { Dataset } from '../dataset/types.js';
+import { UserError } from '../errors.js';
+import { applyPolicy } from '../gate/apply.js';
+import { checkComparable } from '../gate/compare.js';
+import { coverageLookup } from '../gate/coverage.js';
+import { loadBaseline } from '../results/baseline.js';
+import type { MeasuredResults } from '../results/measured.js';
+import { loadResults } from '../results/run-folder.js';
+import type { Verdict } from '../results/verdict.js';
+import { writeGateOutputs } from './gate-outputs.js';
+
+export interface GateOptions {
+  policyFile: string;
+  /** A run folder, reports/<run-id>/. */
+  resultsDir: string;
+  /** A baseline file or git:REF:PATH; default: the policy's `baseline`. */
+  baseline?: string;
+  allowDatasetChange?: boolean;
+  /** The dataset's folder or name@version, for coverage rules; default: the results' name@version. */
+  dataset?: string;
+  /** Where gate.md, gate.junit.xml and gate.json go; default: the results folder. */
+  outDir?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export interface GateOutcome {
+  verdict: Verdict;
+  files: string[];
+  /** GitHub workflow commands to print (only under GitHub Actions). */
+  annotations: string[];
+}
+
+/**
+ * results + policy (+ baseline) → verdict → CI outputs. Bad input (a malformed policy or results, a baseline
+ * of another dataset) throws a UserError; a baseline that cannot be read fails the rules that needed it.
+ */
+export async function gateResults(options: GateOptions): Promise<GateOutcome> {
+  const cwd = options.cwd ?? process.cwd();
+  const policy = loadPolicy(options.policyFile);
+  const candidate = loadResults(options.resultsDir);
+  const reference = options.baseline ?? policyBaseline(policy);
+  let baseline: MeasuredResults | null = null;
+  let noBaselineReason: string | undefined = reference
+    ? undefined
+    : 'none was given (--baseline, or baseline: in the policy)';
+  const warnings: string[] = [];
+  if (reference) {
+    try {
+      baseline = await loadBaseline(reference, cwd);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      noBaselineReason = error.message;
+    }
+  }
+  if (baseline) warnings.push(...checkComparable(candidate, baseline, options.allowDatasetChange === true));
+  const dataset = needsDataset(policy) ? datasetFor(candidate, options.dataset, cwd) : 'not needed';
+  const verdict = applyPolicy({
+    policy,
+    candidate,
+    baseline,
+    ...(noBaselineReason ? { noBaselineReason } : {}),
+    coverage: coverageLookup(candidate, options.resultsDir, dataset),
+    warnings,
+  });
+  const written = writeGateOutputs(verdict, options.outDir ?? options.resultsDir, options.env ?? process.env);
+  return { verdict, ...written };
+}
+
+/** The policy's own baseline: a path relative to the policy file, or a git reference as written. */
+function policyBaseline(policy: Policy): string | undefined {
+  if (!policy.baseline) return undefined;
+  return policy.baseline.startsWith('git:')
+    ? policy.baseline
+    : resolve(dirname(policy.file), policy.baseline);
+}
+
+function needsDataset(policy: Policy): boolean {
+  return policy.rules.some((rule) => rule.kind === 'coverage');
+}
+
+/** The dataset the results were measured on, checked by digest; a string says why it is unavailable. */
+function datasetFor(results: MeasuredResults, reference: string | undefined, cwd: string): Dataset | string {
+  const wanted = `${results.dataset.name}@${results.dataset.version}`;
+  let dataset: Dataset;
+  try {
+    dataset = loadDataset(resolveDataset(reference ?? wanted, cwd));
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    return `the dataset ${wanted} is needed to measure coverage but could not be loaded (${error.message}); pass --dataset`;
+  }
+  if (dataset.digest !== results.dataset.digest) {
+    return `the dataset found for ${wanted} has digest ${dataset.digest}, not the results' ${results.dataset.digest}; pass --dataset with the one they were measured on`;
+  }
+  return dataset;
+}

@@ -1,0 +1,135 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../config/load.js';
+import type { ModelConfig } from '../config/types.js';
+import { loadDataset } from '../dataset/native.js';
+import { resolveDataset } from '../dataset/resolve.js';
+import { UserError } from '../errors.js';
+import { writeTextFile } from '../files.js';
+import { defaultCollectionName, embeddedBuildTarget, qdrantBuildTarget } from '../lifecycle/build-targets.js';
+import { buildIndex, type IndexBuildRecord } from '../lifecycle/index-build.js';
+import { QdrantConnection } from '../retrieve/providers/qdrant/connection.js';
+import { setAlias } from '../retrieve/providers/qdrant/write.js';
+import type { Progress } from '../retrieve/types.js';
+import { apiKey, createEmbedder } from './components.js';
+import { corpusDocuments } from './run.js';
+
+export interface BuildFromConfigOptions {
+  configFile: string;
+  model: string;
+  index: string;
+  /** Qdrant: the collection to create or resume (default `{dataset}_{model alias}_{version}`). */
+  collection?: string;
+  /** Qdrant: point this alias at the collection once it is ready. */
+  alias?: string;
+  /** Points per upsert request (64–256) and requests in flight (2–4). */
+  batchSize: number;
+  parallel: number;
+  /** Where the build record is written: <reportsDir>/index-builds/. */
+  reportsDir: string;
+  progress?: Progress;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface BuildOutcome {
+  record: IndexBuildRecord;
+  /** The concrete collection (Qdrant), absent for the embedded index. */
+  collection?: string;
+  alias?: string;
+  recordFile: string;
+}
+
+/**
+ * `index build`: embeds the config's dataset corpus with one of its models into one of its indexes (a new
+ * Qdrant collection, or the embedding cache behind the embedded index) and records what it cost.
+ */
+export async function buildIndexFromConfig(options: BuildFromConfigOptions): Promise<BuildOutcome> {
+  const env = options.env ?? process.env;
+  const config = loadConfig(options.configFile, env);
+  const pick = <T extends { alias: string }>(kind: string, all: T[], alias: string): T => {
+    const found = all.find((item) => item.alias === alias);
+    if (!found) {
+      const known = all.map((item) => item.alias).join(', ') || 'none';
+      throw new UserError(`no ${kind} '${alias}' in ${options.configFile} (it defines: ${known})`);
+    }
+    return found;
+  };
+  const model = pick('model', config.models, options.model);
+  const index = pick('index', config.indexes, options.index);
+  if (index.kind !== 'qdrant' && index.kind !== 'embedded') {
+    throw new UserError(
+      `index '${index.alias}' is a ${index.kind} index: index build writes qdrant or embedded indexes`,
+    );
+  }
+  for (const [value, range, flag] of [
+    [options.batchSize, [64, 256], '--batch-size'],
+    [options.parallel, [2, 4], '--parallel'],
+  ] as const) {
+    if (!Number.isInteger(value) || value < range[0] || value > range[1])
+      throw new UserError(`${flag} must be an integer from ${range[0]} to ${range[1]}, got ${value}`);
+  }
+  const dataset = loadDataset(resolveDataset(config.dataset, config.dir));
+  const corpus = corpusDocuments(dataset, { ...config, systems: [] });
+  if (corpus.length === 0) throw new UserError(`dataset ${config.dataset} has no corpus to index`);
+  const datasetFacts = {
+    name: dataset.manifest.name,
+    version: dataset.manifest.version,
+    digest: dataset.digest,
+  };
+  const embedder = await createEmbedder(model, env);
+  const dimensions = embedder.dimensions;
+
+  let collection: string | undefined;
+  let target: Awaited<ReturnType<typeof qdrantBuildTarget>>;
+  let connection: QdrantConnection | undefined;
+  if (index.kind === 'qdrant') {
+    collection = options.collection ?? defaultCollectionName(dataset.manifest.name, model);
+    connection = new QdrantConnection({
+      url: index.url,
+      ...apiKey(index.apiKeyEnv, env),
+      timeoutMs: index.timeoutMs,
+      maxRetries: index.maxRetries,
+      maxConnections: options.parallel,
+    });
+    target = await qdrantBuildTarget({
+      connection,
+      name: collection,
+      model: { ...model, dimensions } as ModelConfig & { dimensions: number },
+      index,
+      dataset: datasetFacts,
+      batchSize: options.batchSize,
+      parallel: options.parallel,
+    });
+  } else {
+    if (options.collection || options.alias) {
+      throw new UserError(`--collection and --alias apply to qdrant indexes; '${index.alias}' is embedded`);
+    }
+    target = embeddedBuildTarget(index.alias, config.cacheDir);
+  }
+
+  const record = await buildIndex({
+    corpus,
+    embedder,
+    model,
+    dataset: datasetFacts,
+    target,
+    cacheDir: config.cacheDir,
+    ...(options.progress ? { progress: options.progress } : {}),
+  });
+  if (options.alias && connection && collection) await setAlias(connection, options.alias, collection);
+
+  const dir = join(options.reportsDir, 'index-builds');
+  mkdirSync(dir, { recursive: true });
+  const stamp = record.builtAt.replace(/:/g, '-');
+  const recordFile = join(dir, `${collection ?? `embedded-${index.alias}-${model.alias}`}-${stamp}.json`);
+  writeTextFile(
+    recordFile,
+    `${JSON.stringify({ schemaVersion: 1, kind: 'index-build', ...record, ...(options.alias ? { alias: options.alias } : {}) }, null, 2)}\n`,
+  );
+  return {
+    record,
+    ...(collection ? { collection } : {}),
+    ...(options.alias ? { alias: options.alias } : {}),
+    recordFile,
+  };
+}

@@ -1,0 +1,82 @@
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadDataset } from '../dataset/native.js';
+import { resolveDataset } from '../dataset/resolve.js';
+import { writeTextFile } from '../files.js';
+import { checkComparable } from '../gate/compare.js';
+import { renderReportHtml } from '../report/render-html.js';
+import { buildReportData } from '../report/report-data.js';
+import { reportMarkdown } from '../report/report-markdown.js';
+import { loadBaseline } from '../results/baseline.js';
+import { isGitReference } from '../results/git-show.js';
+import type { MeasuredResults } from '../results/measured.js';
+import { loadResults } from '../results/run-folder.js';
+
+export interface WriteReportOptions {
+  /** A run folder, reports/<run-id>/. */
+  resultsDir: string;
+  /** What to compare with: another run's folder (with summary.json), a baseline file, or git:REF:PATH. */
+  baseline?: string;
+  /** Compare with a baseline measured on another dataset version (per-query, on the queries in both). */
+  allowDatasetChange?: boolean;
+  /** The dataset's folder or name@version; default: the name@version the results were measured on. */
+  dataset?: string;
+  /** The verdict to show (a gate.json); default: the run folder's, when the run was gated. */
+  gate?: string;
+  /** The HTML file; default: <resultsDir>/report.html. The Markdown goes beside it, named alike (.md). */
+  out?: string;
+  /** What relative paths (and git references) are resolved against; default: the working directory. */
+  cwd?: string;
+  now?: Date;
+}
+
+export interface WrittenReport {
+  html: string;
+  markdown: string;
+  /** Differences between the results and the baseline that colour the comparison (see checkComparable). */
+  warnings: string[];
+}
+
+/**
+ * A run folder (and a baseline) → report.html for people and its Markdown twin for PR comments. Reads only
+ * files: a report can be made again, later or elsewhere, without re-running anything.
+ */
+export async function writeReport(options: WriteReportOptions): Promise<WrittenReport> {
+  const cwd = options.cwd ?? process.cwd();
+  const resultsDir = resolve(cwd, options.resultsDir);
+  const results = loadResults(resultsDir);
+  const baseline = options.baseline ? await readBaseline(options.baseline, cwd) : null;
+  const warnings = baseline
+    ? checkComparable(results, baseline.results, options.allowDatasetChange === true)
+    : [];
+  const { name, version } = results.dataset;
+  const dataset = loadDataset(resolveDataset(options.dataset ?? `${name}@${version}`, cwd));
+  const data = buildReportData({
+    resultsDir,
+    baseline: baseline?.results ?? null,
+    baselineDir: baseline?.dir ?? null,
+    dataset,
+    ...(options.gate ? { gateFile: resolve(cwd, options.gate) } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const html = resolve(cwd, options.out ?? join(resultsDir, 'report.html'));
+  const markdown = `${html.replace(/\.html?$/i, '')}.md`;
+  writeTextFile(html, renderReportHtml(data));
+  writeTextFile(markdown, reportMarkdown(data));
+  return { html, markdown, warnings };
+}
+
+/**
+ * A run folder is read as results (and its traces give the baseline's hits); anything else is a baseline
+ * file or git:REF:PATH. The source is the reference as the user wrote it, which is what the report shows.
+ */
+async function readBaseline(
+  reference: string,
+  cwd: string,
+): Promise<{ results: MeasuredResults; dir: string | null }> {
+  const path = resolve(cwd, reference);
+  if (!isGitReference(reference) && existsSync(path) && statSync(path).isDirectory()) {
+    return { results: { ...loadResults(path), source: reference }, dir: path };
+  }
+  return { results: await loadBaseline(reference, cwd), dir: null };
+}

@@ -1,0 +1,314 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { RunConfig, SystemConfig } from '../config/types.js';
+import { fileSha256 } from '../dataset/digest.js';
+import { loadDataset } from '../dataset/native.js';
+import { resolveDataset } from '../dataset/resolve.js';
+import type { Dataset } from '../dataset/types.js';
+import { UserError } from '../errors.js';
+import { evaluateRuns, type NamedRun } from '../evaluation/evaluate-runs.js';
+import { rerankerLift } from '../evaluation/lift.js';
+import { evaluationSettings } from '../evaluation/settings.js';
+import type { EvaluationFile } from '../evaluation/types.js';
+import { writeTextFile } from '../files.js';
+import { sortIds } from '../metrics/order.js';
+import { parseMeasureList } from '../metrics/registry.js';
+import { safeName } from '../results/layout.js';
+import { writeRunFiles } from '../results/run-files.js';
+import type { IndexCheck, RunSummary, SystemDescription, SystemSummary } from '../results/summary.js';
+import { summarizeLatency } from '../retrieve/latency.js';
+import {
+  runSystem,
+  type SystemComponents,
+  type SystemQuery,
+  type SystemRunResult,
+} from '../retrieve/run-system.js';
+import type { CorpusDocument, Progress } from '../retrieve/types.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+
+/** What building a system's index cost (embedding the corpus), and how to release it. */
+export interface BuiltSystem extends SystemComponents {
+  indexBuild: { embeddingCalls: number; tokens: number };
+  /** What was checked about a live index before querying it (compatibility, missing relevant documents). */
+  indexCheck?: IndexCheck;
+  /** Things the user should know before trusting the figures (printed, and kept in the summary). */
+  warnings?: string[];
+  close(): Promise<void>;
+}
+
+export interface BuildContext {
+  dataset: Dataset;
+  corpus: CorpusDocument[];
+  cacheDir: string;
+  /** The config file's folder: external programs run there. */
+  dir: string;
+}
+
+export type BuildComponents = (system: SystemConfig, context: BuildContext) => Promise<BuiltSystem>;
+
+export interface RunOptions {
+  config: RunConfig;
+  /** The reports folder; the run writes into <reportsDir>/<runId>/. */
+  reportsDir: string;
+  runId?: string;
+  build: BuildComponents;
+  progress?: Progress;
+}
+
+export interface RunOutcome {
+  dir: string;
+  summary: RunSummary;
+  evaluation: EvaluationFile;
+  warnings: string[];
+}
+
+/**
+ * config → runs → evaluations: executes every system over the dataset's queries, writes runs and traces,
+ * evaluates them, and measures reranker lift. A system that fails is recorded as failed with its error and
+ * the others still run; nothing unmeasured is reported as a value.
+ */
+export async function runConfig(options: RunOptions): Promise<RunOutcome> {
+  const { config } = options;
+  const startedAt = new Date();
+  const dataset = loadDataset(resolveDataset(config.dataset, config.dir));
+  const measures = parseMeasureList(config.measures.join(','));
+  const settings = evaluationSettings(
+    measures.map((m) => m.name),
+    {},
+  );
+  const corpus = corpusDocuments(dataset, config);
+  const runId = options.runId ?? defaultRunId(startedAt);
+  const dir = join(options.reportsDir, runId);
+  mkdirSync(join(dir, 'systems'), { recursive: true });
+  copyFileSync(config.file, join(dir, 'config.yaml'));
+
+  const queries: SystemQuery[] = sortIds(dataset.queries.keys()).map((id) => ({
+    id,
+    text: dataset.queries.get(id)?.text ?? '',
+  }));
+  const documentText = textLookup(corpus);
+  const namedRuns: NamedRun[] = [];
+  const outcomes: { system: SystemConfig; summary: SystemSummary; result?: SystemRunResult }[] = [];
+
+  const buildWarnings: string[] = [];
+  for (const system of config.systems) {
+    const folder = join('systems', safeName(system.id));
+    mkdirSync(join(dir, folder), { recursive: true });
+    const summary: SystemSummary = { id: system.id, status: 'ok', description: describe(system, null) };
+    let built: BuiltSystem | undefined;
+    try {
+      built = await options.build(system, { dataset, corpus, cacheDir: config.cacheDir, dir: config.dir });
+      summary.description = describe(system, built.index.resolved);
+      if (built.indexCheck) summary.indexCheck = built.indexCheck;
+      if (built.warnings?.length) {
+        summary.warnings = built.warnings;
+        buildWarnings.push(...built.warnings.map((w) => `system '${system.id}': ${w}`));
+      }
+      options.progress?.start(system.id, queries.length);
+      const result = await runSystem({
+        system,
+        components: built,
+        queries,
+        documentText,
+        tracePath: join(dir, folder, 'trace.jsonl'),
+        prices: prices(system),
+        onProgress: (done) => options.progress?.update(done),
+      });
+      const files = {
+        run: join(folder, 'run.trec'),
+        runJsonl: join(folder, 'run.jsonl'),
+        trace: join(folder, 'trace.jsonl'),
+      };
+      writeRunFiles(result.run, join(dir, files.run), join(dir, files.runJsonl));
+      namedRuns.push(namedRun(system.id, result.run, dir, files.run, files.runJsonl));
+      if (result.firstStage) {
+        const firstStage = join(folder, 'first-stage.trec');
+        writeRunFiles(result.firstStage, join(dir, firstStage), join(dir, folder, 'first-stage.jsonl'));
+        namedRuns.push(
+          namedRun(
+            result.firstStage.runId,
+            result.firstStage,
+            dir,
+            firstStage,
+            join(folder, 'first-stage.jsonl'),
+          ),
+        );
+        Object.assign(files, { firstStage });
+      }
+      Object.assign(summary, operationalFigures(system, result, built), { files });
+      outcomes.push({ system, summary, result });
+    } catch (error) {
+      summary.status = 'failed';
+      summary.error = error instanceof Error ? error.message : String(error);
+      outcomes.push({ system, summary });
+    } finally {
+      options.progress?.stop();
+      // A command program may name itself late (a hello after its first answer): describe it as it ended.
+      if (built) summary.description = describe(system, built.index.resolved);
+      await built?.close();
+    }
+  }
+
+  const { evaluation, warnings } = evaluateRuns(dataset, namedRuns, measures, settings);
+  writeTextFile(join(dir, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
+  const byName = new Map(evaluation.runs.map((r) => [r.name, r]));
+  for (const { system, summary, result } of outcomes) {
+    const evaluated = byName.get(system.id);
+    if (!evaluated || !result) continue;
+    summary.measures = evaluated.measures;
+    const firstStage = result.firstStage ? byName.get(result.firstStage.runId) : undefined;
+    if (firstStage && result.firstStage && system.reranker) {
+      summary.firstStage = firstStage.measures;
+      summary.lift = rerankerLift(
+        evaluated,
+        firstStage,
+        result.firstStage,
+        dataset.qrels,
+        system.reranker.depth,
+        settings,
+      );
+    }
+  }
+  const summary: RunSummary = {
+    schemaVersion: 1,
+    kind: 'run-summary',
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    runId,
+    config: basename(config.file),
+    dataset: evaluation.dataset,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    measures: settings.measures,
+    systems: outcomes.map((o) => o.summary),
+  };
+  writeTextFile(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  return { dir, summary, evaluation, warnings: [...buildWarnings, ...warnings] };
+}
+
+function namedRun(
+  name: string,
+  run: NamedRun['run'],
+  dir: string,
+  trecFile: string,
+  jsonlFile: string,
+): NamedRun {
+  const path = join(dir, trecFile);
+  let sha256: string;
+  try {
+    sha256 = fileSha256(path);
+  } catch {
+    sha256 = fileSha256(join(dir, jsonlFile)); // no TREC file: ids with whitespace
+  }
+  return { name, file: { name: trecFile, sha256 }, run };
+}
+
+/** The corpus as indexes and rerankers read it: title and text joined, in id order. */
+export function corpusDocuments(dataset: Dataset, config: RunConfig): CorpusDocument[] {
+  const needsCorpus = config.systems.some((s) => {
+    // Live indexes hold their own documents; a reranker over one reads the text from its payload if it can.
+    const holdsText = s.index.kind === 'qdrant' && s.index.textField !== undefined;
+    const liveIndex = s.index.kind === 'command' || s.index.kind === 'qdrant';
+    return !liveIndex || (s.reranker !== undefined && !holdsText);
+  });
+  if (!dataset.corpus) {
+    if (needsCorpus) {
+      throw new UserError(
+        `dataset ${dataset.manifest.name}@${dataset.manifest.version} has no corpus; embedded and bm25 indexes need one, and so do rerankers unless a qdrant index gives the text (textField)`,
+        {
+          file: config.file,
+          field: 'dataset',
+        },
+      );
+    }
+    return [];
+  }
+  return sortIds(dataset.corpus.keys()).map((id) => {
+    const doc = dataset.corpus?.get(id);
+    return { id, text: doc?.title ? `${doc.title}\n${doc.text}` : (doc?.text ?? '') };
+  });
+}
+
+function textLookup(corpus: CorpusDocument[]): (docid: string) => string {
+  const texts = new Map(corpus.map((doc) => [doc.id, doc.text]));
+  return (docid) => texts.get(docid) ?? '';
+}
+
+function prices(system: SystemConfig): {
+  queryTokenPrice: number;
+  rerankTokenPrice: number;
+  rerankSearchUnitPrice: number;
+} {
+  const reranker = system.reranker?.kind === 'lexical' ? undefined : system.reranker;
+  return {
+    queryTokenPrice: (system.model?.pricePer1MTokens ?? 0) / 1e6,
+    rerankTokenPrice: (reranker?.pricePer1kTokens ?? 0) / 1e3,
+    rerankSearchUnitPrice: reranker?.pricePerSearchUnit ?? 0,
+  };
+}
+
+function operationalFigures(
+  system: SystemConfig,
+  result: SystemRunResult,
+  built: BuiltSystem,
+): Partial<SystemSummary> {
+  const price = prices(system);
+  const queryCost = result.embedding.tokens * price.queryTokenPrice;
+  const rerankCost =
+    result.rerankTokens * price.rerankTokenPrice + result.rerankSearchUnits * price.rerankSearchUnitPrice;
+  const latency = (values: number[]) => summarizeLatency(values);
+  return {
+    latencyMs: {
+      ...(latency(result.latencies.embed) ? { embed: latency(result.latencies.embed) } : {}),
+      ...(latency(result.latencies.search) ? { search: latency(result.latencies.search) } : {}),
+      ...(latency(result.latencies.rerank) ? { rerank: latency(result.latencies.rerank) } : {}),
+      ...(latency(result.latencies.total) ? { total: latency(result.latencies.total) } : {}),
+    },
+    queriesPerSecond: result.wallMs > 0 ? (result.queries * 1000) / result.wallMs : 0,
+    batchSizes: { embed: result.embedding.batchSizes, search: result.searchBatchSizes },
+    // Transient failures that were survived: a slow or rate-limited upstream shows here, not just as latency.
+    retries: {
+      embed: result.embedding.retries,
+      search: built.index.retries?.() ?? 0,
+      rerank: built.reranker?.retries?.() ?? 0,
+    },
+    tokens: {
+      query: result.embedding.tokens,
+      indexBuild: built.indexBuild.tokens,
+      rerank: result.rerankTokens,
+    },
+    cost: {
+      query: queryCost,
+      indexBuild: built.indexBuild.tokens * price.queryTokenPrice,
+      rerank: rerankCost,
+      perQuery: result.queries > 0 ? (queryCost + rerankCost) / result.queries : 0,
+    },
+    embeddingCalls: { query: result.embedding.calls, indexBuild: built.indexBuild.embeddingCalls },
+    ...(result.embedding.truncated.length > 0 ? { truncatedQueries: result.embedding.truncated } : {}),
+  };
+}
+
+function describe(system: SystemConfig, resolved: string | null): SystemDescription {
+  const { model, index, reranker } = system;
+  return {
+    model: model
+      ? {
+          alias: model.alias,
+          provider: model.provider,
+          model: model.model,
+          version: model.version,
+          dimensions: model.dimensions ?? null,
+        }
+      : null,
+    index: { alias: index.alias, kind: index.kind, resolved },
+    reranker: reranker ? { alias: reranker.alias, kind: reranker.kind, depth: reranker.depth } : null,
+    k: system.k,
+  };
+}
+
+/** "2026-11-22T23-15-04Z": sortable, and safe as a folder name everywhere. */
+function defaultRunId(date: Date): string {
+  return date
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
+}

@@ -1,0 +1,174 @@
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { ruleName } from '../config/gate-policy.js';
+import { loadConfig } from '../config/load.js';
+import { loadPolicy } from '../config/load-policy.js';
+import { readBeirFolder } from '../dataset/import/beir.js';
+import { readSimpleEvalSet } from '../dataset/import/simple.js';
+import { loadDataset, readJsonlQrels, readRecords } from '../dataset/native.js';
+import { firstLine } from '../dataset/peek.js';
+import { readRunFile } from '../dataset/run-file.js';
+import { readTrecQrels } from '../dataset/trec-qrels.js';
+import type { DocumentRecord, QueryRecord } from '../dataset/types.js';
+import { UserError } from '../errors.js';
+import { readTextFile } from '../files.js';
+import { parseBaseline } from '../results/baseline.js';
+
+export const INPUT_KINDS = [
+  'dataset',
+  'beir',
+  'run',
+  'qrels',
+  'queries',
+  'corpus',
+  'simple',
+  'config',
+  'policy',
+  'baseline',
+] as const;
+export type InputKind = (typeof INPUT_KINDS)[number];
+
+export interface ValidationReport {
+  kind: InputKind;
+  summary: string;
+  warnings: string[];
+}
+
+/** Validates a dataset folder or an input file of a known kind (detected from its content unless given). */
+export function validatePath(path: string, kind?: InputKind): ValidationReport {
+  if (!existsSync(path)) throw new UserError('no such file or folder', { file: path });
+  const detected = kind ?? detectKind(path);
+  switch (detected) {
+    case 'dataset': {
+      const dir = statSync(path).isDirectory() ? path : dirname(path);
+      const dataset = loadDataset(dir);
+      const docs = dataset.corpus ? `${dataset.corpus.size} documents, ` : 'no corpus, ';
+      return {
+        kind: detected,
+        summary: `dataset ${dataset.manifest.name}@${dataset.manifest.version}: ${dataset.queries.size} queries, ${docs}${countJudgments(dataset.qrels)} judgments, ${dataset.digest}`,
+        warnings: dataset.warnings,
+      };
+    }
+    case 'beir': {
+      const content = readBeirFolder(path, 'test');
+      return {
+        kind: detected,
+        summary: `BEIR folder: ${content.queries.size} test queries, ${content.corpus?.size ?? 0} documents`,
+        warnings: [],
+      };
+    }
+    case 'run': {
+      const run = readRunFile(path);
+      let results = 0;
+      for (const query of run.queries.values()) results += query.docids.length;
+      return {
+        kind: detected,
+        summary: `run '${run.runId}': ${run.queries.size} queries, ${results} results`,
+        warnings: [],
+      };
+    }
+    case 'qrels': {
+      const qrels = firstLine(path)?.startsWith('{') ? readJsonlQrels(path) : readTrecQrels(path);
+      return {
+        kind: detected,
+        summary: `qrels: ${qrels.size} queries, ${countJudgments(qrels)} judgments`,
+        warnings: [],
+      };
+    }
+    case 'queries':
+      return {
+        kind: detected,
+        summary: `queries: ${readRecords<QueryRecord>(path, 'query', 'query').size}`,
+        warnings: [],
+      };
+    case 'corpus':
+      return {
+        kind: detected,
+        summary: `corpus: ${readRecords<DocumentRecord>(path, 'document', 'document').size} documents`,
+        warnings: [],
+      };
+    case 'config': {
+      const config = loadConfig(path);
+      return {
+        kind: detected,
+        summary: `config: dataset ${config.dataset}, ${config.systems.length} systems (${config.systems.map((s) => s.id).join(', ')})`,
+        warnings: [],
+      };
+    }
+    case 'policy': {
+      const policy = loadPolicy(path);
+      return {
+        kind: detected,
+        summary: `gate policy: ${policy.rules.length} rules (${policy.rules.map(ruleName).join(', ')}), alpha ${policy.alpha}`,
+        warnings: [],
+      };
+    }
+    case 'baseline': {
+      const baseline = parseBaseline(readTextFile(path), path);
+      const { dataset } = baseline;
+      return {
+        kind: detected,
+        summary: `baseline of run ${baseline.runId} on ${dataset.name}@${dataset.version}: ${baseline.systems.map((s) => s.id).join(', ')}`,
+        warnings: [],
+      };
+    }
+    case 'simple': {
+      const set = readSimpleEvalSet(path);
+      return {
+        kind: detected,
+        summary: `eval set: ${set.queries.size} queries, ${countJudgments(set.qrels)} judgments`,
+        warnings: [],
+      };
+    }
+  }
+}
+
+function countJudgments(qrels: Map<string, Map<string, number>>): number {
+  let count = 0;
+  for (const judgments of qrels.values()) count += judgments.size;
+  return count;
+}
+
+/** Tells an input's kind from its layout or its first line. */
+export function detectKind(path: string): InputKind {
+  if (statSync(path).isDirectory()) {
+    if (existsSync(join(path, 'manifest.json'))) return 'dataset';
+    if (existsSync(join(path, 'corpus.jsonl')) && existsSync(join(path, 'qrels'))) return 'beir';
+    throw new UserError(
+      'folder is neither a dataset (manifest.json) nor a BEIR folder (corpus.jsonl, qrels/)',
+      { file: path },
+    );
+  }
+  if (basename(path) === 'manifest.json') return 'dataset';
+  if (/\.ya?ml$/i.test(path)) return /^rules:/m.test(readTextFile(path)) ? 'policy' : 'config';
+  if (/\.json$/i.test(path) && /"kind": "baseline"/.test(readTextFile(path))) return 'baseline';
+  const line = firstLine(path);
+  if (line === undefined) throw new UserError('the file is empty', { file: path });
+  if (line.startsWith('[')) return 'simple';
+  if (line.startsWith('{')) return detectJsonlKind(path, line);
+  const fields = line.split(/\s+/).length;
+  if (fields === 4) return 'qrels';
+  if (fields >= 6) return 'run';
+  throw new UserError(
+    `cannot tell what this file is (${fields} columns: TREC qrels have 4, TREC runs 6); pass --kind ${INPUT_KINDS.join('|')}`,
+    { file: path, line: 1 },
+  );
+}
+
+function detectJsonlKind(path: string, line: string): InputKind {
+  let record: Record<string, unknown>;
+  try {
+    record = JSON.parse(line) as Record<string, unknown>;
+  } catch (error) {
+    throw new UserError(`malformed JSON: ${(error as Error).message}`, { file: path, line: 1 });
+  }
+  if ('relevant_passages' in record || 'query' in record) return 'simple';
+  if ('results' in record || 'score' in record) return 'run';
+  if ('rel' in record) return 'qrels';
+  if (basename(path).startsWith('queries')) return 'queries';
+  if ('id' in record || 'title' in record) return 'corpus';
+  throw new UserError(`cannot tell what this JSONL file is; pass --kind ${INPUT_KINDS.join('|')}`, {
+    file: path,
+    line: 1,
+  });
+}

@@ -1,0 +1,115 @@
+/**
+ * A gate policy (gates/*.yaml) as the gate applies it: rules with their defaults filled in. The loader
+ * (load-policy.ts) reads and checks the file; the gate (src/gate/) only reads these values.
+ */
+
+export type Level = 'error' | 'warn';
+/**
+ * When a maxDrop rule fails:
+ * - point: the observed drop exceeds the threshold (noise included);
+ * - significant: it exceeds the threshold and a one-sided paired test says the drop is real at alpha;
+ * - confident: the whole confidence interval of the difference lies beyond the threshold.
+ */
+export type Decide = 'point' | 'significant' | 'confident';
+export type PairedTest = 'randomization' | 't' | 'bootstrap';
+export type Correction = 'holm' | 'bonferroni' | 'none';
+
+/** A threshold on a drop: absolute points of the measure, or a share of the baseline value. */
+export type DropThreshold = { abs: number } | { rel: number };
+
+interface RuleBase {
+  /** A name for outputs; default: derived from the rule (e.g. "maxDrop R@5"). */
+  name?: string;
+  level: Level;
+  /** Systems the rule applies to; absent = every system of the results. */
+  systems?: string[];
+  /** Where the policy declares the rule (for error messages and outputs). */
+  line?: number;
+}
+
+export interface FloorRule extends RuleBase {
+  kind: 'floor';
+  metric: string;
+  min: number;
+}
+
+export interface MaxDropRule extends RuleBase {
+  kind: 'maxDrop';
+  metric: string;
+  maxDrop: DropThreshold;
+  decide: Decide;
+  /** Compare with this baseline system instead of the one with the candidate's id. */
+  baselineSystem?: string;
+}
+
+export type LatencyStage = 'embed' | 'search' | 'rerank' | 'total';
+
+export interface LatencyRule extends RuleBase {
+  kind: 'latency';
+  stage: LatencyStage;
+  p95MaxMs?: number;
+  p99MaxMs?: number;
+  /** Largest allowed increase of p95 over the baseline's. */
+  maxIncrease?: DropThreshold;
+  baselineSystem?: string;
+}
+
+export interface CostRule extends RuleBase {
+  kind: 'cost';
+  perQueryMax?: number;
+  maxIncrease?: DropThreshold;
+  baselineSystem?: string;
+}
+
+export interface CoverageRule extends RuleBase {
+  kind: 'coverage';
+  /** Cutoff of Judged@k (default 10). */
+  k: number;
+  /** Least share of the top k that is judged. Below it, drops of this system are only warnings. */
+  minJudged?: number;
+  /** Largest share of judged-relevant documents the index does not hold. */
+  maxMissingRelevant?: number;
+}
+
+export type Rule = FloorRule | MaxDropRule | LatencyRule | CostRule | CoverageRule;
+
+export interface Policy {
+  file: string;
+  /** Significance level of `significant` and `confident` decisions (default 0.05). */
+  alpha: number;
+  test: PairedTest;
+  correction: Correction;
+  /** Resamples of randomization and bootstrap tests (default 10,000), and their seed. */
+  samples: number;
+  seed: number;
+  /** Power at which the minimum detectable effect is computed (default 0.8). */
+  power: number;
+  /** The baseline file when the command line names none (relative to the policy file). */
+  baseline?: string;
+  rules: Rule[];
+}
+
+export const POLICY_DEFAULTS = {
+  alpha: 0.05,
+  test: 'randomization',
+  correction: 'holm',
+  samples: 10_000,
+  seed: 42,
+  power: 0.8,
+} as const;
+
+/** A rule's name in outputs: its own, or one derived from what it checks ("maxDrop R@5", "latency total"). */
+export function ruleName(rule: Rule): string {
+  if (rule.name) return rule.name;
+  switch (rule.kind) {
+    case 'floor':
+    case 'maxDrop':
+      return `${rule.kind} ${rule.metric}`;
+    case 'latency':
+      return `latency ${rule.stage}`;
+    case 'cost':
+      return 'cost';
+    case 'coverage':
+      return `coverage @${rule.k}`;
+  }
+}

@@ -1,0 +1,82 @@
+import { UserError } from '../errors.js';
+import { readTextFile } from '../files.js';
+import { parseMeasure } from '../metrics/registry.js';
+import { schemaProblem } from '../schemas.js';
+import { POLICY_DEFAULTS, type Policy, type Rule } from './gate-policy.js';
+import { fieldName, parseLocatedYaml } from './locate.js';
+
+type RawRule = Partial<Rule> & { kind: Rule['kind'] };
+interface RawPolicy extends Partial<Omit<Policy, 'rules' | 'file'>> {
+  rules: RawRule[];
+}
+
+/**
+ * Reads a gate policy (gates/*.yaml): YAML → JSON Schema (policy.schema.json) → measure names → defaults.
+ * Errors name the file, the line and the field, like the run configuration's.
+ */
+export function loadPolicy(file: string): Policy {
+  const yaml = parseLocatedYaml(readTextFile(file), file);
+  const fail = (message: string, path: (string | number)[], field = fieldName(path)): never => {
+    throw new UserError(message, { file, line: yaml.lineOf(path), field });
+  };
+  const problem = schemaProblem('policy', yaml.value);
+  if (problem) {
+    const bounds = missingBounds(yaml.value, problem.path);
+    if (bounds)
+      fail(
+        `a ${bounds.kind} rule needs at least one of ${bounds.fields.join(', ')}`,
+        problem.path.slice(0, 2),
+      );
+    fail(problem.message, problem.path, problem.field);
+  }
+  const raw = yaml.value as RawPolicy;
+
+  const rules = raw.rules.map((rule, i): Rule => {
+    const line = yaml.lineOf(['rules', i]);
+    const common = { level: rule.level ?? 'error', ...(line === undefined ? {} : { line }) };
+    if ('metric' in rule && typeof rule.metric === 'string') {
+      try {
+        const measure = parseMeasure(rule.metric);
+        // Canonical names ("recall@5" → "R@5") are what evaluations are keyed by.
+        return { ...rule, ...common, metric: measure.name, ...decideDefault(rule) } as Rule;
+      } catch (error) {
+        fail((error as Error).message, ['rules', i, 'metric']);
+      }
+    }
+    if (rule.kind === 'latency') return { ...rule, ...common, stage: rule.stage ?? 'total' } as Rule;
+    if (rule.kind === 'coverage') return { ...rule, ...common, k: rule.k ?? 10 } as Rule;
+    return { ...rule, ...common } as Rule;
+  });
+
+  return {
+    file,
+    alpha: raw.alpha ?? POLICY_DEFAULTS.alpha,
+    test: raw.test ?? POLICY_DEFAULTS.test,
+    correction: raw.correction ?? POLICY_DEFAULTS.correction,
+    samples: raw.samples ?? POLICY_DEFAULTS.samples,
+    seed: raw.seed ?? POLICY_DEFAULTS.seed,
+    power: raw.power ?? POLICY_DEFAULTS.power,
+    ...(raw.baseline === undefined ? {} : { baseline: raw.baseline }),
+    rules,
+  };
+}
+
+/** Rules whose limits are all optional need one of them (the schema's anyOf, said in words). */
+const BOUNDS: Partial<Record<Rule['kind'], string[]>> = {
+  latency: ['p95MaxMs', 'p99MaxMs', 'maxIncrease'],
+  cost: ['perQueryMax', 'maxIncrease'],
+  coverage: ['minJudged', 'maxMissingRelevant'],
+};
+
+function missingBounds(value: unknown, path: string[]): { kind: string; fields: string[] } | undefined {
+  const [section, index] = path;
+  if (section !== 'rules' || index === undefined) return undefined;
+  const rule = (value as { rules: Record<string, unknown>[] }).rules[Number(index)] ?? {};
+  const fields = BOUNDS[rule.kind as Rule['kind']];
+  if (!fields || fields.some((field) => field in rule)) return undefined;
+  return { kind: String(rule.kind), fields };
+}
+
+function decideDefault(rule: RawRule): { decide?: 'significant' } {
+  return rule.kind === 'maxDrop' && !('decide' in rule && rule.decide) ? { decide: 'significant' } : {};
+}

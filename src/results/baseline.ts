@@ -1,0 +1,110 @@
+import { resolve } from 'node:path';
+import { UserError } from '../errors.js';
+import type { EvaluationSettings } from '../evaluation/types.js';
+import { readTextFile, writeTextFile } from '../files.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { isGitReference, readGitFile } from './git-show.js';
+import type { MeasuredResults, MeasuredSystem } from './measured.js';
+import { checkColumns, loadResults, parseValidated } from './run-folder.js';
+
+/**
+ * A baseline file (baseline.schema.json): the measurements a candidate is compared with, kept in the
+ * repository (gates/baselines/*.json) so a pull request can be gated against what main measured. It holds no
+ * timestamp and no path of the machine that saved it, so the same results always give the same bytes and a
+ * re-saved, unchanged baseline makes no diff.
+ */
+export interface BaselineFile {
+  schemaVersion: 1;
+  kind: 'baseline';
+  tool: { name: string; version: string };
+  /** The run (reports/<run-id>/) it was saved from. */
+  runId: string;
+  dataset: MeasuredResults['dataset'];
+  settings: EvaluationSettings;
+  /** Only systems that ran: a failed system has nothing to compare with. */
+  systems: BaselineSystem[];
+}
+
+export type BaselineSystem = Pick<
+  MeasuredSystem,
+  'id' | 'description' | 'measures' | 'perQuery' | 'latencyMs' | 'costPerQuery'
+>;
+
+export interface SaveBaselineOptions {
+  /** A run folder, reports/<run-id>/. */
+  from: string;
+  /** The systems to keep; default: every system. */
+  systems?: string[];
+  to: string;
+}
+
+/** Saves a run's results (or some of its systems) as a baseline file; returns what was written. */
+export function saveBaseline(options: SaveBaselineOptions): BaselineFile {
+  const results = loadResults(options.from);
+  const baseline = toBaselineFile(results, blessedSystems(results, options.systems));
+  writeTextFile(options.to, `${JSON.stringify(baseline, null, 2)}\n`);
+  return baseline;
+}
+
+/** Reads a baseline from a file (relative to `cwd`) or from a git revision, `git:REF:PATH`. */
+export async function loadBaseline(reference: string, cwd = process.cwd()): Promise<MeasuredResults> {
+  const text = isGitReference(reference)
+    ? await readGitFile(reference, cwd)
+    : readTextFile(resolve(cwd, reference));
+  return parseBaseline(text, reference);
+}
+
+/** A baseline file's text, validated; `reference` names it in errors and becomes the results' source. */
+export function parseBaseline(text: string, reference: string): MeasuredResults {
+  const file = parseValidated<BaselineFile>(text, reference, 'baseline');
+  file.systems.forEach((system, i) => {
+    checkColumns(system.perQuery, reference, `systems[${i}].perQuery`);
+  });
+  return {
+    source: reference,
+    runId: file.runId,
+    dataset: file.dataset,
+    settings: file.settings,
+    systems: file.systems.map((system) => ({ ...system, status: 'ok' })),
+  };
+}
+
+/** The systems to bless: the named ones (every one by default), none of which may have failed. */
+function blessedSystems(results: MeasuredResults, ids: string[] | undefined): MeasuredSystem[] {
+  const known = results.systems.map((s) => s.id);
+  const unknown = (ids ?? []).filter((id) => !known.includes(id));
+  if (unknown.length > 0) {
+    throw new UserError(
+      `no system ${unknown.map((id) => `'${id}'`).join(', ')} in ${results.source}; its systems: ${known.join(', ')}`,
+    );
+  }
+  const chosen = ids ? results.systems.filter((s) => ids.includes(s.id)) : results.systems;
+  const failed = chosen.filter((s) => s.status === 'failed');
+  if (failed.length > 0) {
+    throw new UserError(
+      `a failed system cannot be a baseline: ${failed.map((s) => `'${s.id}' (${s.error?.split('\n')[0] ?? 'no error recorded'})`).join(', ')}${ids ? '' : '; name the others with --system'}`,
+      { file: results.source },
+    );
+  }
+  return chosen;
+}
+
+/** Fields in a fixed order, so equal results serialise to equal bytes. */
+function toBaselineFile(results: MeasuredResults, systems: MeasuredSystem[]): BaselineFile {
+  return {
+    schemaVersion: 1,
+    kind: 'baseline',
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    runId: results.runId,
+    dataset: results.dataset,
+    settings: results.settings,
+    systems: systems.map((s) => ({
+      id: s.id,
+      description: s.description,
+      measures: s.measures,
+      perQuery: s.perQuery,
+      latencyMs: s.latencyMs,
+      costPerQuery: s.costPerQuery,
+    })),
+  };
+}

@@ -1,0 +1,29 @@
+import type { EvaluationSettings, MeasureSummary } from '../evaluation/types.js';
+import type { SystemDescription, SystemSummary } from './summary.js';
+
+/** One system's measurements as the gate sees them: from a run's results folder or from a baseline file. */
+export interface MeasuredSystem {
+  id: string;
+  status: 'ok' | 'failed';
+  /** Why it failed (status 'failed'). */
+  error?: string;
+  description: SystemDescription | null;
+  /** Means and CIs by canonical measure name; empty for a failed system. */
+  measures: Record<string, MeasureSummary>;
+  /** Columnar per-query values: values[measure][i] belongs to qids[i]. */
+  perQuery: { qids: string[]; values: Record<string, number[]> };
+  latencyMs: SystemSummary['latencyMs'] | null;
+  costPerQuery: number | null;
+  /** For a live index: the judged-relevant documents it was found to lack when the run checked it. */
+  missingRelevant?: { share: number; relevant: number; missing: string[] };
+}
+
+/** A run's results (reports/<run-id>/) or a baseline: what a gate compares. */
+export interface MeasuredResults {
+  /** Where they were read from: a folder, a file, or git:REF:PATH. */
+  source: string;
+  runId: string;
+  dataset: { name: string; version: string; digest: string; judgedQueries: number };
+  settings: EvaluationSettings;
+  systems: MeasuredSystem[];
+}

@@ -1,0 +1,120 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseJsonDocument } from '../dataset/json-text.js';
+import { UserError } from '../errors.js';
+import type { EvaluationFile, RunResult } from '../evaluation/types.js';
+import { readTextFile } from '../files.js';
+import { assertValid, type SchemaName } from '../schemas.js';
+import type { MeasuredResults, MeasuredSystem } from './measured.js';
+import type { RunSummary, SystemSummary } from './summary.js';
+
+/**
+ * Reads a run folder (reports/<run-id>/) as the gate sees it: one system per system of summary.json, in its
+ * order, with its status, description, latency and cost from the summary and its measures and per-query
+ * values from evaluation.json. Evaluation runs named `<id>~first-stage` are stages of a reranked system, not
+ * systems, so they are not read.
+ */
+export function loadResults(dir: string): MeasuredResults {
+  return loadRunFolder(dir).results;
+}
+
+/**
+ * loadResults, and the summary it was read from: the report also shows what the gate does not need (the
+ * run's times, reranker lift). `results.systems[i]` is `summary.systems[i]`.
+ */
+export function loadRunFolder(dir: string): { results: MeasuredResults; summary: RunSummary } {
+  const summaryFile = join(dir, 'summary.json');
+  // The runner writes summary.json last: without it the run was killed or is still going.
+  if (!existsSync(summaryFile)) {
+    throw new UserError(
+      existsSync(dir)
+        ? 'no summary.json: the run did not finish (it was killed or is still running); run it again'
+        : 'no such folder',
+      { file: dir },
+    );
+  }
+  const summary = parseValidated<RunSummary>(readTextFile(summaryFile), summaryFile, 'run-summary');
+  const evaluationFile = join(dir, 'evaluation.json');
+  const evaluation = parseValidated<EvaluationFile>(
+    readTextFile(evaluationFile),
+    evaluationFile,
+    'evaluation',
+  );
+  if (evaluation.dataset.digest !== summary.dataset.digest) {
+    throw new UserError(
+      `is ${evaluation.dataset.digest} but summary.json says ${summary.dataset.digest}: the two files come from different runs`,
+      { file: evaluationFile, field: 'dataset.digest' },
+    );
+  }
+  const runs = new Map(evaluation.runs.map((run, i) => [run.name, { run, field: `runs[${i}]` }]));
+  const systems = summary.systems.map((system): MeasuredSystem => {
+    if (system.status === 'failed') return failedSystem(system);
+    const evaluated = runs.get(system.id);
+    if (!evaluated) {
+      throw new UserError(
+        `has no run named '${system.id}', a system that ran (status ok in summary.json): the folder is incomplete or was edited`,
+        { file: evaluationFile, field: 'runs' },
+      );
+    }
+    checkColumns(evaluated.run.perQuery, evaluationFile, `${evaluated.field}.perQuery`);
+    return measuredSystem(system, evaluated.run);
+  });
+  const { name, version, digest, judgedQueries } = evaluation.dataset;
+  const results: MeasuredResults = {
+    source: dir,
+    runId: summary.runId,
+    dataset: { name, version, digest, judgedQueries },
+    settings: evaluation.settings,
+    systems,
+  };
+  return { results, summary };
+}
+
+/** JSON text → a value that matches `schema`, or a UserError naming `file`, the line or the field. */
+export function parseValidated<T>(text: string, file: string, schema: SchemaName): T {
+  const value = parseJsonDocument(text, file);
+  assertValid<T>(schema, value, file);
+  return value;
+}
+
+/**
+ * The gate pairs values by position (values[measure][i] belongs to qids[i]); a column of another length
+ * would pair values with the wrong queries, so it is refused rather than trusted.
+ */
+export function checkColumns(perQuery: MeasuredSystem['perQuery'], file: string, field: string): void {
+  for (const [measure, values] of Object.entries(perQuery.values)) {
+    if (values.length !== perQuery.qids.length) {
+      throw new UserError(`has ${values.length} values for ${perQuery.qids.length} qids`, {
+        file,
+        field: `${field}.values.${measure}`,
+      });
+    }
+  }
+}
+
+function measuredSystem(system: SystemSummary, run: RunResult): MeasuredSystem {
+  return {
+    id: system.id,
+    status: 'ok',
+    description: system.description,
+    measures: run.measures,
+    perQuery: run.perQuery,
+    latencyMs: system.latencyMs ?? null,
+    costPerQuery: system.cost?.perQuery ?? null,
+    ...(system.indexCheck ? { missingRelevant: system.indexCheck.missingRelevant } : {}),
+  };
+}
+
+/** Nothing was measured for a failed system, so nothing is reported for it. */
+function failedSystem(system: SystemSummary): MeasuredSystem {
+  return {
+    id: system.id,
+    status: 'failed',
+    ...(system.error === undefined ? {} : { error: system.error }),
+    description: system.description,
+    measures: {},
+    perQuery: { qids: [], values: {} },
+    latencyMs: null,
+    costPerQuery: null,
+  };
+}

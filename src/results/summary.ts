@@ -1,0 +1,96 @@
+import type { RerankerLift } from '../evaluation/lift.js';
+import type { MeasureSummary } from '../evaluation/types.js';
+
+/**
+ * reports/<run-id>/summary.json: what ran, how each system did, what it cost and how fast it was. Timings
+ * live here, not in evaluation.json, which stays byte-identical for identical inputs.
+ */
+export interface RunSummary {
+  schemaVersion: 1;
+  kind: 'run-summary';
+  tool: { name: string; version: string };
+  runId: string;
+  config: string;
+  dataset: { name: string; version: string; digest: string; queries: number; judgedQueries: number };
+  startedAt: string;
+  finishedAt: string;
+  measures: string[];
+  systems: SystemSummary[];
+}
+
+export interface SystemDescription {
+  model: {
+    alias: string;
+    provider: string;
+    model: string;
+    version: string;
+    dimensions: number | null;
+  } | null;
+  index: { alias: string; kind: string; resolved: string | null };
+  reranker: { alias: string; kind: string; depth: number } | null;
+  k: number;
+}
+
+export interface SystemSummary {
+  id: string;
+  status: 'ok' | 'failed';
+  /** Why the system failed; nothing below is reported for a failed system. */
+  error?: string;
+  description: SystemDescription;
+  measures?: Record<string, MeasureSummary>;
+  firstStage?: Record<string, MeasureSummary>;
+  lift?: RerankerLift;
+  latencyMs?: {
+    embed?: LatencySummary;
+    search?: LatencySummary;
+    rerank?: LatencySummary;
+    total?: LatencySummary;
+  };
+  queriesPerSecond?: number;
+  batchSizes?: { embed: number[]; search: number[] };
+  retries?: { embed: number; search: number; rerank: number };
+  tokens?: { query: number; indexBuild: number; rerank: number };
+  /** In the config's price units (e.g. USD). */
+  cost?: { query: number; indexBuild: number; rerank: number; perQuery: number };
+  embeddingCalls?: { query: number; indexBuild: number };
+  /** Queries cut to the model's input limit before embedding (overLong: truncate). */
+  truncatedQueries?: string[];
+  /** A live index's collection, compatibility with the model, and judged-relevant documents it lacks. */
+  indexCheck?: IndexCheck;
+  /** What to know before trusting this system's figures. */
+  warnings?: string[];
+  /** Files under the run folder. */
+  files?: { run: string; runJsonl: string; trace: string; firstStage?: string };
+}
+
+/** What was checked about a live index before evaluating against it: recorded in the run summary. */
+export interface IndexCheck {
+  collection: {
+    url: string;
+    alias: string | null;
+    collection: string;
+    size: number;
+    distance: string;
+    points: number | null;
+    metadata: Record<string, unknown> | null;
+  };
+  compatibility: {
+    problems: string[];
+    warnings: string[];
+    /** True when problems were found and --allow-incompatible let the system run anyway. */
+    overridden: boolean;
+  };
+  /** Judged-relevant documents the index does not hold: they cap recall whatever the model does. */
+  missingRelevant: { share: number; relevant: number; missing: string[] };
+}
+
+/** Latency figures of one stage: percentiles over the measured queries, in milliseconds. */
+export interface LatencySummary {
+  /** Queries with a measurement (cached stages are not measured). */
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  mean: number;
+  max: number;
+}
