@@ -10,6 +10,7 @@ import * as openaiThroughput from './openai-throughput.js';
 import * as qdrantOverhead from './qdrant-overhead.js';
 import * as reportScale from './report-scale.js';
 import * as runnerOverhead from './runner-overhead.js';
+import * as startup from './startup.js';
 import * as trecEval from './trec-eval.js';
 
 export interface Benchmark {
@@ -27,6 +28,7 @@ const BENCHMARKS: Benchmark[] = [
   openaiThroughput,
   gateValidity,
   reportScale,
+  startup,
 ];
 
 const only = process.argv.slice(2);
