@@ -1,4 +1,6 @@
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,6 +63,15 @@ const model = (alias: string, dimensions: number, version = '1') =>
 `;
 
 const LIVE_SYSTEM = '  - { id: live, model: small, index: docs }';
+
+/** A loopback port nothing listens on: one the system just handed out and took back. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 /** `index build` of model 'small' into index 'docs' as `collection`, with extra flags. */
 function indexBuild(configFile: string, collection: string, ...flags: string[]) {
@@ -370,6 +381,34 @@ describe('index build and run against live services (local servers)', () => {
     });
     const again = await buildSpare();
     expect(JSON.parse(again.stdout)).toMatchObject({ fromCache: 248, embeddingCalls: 0 });
+  });
+
+  it('index build against an unreachable model server exits 2, naming the url and what to check', async () => {
+    const closed = await closedPort();
+    const unreachable = `http://127.0.0.1:${closed}/v1`;
+    const file = config(
+      'unreachable.yaml',
+      'bike-repair@1.0.0',
+      model('small', 64).replace(`url: "${openai.url}"`, `url: "${unreachable}"\n    maxRetries: 0`),
+      LIVE_SYSTEM,
+      'cache-unreachable',
+    );
+    const build = await cli([
+      'index',
+      'build',
+      '--config',
+      file,
+      '--model',
+      'small',
+      '--index',
+      'exact',
+      '--quiet',
+    ]);
+    expect(build.status, build.stderr).toBe(2);
+    expect(build.stderr).not.toMatch(/internal error/);
+    expect(build.stderr).toContain(`at ${unreachable}: connection failed (ECONNREFUSED)`);
+    expect(build.stderr).toContain(`check that the embedding server is running at ${unreachable}`);
+    expect(build.stderr).not.toContain(KEY);
   });
 
   it('fails the system, never reporting a partial run, when a service stays down', async () => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { UserError } from '../../src/errors.js';
+import { ServiceError, UserError } from '../../src/errors.js';
 import { QdrantConnection } from '../../src/retrieve/providers/qdrant/connection.js';
 import { pointIdFor } from '../../src/retrieve/providers/qdrant/point-ids.js';
 import { QdrantIndex, type QdrantSearchConfig } from '../../src/retrieve/providers/qdrant/qdrant-index.js';
@@ -274,11 +274,12 @@ describe('QdrantIndex survives transient faults with identical results', () => {
     expect(index.retries()).toBe(2);
   });
 
-  it('once retries are exhausted: a UserError saying what failed, how often, and what to check', async () => {
+  it('once retries are exhausted: a ServiceError (exit 2) saying what failed, how often, and what to check', async () => {
     const index = await open({ maxRetries: 2 });
     server.failNext(3, 503, { endpoint: QUERY_BATCH });
     const error = await index.search(batch, 10).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(UserError);
+    expect(error).toBeInstanceOf(ServiceError);
+    expect((error as ServiceError).exitCode).toBe(2);
     expect((error as Error).message).toMatch(
       /^Qdrant http:\/\/127\.0\.0\.1:\d+: query batch on 'docs': HTTP 503: .*Service unavailable.* \(gave up after 2 retries\); the server is overloaded/,
     );
@@ -294,22 +295,24 @@ describe('QdrantIndex survives transient faults with identical results', () => {
 });
 
 describe('QdrantIndex errors', () => {
-  it('an unreachable server is a UserError saying what to check', async () => {
+  it('an unreachable server is a ServiceError (exit 2) saying what to check', async () => {
     const gone = await QdrantTestServer.start();
     const url = gone.url;
     await gone.close();
     const error = await QdrantIndex.open({ config: { ...config({ maxRetries: 0 }), url } }).catch(
       (e: unknown) => e,
     );
-    expect(error).toBeInstanceOf(UserError);
+    expect(error).toBeInstanceOf(ServiceError);
+    expect((error as ServiceError).exitCode).toBe(2);
     expect((error as Error).message).toMatch(/list aliases: connection failed \(ECONNREFUSED\)/);
     expect((error as Error).message).toContain(`check that Qdrant is running at ${url}`);
   });
 
-  it('a wrong API key is a UserError pointing at the key, which never appears in any message', async () => {
+  it('a wrong API key is a ServiceError (exit 2) pointing at the key, which never appears in any message', async () => {
     const wrong = 'qd-wrong-key-0815';
     const error = await open({}, wrong).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(UserError);
+    expect(error).toBeInstanceOf(ServiceError);
+    expect((error as ServiceError).exitCode).toBe(2);
     expect((error as Error).message).toMatch(/HTTP 401: .*check the API key/);
     expect((error as Error).message).not.toContain(wrong);
 

@@ -1,11 +1,13 @@
+import { ServiceError } from '../../errors.js';
+
 /**
  * A command index or reranker misbehaved: it could not start, exited, broke the protocol, answered with an
  * error or took too long. The message names the program and says what went wrong, followed by the last
  * lines it wrote on stderr (where a Python traceback lands), so the runner can record it as the system's
- * failure as is.
+ * failure as is. A ServiceError: the program is the user's, so it exits 2, not as a bug of ours.
  */
-export class CommandError extends Error {
-  override readonly name = 'CommandError';
+export class CommandError extends ServiceError {
+  override readonly name: string = 'CommandError';
   /** The program and its arguments. */
   readonly command: readonly string[];
   /** What went wrong, without the program's name or its stderr. */

@@ -1,3 +1,4 @@
+import { ServiceError } from '../../errors.js';
 import type { UpstreamLimiter } from './rate-limiter.js';
 
 /**
@@ -37,17 +38,18 @@ export interface JsonRequest {
   limiter?: UpstreamLimiter;
 }
 
-/** A request failed for good: a non-retryable status, or retries exhausted. */
-export class HttpError extends Error {
-  override readonly name = 'HttpError';
+/** A request failed for good: a non-retryable status, or retries exhausted (exit 2: the service failed us). */
+export class HttpError extends ServiceError {
+  override readonly name: string = 'HttpError';
 
   constructor(
     message: string,
     /** The last HTTP status, absent when the last attempt got no response. */
     readonly status: number | undefined,
     readonly retries: number,
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, cause === undefined ? {} : { cause });
   }
 }
 
@@ -83,6 +85,29 @@ export interface RetryLoop {
   redact?: (text: string) => string;
   /** Called before each wait, e.g. to count rate limits or slow a shared pacer down. */
   onRetry?: (failure: AttemptFailure) => void;
+  /** What the user can check when a request failed for good (appended to the message), if anything. */
+  advice?: (failure: AttemptFailure) => string | undefined;
+}
+
+/** Who answers a request, so that a final failure can say what to check. */
+export interface ServiceAdvice {
+  /** "Qdrant", "the embedding server". */
+  service: string;
+  url: string;
+  /** Where the key comes from, e.g. "the index apiKeyEnv variable". */
+  keySource: string;
+}
+
+/** What to check after a request failed for good, by the last status it got (none: it never got an answer). */
+export function adviceFor(status: number | undefined, { service, url, keySource }: ServiceAdvice): string {
+  if (status === 401 || status === 403) return `check the API key (${keySource})`;
+  if (status === undefined) {
+    return `check that ${service} is running at ${url}, the url and port are right, and nothing (proxy, firewall) blocks it; timeoutMs and maxRetries set the patience`;
+  }
+  if (status === 429 || status >= 500) {
+    return 'the server is overloaded or failing: check its health, lower concurrency or batchSize, or raise maxRetries';
+  }
+  return 'the request was refused as sent';
 }
 
 /**
@@ -99,15 +124,26 @@ export async function withRetries<T>(
   const redact = loop.redact ?? ((text: string) => text);
   for (let retries = 0; ; retries++) {
     let failure: AttemptFailure;
+    let thrown: unknown;
     try {
       return { value: await attempt(), retries };
     } catch (error) {
       if (error instanceof HttpError) throw error;
       failure = classify(error);
+      thrown = error;
     }
     if (!failure.retryable || retries >= options.maxRetries) {
       const gaveUp = failure.retryable ? ` (gave up after ${retries} retries)` : '';
-      throw new HttpError(redact(`${loop.label}: ${failure.problem}${gaveUp}`), failure.status, retries);
+      // A network error is kept as the cause (for --debug); a FailedAttempt's story is the message already.
+      const cause = thrown instanceof FailedAttempt ? undefined : thrown;
+      const hint = loop.advice?.(failure);
+      const advice = hint ? `; ${hint}` : '';
+      throw new HttpError(
+        redact(`${loop.label}: ${failure.problem}${gaveUp}${advice}`),
+        failure.status,
+        retries,
+        cause,
+      );
     }
     loop.onRetry?.(failure);
     const backoff = options.retryBaseMs * 2 ** retries * (0.5 + Math.random() / 2);
@@ -135,7 +171,9 @@ export function networkFailure(error: unknown): AttemptFailure {
 }
 
 /** Thrown by an attempt to say how it failed (classified as its `failure`). */
-export class FailedAttempt extends Error {
+export class FailedAttempt extends ServiceError {
+  override readonly name: string = 'FailedAttempt';
+
   constructor(readonly failure: AttemptFailure) {
     super(failure.problem);
   }

@@ -4,6 +4,7 @@ import { UserError } from '../../../errors.js';
 import { limiterFor, type Outcome, type UpstreamLimiter } from '../../transport/rate-limiter.js';
 import {
   type AttemptFailure,
+  adviceFor,
   excerpt,
   FailedAttempt,
   HTTP_RETRY_DEFAULTS,
@@ -227,6 +228,15 @@ export class OpenAiEmbedder implements Embedder {
           this.counts.retries++;
           if (failure.status === 429) this.limiter.rateLimited(failure.delayMs);
         },
+        // Statuses get their own hints (hint()); a server that never answered gets told where to look.
+        advice: (failure) =>
+          failure.status === undefined
+            ? adviceFor(undefined, {
+                service: 'the embedding server',
+                url: this.settings.baseURL,
+                keySource: 'the model apiKeyEnv variable',
+              })
+            : undefined,
       },
       { maxRetries: this.settings.maxRetries, retryBaseMs: this.retryBaseMs, retryMaxMs: this.retryMaxMs },
     );
@@ -332,7 +342,7 @@ export class OpenAiEmbedder implements Embedder {
       if (failure.retryable) return failure;
       const cause = error.cause as { message?: unknown; cause?: { message?: unknown } } | undefined;
       const reason = cause?.cause?.message ?? cause?.message ?? error.message;
-      return { retryable: false, problem: `cannot connect (${String(reason)}); check the url` };
+      return { retryable: false, problem: `cannot connect (${String(reason)})` };
     }
     if (sdk && error instanceof sdk.APIError && typeof error.status === 'number') {
       const headers = error.headers ?? new Headers();

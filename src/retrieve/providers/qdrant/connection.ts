@@ -3,9 +3,10 @@ import {
   QdrantClientResourceExhaustedError,
   QdrantClientTimeoutError,
 } from '@qdrant/js-client-rest';
-import { UserError } from '../../../errors.js';
+import { ServiceError } from '../../../errors.js';
 import {
   type AttemptFailure,
+  adviceFor,
   HTTP_RETRY_DEFAULTS,
   HttpError,
   type HttpRetryOptions,
@@ -16,15 +17,18 @@ import {
 } from '../../transport/retry.js';
 import { createQdrantClient } from './client.js';
 
-/** A request that failed for good (refused, or transient failures past maxRetries); exits 2 like any UserError. */
-export class QdrantRequestError extends UserError {
+/** A request that failed for good (refused, or transient failures past maxRetries), with advice: exit 2. */
+export class QdrantRequestError extends ServiceError {
+  override readonly name: string = 'QdrantRequestError';
+
   constructor(
     message: string,
     /** The last HTTP status; absent when the server never answered. */
     readonly status: number | undefined,
     readonly retries: number,
+    cause: unknown,
   ) {
-    super(message);
+    super(message, { cause });
   }
 }
 
@@ -76,7 +80,16 @@ export class QdrantConnection {
       const { value, retries } = await withRetries(
         () => request(this.client),
         (error) => this.classify(error),
-        { label: `Qdrant ${this.url}: ${what}`, redact: this.redact },
+        {
+          label: `Qdrant ${this.url}: ${what}`,
+          redact: this.redact,
+          advice: (failure) =>
+            adviceFor(failure.status, {
+              service: 'Qdrant',
+              url: this.url,
+              keySource: 'the index apiKeyEnv variable',
+            }),
+        },
         this.retry,
       );
       this.retried += retries;
@@ -84,23 +97,8 @@ export class QdrantConnection {
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
       this.retried += error.retries;
-      throw new QdrantRequestError(
-        this.redact(`${error.message}; ${this.advice(error.status)}`),
-        error.status,
-        error.retries,
-      );
+      throw new QdrantRequestError(error.message, error.status, error.retries, error);
     }
-  }
-
-  private advice(status: number | undefined): string {
-    if (status === 401 || status === 403) return 'check the API key (the index apiKeyEnv variable)';
-    if (status === undefined) {
-      return `check that Qdrant is running at ${this.url}, the url and port are right, and nothing (proxy, firewall) blocks it; timeoutMs and maxRetries set the patience`;
-    }
-    if (status === 429 || status >= 500) {
-      return 'the server is overloaded or failing: check its health, lower concurrency or batchSize, or raise maxRetries';
-    }
-    return 'the request was refused as sent';
   }
 
   /**
