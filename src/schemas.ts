@@ -4,9 +4,9 @@ import { UserError } from './errors.js';
 
 /**
  * The JSON Schemas shipped beside the code that reads each file (also usable by editors): dataset records in
- * dataset/schemas/, the run configuration in config/, traces in retrieve/, the command protocol in
- * retrieve/command/, what the gate reads and writes (policies, run results, baselines, verdicts) in gate/.
- * One Ajv instance knows them all, so one may $ref another.
+ * dataset/schemas/, what the user writes (the run configuration, gate policies) in config/, what a run folder
+ * holds (summaries, evaluations, traces, verdicts, baselines) in results/, the command protocol in
+ * retrieve/transport/. One Ajv instance knows them all, so one may $ref another.
  */
 export type SchemaName =
   | 'config'
