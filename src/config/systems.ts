@@ -1,0 +1,119 @@
+import type { Fail } from './fail.js';
+import { expandMatrix } from './matrix.js';
+import type { IndexConfig, ModelConfig, RerankerConfig, SystemConfig } from './types.js';
+
+const DEFAULT_K = 100;
+
+/** A `systems:` entry as written: its model, index and reranker named by alias. */
+export interface RawSystem {
+  id: string;
+  model?: string;
+  index: string;
+  reranker?: string;
+  k?: number;
+}
+
+/** `matrix:` as written: aliases to combine (a null reranker: the combination without one). */
+export interface RawMatrix {
+  models?: string[];
+  indexes: string[];
+  rerankers?: (string | null)[];
+  k?: number;
+}
+
+/** The resolved sections, by alias. */
+export interface Sections {
+  models: Map<string, ModelConfig>;
+  indexes: Map<string, IndexConfig>;
+  rerankers: Map<string, RerankerConfig>;
+}
+
+/**
+ * The systems to run: those of `systems:`, then those `matrix:` expands to, each alias replaced by its
+ * section. An unknown alias, a combination that cannot work, no system at all and an id used twice are
+ * refused.
+ */
+export function resolveSystems(
+  raw: { systems?: RawSystem[]; matrix?: RawMatrix },
+  { models, indexes, rerankers }: Sections,
+  fail: Fail,
+): SystemConfig[] {
+  const lookup = <T>(kind: string, map: Map<string, T>, alias: string, path: (string | number)[]): T => {
+    const found = map.get(alias);
+    if (found === undefined)
+      fail(`unknown ${kind} '${alias}'; defined: ${[...map.keys()].join(', ') || 'none'}`, path);
+    return found as T;
+  };
+
+  const systems: SystemConfig[] = (raw.systems ?? []).map((s, i) => {
+    const system: SystemConfig = {
+      id: s.id,
+      index: lookup('index', indexes, s.index, ['systems', i, 'index']),
+      k: s.k ?? DEFAULT_K,
+      ...(s.model === undefined ? {} : { model: lookup('model', models, s.model, ['systems', i, 'model']) }),
+      ...(s.reranker === undefined
+        ? {}
+        : { reranker: lookup('reranker', rerankers, s.reranker, ['systems', i, 'reranker']) }),
+    };
+    checkSystem(system, ['systems', i], fail);
+    return system;
+  });
+  if (raw.matrix) {
+    const matrix = raw.matrix;
+    const pick = <T>(kind: string, map: Map<string, T>, key: 'models' | 'indexes' | 'rerankers') =>
+      (matrix[key] ?? []).map((alias, j) =>
+        alias === null ? null : lookup(kind, map, alias, ['matrix', key, j]),
+      );
+    for (const system of expandMatrix({
+      models: pick('model', models, 'models') as ModelConfig[],
+      indexes: pick('index', indexes, 'indexes') as IndexConfig[],
+      rerankers: matrix.rerankers ? pick('reranker', rerankers, 'rerankers') : [null],
+      k: matrix.k ?? DEFAULT_K,
+    })) {
+      checkSystem(system, ['matrix'], fail);
+      systems.push(system);
+    }
+  }
+  if (systems.length === 0) fail('no systems to run: add `systems:` or `matrix:`', []);
+  const seen = new Set<string>();
+  systems.forEach((system, i) => {
+    if (seen.has(system.id))
+      fail(
+        `system id '${system.id}' is used twice`,
+        i < (raw.systems?.length ?? 0) ? ['systems', i, 'id'] : ['matrix'],
+      );
+    seen.add(system.id);
+  });
+  return systems;
+}
+
+/** Combinations that cannot work are refused before anything runs. */
+function checkSystem(system: SystemConfig, path: (string | number)[], fail: Fail): void {
+  const { index, model } = system;
+  const needsModel =
+    index.kind === 'embedded' || index.kind === 'qdrant' || (index.kind === 'command' && index.vectors);
+  const where = (field: string) => (path[0] === 'matrix' ? path : [...path, field]);
+  if (needsModel && !model)
+    fail(`system '${system.id}': index '${index.alias}' searches vectors and needs a model`, where('model'));
+  if (!needsModel && model) {
+    fail(
+      `system '${system.id}': index '${index.alias}' (${index.kind}) takes query text, not vectors; remove the model`,
+      where('model'),
+    );
+  }
+  if (
+    index.kind === 'command' &&
+    index.dimensions !== undefined &&
+    model &&
+    model.dimensions !== index.dimensions
+  ) {
+    fail(
+      `system '${system.id}': model '${model.alias}' has ${model.dimensions} dimensions, index '${index.alias}' expects ${index.dimensions}`,
+      where('index'),
+    );
+  }
+  if (system.reranker && system.reranker.depth > system.k) {
+    // The reranker reorders the top `depth` candidates; retrieving fewer would silently cap it.
+    system.k = Math.max(system.k, system.reranker.depth);
+  }
+}
