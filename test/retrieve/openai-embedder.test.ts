@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenAiSettings } from '../../src/config/types.js';
 import { UserError } from '../../src/errors.js';
 import { OpenAiEmbedder } from '../../src/retrieve/providers/embedders/openai.js';
-import { parseResetDuration } from '../../src/retrieve/transport/rate-limiter.js';
+import { parseResetDuration } from '../../src/retrieve/transport/rate-limit-headers.js';
 import { HttpError } from '../../src/retrieve/transport/retry.js';
 import {
   type EmbeddingsServer,

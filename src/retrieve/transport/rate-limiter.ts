@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { positiveHeader, serverRemaining } from './rate-limit-headers.js';
+import { TokenBucket } from './token-bucket.js';
 
 /**
  * Paces requests to one upstream (a base URL and key) so its per-minute limits are approached but not hit,
@@ -54,72 +56,11 @@ export interface LimiterState {
 
 /** Share of each limit that is spent: the margin covers counting differences and clock skew. */
 export const HEADROOM = 0.97;
-const MINUTE_MS = 60_000;
 /** Pause for everyone after a 429 that says nothing about when to come back. */
 const DEFAULT_PAUSE_MS = 1_000;
 const SLOWDOWN_FACTOR = 0.75;
 const SLOWDOWN_FLOOR = 0.25;
 const RECOVERY_STEP = 0.01;
-
-/** A continuously refilling budget of one minute's worth of a limit. */
-class Bucket {
-  private level: number;
-  private updated: number;
-
-  constructor(
-    /** The limit per minute, before headroom and slowdown. */
-    public limit: number,
-    private scale: number,
-    now: number,
-  ) {
-    this.level = this.capacity;
-    this.updated = now;
-  }
-
-  get capacity(): number {
-    return this.limit * this.scale;
-  }
-
-  /** Units per millisecond. */
-  get rate(): number {
-    return this.capacity / MINUTE_MS;
-  }
-
-  available(now: number): number {
-    this.level = Math.min(this.capacity, this.level + (now - this.updated) * this.rate);
-    this.updated = now;
-    return this.level;
-  }
-
-  /** Milliseconds until `amount` is available (a request larger than the bucket waits for a full one). */
-  waitFor(amount: number, now: number): number {
-    const missing = Math.min(amount, this.capacity) - this.available(now);
-    return missing <= 0 ? 0 : missing / this.rate;
-  }
-
-  take(amount: number, now: number): void {
-    this.available(now);
-    this.level -= amount;
-  }
-
-  giveBack(amount: number, now: number): void {
-    this.available(now);
-    this.level = Math.min(this.capacity, this.level + amount);
-  }
-
-  /** Never more than the server says is left. */
-  lowerTo(level: number, now: number): void {
-    this.available(now);
-    this.level = Math.min(this.level, level);
-  }
-
-  rescale(limit: number, scale: number, now: number): void {
-    this.available(now);
-    this.limit = limit;
-    this.scale = scale;
-    this.level = Math.min(this.level, this.capacity);
-  }
-}
 
 interface Waiter {
   tokens: number;
@@ -127,8 +68,8 @@ interface Waiter {
 }
 
 export class UpstreamLimiter {
-  private tokens?: Bucket;
-  private requests?: Bucket;
+  private tokens?: TokenBucket;
+  private requests?: TokenBucket;
   private concurrency: number;
   private readonly configured: RateLimits;
   private inFlight = 0;
@@ -148,8 +89,8 @@ export class UpstreamLimiter {
     this.configured = { ...limits };
     this.concurrency = Math.max(1, limits.concurrency);
     const at = this.now();
-    if (limits.tokensPerMinute) this.tokens = new Bucket(limits.tokensPerMinute, HEADROOM, at);
-    if (limits.requestsPerMinute) this.requests = new Bucket(limits.requestsPerMinute, HEADROOM, at);
+    if (limits.tokensPerMinute) this.tokens = new TokenBucket(limits.tokensPerMinute, HEADROOM, at);
+    if (limits.requestsPerMinute) this.requests = new TokenBucket(limits.requestsPerMinute, HEADROOM, at);
   }
 
   /** Waits (in arrival order) for a slot and for `tokens` of budget, and reserves them. */
@@ -225,8 +166,8 @@ export class UpstreamLimiter {
    * (Subtracting the requests sent since would double-count those the server admitted out of order.)
    */
   private observe(headers: Headers, at: number): void {
-    const limitTokens = positive(headers.get('x-ratelimit-limit-tokens'));
-    const limitRequests = positive(headers.get('x-ratelimit-limit-requests'));
+    const limitTokens = positiveHeader(headers.get('x-ratelimit-limit-tokens'));
+    const limitRequests = positiveHeader(headers.get('x-ratelimit-limit-requests'));
     if (limitTokens !== undefined) {
       this.tokens = this.setLimit(this.tokens, minDefined(this.configured.tokensPerMinute, limitTokens), at);
     }
@@ -243,9 +184,13 @@ export class UpstreamLimiter {
     if (requestsLeft !== undefined) this.requests?.lowerTo(requestsLeft, at);
   }
 
-  private setLimit(bucket: Bucket | undefined, limit: number | undefined, at: number): Bucket | undefined {
+  private setLimit(
+    bucket: TokenBucket | undefined,
+    limit: number | undefined,
+    at: number,
+  ): TokenBucket | undefined {
     if (limit === undefined) return bucket;
-    if (bucket === undefined) return new Bucket(limit, HEADROOM * this.slowdown, at);
+    if (bucket === undefined) return new TokenBucket(limit, HEADROOM * this.slowdown, at);
     bucket.rescale(limit, HEADROOM * this.slowdown, at);
     return bucket;
   }
@@ -303,52 +248,6 @@ export function limiterFor(baseURL: string, apiKey: string | undefined, limits: 
   const limiter = new UpstreamLimiter(limits);
   registry.set(key, limiter);
   return limiter;
-}
-
-/**
- * A reset duration as OpenAI writes it ("1s", "6m0s", "20ms", "1h2m3.5s"; a bare number is seconds),
- * in milliseconds; undefined when unreadable.
- */
-export function parseResetDuration(value: string | null): number | undefined {
-  if (value === null) return undefined;
-  const text = value.trim();
-  if (text === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
-  const unitMs: Record<string, number> = {
-    h: 3_600_000,
-    m: 60_000,
-    s: 1000,
-    ms: 1,
-    us: 0.001,
-    µs: 0.001,
-    ns: 1e-6,
-  };
-  let total = 0;
-  let rest = text;
-  while (rest !== '') {
-    const match = /^(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)/.exec(rest);
-    if (!match) return undefined;
-    total += Number(match[1]) * (unitMs[match[2] as string] as number);
-    rest = rest.slice(match[0].length);
-  }
-  return total;
-}
-
-/**
- * What the server says is left: `remaining`, else what `reset` implies for a bucket refilling a minute's
- * limit per minute (the time until it is full again, at limit / minute).
- */
-function serverRemaining(headers: Headers, kind: 'tokens' | 'requests', limit: number | undefined) {
-  const remaining = Number.parseFloat(headers.get(`x-ratelimit-remaining-${kind}`) ?? '');
-  if (Number.isFinite(remaining) && remaining >= 0) return remaining;
-  const reset = parseResetDuration(headers.get(`x-ratelimit-reset-${kind}`));
-  if (reset === undefined || limit === undefined) return undefined;
-  return Math.max(0, limit - (reset * limit) / MINUTE_MS);
-}
-
-function positive(value: string | null): number | undefined {
-  const number = Number.parseFloat(value ?? '');
-  return Number.isFinite(number) && number > 0 ? number : undefined;
 }
 
 function minDefined(a: number | undefined, b: number | undefined): number | undefined {
