@@ -1,7 +1,5 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { RunConfig, SystemConfig } from '../config/types.js';
-import { fileSha256 } from '../dataset/digest.js';
 import { loadDataset } from '../dataset/native.js';
 import { resolveDataset } from '../dataset/resolve.js';
 import type { Dataset } from '../dataset/types.js';
@@ -10,11 +8,9 @@ import { evaluateRuns, type NamedRun } from '../evaluation/evaluate-runs.js';
 import { rerankerLift } from '../evaluation/lift.js';
 import { evaluationSettings } from '../evaluation/settings.js';
 import type { EvaluationFile } from '../evaluation/types.js';
-import { writeTextFile } from '../files.js';
 import { sortIds } from '../metrics/order.js';
 import { parseMeasureList } from '../metrics/registry.js';
-import { safeName } from '../results/layout.js';
-import { writeRunFiles } from '../results/run-files.js';
+import { RunFolderWriter } from '../results/run-folder-writer.js';
 import type { IndexCheck, RunSummary, SystemDescription, SystemSummary } from '../results/summary.js';
 import { summarizeLatency } from '../retrieve/latency.js';
 import {
@@ -78,9 +74,7 @@ export async function runConfig(options: RunOptions): Promise<RunOutcome> {
   );
   const corpus = corpusDocuments(dataset, config);
   const runId = options.runId ?? defaultRunId(startedAt);
-  const dir = join(options.reportsDir, runId);
-  mkdirSync(join(dir, 'systems'), { recursive: true });
-  copyFileSync(config.file, join(dir, 'config.yaml'));
+  const folder = RunFolderWriter.create(options.reportsDir, runId, config.file);
 
   const queries: SystemQuery[] = sortIds(dataset.queries.keys()).map((id) => ({
     id,
@@ -92,8 +86,7 @@ export async function runConfig(options: RunOptions): Promise<RunOutcome> {
 
   const buildWarnings: string[] = [];
   for (const system of config.systems) {
-    const folder = join('systems', safeName(system.id));
-    mkdirSync(join(dir, folder), { recursive: true });
+    const { tracePath } = folder.startSystem(system.id);
     const summary: SystemSummary = { id: system.id, status: 'ok', description: describe(system, null) };
     let built: BuiltSystem | undefined;
     try {
@@ -110,31 +103,12 @@ export async function runConfig(options: RunOptions): Promise<RunOutcome> {
         components: built,
         queries,
         documentText,
-        tracePath: join(dir, folder, 'trace.jsonl'),
+        tracePath,
         prices: prices(system),
         onProgress: (done) => options.progress?.update(done),
       });
-      const files = {
-        run: join(folder, 'run.trec'),
-        runJsonl: join(folder, 'run.jsonl'),
-        trace: join(folder, 'trace.jsonl'),
-      };
-      writeRunFiles(result.run, join(dir, files.run), join(dir, files.runJsonl));
-      namedRuns.push(namedRun(system.id, result.run, dir, files.run, files.runJsonl));
-      if (result.firstStage) {
-        const firstStage = join(folder, 'first-stage.trec');
-        writeRunFiles(result.firstStage, join(dir, firstStage), join(dir, folder, 'first-stage.jsonl'));
-        namedRuns.push(
-          namedRun(
-            result.firstStage.runId,
-            result.firstStage,
-            dir,
-            firstStage,
-            join(folder, 'first-stage.jsonl'),
-          ),
-        );
-        Object.assign(files, { firstStage });
-      }
+      const { files, runs } = folder.writeSystemRuns(system.id, result.run, result.firstStage);
+      namedRuns.push(...runs);
       Object.assign(summary, operationalFigures(system, result, built), { files });
       outcomes.push({ system, summary, result });
     } catch (error) {
@@ -150,7 +124,7 @@ export async function runConfig(options: RunOptions): Promise<RunOutcome> {
   }
 
   const { evaluation, warnings } = evaluateRuns(dataset, namedRuns, measures, settings);
-  writeTextFile(join(dir, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
+  folder.writeEvaluation(evaluation);
   const byName = new Map(evaluation.runs.map((r) => [r.name, r]));
   for (const { system, summary, result } of outcomes) {
     const evaluated = byName.get(system.id);
@@ -181,25 +155,8 @@ export async function runConfig(options: RunOptions): Promise<RunOutcome> {
     measures: settings.measures,
     systems: outcomes.map((o) => o.summary),
   };
-  writeTextFile(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  return { dir, summary, evaluation, warnings: [...buildWarnings, ...warnings] };
-}
-
-function namedRun(
-  name: string,
-  run: NamedRun['run'],
-  dir: string,
-  trecFile: string,
-  jsonlFile: string,
-): NamedRun {
-  const path = join(dir, trecFile);
-  let sha256: string;
-  try {
-    sha256 = fileSha256(path);
-  } catch {
-    sha256 = fileSha256(join(dir, jsonlFile)); // no TREC file: ids with whitespace
-  }
-  return { name, file: { name: trecFile, sha256 }, run };
+  folder.writeSummary(summary);
+  return { dir: folder.dir, summary, evaluation, warnings: [...buildWarnings, ...warnings] };
 }
 
 /** The corpus as indexes and rerankers read it: title and text joined, in id order. */

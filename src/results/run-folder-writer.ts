@@ -1,0 +1,75 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileSha256 } from '../dataset/digest.js';
+import type { NamedRun } from '../evaluation/evaluate-runs.js';
+import type { EvaluationFile } from '../evaluation/types.js';
+import { writeTextFile } from '../files.js';
+import type { Run } from '../metrics/types.js';
+import { safeName } from './layout.js';
+import { writeRunFiles } from './run-files.js';
+import type { RunSummary, SystemSummary } from './summary.js';
+
+/** A system's files as summary.json names them, relative to the run folder. */
+export type SystemFiles = NonNullable<SystemSummary['files']>;
+
+/**
+ * Writes a run folder (reports/<run-id>/) in the order that keeps it honest: the config's copy first, each
+ * system's runs as it finishes, then evaluation.json, and summary.json last, since readers take a folder
+ * without a summary for a run that was killed or is still going.
+ */
+export class RunFolderWriter {
+  private constructor(readonly dir: string) {}
+
+  /** Makes <reportsDir>/<runId>/ with its systems/ folder and a copy of the config. */
+  static create(reportsDir: string, runId: string, configFile: string): RunFolderWriter {
+    const writer = new RunFolderWriter(join(reportsDir, runId));
+    mkdirSync(join(writer.dir, 'systems'), { recursive: true });
+    copyFileSync(configFile, join(writer.dir, 'config.yaml'));
+    return writer;
+  }
+
+  /** Makes the system's folder; returns where its trace goes (written while it runs). */
+  startSystem(id: string): { tracePath: string } {
+    mkdirSync(join(this.dir, systemFolder(id)), { recursive: true });
+    return { tracePath: join(this.dir, systemFolder(id), 'trace.jsonl') };
+  }
+
+  /**
+   * Writes a system's run (and its first stage, when reranked) as TREC and JSONL files; returns the file
+   * names for the summary and the runs, named by their file's digest, for the evaluation.
+   */
+  writeSystemRuns(id: string, run: Run, firstStage?: Run): { files: SystemFiles; runs: NamedRun[] } {
+    const folder = systemFolder(id);
+    const files: SystemFiles = {
+      run: join(folder, 'run.trec'),
+      runJsonl: join(folder, 'run.jsonl'),
+      trace: join(folder, 'trace.jsonl'),
+    };
+    const runs = [this.writeRun(id, run, files.run, files.runJsonl)];
+    if (firstStage) {
+      const trec = join(folder, 'first-stage.trec');
+      runs.push(this.writeRun(firstStage.runId, firstStage, trec, join(folder, 'first-stage.jsonl')));
+      files.firstStage = trec;
+    }
+    return { files, runs };
+  }
+
+  writeEvaluation(evaluation: EvaluationFile): void {
+    writeTextFile(join(this.dir, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
+  }
+
+  writeSummary(summary: RunSummary): void {
+    writeTextFile(join(this.dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  }
+
+  private writeRun(name: string, run: Run, trecFile: string, jsonlFile: string): NamedRun {
+    const wroteTrec = writeRunFiles(run, join(this.dir, trecFile), join(this.dir, jsonlFile));
+    // Ids with whitespace keep a run out of TREC: then the JSONL file is the one evaluated.
+    const file = wroteTrec ? trecFile : jsonlFile;
+    return { name, file: { name: trecFile, sha256: fileSha256(join(this.dir, file)) }, run };
+  }
+}
+
+function systemFolder(id: string): string {
+  return join('systems', safeName(id));
+}
