@@ -1,6 +1,7 @@
 import { compareCodePoints } from '../../../metrics/order.js';
 import type { CorpusDocument, Hit, Index, QueryInput } from '../../types.js';
 import { tokenize } from '../text/tokenize.js';
+import { buildPostings } from './postings.js';
 
 export interface Bm25Options {
   /** Term-frequency saturation, ≥ 0 (0: a term counts once however often it occurs). */
@@ -41,9 +42,10 @@ interface QueryTerm {
  * - Unlike Lucene, document lengths are exact (Lucene stores them in one lossy byte) and arithmetic is in
  *   64-bit floats, so scores can differ slightly from Pyserini's beyond that factor.
  *
- * Terms come from `tokenize` (../text/tokenize.ts). Postings are typed arrays sorted by document; a query
- * accumulates scores per document and keeps the best k in a bounded heap. Equal scores rank by document id,
- * descending in byte order, as trec_eval breaks ties, so the run file evaluates as it was ranked.
+ * Terms come from `tokenize` (../text/tokenize.ts). Postings (postings.ts) are typed arrays sorted by
+ * document; a query accumulates scores per document and keeps the best k in a bounded heap. Equal scores
+ * rank by document id, descending in byte order, as trec_eval breaks ties, so the run file evaluates as it
+ * was ranked.
  */
 export class Bm25Index implements Index {
   readonly needsVectors = false;
@@ -58,7 +60,7 @@ export class Bm25Index implements Index {
   private readonly ids: string[];
   /** Document id → its index (the first, should ids repeat). */
   private readonly documentIndex = new Map<string, number>();
-  private readonly terms = new Map<string, number>();
+  private readonly terms: Map<string, number>;
   /** Per term: idf. */
   private readonly idf: Float64Array;
   /** Per term: where its postings start in `postingDocs`/`postingTfs` (length = terms + 1). */
@@ -87,35 +89,16 @@ export class Bm25Index implements Index {
       if (!this.documentIndex.has(id)) this.documentIndex.set(id, d);
     });
 
-    const forward = this.readDocuments(corpus);
+    const postings = buildPostings(corpus);
+    this.terms = postings.terms;
+    this.postingStart = postings.start;
+    this.postingDocs = postings.docs;
+    this.postingTfs = postings.tfs;
+    const { df, lengths } = postings;
     const termCount = this.terms.size;
-    const lengths = forward.lengths;
     let totalLength = 0;
     for (const length of lengths) totalLength += length;
     this.averageLength = corpus.length === 0 ? 0 : totalLength / corpus.length;
-
-    // Postings: count per term, prefix sums, then fill in document order (so each list is ascending).
-    const df = new Int32Array(termCount);
-    const docTerms = forward.termIds.view();
-    const docTfs = forward.tfs.view();
-    for (const id of docTerms) df[id] = (df[id] as number) + 1;
-    this.postingStart = new Int32Array(termCount + 1);
-    for (let t = 0; t < termCount; t++) {
-      this.postingStart[t + 1] = (this.postingStart[t] as number) + (df[t] as number);
-    }
-    this.postingDocs = new Int32Array(docTerms.length);
-    this.postingTfs =
-      forward.maxTf <= 0xffff ? new Uint16Array(docTerms.length) : new Uint32Array(docTerms.length);
-    const fill = this.postingStart.slice(0, termCount);
-    for (let d = 0; d < corpus.length; d++) {
-      for (let p = forward.starts[d] as number; p < (forward.starts[d + 1] as number); p++) {
-        const t = docTerms[p] as number;
-        const at = fill[t] as number;
-        this.postingDocs[at] = d;
-        this.postingTfs[at] = docTfs[p] as number;
-        fill[t] = at + 1;
-      }
-    }
 
     this.idf = new Float64Array(termCount);
     for (let t = 0; t < termCount; t++) this.idf[t] = inverseDocumentFrequency(this.size, df[t] as number);
@@ -279,50 +262,6 @@ export class Bm25Index implements Index {
     }
     return best;
   }
-
-  /** Tokenises every document once: its distinct term ids with their counts, and its length. */
-  private readDocuments(corpus: readonly CorpusDocument[]): {
-    termIds: GrowableInt32;
-    tfs: GrowableInt32;
-    starts: Int32Array;
-    lengths: Int32Array;
-    maxTf: number;
-  } {
-    const termIds = new GrowableInt32();
-    const tfs = new GrowableInt32();
-    const starts = new Int32Array(corpus.length + 1);
-    const lengths = new Int32Array(corpus.length);
-    let maxTf = 0;
-    let docTerms = new Int32Array(256);
-    corpus.forEach((doc, d) => {
-      const tokens = tokenize(doc.text);
-      if (tokens.length > docTerms.length) docTerms = new Int32Array(tokens.length * 2);
-      for (let i = 0; i < tokens.length; i++) {
-        const token = tokens[i] as string;
-        let id = this.terms.get(token);
-        if (id === undefined) {
-          id = this.terms.size;
-          this.terms.set(token, id);
-        }
-        docTerms[i] = id;
-      }
-      // Sorting the ids groups repeats: each run is one distinct term and its tf.
-      const sorted = docTerms.subarray(0, tokens.length).sort();
-      let i = 0;
-      while (i < sorted.length) {
-        const id = sorted[i] as number;
-        let j = i + 1;
-        while (j < sorted.length && sorted[j] === id) j++;
-        termIds.push(id);
-        tfs.push(j - i);
-        if (j - i > maxTf) maxTf = j - i;
-        i = j;
-      }
-      lengths[d] = tokens.length;
-      starts[d + 1] = termIds.length;
-    });
-    return { termIds, tfs, starts, lengths, maxTf };
-  }
 }
 
 /** Lucene's BM25 idf: always positive, even for a term in every document. */
@@ -333,23 +272,4 @@ export function inverseDocumentFrequency(documents: number, documentFrequency: n
 /** One term's contribution: weight (qtf · idf · (k1 + 1)) × tf saturated at the document's length norm. */
 function termScore(weight: number, tf: number, lengthNorm: number): number {
   return (weight * tf) / (tf + lengthNorm);
-}
-
-/** An Int32Array that doubles when full, for building postings without knowing their number. */
-class GrowableInt32 {
-  private data = new Int32Array(1024);
-  length = 0;
-
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const bigger = new Int32Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.length++] = value;
-  }
-
-  view(): Int32Array {
-    return this.data.subarray(0, this.length);
-  }
 }
