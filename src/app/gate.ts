@@ -7,10 +7,11 @@ import type { Dataset } from '../dataset/types.js';
 import { UserError } from '../errors.js';
 import { applyPolicy } from '../gate/apply.js';
 import { checkComparable } from '../gate/compare.js';
-import { coverageLookup } from '../gate/coverage.js';
+import { coverageLookup, coveredSystems } from '../gate/coverage.js';
 import { loadBaseline } from '../results/baseline.js';
 import type { MeasuredResults } from '../results/measured.js';
 import { loadResults } from '../results/run-folder.js';
+import { readSystemRun } from '../results/system-files.js';
 import type { Verdict } from '../results/verdict.js';
 import { writeGateOutputs } from './gate-outputs.js';
 
@@ -60,12 +61,17 @@ export async function gateResults(options: GateOptions): Promise<GateOutcome> {
   }
   if (baseline) warnings.push(...checkComparable(candidate, baseline, options.allowDatasetChange === true));
   const dataset = needsDataset(policy) ? datasetFor(candidate, options.dataset, cwd) : 'not needed';
+  // Without the dataset there is no coverage to measure, so no run is read.
+  const runs =
+    typeof dataset === 'string'
+      ? new Map()
+      : new Map(coveredSystems(policy, candidate).map((id) => [id, readSystemRun(options.resultsDir, id)]));
   const verdict = applyPolicy({
     policy,
     candidate,
     baseline,
     ...(noBaselineReason ? { noBaselineReason } : {}),
-    coverage: coverageLookup(candidate, options.resultsDir, dataset),
+    coverage: coverageLookup(candidate, runs, dataset),
     warnings,
   });
   const written = writeGateOutputs(verdict, options.outDir ?? options.resultsDir, options.env ?? process.env);

@@ -1,12 +1,12 @@
-import { readRunFile } from '../dataset/run-file.js';
+import type { Policy } from '../config/gate-policy.js';
 import type { Dataset } from '../dataset/types.js';
 import { evaluateOptions } from '../evaluation/evaluate-runs.js';
 import { evaluateRun } from '../metrics/evaluate.js';
 import { rankOrder } from '../metrics/rank.js';
 import { makeMeasure } from '../metrics/registry.js';
 import type { Run } from '../metrics/types.js';
-import { systemFolder, systemRunFile } from '../results/layout.js';
 import type { MeasuredResults } from '../results/measured.js';
+import { gates } from './outcome.js';
 
 /** How much of what a system retrieves is judged, and how much of what is relevant its index holds. */
 export interface CoverageFigures {
@@ -21,29 +21,28 @@ export interface CoverageFigures {
 /** Indexes built from the dataset's corpus hold exactly its documents. */
 const CORPUS_INDEXES = new Set(['embedded', 'bm25']);
 
+/** The systems a coverage rule gates (those that ran): the ones whose runs coverageLookup needs. */
+export function coveredSystems(policy: Policy, results: MeasuredResults): string[] {
+  const rules = policy.rules.filter((rule) => rule.kind === 'coverage');
+  return results.systems
+    .filter((system) => system.status === 'ok' && rules.some((rule) => gates(rule, system.id)))
+    .map((system) => system.id);
+}
+
 /**
- * Coverage of each system of a results folder, from its run file and the dataset's judgments. `dataset` is
- * a string when the dataset could not be loaded: every lookup then answers with that reason.
+ * Coverage of each system of `results`, from its run (`runs`: by system id, a string where it could not be
+ * read) and the dataset's judgments. `dataset` is a string when the dataset could not be loaded: every
+ * lookup then answers with that reason.
  */
 export function coverageLookup(
   results: MeasuredResults,
-  dir: string,
+  runs: ReadonlyMap<string, Run | string>,
   dataset: Dataset | string,
 ): (system: string, k: number) => CoverageFigures | string {
-  const runs = new Map<string, Run | string>();
-  const runOf = (id: string): Run | string => {
-    let run = runs.get(id);
-    if (run === undefined) {
-      const file = systemRunFile(dir, id);
-      run = file ? readRunFile(file) : `no run file of system '${id}' in ${systemFolder(dir, id)}`;
-      runs.set(id, run);
-    }
-    return run;
-  };
-
   return (id, k) => {
     if (typeof dataset === 'string') return dataset;
-    const run = runOf(id);
+    const run = runs.get(id);
+    if (run === undefined) throw new Error(`the run of system '${id}' was not read (see coveredSystems)`);
     if (typeof run === 'string') return run;
     const level = results.settings.relevanceLevel;
     const evaluation = evaluateRun(
