@@ -5,7 +5,13 @@
 
 export { createComponentFactory } from './app/components.js';
 export { type EvaluateFilesOptions, evaluateRunFiles } from './app/eval.js';
-export { type WriteReportOptions, writeReport } from './app/report.js';
+export {
+  type ReadReportFilesOptions,
+  type ReportBaseline,
+  readReportFiles,
+  type WriteReportOptions,
+  writeReport,
+} from './app/report.js';
 export { type BuildComponents, type RunOptions, type RunOutcome, runConfig } from './app/run.js';
 export { loadConfig } from './config/load.js';
 export type { RunConfig, SystemConfig } from './config/types.js';
@@ -19,8 +25,14 @@ export type { RerankerLift } from './evaluation/lift.js';
 export type { EvaluationFile, MeasureSummary } from './evaluation/types.js';
 export { parseMeasure, parseMeasureList } from './metrics/registry.js';
 export { formatComparisonTable } from './report/comparison-table.js';
-export { type BuildReportOptions, buildReportData } from './report/report-data.js';
+export {
+  type BuildReportOptions,
+  buildReportData,
+  type ReportFiles,
+  type SystemReportFiles,
+} from './report/report-data.js';
 export type { ReportData, ReportSystem } from './report/report-data.types.js';
 export { reportMarkdown } from './report/report-markdown.js';
+export { loadRunFolder } from './results/run-folder.js';
 export type { RunSummary, SystemSummary } from './results/summary.js';
 export type { Embedder, Hit, Index, Reranker } from './retrieve/types.js';

@@ -5,12 +5,16 @@ import { resolveDataset } from '../dataset/resolve.js';
 import { writeTextFile } from '../files.js';
 import { checkComparable } from '../gate/compare.js';
 import { renderReportHtml } from '../report/render-html.js';
-import { buildReportData } from '../report/report-data.js';
+import { buildReportData, type ReportFiles, type SystemReportFiles } from '../report/report-data.js';
+import { HITS_PER_QUERY } from '../report/report-hits.js';
 import { reportMarkdown } from '../report/report-markdown.js';
 import { loadBaseline } from '../results/baseline.js';
 import { isGitReference } from '../results/git-show.js';
-import type { MeasuredResults } from '../results/measured.js';
-import { loadResults } from '../results/run-folder.js';
+import { runVerdictFile } from '../results/layout.js';
+import { type MeasuredResults, systemThatRan } from '../results/measured.js';
+import { loadResults, loadRunFolder } from '../results/run-folder.js';
+import { readSystemHits, readSystemJudges } from '../results/system-files.js';
+import { readVerdictFile } from '../results/verdict-file.js';
 
 export interface WriteReportOptions {
   /** A run folder, reports/<run-id>/. */
@@ -44,19 +48,22 @@ export interface WrittenReport {
 export async function writeReport(options: WriteReportOptions): Promise<WrittenReport> {
   const cwd = options.cwd ?? process.cwd();
   const resultsDir = resolve(cwd, options.resultsDir);
-  const results = loadResults(resultsDir);
+  const folder = loadRunFolder(resultsDir);
   const baseline = options.baseline ? await readBaseline(options.baseline, cwd) : null;
   const warnings = baseline
-    ? checkComparable(results, baseline.results, options.allowDatasetChange === true)
+    ? checkComparable(folder.results, baseline.results, options.allowDatasetChange === true)
     : [];
-  const { name, version } = results.dataset;
+  const { name, version } = folder.results.dataset;
   const dataset = loadDataset(resolveDataset(options.dataset ?? `${name}@${version}`, cwd));
-  const data = buildReportData({
-    resultsDir,
-    baseline: baseline?.results ?? null,
-    baselineDir: baseline?.dir ?? null,
-    dataset,
+  const files = readReportFiles(resultsDir, folder.results, {
+    baseline,
     ...(options.gate ? { gateFile: resolve(cwd, options.gate) } : {}),
+  });
+  const data = buildReportData({
+    ...folder,
+    ...files,
+    baseline: baseline?.results ?? null,
+    dataset,
     ...(options.now ? { now: options.now } : {}),
   });
   const html = resolve(cwd, options.out ?? join(resultsDir, 'report.html'));
@@ -66,14 +73,50 @@ export async function writeReport(options: WriteReportOptions): Promise<WrittenR
   return { html, markdown, warnings };
 }
 
+/** What a report compares with; `dir` when it is a run folder, whose traces give the baseline's hits. */
+export interface ReportBaseline {
+  results: MeasuredResults;
+  dir: string | null;
+}
+
+export interface ReadReportFilesOptions {
+  baseline?: ReportBaseline | null;
+  /** The verdict to show (a gate.json); default: the run folder's, when the run was gated. */
+  gateFile?: string;
+}
+
+/**
+ * Reads what the report shows of a run folder besides its results (`results`, read from `resultsDir`): the
+ * verdict when gated, and system by system (in the results' order) the run file's rankings, the top hits,
+ * and the baseline's top hits when the baseline is a run folder where the system ran too.
+ */
+export function readReportFiles(
+  resultsDir: string,
+  results: MeasuredResults,
+  options: ReadReportFilesOptions = {},
+): ReportFiles {
+  const verdict = readVerdictFile(options.gateFile ?? runVerdictFile(resultsDir));
+  const baseline = options.baseline ?? null;
+  const systemFiles = new Map<string, SystemReportFiles>();
+  for (const { id, status } of results.systems) {
+    if (status === 'failed') continue; // nothing was measured, so nothing is read
+    const files: SystemReportFiles = {
+      judges: readSystemJudges(resultsDir, id),
+      hits: readSystemHits(resultsDir, id, HITS_PER_QUERY),
+    };
+    if (baseline?.dir && systemThatRan(baseline.results, id)) {
+      files.baselineHits = readSystemHits(baseline.dir, id, HITS_PER_QUERY);
+    }
+    systemFiles.set(id, files);
+  }
+  return { verdict, systemFiles };
+}
+
 /**
  * A run folder is read as results (and its traces give the baseline's hits); anything else is a baseline
  * file or git:REF:PATH. The source is the reference as the user wrote it, which is what the report shows.
  */
-async function readBaseline(
-  reference: string,
-  cwd: string,
-): Promise<{ results: MeasuredResults; dir: string | null }> {
+async function readBaseline(reference: string, cwd: string): Promise<ReportBaseline> {
   const path = resolve(cwd, reference);
   if (!isGitReference(reference) && existsSync(path) && statSync(path).isDirectory()) {
     return { results: { ...loadResults(path), source: reference }, dir: path };

@@ -1,17 +1,14 @@
-import { join } from 'node:path';
-import { readRunFile, readRunJudges } from '../dataset/run-file.js';
 import type { Dataset } from '../dataset/types.js';
 import { UserError } from '../errors.js';
 import { datasetSummary, evaluateOptions } from '../evaluation/evaluate-runs.js';
 import { cutoffCurves } from '../metrics/curves.js';
+import type { Judge } from '../metrics/evaluate.js';
 import { compareCodePoints, sortIds } from '../metrics/order.js';
 import type { QueryJudgments } from '../metrics/types.js';
-import { systemFolder, systemRunFile } from '../results/layout.js';
-import type { MeasuredResults, MeasuredSystem } from '../results/measured.js';
-import { loadRunFolder } from '../results/run-folder.js';
+import { type MeasuredResults, type MeasuredSystem, systemThatRan } from '../results/measured.js';
 import type { RunSummary, SystemDescription, SystemSummary } from '../results/summary.js';
+import type { TopHits } from '../results/system-files.js';
 import type { Verdict } from '../results/verdict.js';
-import { readVerdictFile } from '../results/verdict-file.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { DocTable } from './doc-table.js';
 import { vsBaseline } from './report-baseline.js';
@@ -20,17 +17,31 @@ import { gateColours, reportVerdict } from './report-gate.js';
 import { systemHits } from './report-hits.js';
 import { significant } from './significant.js';
 
-export interface BuildReportOptions {
-  /** A run folder, reports/<run-id>/. */
-  resultsDir: string;
+/** What the report reads of a system's folder (and of the baseline's, when the baseline is a run folder). */
+export interface SystemReportFiles {
+  /** The run file's rankings, query by query: the recall and precision curves. */
+  judges: Map<string, Judge>;
+  hits: TopHits;
+  /** The baseline system's top hits, when the baseline is a run folder where this system ran too. */
+  baselineHits?: TopHits;
+}
+
+/** What the report shows of the files in a run folder besides its results. */
+export interface ReportFiles {
+  /** The verdict to show, when the run was gated. */
+  verdict: Verdict | null;
+  /** By system id, every system that ran. */
+  systemFiles: ReadonlyMap<string, SystemReportFiles>;
+}
+
+export interface BuildReportOptions extends ReportFiles {
+  /** A run folder's results, and the summary they were read from (loadRunFolder). */
+  results: MeasuredResults;
+  summary: RunSummary;
   /** What the systems are compared with, system by system of the same id; none by default. */
   baseline?: MeasuredResults | null;
-  /** The baseline's run folder, when the baseline is a run: its traces give the baseline's hits. */
-  baselineDir?: string | null;
   /** The dataset the results were measured on: its digest must be theirs. */
   dataset: Dataset;
-  /** The verdict to show; default: the run folder's gate.json, when the run was gated. */
-  gateFile?: string;
   now?: Date;
 }
 
@@ -38,23 +49,20 @@ export interface BuildReportOptions {
 const MAX_CURVE_K = 100;
 
 /**
- * A run folder (and a baseline) → everything the HTML report shows. Reads the summary, the evaluation, the
- * verdict when gated, and each system's run file (curves) and trace (hits), one system at a time; every
- * per-query array is aligned to the dataset's judged queries in trec_eval order, which is the evaluation's.
+ * A run folder's contents (and a baseline) → everything the HTML report shows: the summary, the evaluation,
+ * the verdict when gated, and each system's rankings (curves) and top hits. Every per-query array is aligned
+ * to the dataset's judged queries in trec_eval order, which is the evaluation's.
  */
 export function buildReportData(options: BuildReportOptions): ReportData {
-  const { results, summary } = loadRunFolder(options.resultsDir);
-  const { dataset } = options;
+  const { results, summary, verdict, dataset } = options;
   checkDataset(results, dataset);
   const queryIds = sortIds(dataset.qrels.keys());
   const docs = new DocTable();
   const judgments = queryIds.map((qid) => judgedDocs(dataset.qrels.get(qid) ?? new Map(), docs));
-  const verdict = readVerdictFile(options.gateFile ?? join(options.resultsDir, 'gate.json'));
   const context: SystemContext = {
-    resultsDir: options.resultsDir,
     results,
+    systemFiles: options.systemFiles,
     baseline: options.baseline ?? null,
-    baselineDir: options.baselineDir ?? null,
     dataset,
     positions: new Map(queryIds.map((qid, q) => [qid, q])),
     docs,
@@ -83,10 +91,9 @@ export function buildReportData(options: BuildReportOptions): ReportData {
 
 /** What every system of the report is built from. */
 interface SystemContext {
-  resultsDir: string;
   results: MeasuredResults;
+  systemFiles: ReadonlyMap<string, SystemReportFiles>;
   baseline: MeasuredResults | null;
-  baselineDir: string | null;
   dataset: Dataset;
   /** Query id → its index in the report's queries. */
   positions: Map<string, number>;
@@ -98,10 +105,11 @@ interface SystemContext {
 function reportSystem(system: MeasuredSystem, summary: SystemSummary, context: SystemContext): ReportSystem {
   const { id } = system;
   if (system.status === 'failed') return failedSystem(system, summary, context);
-  const { resultsDir, results, positions, docs, baselineDir } = context;
+  const { results, positions, docs } = context;
   const measures = results.settings.measures;
-  const runFile = systemRunPath(resultsDir, id);
-  const base = context.baseline?.systems.find((s) => s.id === id && s.status === 'ok');
+  const files = context.systemFiles.get(id);
+  if (!files) throw new Error(`no files were read of system '${id}', which ran`);
+  const base = systemThatRan(context.baseline, id);
   return {
     id,
     status: 'ok',
@@ -115,21 +123,15 @@ function reportSystem(system: MeasuredSystem, summary: SystemSummary, context: S
     baselinePerQuery: base ? alignedValues(base, measures, positions) : null,
     curves: cutoffCurves(
       context.dataset.qrels,
-      readRunJudges(runFile),
+      files.judges,
       context.maxK,
       evaluateOptions(results.settings),
     ),
     lift: summary.lift ?? null,
     latencyMs: system.latencyMs ?? {},
     costPerQuery: system.costPerQuery,
-    hits: systemHits(resultsDir, id, positions, docs, () => readRunFile(runFile)),
-    ...(base && baselineDir
-      ? {
-          baselineHits: systemHits(baselineDir, id, positions, docs, () =>
-            readRunFile(systemRunPath(baselineDir, id)),
-          ),
-        }
-      : {}),
+    hits: systemHits(files.hits, positions, docs),
+    ...(files.baselineHits ? { baselineHits: systemHits(files.baselineHits, positions, docs) } : {}),
   };
 }
 
@@ -210,16 +212,4 @@ function alignedValues(
     aligned[measure] = column;
   }
   return aligned;
-}
-
-/** The run file of a system that ran: the folder is incomplete without one. */
-function systemRunPath(runDir: string, id: string): string {
-  const file = systemRunFile(runDir, id);
-  if (!file) {
-    throw new UserError(
-      `no run file (run.trec or run.jsonl) of system '${id}', which ran: the folder is incomplete`,
-      { file: systemFolder(runDir, id) },
-    );
-  }
-  return file;
 }

@@ -26,3 +26,8 @@ export function systemTraceFile(runDir: string, id: string): string | undefined 
   const path = join(systemFolder(runDir, id), 'trace.jsonl');
   return existsSync(path) ? path : undefined;
 }
+
+/** The verdict the gate writes into a run folder when told no other place (gate.json): the report shows it. */
+export function runVerdictFile(runDir: string): string {
+  return join(runDir, 'gate.json');
+}

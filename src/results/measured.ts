@@ -27,3 +27,11 @@ export interface MeasuredResults {
   settings: EvaluationSettings;
   systems: MeasuredSystem[];
 }
+
+/** The system `id` of `results` when it ran: the one a comparison pairs a candidate system with. */
+export function systemThatRan(
+  results: MeasuredResults | null | undefined,
+  id: string,
+): MeasuredSystem | undefined {
+  return results?.systems.find((s) => s.id === id && s.status === 'ok');
+}

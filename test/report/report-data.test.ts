@@ -1,6 +1,7 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readReportFiles } from '../../src/app/report.js';
 import { loadDataset } from '../../src/dataset/native.js';
 import { readRunFile } from '../../src/dataset/run-file.js';
 import type { Dataset } from '../../src/dataset/types.js';
@@ -13,7 +14,7 @@ import { buildReportData } from '../../src/report/report-data.js';
 import type { ReportData, ReportSystem } from '../../src/report/report-data.types.js';
 import { significant } from '../../src/report/significant.js';
 import type { MeasuredResults } from '../../src/results/measured.js';
-import { loadResults } from '../../src/results/run-folder.js';
+import { loadResults, loadRunFolder } from '../../src/results/run-folder.js';
 import type { TraceRecord } from '../../src/results/trace.js';
 import { EXAMPLE_DATASET, runExample } from '../helpers/results.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -33,8 +34,27 @@ beforeAll(async () => {
   candidate = await runExample(dir, 'candidate', ['bm25', 'hash+lexical', 'broken']);
   dataset = loadDataset(EXAMPLE_DATASET);
   baseline = loadResults(base);
-  data = buildReportData({ resultsDir: candidate, baseline, baselineDir: base, dataset, now: NOW });
+  data = reportOf({ resultsDir: candidate, baseline, baselineDir: base, dataset, now: NOW });
 });
+
+/** The report of a run folder, its files read as writeReport reads them. */
+function reportOf(options: {
+  resultsDir: string;
+  baseline?: MeasuredResults;
+  baselineDir?: string;
+  dataset: Dataset;
+  now?: Date;
+}): ReportData {
+  const folder = loadRunFolder(options.resultsDir);
+  const reference = options.baseline ? { results: options.baseline, dir: options.baselineDir ?? null } : null;
+  return buildReportData({
+    ...folder,
+    ...readReportFiles(options.resultsDir, folder.results, { baseline: reference }),
+    baseline: reference?.results ?? null,
+    dataset: options.dataset,
+    ...(options.now ? { now: options.now } : {}),
+  });
+}
 
 function system(report: ReportData, id: string): ReportSystem {
   const found = report.systems.find((s) => s.id === id);
@@ -137,7 +157,7 @@ describe('buildReportData', () => {
 
   it('falls back to the run file, ranked as trec_eval ranks it, when there is no trace', () => {
     const dir = editedCopy((d) => rmSync(join(d, 'systems', 'bm25', 'trace.jsonl')));
-    const { hits } = system(buildReportData({ resultsDir: dir, dataset }), 'bm25');
+    const { hits } = system(reportOf({ resultsDir: dir, dataset }), 'bm25');
     const run = readRunFile(join(dir, 'systems', 'bm25', 'run.trec'));
     data.queries.ids.forEach((qid, q) => {
       const results = run.queries.get(qid);
@@ -191,7 +211,7 @@ describe('buildReportData', () => {
         },
       ],
     };
-    const report = buildReportData({ resultsDir: candidate, baseline: partial, dataset });
+    const report = reportOf({ resultsDir: candidate, baseline: partial, dataset });
     const q = data.queries.ids.indexOf(dropped as string);
     const values = system(report, 'bm25').baselinePerQuery?.['nDCG@10'] ?? [];
     expect(values[q]).toBeNull();
@@ -239,7 +259,7 @@ describe('buildReportData', () => {
       status: 'fail',
     });
     const dir = editedCopy((d) => writeFileSync(join(d, 'gate.json'), JSON.stringify(verdict)));
-    const gated = buildReportData({ resultsDir: dir, dataset });
+    const gated = reportOf({ resultsDir: dir, dataset });
     expect(gated.verdict).toEqual({
       status: 'fail',
       policy: 'gates/default.yaml',
@@ -260,14 +280,12 @@ describe('buildReportData', () => {
     const dir = editedCopy((d) =>
       writeFileSync(join(d, 'gate.json'), '{"schemaVersion": 1, "kind": "gate-verdict"}'),
     );
-    expect(() => buildReportData({ resultsDir: dir, dataset })).toThrow(
-      /gate\.json: field 'status': is missing/,
-    );
+    expect(() => reportOf({ resultsDir: dir, dataset })).toThrow(/gate\.json: field 'status': is missing/);
   });
 
   it('refuses a dataset whose content is not the one the results were measured on', () => {
     const other: Dataset = { ...dataset, digest: `sha256:${'0'.repeat(64)}` };
-    expect(() => buildReportData({ resultsDir: candidate, dataset: other })).toThrow(UserError);
-    expect(() => buildReportData({ resultsDir: candidate, dataset: other })).toThrow(/--dataset/);
+    expect(() => reportOf({ resultsDir: candidate, dataset: other })).toThrow(UserError);
+    expect(() => reportOf({ resultsDir: candidate, dataset: other })).toThrow(/--dataset/);
   });
 });
