@@ -335,7 +335,7 @@ describe('embedAll across processes', () => {
 
   /** A child process that embeds texts [from, to) in batches of 5, SIGKILLing itself at call `killAt`. */
   function childScript(dir: string): string {
-    if (!existsSync(join(dist, 'vector-cache.js'))) {
+    if (!existsSync(join(dist, 'cache', 'vector-cache.js'))) {
       throw new Error(`${dist} is not built: run 'npm run build' (npm test does it)`);
     }
     const url = (file: string) => JSON.stringify(pathToFileURL(join(dist, file)).href);
@@ -343,8 +343,8 @@ describe('embedAll across processes', () => {
     writeFileSync(
       script,
       [
-        `import { embedAll } from ${url('vector-cache.js')};`,
-        `import { HashingEmbedder } from ${url('embedders/hashing.js')};`,
+        `import { embedAll } from ${url('cache/vector-cache.js')};`,
+        `import { HashingEmbedder } from ${url('providers/embedders/hashing.js')};`,
         'const [cacheDir, from, to, killAt] = process.argv.slice(2).map((a, i) => (i === 0 ? a : Number(a)));',
         `const base = new HashingEmbedder({ dimensions: ${DIMENSIONS}, batchSize: 5 });`,
         'let calls = 0;',
