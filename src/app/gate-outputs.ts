@@ -3,6 +3,7 @@ import { appendTextFile, writeTextFile } from '../files.js';
 import { gateJunit } from '../report/gate-junit.js';
 import { gateMarkdown } from '../report/gate-markdown.js';
 import { githubAnnotations } from '../report/github-annotations.js';
+import { RUN_FILES } from '../results/layout.js';
 import type { Verdict } from '../results/verdict.js';
 
 export interface GateOutputs {
@@ -26,7 +27,8 @@ export function writeGateOutputs(
   const outputs: [string, string][] = [
     ['gate.md', markdown],
     ['gate.junit.xml', gateJunit(verdict)],
-    ['gate.json', `${JSON.stringify(verdict, null, 2)}\n`],
+    // The name a run folder's report looks for, so `run --gate` puts the verdict where the report finds it.
+    [RUN_FILES.verdict, `${JSON.stringify(verdict, null, 2)}\n`],
   ];
   const files = outputs.map(([name, text]) => {
     const file = join(outDir, name);

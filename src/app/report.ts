@@ -10,7 +10,7 @@ import { HITS_PER_QUERY } from '../report/report-hits.js';
 import { reportMarkdown } from '../report/report-markdown.js';
 import { loadBaseline } from '../results/baseline.js';
 import { isGitReference } from '../results/git-show.js';
-import { runVerdictFile } from '../results/layout.js';
+import { RUN_FILES, runVerdictFile } from '../results/layout.js';
 import { type MeasuredResults, systemThatRan } from '../results/measured.js';
 import { loadResults, loadRunFolder } from '../results/run-folder.js';
 import { readSystemHits, readSystemJudges } from '../results/system-files.js';
@@ -66,7 +66,7 @@ export async function writeReport(options: WriteReportOptions): Promise<WrittenR
     dataset,
     ...(options.now ? { now: options.now } : {}),
   });
-  const html = resolve(cwd, options.out ?? join(resultsDir, 'report.html'));
+  const html = resolve(cwd, options.out ?? join(resultsDir, RUN_FILES.report));
   const markdown = `${html.replace(/\.html?$/i, '')}.md`;
   writeTextFile(html, renderReportHtml(data));
   writeTextFile(markdown, reportMarkdown(data));

@@ -5,7 +5,7 @@ import type { NamedRun } from '../evaluation/evaluate-runs.js';
 import type { EvaluationFile } from '../evaluation/types.js';
 import { writeTextFile } from '../files.js';
 import type { Run } from '../metrics/types.js';
-import { safeName } from './layout.js';
+import { RUN_FILES, SYSTEM_FILES, systemPath } from './layout.js';
 import { writeRunFiles } from './run-files.js';
 import type { RunSummary, SystemSummary } from './summary.js';
 
@@ -23,15 +23,15 @@ export class RunFolderWriter {
   /** Makes <reportsDir>/<runId>/ with its systems/ folder and a copy of the config. */
   static create(reportsDir: string, runId: string, configFile: string): RunFolderWriter {
     const writer = new RunFolderWriter(join(reportsDir, runId));
-    mkdirSync(join(writer.dir, 'systems'), { recursive: true });
-    copyFileSync(configFile, join(writer.dir, 'config.yaml'));
+    mkdirSync(join(writer.dir, RUN_FILES.systems), { recursive: true });
+    copyFileSync(configFile, join(writer.dir, RUN_FILES.config));
     return writer;
   }
 
   /** Makes the system's folder; returns where its trace goes (written while it runs). */
   startSystem(id: string): { tracePath: string } {
-    mkdirSync(join(this.dir, systemFolder(id)), { recursive: true });
-    return { tracePath: join(this.dir, systemFolder(id), 'trace.jsonl') };
+    mkdirSync(join(this.dir, systemPath(id)), { recursive: true });
+    return { tracePath: join(this.dir, systemPath(id), SYSTEM_FILES.trace) };
   }
 
   /**
@@ -39,27 +39,29 @@ export class RunFolderWriter {
    * names for the summary and the runs, named by their file's digest, for the evaluation.
    */
   writeSystemRuns(id: string, run: Run, firstStage?: Run): { files: SystemFiles; runs: NamedRun[] } {
-    const folder = systemFolder(id);
+    const folder = systemPath(id);
     const files: SystemFiles = {
-      run: join(folder, 'run.trec'),
-      runJsonl: join(folder, 'run.jsonl'),
-      trace: join(folder, 'trace.jsonl'),
+      run: join(folder, SYSTEM_FILES.run),
+      runJsonl: join(folder, SYSTEM_FILES.runJsonl),
+      trace: join(folder, SYSTEM_FILES.trace),
     };
     const runs = [this.writeRun(id, run, files.run, files.runJsonl)];
     if (firstStage) {
-      const trec = join(folder, 'first-stage.trec');
-      runs.push(this.writeRun(firstStage.runId, firstStage, trec, join(folder, 'first-stage.jsonl')));
+      const trec = join(folder, SYSTEM_FILES.firstStage);
+      runs.push(
+        this.writeRun(firstStage.runId, firstStage, trec, join(folder, SYSTEM_FILES.firstStageJsonl)),
+      );
       files.firstStage = trec;
     }
     return { files, runs };
   }
 
   writeEvaluation(evaluation: EvaluationFile): void {
-    writeTextFile(join(this.dir, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
+    writeTextFile(join(this.dir, RUN_FILES.evaluation), `${JSON.stringify(evaluation, null, 2)}\n`);
   }
 
   writeSummary(summary: RunSummary): void {
-    writeTextFile(join(this.dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    writeTextFile(join(this.dir, RUN_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
   }
 
   private writeRun(name: string, run: Run, trecFile: string, jsonlFile: string): NamedRun {
@@ -68,8 +70,4 @@ export class RunFolderWriter {
     const file = wroteTrec ? trecFile : jsonlFile;
     return { name, file: { name: trecFile, sha256: fileSha256(join(this.dir, file)) }, run };
   }
-}
-
-function systemFolder(id: string): string {
-  return join('systems', safeName(id));
 }

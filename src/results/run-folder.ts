@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import type { EvaluationFile, RunResult } from '../evaluation/types.js';
 import { readTextFile } from '../files.js';
 import { assertValid, type SchemaName } from '../schemas.js';
+import { RUN_FILES } from './layout.js';
 import type { MeasuredResults, MeasuredSystem } from './measured.js';
 import type { RunSummary, SystemSummary } from './summary.js';
 
@@ -23,7 +24,7 @@ export function loadResults(dir: string): MeasuredResults {
  * run's times, reranker lift). `results.systems[i]` is `summary.systems[i]`.
  */
 export function loadRunFolder(dir: string): { results: MeasuredResults; summary: RunSummary } {
-  const summaryFile = join(dir, 'summary.json');
+  const summaryFile = join(dir, RUN_FILES.summary);
   // The runner writes summary.json last: without it the run was killed or is still going.
   if (!existsSync(summaryFile)) {
     throw new UserError(
@@ -34,7 +35,7 @@ export function loadRunFolder(dir: string): { results: MeasuredResults; summary:
     );
   }
   const summary = parseValidated<RunSummary>(readTextFile(summaryFile), summaryFile, 'run-summary');
-  const evaluationFile = join(dir, 'evaluation.json');
+  const evaluationFile = join(dir, RUN_FILES.evaluation);
   const evaluation = parseValidated<EvaluationFile>(
     readTextFile(evaluationFile),
     evaluationFile,
