@@ -1,6 +1,6 @@
-import type { ChildProcess } from 'node:child_process';
 import type { ResultPromise } from 'execa';
 import { execa } from 'execa';
+import { exitedWithin, readLines, within } from './child-streams.js';
 import { CommandError, displayCommand } from './command-error.js';
 import { assertMessage, type HelloMessage, messageProblem } from './command-messages.js';
 
@@ -321,50 +321,6 @@ export class JsonLinesProcess {
     if (ids.length === 0) return '';
     return ` while request${ids.length === 1 ? '' : 's'} ${ids.join(', ')} waited for an answer`;
   }
-}
-
-/** Calls `onLine` for each line of a text stream, and for a last line without a newline. */
-function readLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let partial: string[] = []; // pieces of a line longer than one chunk
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    const parts = chunk.split('\n');
-    const rest = parts.pop() ?? '';
-    for (const [i, part] of parts.entries()) {
-      const line = i === 0 ? partial.join('') + part : part;
-      onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
-    }
-    if (parts.length > 0) partial = [];
-    if (rest !== '') partial.push(rest);
-  });
-  stream.on('end', () => {
-    if (partial.length > 0) onLine(partial.join(''));
-    partial = [];
-  });
-  stream.on('error', () => {});
-}
-
-/** Whether the process has exited, or does within `ms`. */
-function exitedWithin(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise<boolean>((resolve) => {
-    const onExit = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    const timer = setTimeout(() => {
-      child.off('exit', onExit);
-      resolve(false);
-    }, ms);
-    child.once('exit', onExit);
-  });
-}
-
-/** Waits for `promise`, at most `ms`, without keeping the event loop alive afterwards. */
-async function within(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
 }
 
 function positive(value: number, field: string): number {
