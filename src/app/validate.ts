@@ -13,20 +13,7 @@ import type { DocumentRecord, QueryRecord } from '../dataset/types.js';
 import { UserError } from '../errors.js';
 import { readTextFile } from '../files.js';
 import { parseBaseline } from '../results/baseline.js';
-
-export const INPUT_KINDS = [
-  'dataset',
-  'beir',
-  'run',
-  'qrels',
-  'queries',
-  'corpus',
-  'simple',
-  'config',
-  'policy',
-  'baseline',
-] as const;
-export type InputKind = (typeof INPUT_KINDS)[number];
+import { INPUT_KINDS, type InputKind } from './input-kinds.js';
 
 export interface ValidationReport {
   kind: InputKind;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { saveBaseline } from '../results/baseline.js';
+import type { Cli } from './io.js';
 import { collect } from './options.js';
 
 interface SaveFlags {
@@ -8,7 +8,7 @@ interface SaveFlags {
   to: string;
 }
 
-export function registerBaseline(program: Command): void {
+export function registerBaseline(program: Command, cli: Cli): void {
   const baseline = program.command('baseline').description('keep the measurements gates compare with');
   baseline
     .command('save')
@@ -18,14 +18,11 @@ export function registerBaseline(program: Command): void {
     .requiredOption('--from <dir>', 'the run folder, reports/<run-id>')
     .option('--system <id>', 'a system to keep (repeatable; default: every system)', collect, [])
     .requiredOption('--to <file>', 'the baseline file to write, e.g. gates/baselines/main.json')
-    .action((flags: SaveFlags) => {
-      const saved = saveBaseline({
-        from: flags.from,
-        ...(flags.system.length > 0 ? { systems: flags.system } : {}),
-        to: flags.to,
-      });
+    .action(async (flags: SaveFlags) => {
+      const { saveRunBaseline } = await import('../app/baseline.js');
+      const saved = saveRunBaseline(flags.from, flags.system, flags.to);
       const { name, version, digest } = saved.dataset;
-      process.stdout.write(
+      cli.stdout.write(
         `saved ${saved.systems.length} systems (${saved.systems.map((s) => s.id).join(', ')}) of run ${saved.runId} on ${name}@${version} (${digest}) to ${flags.to}\n`,
       );
     });

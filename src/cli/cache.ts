@@ -1,10 +1,7 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { loadConfig } from '../config/load.js';
+import type { CacheLocation } from '../app/cache.js';
 import { UserError } from '../errors.js';
-import { type CacheStats, cacheStats, type PruneReport, pruneCache } from '../retrieve/cache/maintenance.js';
-import { alignColumns } from '../text-columns.js';
+import type { Cli } from './io.js';
 import { collect } from './options.js';
 
 const DEFAULT_CACHE_DIR = '.cache/retrieval-gate';
@@ -26,16 +23,20 @@ interface PruneFlags extends WhereFlags {
   dryRun?: boolean;
 }
 
-export function registerCache(program: Command): void {
+export function registerCache(program: Command, cli: Cli): void {
   const cache = program.command('cache').description('inspect and clean the embedding cache');
   whereOptions(
     cache
       .command('stats')
       .description('per embedding namespace (model id, version, dimensions): entries, size, damaged records')
       .option('--verify', 'also check every record’s checksum (reads the whole cache)'),
-  ).action((flags: StatsFlags) => {
-    const stats = cacheStats(cacheDirOf(flags), { verify: flags.verify === true });
-    process.stdout.write(flags.json ? `${JSON.stringify(stats, null, 2)}\n` : formatStats(stats));
+  ).action(async (flags: StatsFlags) => {
+    const [{ inspectCache }, { formatCacheStats }] = await Promise.all([
+      import('../app/cache.js'),
+      import('../app/cache-text.js'),
+    ]);
+    const stats = inspectCache(locationOf(flags), flags.verify === true);
+    cli.stdout.write(flags.json ? `${JSON.stringify(stats, null, 2)}\n` : formatCacheStats(stats));
   });
   whereOptions(
     cache
@@ -65,14 +66,18 @@ export function registerCache(program: Command): void {
           '',
         ].join('\n'),
       ),
-  ).action((flags: PruneFlags) => {
-    const report = pruneCache(cacheDirOf(flags), {
+  ).action(async (flags: PruneFlags) => {
+    const [{ pruneCacheAt }, { formatPruneReport }] = await Promise.all([
+      import('../app/cache.js'),
+      import('../app/cache-text.js'),
+    ]);
+    const report = pruneCacheAt(locationOf(flags), {
       ...(flags.olderThan === undefined ? {} : { olderThanMs: flags.olderThan }),
       namespaces: flags.namespace,
       keepLegacy: flags.keepLegacy === true,
       dryRun: flags.dryRun === true,
     });
-    process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatPrune(report));
+    cli.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatPruneReport(report));
   });
 }
 
@@ -83,119 +88,18 @@ function whereOptions(command: Command): Command {
     .option('--json', 'print JSON');
 }
 
-function cacheDirOf(flags: WhereFlags): string {
+function locationOf(flags: WhereFlags): CacheLocation {
   if (flags.cacheDir !== undefined && flags.config !== undefined) {
     throw new UserError('give --cache-dir or --config, not both');
   }
-  if (flags.config !== undefined) {
-    // The cache commands call no service: API key variables need not be set.
-    const anyKey = new Proxy({}, { get: () => 'unused' }) as NodeJS.ProcessEnv;
-    return loadConfig(flags.config, anyKey).cacheDir;
-  }
-  return resolve(flags.cacheDir ?? DEFAULT_CACHE_DIR);
+  return flags.config === undefined ? { dir: flags.cacheDir ?? DEFAULT_CACHE_DIR } : { config: flags.config };
 }
 
 const AGE_UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /** "30d" → milliseconds (units m, h, d, w). */
-export function parseAge(value: string): number {
+function parseAge(value: string): number {
   const match = /^(\d+(?:\.\d+)?)([mhdw])$/.exec(value.trim());
   if (!match) throw new InvalidArgumentError('takes a number and a unit: m, h, d or w (e.g. 30d)');
   return Number(match[1]) * (AGE_UNITS[match[2] as string] as number);
-}
-
-function formatStats(stats: CacheStats): string {
-  const lines: string[] = [];
-  if (stats.namespaces.length === 0 && stats.unknown.length === 0 && !stats.legacy) {
-    const why = existsSync(stats.cacheDir) ? 'holds no embeddings' : 'does not exist';
-    return `${stats.cacheDir} ${why}\n`;
-  }
-  lines.push(`cache: ${stats.cacheDir}`);
-  if (stats.namespaces.length > 0) {
-    const table = alignColumns(
-      [
-        'namespace',
-        'embedder',
-        'version',
-        'dims',
-        'entries',
-        'size',
-        'segments',
-        'damaged',
-        'torn',
-        'dups',
-        'last write (UTC)',
-        'last used (UTC)',
-      ],
-      stats.namespaces.map((n) => [
-        n.name,
-        n.id,
-        n.version,
-        String(n.dimensions),
-        count(n.entries),
-        bytes(n.bytes),
-        n.liveSegments > 0 ? `${n.segments} (${n.liveSegments} live)` : String(n.segments),
-        count(n.damaged),
-        count(n.torn),
-        count(n.duplicates),
-        n.lastWrite ? minute(n.lastWrite) : '-',
-        minute(n.lastUsed),
-      ]),
-    );
-    lines.push(table.header, table.rule, ...table.rows);
-  }
-  const { totals } = stats;
-  lines.push(
-    `total: ${totals.namespaces} namespaces, ${count(totals.entries)} entries, ${bytes(totals.bytes)} in ${totals.segments} segments`,
-  );
-  for (const name of stats.unknown) lines.push(`not a namespace (no readable namespace.json): ${name}`);
-  if (stats.legacy) {
-    lines.push(
-      `legacy chunk cache (no longer read): ${stats.legacy.dir}, ${bytes(stats.legacy.bytes)} in ${count(stats.legacy.files)} file(s); \`retrieval-gate cache prune\` removes it`,
-    );
-  }
-  const damaged = stats.namespaces.filter((n) => n.damaged + n.torn + n.duplicates > 0);
-  if (damaged.length > 0) {
-    lines.push(
-      'damaged, torn and duplicate records are never served (their texts are embedded again); `retrieval-gate cache prune` drops them',
-    );
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-function formatPrune(report: PruneReport): string {
-  const verb = (action: string) =>
-    report.dryRun
-      ? action === 'removed'
-        ? 'would remove'
-        : action === 'compacted'
-          ? 'would compact'
-          : action
-      : action;
-  const lines = report.actions
-    .filter((a) => a.action !== 'skipped' || a.reason !== 'nothing to compact')
-    .map(
-      (a) => `${verb(a.action)} ${a.name}: ${a.reason}${a.bytesFreed > 0 ? ` (${bytes(a.bytesFreed)})` : ''}`,
-    );
-  lines.push(`${report.dryRun ? 'would free' : 'freed'} ${bytes(report.bytesFreed)}`);
-  return `${lines.join('\n')}\n`;
-}
-
-function count(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
-function bytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-
-function minute(iso: string): string {
-  return iso.slice(0, 16).replace('T', ' ');
 }

@@ -1,25 +1,26 @@
-import { join } from 'node:path';
 import { type Command, Option } from 'commander';
-import { type ImportFormat, readForeignDataset } from '../dataset/import/index.js';
-import { loadDataset } from '../dataset/native.js';
-import type { Manifest } from '../dataset/types.js';
-import { type DatasetInfo, sealDataset, writeDataset } from '../dataset/write.js';
+import type { WrittenDataset } from '../app/dataset.js';
+import type { ImportFormat } from '../dataset/import/index.js';
 import { warn } from './errors.js';
+import type { Cli } from './io.js';
 
-interface ImportFlags {
-  from: ImportFormat;
+interface DescriptionFlags {
   name: string;
   version: string;
-  out?: string;
-  split: string;
-  queries?: string;
-  corpus?: string;
   description: string;
   source?: string;
   licence: string;
 }
 
-export function registerDataset(program: Command): void {
+interface ImportFlags extends DescriptionFlags {
+  from: ImportFormat;
+  out?: string;
+  split: string;
+  queries?: string;
+  corpus?: string;
+}
+
+export function registerDataset(program: Command, cli: Cli): void {
   const dataset = program.command('dataset').description('manage versioned datasets');
   dataset
     .command('import')
@@ -39,11 +40,9 @@ export function registerDataset(program: Command): void {
     .option('--description <text>', 'what the dataset is', '')
     .option('--source <text>', 'where it comes from (default: the import source)')
     .option('--licence <licence>', 'licence of the data', 'unknown')
-    .action((src: string, flags: ImportFlags) => {
-      const content = readForeignDataset(flags.from, src, flags);
-      const dir = flags.out ?? join('datasets', flags.name, flags.version);
-      const manifest = writeDataset(dir, content, datasetInfo(flags, `imported from ${flags.from} ${src}`));
-      reportWritten(dir, manifest);
+    .action(async (src: string, flags: ImportFlags) => {
+      const { importDataset } = await import('../app/dataset.js');
+      reportWritten(cli, importDataset(src, flags));
     });
   dataset
     .command('seal')
@@ -56,30 +55,16 @@ export function registerDataset(program: Command): void {
     .option('--description <text>', 'what the dataset is', '')
     .option('--source <text>', 'where it comes from', 'written by hand')
     .option('--licence <licence>', 'licence of the data', 'unknown')
-    .action((dir: string, flags: Omit<ImportFlags, 'from' | 'split'>) => {
-      reportWritten(dir, sealDataset(dir, datasetInfo(flags, 'written by hand')));
+    .action(async (dir: string, flags: DescriptionFlags) => {
+      const { sealDatasetFolder } = await import('../app/dataset.js');
+      reportWritten(cli, sealDatasetFolder(dir, flags));
     });
 }
 
-function datasetInfo(
-  flags: Pick<ImportFlags, 'name' | 'version' | 'description' | 'source' | 'licence'>,
-  source: string,
-): DatasetInfo {
-  return {
-    name: flags.name,
-    version: flags.version,
-    description: flags.description,
-    source: flags.source ?? source,
-    licence: flags.licence,
-  };
-}
-
-/** Reads the new version back through the checks every later command applies, then says what was written. */
-function reportWritten(dir: string, manifest: Manifest): void {
-  const loaded = loadDataset(dir);
-  for (const message of loaded.warnings) warn(message);
+function reportWritten(cli: Cli, { dir, manifest, warnings }: WrittenDataset): void {
+  for (const message of warnings) warn(cli.stderr, message);
   const counts = manifest.counts;
-  process.stdout.write(
+  cli.stdout.write(
     `wrote ${manifest.name}@${manifest.version} to ${dir}: ${counts?.queries} queries, ${counts?.documents} documents, ${counts?.judgments} judgments, ${manifest.digest}\n`,
   );
 }

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { evaluateRunFiles } from '../app/eval.js';
-import { formatEvaluationTable } from '../evaluation/table.js';
-import { writeTextFile } from '../files.js';
 import { warn } from './errors.js';
+import type { Cli } from './io.js';
 import { collect, parseIntegerOption, parseProbabilityOption } from './options.js';
 
 interface EvalFlags {
@@ -18,7 +16,7 @@ interface EvalFlags {
   seed: number;
 }
 
-export function registerEval(program: Command): void {
+export function registerEval(program: Command, cli: Cli): void {
   program
     .command('eval')
     .description(
@@ -52,8 +50,9 @@ export function registerEval(program: Command): void {
       0.95,
     )
     .option('--seed <n>', 'seed of the resampling', parseIntegerOption('--seed', 0), 42)
-    .action((flags: EvalFlags) => {
-      const { evaluation, warnings } = evaluateRunFiles({
+    .action(async (flags: EvalFlags) => {
+      const { evaluateWithTable, writeEvaluation } = await import('../app/eval-table.js');
+      const { evaluation, warnings, table } = evaluateWithTable({
         dataset: flags.dataset,
         runs: flags.run,
         measures: flags.measures,
@@ -64,11 +63,11 @@ export function registerEval(program: Command): void {
         confidence: flags.confidence,
         seed: flags.seed,
       });
-      for (const message of warnings) warn(message);
-      process.stdout.write(`${formatEvaluationTable(evaluation)}\n`);
+      for (const message of warnings) warn(cli.stderr, message);
+      cli.stdout.write(`${table}\n`);
       if (flags.out) {
-        writeTextFile(flags.out, `${JSON.stringify(evaluation, null, 2)}\n`);
-        process.stderr.write(`evaluation written to ${flags.out}\n`);
+        writeEvaluation(flags.out, evaluation);
+        cli.stderr.write(`evaluation written to ${flags.out}\n`);
       }
     });
 }

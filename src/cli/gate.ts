@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { type GateOptions, gateResults } from '../app/gate.js';
-import { gateText } from '../report/gate-text.js';
-import { EXIT, warn } from './errors.js';
+import type { GateOptions } from '../app/gate.js';
+import { EXIT } from '../errors.js';
+import { warn } from './errors.js';
+import type { Cli } from './io.js';
 
 export interface GateFlags {
   baseline?: string;
@@ -22,7 +23,7 @@ export function addGateOptions(command: Command): Command {
     .option('--out <dir>', 'where gate.md, gate.junit.xml and gate.json go (default: the results folder)');
 }
 
-export function registerGate(program: Command): void {
+export function registerGate(program: Command, cli: Cli): void {
   addGateOptions(
     program
       .command('gate')
@@ -32,7 +33,7 @@ export function registerGate(program: Command): void {
       .requiredOption('--policy <file>', 'the gate policy (gates/default.yaml)')
       .requiredOption('--results <dir>', 'the run folder, reports/<run-id>'),
   ).action(async (flags: GateFlags & { policy: string; results: string }) => {
-    process.exitCode = await gateAndReport({
+    cli.exitCode = await gateAndReport(cli, {
       policyFile: flags.policy,
       resultsDir: flags.results,
       ...gateOptions(flags),
@@ -50,13 +51,15 @@ export function gateOptions(flags: GateFlags): Partial<GateOptions> {
 }
 
 /** Gates, prints the verdict and the CI annotations, and returns the exit code: 1 when the gate failed. */
-export async function gateAndReport(options: GateOptions): Promise<number> {
-  const { verdict, files, annotations } = await gateResults(options);
-  process.stdout.write(`${gateText(verdict)}\n`);
-  for (const annotation of annotations) process.stdout.write(`${annotation}\n`);
-  process.stderr.write(`gate outputs: ${files.join(', ')}\n`);
+export async function gateAndReport(cli: Cli, options: Omit<GateOptions, 'env'>): Promise<number> {
+  const { gateWithText } = await import('../app/gate-text.js');
+  const { verdict, text, files, annotations } = await gateWithText({ ...options, env: cli.env });
+  cli.stdout.write(`${text}\n`);
+  for (const annotation of annotations) cli.stdout.write(`${annotation}\n`);
+  cli.stderr.write(`gate outputs: ${files.join(', ')}\n`);
   if (verdict.status === 'fail') {
     warn(
+      cli.stderr,
       `the gate failed: ${verdict.outcomes.filter((o) => o.status === 'fail').length} rule outcomes failed`,
     );
     return EXIT.gateFailed;

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { buildIndexFromConfig } from '../app/index-build.js';
 import { warn } from './errors.js';
-import { terminalProgress } from './progress.js';
+import type { Cli } from './io.js';
 
 interface BuildFlags {
   config: string;
@@ -16,7 +15,7 @@ interface BuildFlags {
   json?: boolean;
 }
 
-export function registerIndex(program: Command): void {
+export function registerIndex(program: Command, cli: Cli): void {
   const index = program.command('index').description('build the indexes systems search');
   index
     .command('build')
@@ -37,6 +36,11 @@ export function registerIndex(program: Command): void {
     .option('--quiet', 'no progress bar')
     .option('--json', 'print the build record as JSON on stdout')
     .action(async (flags: BuildFlags) => {
+      const [{ buildIndexFromConfig }, { terminalProgress }] = await Promise.all([
+        import('../app/index-build.js'),
+        import('./progress.js'),
+      ]);
+      const progress = terminalProgress(cli.stderr, flags.quiet === true, 'documents');
       const outcome = await buildIndexFromConfig({
         configFile: flags.config,
         model: flags.model,
@@ -46,16 +50,18 @@ export function registerIndex(program: Command): void {
         batchSize: Number(flags.batchSize),
         parallel: Number(flags.parallel),
         reportsDir: flags.reports,
-        ...progressOption(flags.quiet === true),
+        ...(progress ? { progress } : {}),
+        env: cli.env,
       });
       const { record } = outcome;
       if (record.truncated.length > 0) {
         warn(
+          cli.stderr,
           `${record.truncated.length} documents were cut to the model's input limit: ${record.truncated.slice(0, 10).join(', ')}${record.truncated.length > 10 ? ', …' : ''}`,
         );
       }
-      if (flags.json) process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
-      process.stderr.write(
+      if (flags.json) cli.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+      cli.stderr.write(
         `${record.target}: ready. ${record.documents} documents: ${record.written} written ` +
           `(${record.fromCache} from the embedding cache), ${record.unchanged} unchanged; ` +
           `${record.embeddingCalls} embedding calls, ${record.tokens} tokens, cost ${record.cost.toFixed(4)}, ` +
@@ -64,9 +70,4 @@ export function registerIndex(program: Command): void {
           `build record: ${outcome.recordFile}\n`,
       );
     });
-}
-
-function progressOption(quiet: boolean) {
-  const progress = terminalProgress(quiet, 'documents');
-  return progress ? { progress } : {};
 }

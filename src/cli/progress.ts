@@ -1,15 +1,20 @@
 import cliProgress from 'cli-progress';
 import type { Progress } from '../retrieve/types.js';
+import type { OutputStream } from './io.js';
 
-/** A progress bar per system on stderr; nothing when stderr is not a terminal (CI logs) or with --quiet. */
-export function terminalProgress(quiet: boolean, unit = 'queries'): Progress | undefined {
-  if (quiet || !process.stderr.isTTY) return undefined;
+/** A progress bar per system on `stream`; nothing when it is not a terminal (CI logs) or with --quiet. */
+export function terminalProgress(
+  stream: OutputStream,
+  quiet: boolean,
+  unit = 'queries',
+): Progress | undefined {
+  if (quiet || !stream.isTTY) return undefined;
   let bar: cliProgress.SingleBar | undefined;
   return {
     start(system, total) {
       bar = new cliProgress.SingleBar(
         {
-          stream: process.stderr,
+          stream,
           format: `${system} {bar} {value}/{total} ${unit} {eta_formatted}`,
           hideCursor: true,
           clearOnComplete: false,

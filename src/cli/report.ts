@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { type WriteReportOptions, writeReport } from '../app/report.js';
+import type { WriteReportOptions } from '../app/report.js';
 import { warn } from './errors.js';
+import type { Cli } from './io.js';
 
 type ReportFlags = Pick<WriteReportOptions, 'baseline' | 'allowDatasetChange' | 'dataset' | 'out'>;
 
-export function registerReport(program: Command): void {
+export function registerReport(program: Command, cli: Cli): void {
   program
     .command('report')
     .description("write a run's HTML report (report.html) and its Markdown twin (report.md) from its folder")
@@ -15,13 +16,14 @@ export function registerReport(program: Command): void {
     .option('--out <file>', 'the HTML file (default: <results-dir>/report.html); the .md goes beside it')
     .action(async (resultsDir: string, flags: ReportFlags) => {
       // The flags are named as writeReport's options.
-      await writeAndAnnounce({ ...flags, resultsDir });
+      await writeAndAnnounce(cli, { ...flags, resultsDir });
     });
 }
 
 /** Writes the report, warns about what colours its comparison, and says in one line where it is. */
-export async function writeAndAnnounce(options: WriteReportOptions): Promise<void> {
+export async function writeAndAnnounce(cli: Cli, options: WriteReportOptions): Promise<void> {
+  const { writeReport } = await import('../app/report.js');
   const report = await writeReport(options);
-  for (const message of report.warnings) warn(message);
-  process.stderr.write(`report written to ${report.html} (Markdown: ${report.markdown})\n`);
+  for (const message of report.warnings) warn(cli.stderr, message);
+  cli.stderr.write(`report written to ${report.html} (Markdown: ${report.markdown})\n`);
 }

@@ -1,14 +1,10 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { createComponentFactory } from '../app/components.js';
-import { type RunOutcome, runConfig } from '../app/run.js';
-import { loadConfig } from '../config/load.js';
-import { loadPolicy } from '../config/load-policy.js';
-import { resolveDataset } from '../dataset/resolve.js';
-import { formatComparisonTable } from '../report/comparison-table.js';
-import { EXIT, warn } from './errors.js';
+import type { RunOutcome } from '../app/run.js';
+import { EXIT } from '../errors.js';
+import { warn } from './errors.js';
 import { addGateOptions, type GateFlags, gateAndReport, gateOptions } from './gate.js';
-import { terminalProgress } from './progress.js';
+import type { Cli } from './io.js';
 import { writeAndAnnounce } from './report.js';
 
 interface RunFlags extends GateFlags {
@@ -22,7 +18,7 @@ interface RunFlags extends GateFlags {
   allowIncompatible?: boolean;
 }
 
-export function registerRun(program: Command): void {
+export function registerRun(program: Command, cli: Cli): void {
   addGateOptions(
     program
       .command('run')
@@ -40,41 +36,46 @@ export function registerRun(program: Command): void {
         "evaluate a system even when its model does not fit its index's vectors or build metadata (recorded)",
       ),
   ).action(async (flags: RunFlags) => {
-    const config = loadConfig(flags.config);
-    if (flags.gate) loadPolicy(flags.gate); // a bad policy is refused before anything runs
-    const outcome = await runConfig({
-      config,
+    const [{ runConfigFile }, { terminalProgress }] = await Promise.all([
+      import('../app/run-config-file.js'),
+      import('./progress.js'),
+    ]);
+    const { outcome, table, datasetDir } = await runConfigFile({
+      configFile: flags.config,
+      ...(flags.gate ? { policyFile: flags.gate } : {}),
       reportsDir: flags.reports,
       ...(flags.runId ? { runId: flags.runId } : {}),
-      build: createComponentFactory({ allowIncompatible: flags.allowIncompatible === true }),
-      progress: terminalProgress(flags.quiet === true),
+      allowIncompatible: flags.allowIncompatible === true,
+      progress: terminalProgress(cli.stderr, flags.quiet === true),
+      env: cli.env,
     });
-    for (const message of outcome.warnings) warn(message);
-    process.stdout.write(`${formatComparisonTable(outcome.summary)}\n`);
-    process.stderr.write(`reports written to ${outcome.dir}\n`);
+    for (const message of outcome.warnings) warn(cli.stderr, message);
+    cli.stdout.write(`${table}\n`);
+    cli.stderr.write(`reports written to ${outcome.dir}\n`);
     // A failed system fails the gate (fail closed), so with a gate the verdict decides the exit code.
     const exitCode = flags.gate
-      ? await gateAndReport({ policyFile: flags.gate, resultsDir: outcome.dir, ...gateOptions(flags) })
-      : failedSystemsExit(outcome);
+      ? await gateAndReport(cli, { policyFile: flags.gate, resultsDir: outcome.dir, ...gateOptions(flags) })
+      : failedSystemsExit(cli, outcome);
     if (flags.report) {
       // After the gate, so that its verdict is in the report.
-      await writeAndAnnounce({
+      await writeAndAnnounce(cli, {
         resultsDir: outcome.dir,
-        dataset: resolveDataset(config.dataset, config.dir),
+        dataset: datasetDir,
         ...(flags.baseline ? { baseline: flags.baseline } : {}),
         allowDatasetChange: flags.allowDatasetChange === true,
         ...(flags.gate && flags.out ? { gate: join(flags.out, 'gate.json') } : {}),
       });
     }
-    process.exitCode = exitCode;
+    cli.exitCode = exitCode;
   });
 }
 
 /** Without a gate, a failed system is bad input (exit 2): the run did not measure what it was asked to. */
-function failedSystemsExit(outcome: RunOutcome): number {
+function failedSystemsExit(cli: Cli, outcome: RunOutcome): number {
   const failed = outcome.summary.systems.filter((s) => s.status === 'failed');
   if (failed.length === 0) return EXIT.ok;
   warn(
+    cli.stderr,
     `${failed.length} of ${outcome.summary.systems.length} systems failed; see ${outcome.dir}/summary.json`,
   );
   return EXIT.badInput;

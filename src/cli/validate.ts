@@ -1,8 +1,9 @@
 import { type Command, Option } from 'commander';
-import { INPUT_KINDS, type InputKind, validatePath } from '../app/validate.js';
+import { INPUT_KINDS, type InputKind } from '../app/input-kinds.js';
 import { warn } from './errors.js';
+import type { Cli } from './io.js';
 
-export function registerValidate(program: Command): void {
+export function registerValidate(program: Command, cli: Cli): void {
   program
     .command('validate')
     .description(
@@ -14,9 +15,10 @@ export function registerValidate(program: Command): void {
         INPUT_KINDS,
       ),
     )
-    .action((path: string, flags: { kind?: InputKind }) => {
+    .action(async (path: string, flags: { kind?: InputKind }) => {
+      const { validatePath } = await import('../app/validate.js');
       const report = validatePath(path, flags.kind);
-      for (const message of report.warnings) warn(message);
-      process.stdout.write(`ok: ${report.summary}\n`);
+      for (const message of report.warnings) warn(cli.stderr, message);
+      cli.stdout.write(`ok: ${report.summary}\n`);
     });
 }

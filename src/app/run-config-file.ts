@@ -1,0 +1,46 @@
+import { loadConfig } from '../config/load.js';
+import { loadPolicy } from '../config/load-policy.js';
+import { resolveDataset } from '../dataset/resolve.js';
+import { formatComparisonTable } from '../report/comparison-table.js';
+import type { Progress } from '../retrieve/types.js';
+import { createComponentFactory } from './components.js';
+import { type RunOutcome, runConfig } from './run.js';
+
+export interface RunConfigFileOptions {
+  configFile: string;
+  /** A gate policy to apply afterwards: read first, so that a bad one is refused before anything runs. */
+  policyFile?: string;
+  reportsDir: string;
+  runId?: string;
+  allowIncompatible: boolean;
+  progress?: Progress;
+  /** API key variables; default: process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** What `retrieval-gate run` shows and reports on. */
+export interface ConfigRun {
+  outcome: RunOutcome;
+  /** The comparison table of the systems, for the terminal. */
+  table: string;
+  /** The dataset's folder, for the report. */
+  datasetDir: string;
+}
+
+/** A configuration file → every system run over its dataset, with the comparison table. */
+export async function runConfigFile(options: RunConfigFileOptions): Promise<ConfigRun> {
+  const config = loadConfig(options.configFile, options.env);
+  if (options.policyFile) loadPolicy(options.policyFile);
+  const outcome = await runConfig({
+    config,
+    reportsDir: options.reportsDir,
+    ...(options.runId ? { runId: options.runId } : {}),
+    build: createComponentFactory({ allowIncompatible: options.allowIncompatible, env: options.env }),
+    progress: options.progress,
+  });
+  return {
+    outcome,
+    table: formatComparisonTable(outcome.summary),
+    datasetDir: resolveDataset(config.dataset, config.dir),
+  };
+}

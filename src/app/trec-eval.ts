@@ -1,0 +1,87 @@
+import { readTrecQrels } from '../dataset/trec-qrels.js';
+import { readTrecRunBlocks, readTrecRunColumns } from '../dataset/trec-run.js';
+import { UserError } from '../errors.js';
+import {
+  type EvaluateOptions,
+  evaluateColumnRun,
+  type RunEvaluation,
+  RunEvaluator,
+} from '../metrics/evaluate.js';
+import { judgeColumns } from '../metrics/rank.js';
+import type { Measure } from '../metrics/registry.js';
+import { formatTrecEval, parseTrecMeasures, selectionMeasures } from '../metrics/trec-eval.js';
+import type { Qrels } from '../metrics/types.js';
+
+export interface TrecEvalOptions {
+  qrels: string;
+  run: string;
+  /** trec_eval -m arguments, e.g. ['P.5,10', 'map']; none: trec_eval's default set. */
+  measures: string[];
+  /** -l: rel >= level counts as relevant. */
+  relevanceLevel: number;
+  /** -M: only the top n results of each query. */
+  depth?: number;
+  /** -c: a judged query missing from the run scores 0 instead of being left out. */
+  completeQueries: boolean;
+  /** -q: per-query lines as well as the `all` row. */
+  perQuery: boolean;
+}
+
+export interface TrecEvalOutcome {
+  /** trec_eval's output lines. */
+  lines: string[];
+  /** Judged queries without results in the run, left out of the means (none with completeQueries). */
+  missingFromRun: string[];
+  /** Measures asked for that retrieval-gate does not compute, as named; absent when none. */
+  omitted?: string;
+}
+
+/** qrels + run files → trec_eval's lines: `retrieval-gate trec-eval`, minus printing. */
+export function trecEvalFiles(options: TrecEvalOptions): TrecEvalOutcome {
+  const selection = parseTrecMeasures(options.measures);
+  const named = selectionMeasures(selection);
+  // latin1 keeps ids as raw bytes: exact byte-order tie-breaking and output, as trec_eval.
+  const qrels = readTrecQrels(options.qrels, 'latin1');
+  const { evaluation, runId } = evaluateTrecRun(
+    qrels,
+    options.run,
+    named.map((n) => n.measure),
+    {
+      relevanceLevel: options.relevanceLevel,
+      depth: options.depth,
+      missing: options.completeQueries ? 'empty' : 'skip',
+    },
+  );
+  if (evaluation.qids.length === 0)
+    throw new UserError('no query of the run has judgments in the qrels', { file: options.run });
+  const lines = formatTrecEval(
+    evaluation,
+    named.map((n) => n.trecName),
+    selection,
+    { perQuery: options.perQuery, completeQueries: options.completeQueries, runId, qrels },
+  );
+  return {
+    lines,
+    missingFromRun: options.completeQueries ? [] : evaluation.missingFromRun,
+    ...(selection.omitted ? { omitted: selection.omitted } : {}),
+  };
+}
+
+/**
+ * Evaluates each query as soon as its block of lines ends, so a run of millions of lines is never held
+ * whole. A file whose queries are interleaved is read a second time, whole (same values, more memory).
+ */
+function evaluateTrecRun(
+  qrels: Qrels,
+  runPath: string,
+  measures: Measure[],
+  options: EvaluateOptions,
+): { evaluation: RunEvaluation; runId: string } {
+  const evaluator = new RunEvaluator(qrels, measures, options);
+  const streamed = readTrecRunBlocks(runPath, 'latin1', (qid, results) => {
+    evaluator.add(qid, (judgments, level, depth) => judgeColumns(results, judgments, level, 'latin1', depth));
+  });
+  if (streamed) return { evaluation: evaluator.finish(), runId: streamed.runId };
+  const run = readTrecRunColumns(runPath, 'latin1');
+  return { evaluation: evaluateColumnRun(qrels, run, measures, options), runId: run.runId };
+}
