@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadBaseline } from '../../src/results/baseline.js';
 import { loadResults } from '../../src/results/run-folder.js';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { runExample } from '../helpers/results.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -17,7 +17,7 @@ describe('retrieval-gate baseline save', () => {
 
   it('saves the named systems and says what it saved in one line', async () => {
     const to = 'gates/baselines/main.json';
-    const saved = runCli(
+    const saved = await runCliInProcess(
       ['baseline', 'save', '--from', 'reports/r1', '--system', 'bm25', '--system', 'hash', '--to', to],
       dir,
     );
@@ -32,15 +32,15 @@ describe('retrieval-gate baseline save', () => {
     expect(baseline.runId).toBe('r1');
   });
 
-  it('writes the same bytes for the same run', () => {
+  it('writes the same bytes for the same run', async () => {
     const args = ['baseline', 'save', '--from', 'reports/r1', '--system', 'hash'];
-    expect(runCli([...args, '--to', 'a.json'], dir).status).toBe(0);
-    expect(runCli([...args, '--to', 'b.json'], dir).status).toBe(0);
+    expect((await runCliInProcess([...args, '--to', 'a.json'], dir)).status).toBe(0);
+    expect((await runCliInProcess([...args, '--to', 'b.json'], dir)).status).toBe(0);
     expect(readFileSync(join(dir, 'b.json'), 'utf8')).toBe(readFileSync(join(dir, 'a.json'), 'utf8'));
   });
 
-  it('exits 2 with one line for an unknown system, listing the known ones', () => {
-    const result = runCli(
+  it('exits 2 with one line for an unknown system, listing the known ones', async () => {
+    const result = await runCliInProcess(
       ['baseline', 'save', '--from', 'reports/r1', '--system', 'nope', '--to', 'x.json'],
       dir,
     );
@@ -51,8 +51,8 @@ describe('retrieval-gate baseline save', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('exits 2 when a failed system would be blessed', () => {
-    const result = runCli(['baseline', 'save', '--from', 'reports/r1', '--to', 'x.json'], dir);
+  it('exits 2 when a failed system would be blessed', async () => {
+    const result = await runCliInProcess(['baseline', 'save', '--from', 'reports/r1', '--to', 'x.json'], dir);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(
       /^retrieval-gate: reports\/r1: a failed system cannot be a baseline: 'broken'/,
@@ -60,17 +60,20 @@ describe('retrieval-gate baseline save', () => {
     expect(result.stderr).toContain('name the others with --system');
   });
 
-  it('exits 2 without a stack for a run that did not finish', () => {
+  it('exits 2 without a stack for a run that did not finish', async () => {
     mkdirSync(join(dir, 'reports', 'killed'), { recursive: true });
-    const result = runCli(['baseline', 'save', '--from', 'reports/killed', '--to', 'x.json'], dir);
+    const result = await runCliInProcess(
+      ['baseline', 'save', '--from', 'reports/killed', '--to', 'x.json'],
+      dir,
+    );
     expect(result.status).toBe(2);
     expect(result.stderr).toBe(
       'retrieval-gate: reports/killed: no summary.json: the run did not finish (it was killed or is still running); run it again\n',
     );
   });
 
-  it('needs --from and --to', () => {
-    const result = runCli(['baseline', 'save', '--from', 'reports/r1'], dir);
+  it('needs --from and --to', async () => {
+    const result = await runCliInProcess(['baseline', 'save', '--from', 'reports/r1'], dir);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("required option '--to <file>' not specified");
   });

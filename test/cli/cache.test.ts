@@ -14,11 +14,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { CacheStats, NamespaceStats, PruneReport } from '../../src/retrieve/cache/maintenance.js';
-import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { REPO_ROOT, runCli, runCliInProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const VECTOR_CACHE = join(REPO_ROOT, 'dist', 'src', 'retrieve', 'vector-cache.js');
-const HASHING = join(REPO_ROOT, 'dist', 'src', 'retrieve', 'embedders', 'hashing.js');
+const VECTOR_CACHE = join(REPO_ROOT, 'dist', 'src', 'retrieve', 'cache', 'vector-cache.js');
+const HASHING = join(REPO_ROOT, 'dist', 'src', 'retrieve', 'providers', 'embedders', 'hashing.js');
 
 /** Embeds texts "text <from>" … "text <to - 1>" in another process (gone when this returns); its calls. */
 function populate(cacheDir: string, dimensions: number, from: number, to: number): number {
@@ -42,8 +42,8 @@ function deadPid(): number {
   return spawnSync(process.execPath, ['-e', '']).pid as number;
 }
 
-function stats(cacheDir: string): CacheStats {
-  const result = runCli(['cache', 'stats', '--cache-dir', cacheDir, '--json']);
+async function stats(cacheDir: string): Promise<CacheStats> {
+  const result = await runCliInProcess(['cache', 'stats', '--cache-dir', cacheDir, '--json']);
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
   return JSON.parse(result.stdout) as CacheStats;
@@ -100,9 +100,9 @@ function folderOf(cacheDir: string, dimensions: number): string {
 }
 
 describe('retrieval-gate cache stats', () => {
-  it('reports each namespace: entries, size, segments, damaged and torn records; the legacy cache; totals', () => {
+  it('reports each namespace: entries, size, segments, damaged and torn records; the legacy cache; totals', async () => {
     const { cacheDir, ns16, ns8 } = damagedCache();
-    const json = stats(cacheDir);
+    const json = await stats(cacheDir);
     expect(json.schemaVersion).toBe(1);
     expect(namespace(json, 16)).toMatchObject({
       name: ns16,
@@ -121,7 +121,7 @@ describe('retrieval-gate cache stats', () => {
     expect(json.legacy).toMatchObject({ bytes: 1000, files: 1 });
     expect(json.totals).toMatchObject({ namespaces: 2, entries: 49, segments: 4 });
 
-    const text = runCli(['cache', 'stats', '--cache-dir', cacheDir]);
+    const text = await runCliInProcess(['cache', 'stats', '--cache-dir', cacheDir]);
     expect(text.status).toBe(0);
     expect(text.stdout).toContain(ns16);
     expect(text.stdout).toMatch(/^namespace\s+embedder\s+version\s+dims\s+entries/m);
@@ -130,7 +130,7 @@ describe('retrieval-gate cache stats', () => {
     expect(text.stdout).toContain('`retrieval-gate cache prune` drops them');
   });
 
-  it('finds a flipped byte with --verify', () => {
+  it('finds a flipped byte with --verify', async () => {
     const cacheDir = join(tempDir(), 'cache');
     populate(cacheDir, 8, 0, 4);
     const dir = join(cacheDir, 'embeddings', readdirSync(join(cacheDir, 'embeddings'))[0] as string);
@@ -138,12 +138,12 @@ describe('retrieval-gate cache stats', () => {
     const bytes = readFileSync(file);
     bytes[60] = (bytes[60] as number) ^ 1;
     writeFileSync(file, bytes);
-    expect(namespace(stats(cacheDir), 8).damaged).toBe(0); // headers only
-    const verified = runCli(['cache', 'stats', '--cache-dir', cacheDir, '--json', '--verify']);
+    expect(namespace(await stats(cacheDir), 8).damaged).toBe(0); // headers only
+    const verified = await runCliInProcess(['cache', 'stats', '--cache-dir', cacheDir, '--json', '--verify']);
     expect(namespace(JSON.parse(verified.stdout) as CacheStats, 8)).toMatchObject({ damaged: 1, entries: 3 });
   });
 
-  it('takes the cache folder from a run config (no API key needed), and says when there is no cache', () => {
+  it('takes the cache folder from a run config (no API key needed), and says when there is no cache', async () => {
     const dir = tempDir();
     const config = join(dir, 'retrieval-gate.yaml');
     writeFileSync(
@@ -160,26 +160,33 @@ describe('retrieval-gate cache stats', () => {
         '',
       ].join('\n'),
     );
-    const empty = runCli(['cache', 'stats', '--config', config]);
+    const empty = await runCliInProcess(['cache', 'stats', '--config', config]);
     expect(empty.status).toBe(0);
     expect(empty.stdout).toBe(`${join(dir, 'my-cache')} does not exist\n`);
     populate(join(dir, 'my-cache'), 8, 0, 3);
-    const json = JSON.parse(runCli(['cache', 'stats', '--config', config, '--json']).stdout) as CacheStats;
+    const json = JSON.parse(
+      (await runCliInProcess(['cache', 'stats', '--config', config, '--json'])).stdout,
+    ) as CacheStats;
     expect(json.totals).toMatchObject({ namespaces: 1, entries: 3 });
   });
 
-  it('refuses --cache-dir with --config, and a bad --older-than (exit 2)', () => {
-    const both = runCli(['cache', 'stats', '--cache-dir', 'a', '--config', 'b.yaml']);
+  it('refuses --cache-dir with --config, and a bad --older-than (exit 2)', async () => {
+    const both = await runCliInProcess(['cache', 'stats', '--cache-dir', 'a', '--config', 'b.yaml']);
     expect(both.status).toBe(2);
     expect(both.stderr).toBe('retrieval-gate: give --cache-dir or --config, not both\n');
-    const age = runCli(['cache', 'prune', '--older-than', '3 weeks']);
+    const age = await runCliInProcess(['cache', 'prune', '--older-than', '3 weeks']);
     expect(age.status).toBe(2);
     expect(age.stderr).toContain('takes a number and a unit: m, h, d or w');
   });
 });
 
+/**
+ * Prunes run as processes of their own, as in use: a compacted segment is named after the process that wrote
+ * it, which must be gone for the next prune to see the segment finished (and a live writer must be another
+ * process than the pruner).
+ */
 describe('retrieval-gate cache prune', () => {
-  it('with --dry-run changes nothing; then compacts, removes the legacy cache, and keeps every vector', () => {
+  it('with --dry-run changes nothing; then compacts, removes the legacy cache, and keeps every vector', async () => {
     const { cacheDir, ns16, ns8 } = damagedCache();
     const before = listing(cacheDir);
     const dry = runCli(['cache', 'prune', '--cache-dir', cacheDir, '--dry-run']);
@@ -200,7 +207,7 @@ describe('retrieval-gate cache prune', () => {
     ]);
     expect(report.bytesFreed).toBe(report.actions.reduce((sum, a) => sum + a.bytesFreed, 0));
 
-    const after = stats(cacheDir);
+    const after = await stats(cacheDir);
     expect(namespace(after, 16)).toMatchObject({ entries: 40, records: 40, duplicates: 0, segments: 1 });
     expect(namespace(after, 8)).toMatchObject({ entries: 9, records: 9, torn: 0, segments: 1 });
     expect(after.legacy).toBeNull();

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EvaluationFile } from '../../src/evaluation/types.js';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { FIXTURES, importMiniDataset } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -16,14 +16,14 @@ beforeAll(() => {
   expect(result.status).toBe(0);
 });
 
-function evaluate(...extra: string[]): {
+async function evaluate(...extra: string[]): Promise<{
   evaluation: EvaluationFile;
   stdout: string;
   stderr: string;
   bytes: string;
-} {
+}> {
   const out = join(tempDir(), 'evaluation.json');
-  const result = runCli([
+  const result = await runCliInProcess([
     'eval',
     '--dataset',
     dataset,
@@ -48,8 +48,8 @@ function evaluate(...extra: string[]): {
 }
 
 describe('retrieval-gate eval', () => {
-  it('computes hand-checked means for a TREC and a JSONL run', () => {
-    const { evaluation } = evaluate();
+  it('computes hand-checked means for a TREC and a JSONL run', async () => {
+    const { evaluation } = await evaluate();
     const [a, b] = evaluation.runs;
     // run A: q1 ranks d1 (rel), d5 (0), d2 (rel); q2 ranks d4 (0), d3 (rel); q3 ranks d6 (rel).
     expect(a?.measures.RR?.value).toBeCloseTo((1 + 1 / 2 + 1) / 3, 12);
@@ -66,8 +66,8 @@ describe('retrieval-gate eval', () => {
     });
   });
 
-  it('records what was measured: tool, dataset digest, run file digest, settings', () => {
-    const { evaluation } = evaluate();
+  it('records what was measured: tool, dataset digest, run file digest, settings', async () => {
+    const { evaluation } = await evaluate();
     expect(evaluation.schemaVersion).toBe(1);
     expect(evaluation.tool.name).toBe('retrieval-gate');
     expect(evaluation.dataset).toMatchObject({ name: 'mini', version: '1', queries: 3, judgedQueries: 3 });
@@ -84,15 +84,15 @@ describe('retrieval-gate eval', () => {
     });
   });
 
-  it('gives byte-identical JSON for the same inputs; a seed changes the intervals, never the means', () => {
-    const first = evaluate();
-    expect(evaluate().bytes).toBe(first.bytes);
-    const other = evaluate('--seed', '7');
+  it('gives byte-identical JSON for the same inputs; a seed changes the intervals, never the means', async () => {
+    const first = await evaluate();
+    expect((await evaluate()).bytes).toBe(first.bytes);
+    const other = await evaluate('--seed', '7');
     expect(other.evaluation.runs[0]?.measures.AP?.value).toBe(first.evaluation.runs[0]?.measures.AP?.value);
   });
 
-  it('brackets each mean by its bootstrap interval', () => {
-    for (const run of evaluate().evaluation.runs) {
+  it('brackets each mean by its bootstrap interval', async () => {
+    for (const run of (await evaluate()).evaluation.runs) {
       for (const name of ['RR', 'AP', 'P@1']) {
         const summary = run.measures[name];
         expect(summary?.ciLow).not.toBeNull();
@@ -102,8 +102,8 @@ describe('retrieval-gate eval', () => {
     }
   });
 
-  it('prints a table with one row per run and warns about missing and unjudged queries', () => {
-    const { stdout, stderr } = evaluate();
+  it('prints a table with one row per run and warns about missing and unjudged queries', async () => {
+    const { stdout, stderr } = await evaluate();
     expect(stdout).toMatch(/^dataset mini@1 \(sha256:/);
     expect(stdout).toMatch(/\nmini-run-a +0\.8333 \[\d\.\d{3}, \d\.\d{3}\]/);
     expect(stdout).toMatch(/\nmini-run-b +0\.3333 /);
@@ -111,21 +111,36 @@ describe('retrieval-gate eval', () => {
     expect(stderr).toMatch(/mini-run-b.jsonl: 1 queries are not judged by mini@1 and are ignored/);
   });
 
-  it('averages over the queries a run answered with --skip-missing', () => {
-    const { evaluation } = evaluate('--skip-missing');
+  it('averages over the queries a run answered with --skip-missing', async () => {
+    const { evaluation } = await evaluate('--skip-missing');
     expect(evaluation.runs[1]?.measures.RR?.value).toBeCloseTo(1 / 2, 12);
     expect(evaluation.settings.missingQueries).toBe('skip');
   });
 
-  it('exits 2 with the valid measures listed for an unknown measure, without a stack trace', () => {
-    const result = runCli(['eval', '--dataset', dataset, '--run', RUN_A, '--measures', 'nDCG@10,bpref']);
+  it('exits 2 with the valid measures listed for an unknown measure, without a stack trace', async () => {
+    const result = await runCliInProcess([
+      'eval',
+      '--dataset',
+      dataset,
+      '--run',
+      RUN_A,
+      '--measures',
+      'nDCG@10,bpref',
+    ]);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/unknown measure 'bpref'. Valid measures: P@k, R@k/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('prints the stack only with --debug', () => {
-    const result = runCli(['eval', '--dataset', join(dataset, 'nope'), '--run', RUN_A, '--debug']);
+  it('prints the stack only with --debug', async () => {
+    const result = await runCliInProcess([
+      'eval',
+      '--dataset',
+      join(dataset, 'nope'),
+      '--run',
+      RUN_A,
+      '--debug',
+    ]);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/\n\s+at /);
   });

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { REPO_ROOT, runCliInProcess } from '../helpers/cli.js';
 
 /** The README's first command evaluates these; they must stay valid and meaningful. */
 describe('the shipped example', () => {
   const runs = join(REPO_ROOT, 'datasets', 'bike-repair', '1.0.0', 'runs');
 
-  it('bike-repair@1.0.0 validates: manifest, hashes, digest and references', () => {
-    const result = runCli(['validate', join(REPO_ROOT, 'datasets', 'bike-repair', '1.0.0')]);
+  it('bike-repair@1.0.0 validates: manifest, hashes, digest and references', async () => {
+    const result = await runCliInProcess(['validate', join(REPO_ROOT, 'datasets', 'bike-repair', '1.0.0')]);
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(
       /^ok: dataset bike-repair@1\.0\.0: 73 queries, 248 documents, 508 judgments, sha256:/,
@@ -16,8 +16,8 @@ describe('the shipped example', () => {
     expect(result.status).toBe(0);
   });
 
-  it('evaluates the two example runs by name@version, BM25 ahead of title overlap', () => {
-    const result = runCli([
+  it('evaluates the two example runs by name@version, BM25 ahead of title overlap', async () => {
+    const result = await runCliInProcess([
       'eval',
       '--dataset',
       'bike-repair@1.0.0',
@@ -34,14 +34,14 @@ describe('the shipped example', () => {
     expect(result.stdout).toMatch(/\ntitle-overlap +0\.5358 /);
   });
 
-  it('the shipped baseline is of the example config on the current dataset (the README gates against it)', () => {
+  it('the shipped baseline is of the example config on the current dataset (the README gates against it)', async () => {
     const path = join(REPO_ROOT, 'gates', 'baselines', 'bike-repair.json');
-    const result = runCli(['validate', path]);
+    const result = await runCliInProcess(['validate', path]);
     expect(result.status).toBe(0);
     const baseline = JSON.parse(readFileSync(path, 'utf8'));
-    const dataset = runCli(['validate', join(REPO_ROOT, 'datasets', 'bike-repair', '1.0.0')]);
+    const dataset = await runCliInProcess(['validate', join(REPO_ROOT, 'datasets', 'bike-repair', '1.0.0')]);
     expect(dataset.stdout).toContain(baseline.dataset.digest);
-    const config = runCli(['validate', join(REPO_ROOT, 'retrieval-gate.yaml')]);
+    const config = await runCliInProcess(['validate', join(REPO_ROOT, 'retrieval-gate.yaml')]);
     for (const system of baseline.systems) expect(config.stdout).toContain(system.id);
   });
 });

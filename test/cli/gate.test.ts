@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Verdict } from '../../src/results/verdict.js';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { runExample } from '../helpers/results.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -18,7 +18,7 @@ function writePolicy(name: string, lines: string[]): string {
 }
 
 function gateCli(policy: string, results: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  return runCli(['gate', '--policy', policy, '--results', results, ...args], undefined, env);
+  return runCliInProcess(['gate', '--policy', policy, '--results', results, ...args], undefined, env);
 }
 
 beforeAll(async () => {
@@ -26,14 +26,14 @@ beforeAll(async () => {
   base = await runExample(dir, 'base', ['bm25', 'hash']);
   candidate = await runExample(dir, 'candidate', ['bm25', 'hash']);
   baselineFile = join(dir, 'baselines', 'main.json');
-  expect(runCli(['baseline', 'save', '--from', base, '--to', baselineFile]).status).toBe(0);
+  expect((await runCliInProcess(['baseline', 'save', '--from', base, '--to', baselineFile])).status).toBe(0);
 });
 
 describe('retrieval-gate gate', () => {
-  it('passes an unchanged candidate (exit 0) and writes the Markdown, JUnit and JSON outputs', () => {
+  it('passes an unchanged candidate (exit 0) and writes the Markdown, JUnit and JSON outputs', async () => {
     const policy = writePolicy('drops.yaml', ['{ kind: maxDrop, metric: nDCG@10, maxDrop: { abs: 0.02 } }']);
     const out = join(dir, 'out-pass');
-    const result = gateCli(policy, candidate, ['--baseline', baselineFile, '--out', out]);
+    const result = await gateCli(policy, candidate, ['--baseline', baselineFile, '--out', out]);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^gate PASS/);
     for (const file of ['gate.md', 'gate.junit.xml', 'gate.json'])
@@ -45,16 +45,21 @@ describe('retrieval-gate gate', () => {
     ]);
   });
 
-  it('fails a real regression (exit 1), says why, and annotates it under GitHub Actions', () => {
+  it('fails a real regression (exit 1), says why, and annotates it under GitHub Actions', async () => {
     // The hashing system compared with BM25's baseline: a real, large nDCG@10 drop.
     const policy = writePolicy('regression.yaml', [
       '{ kind: maxDrop, metric: nDCG@10, maxDrop: { abs: 0.02 }, systems: [hash], baselineSystem: bm25 }',
     ]);
     const summary = join(dir, 'step-summary.md');
-    const result = gateCli(policy, candidate, ['--baseline', baselineFile, '--out', join(dir, 'out-fail')], {
-      GITHUB_ACTIONS: 'true',
-      GITHUB_STEP_SUMMARY: summary,
-    });
+    const result = await gateCli(
+      policy,
+      candidate,
+      ['--baseline', baselineFile, '--out', join(dir, 'out-fail')],
+      {
+        GITHUB_ACTIONS: 'true',
+        GITHUB_STEP_SUMMARY: summary,
+      },
+    );
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/^gate FAIL/);
     expect(result.stdout).toMatch(/^FAIL +hash +maxDrop nDCG@10/m);
@@ -68,27 +73,27 @@ describe('retrieval-gate gate', () => {
 
   it('fails closed without a baseline, and on a failed system', async () => {
     const policy = writePolicy('closed.yaml', ['{ kind: maxDrop, metric: R@5, maxDrop: { abs: 0.03 } }']);
-    const noBaseline = gateCli(policy, candidate, ['--out', join(dir, 'out-none')]);
+    const noBaseline = await gateCli(policy, candidate, ['--out', join(dir, 'out-none')]);
     expect(noBaseline.status).toBe(1);
     expect(noBaseline.stdout).toContain('no baseline to compare with');
 
     const broken = await runExample(dir, 'broken', ['bm25', 'broken']);
     const floor = writePolicy('floor.yaml', ['{ kind: floor, metric: R@5, min: 0 }']);
-    const gated = gateCli(floor, broken, []);
+    const gated = await gateCli(floor, broken, []);
     expect(gated.status).toBe(1);
     expect(gated.stdout).toMatch(/^FAIL +broken +system ran/m);
   });
 
-  it('refuses a baseline measured on another dataset (exit 2) unless told to compare anyway', () => {
+  it('refuses a baseline measured on another dataset (exit 2) unless told to compare anyway', async () => {
     const other = JSON.parse(readFileSync(baselineFile, 'utf8'));
     other.dataset.digest = `sha256:${'0'.repeat(64)}`;
     const otherFile = join(dir, 'baselines', 'other.json');
     writeFileSync(otherFile, JSON.stringify(other));
     const policy = writePolicy('digest.yaml', ['{ kind: maxDrop, metric: R@5, maxDrop: { abs: 0.03 } }']);
-    const refused = gateCli(policy, candidate, ['--baseline', otherFile]);
+    const refused = await gateCli(policy, candidate, ['--baseline', otherFile]);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain('--allow-dataset-change');
-    const allowed = gateCli(policy, candidate, [
+    const allowed = await gateCli(policy, candidate, [
       '--baseline',
       otherFile,
       '--allow-dataset-change',
@@ -98,9 +103,9 @@ describe('retrieval-gate gate', () => {
     expect(allowed.status).toBe(0);
   });
 
-  it('runs and gates in one command, refusing a bad policy before running anything', () => {
+  it('runs and gates in one command, refusing a bad policy before running anything', async () => {
     const bad = writePolicy('bad.yaml', ['{ kind: floor, metric: R@5 }']);
-    const refused = runCli(
+    const refused = await runCliInProcess(
       ['run', '--config', join(dir, 'candidate.yaml'), '--reports', join(dir, 'reports2'), '--gate', bad],
       dir,
     );
@@ -109,7 +114,7 @@ describe('retrieval-gate gate', () => {
     expect(existsSync(join(dir, 'reports2'))).toBe(false);
 
     const policy = writePolicy('run.yaml', ['{ kind: floor, metric: R@5, min: 0.1 }']);
-    const result = runCli(
+    const result = await runCliInProcess(
       [
         'run',
         '--config',

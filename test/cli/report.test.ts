@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inert } from '../../src/report/gate-markdown.js';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { importMiniDataset } from '../helpers/fixtures.js';
 import { runExample } from '../helpers/results.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -18,8 +18,8 @@ beforeAll(async () => {
 });
 
 describe('retrieval-gate report', () => {
-  it('writes report.html and report.md into the run folder, compared with a baseline run (exit 0)', () => {
-    const result = runCli(['report', candidate, '--baseline', base]);
+  it('writes report.html and report.md into the run folder, compared with a baseline run (exit 0)', async () => {
+    const result = await runCliInProcess(['report', candidate, '--baseline', base]);
     expect(result.status).toBe(0);
     const html = join(candidate, 'report.html');
     expect(result.stderr).toContain(`report written to ${html}`);
@@ -30,40 +30,45 @@ describe('retrieval-gate report', () => {
     expect(markdown).toMatch(/^\| bm25 \| .* \| \+0\.0000 \[\+0\.0000, \+0\.0000\] \|/m);
   });
 
-  it('writes where --out says, the Markdown beside the HTML', () => {
+  it('writes where --out says, the Markdown beside the HTML', async () => {
     const out = join(dir, 'out', 'pr-7.html');
-    expect(runCli(['report', candidate, '--out', out]).status).toBe(0);
+    expect((await runCliInProcess(['report', candidate, '--out', out])).status).toBe(0);
     expect(existsSync(out)).toBe(true);
     expect(existsSync(join(dir, 'out', 'pr-7.md'))).toBe(true);
   });
 
-  it('refuses a dataset other than the one the results were measured on (exit 2)', () => {
+  it('refuses a dataset other than the one the results were measured on (exit 2)', async () => {
     const mini = join(dir, 'mini');
     expect(importMiniDataset(mini).status).toBe(0);
-    const result = runCli(['report', candidate, '--dataset', mini]);
+    const result = await runCliInProcess(['report', candidate, '--dataset', mini]);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(
       /the dataset mini@1 .* has digest sha256:\w+, but the results were measured on bike-repair@1\.0\.0/,
     );
   });
 
-  it('is written by run (after the gate, with its verdict) unless --no-report', () => {
+  it('is written by run (after the gate, with its verdict) unless --no-report', async () => {
     const policy = join(dir, 'floor.yaml');
     const config = join(dir, 'candidate.yaml'); // written by runExample
     const reports = join(dir, 'reports-run');
     const run = (runId: string, args: string[]) =>
-      runCli(['run', '--config', config, '--reports', reports, '--run-id', runId, '--quiet', ...args], dir);
+      runCliInProcess(
+        ['run', '--config', config, '--reports', reports, '--run-id', runId, '--quiet', ...args],
+        dir,
+      );
     writeFileSync(policy, 'rules:\n  - { kind: maxDrop, metric: R@5, maxDrop: { abs: 0.03 } }\n');
     const baseline = join(dir, 'baseline.json');
-    expect(runCli(['baseline', 'save', '--from', candidate, '--to', baseline]).status).toBe(0);
-    const gated = run('gated', ['--gate', policy, '--baseline', baseline]);
+    expect((await runCliInProcess(['baseline', 'save', '--from', candidate, '--to', baseline])).status).toBe(
+      0,
+    );
+    const gated = await run('gated', ['--gate', policy, '--baseline', baseline]);
     expect(gated.status).toBe(0);
     expect(gated.stderr).toContain(`report written to ${join(reports, 'gated', 'report.html')}`);
     const markdown = readFileSync(join(reports, 'gated', 'report.md'), 'utf8');
     expect(markdown).toMatch(/^## ✅ pass · retrieval-gate report/);
     expect(markdown).toContain(`baseline ${inert(baseline)} (run candidate)`);
 
-    const quiet = run('quiet', ['--no-report']);
+    const quiet = await run('quiet', ['--no-report']);
     expect(quiet.status).toBe(0);
     expect(existsSync(join(reports, 'quiet', 'summary.json'))).toBe(true);
     expect(existsSync(join(reports, 'quiet', 'report.html'))).toBe(false);

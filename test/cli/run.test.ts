@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary, SystemSummary } from '../../src/results/summary.js';
-import { CLI, REPO_ROOT, runCli } from '../helpers/cli.js';
+import { CLI, type CliResult, REPO_ROOT, runCliInProcess } from '../helpers/cli.js';
 import { FIXTURES } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -45,10 +45,10 @@ function system(summary: RunSummary, id: string): SystemSummary {
 
 describe('retrieval-gate run', () => {
   let dir: string;
-  let first: ReturnType<typeof runCli>;
-  let second: ReturnType<typeof runCli>;
+  let first: CliResult;
+  let second: CliResult;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = tempDir();
     const config = writeConfig(dir, {
       indexes: [
@@ -62,8 +62,8 @@ describe('retrieval-gate run', () => {
       ],
     });
     const args = ['run', '--config', config, '--reports', join(dir, 'reports'), '--quiet'];
-    first = runCli([...args, '--run-id', 'first'], dir);
-    second = runCli([...args, '--run-id', 'second'], dir);
+    first = await runCliInProcess([...args, '--run-id', 'first'], dir);
+    second = await runCliInProcess([...args, '--run-id', 'second'], dir);
   });
 
   it('measures the working systems, reports the failed one, and exits 2', () => {
@@ -116,10 +116,10 @@ describe('retrieval-gate run', () => {
     expect(after.measures).toEqual(before.measures);
   });
 
-  it('exits 2 naming the file, line and field of a config error, without running anything', () => {
+  it('exits 2 naming the file, line and field of a config error, without running anything', async () => {
     const bad = tempDir();
     const config = writeConfig(bad, { systems: ['{ id: s, model: hash-99, index: exact }'] });
-    const result = runCli(['run', '--config', config, '--reports', join(bad, 'reports')], bad);
+    const result = await runCliInProcess(['run', '--config', config, '--reports', join(bad, 'reports')], bad);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(
       /retrieval-gate\.yaml:13: field 'systems\[0\]\.model': unknown model 'hash-99'/,
@@ -130,7 +130,7 @@ describe('retrieval-gate run', () => {
 });
 
 describe('a run killed midway', () => {
-  it('embeds on the next run only what the killed run had not embedded', () => {
+  it('embeds on the next run only what the killed run had not embedded', async () => {
     const dir = tempDir();
     // A command index that SIGKILLs retrieval-gate at its first search, once (the marker file remembers):
     // by then the first system is done and the second system's queries are embedded.
@@ -167,7 +167,7 @@ describe('a run killed midway', () => {
     expect(killed.signal).toBe('SIGKILL');
     expect(existsSync(join(dir, 'reports', 'killed', 'summary.json'))).toBe(false);
 
-    const resumed = runCli(
+    const resumed = await runCliInProcess(
       ['run', '--config', config, '--reports', join(dir, 'reports'), '--quiet', '--run-id', 'resumed'],
       dir,
     );

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { REPO_ROOT, runCliInProcess } from '../helpers/cli.js';
 import { FIXTURES } from '../helpers/fixtures.js';
 
 const BAD = join(FIXTURES, 'bad');
@@ -203,11 +203,11 @@ describe('validate rejects malformed input with exit 2 and one located message',
     expect(covered.size).toBeGreaterThanOrEqual(24);
   });
 
-  it.each(named)('$name', ({ fixture, file, line, field, text, args }) => {
+  it.each(named)('$name', async ({ fixture, file, line, field, text, args }) => {
     const path = join(BAD, fixture);
     expect(existsSync(path), `${path} is missing`).toBe(true);
 
-    const result = runCli(['validate', path, ...(args ?? [])]);
+    const result = await runCliInProcess(['validate', path, ...(args ?? [])]);
     const { stderr } = result;
     expect(stderr).not.toContain('    at ');
     expect(stderr).not.toContain('internal error');
@@ -230,25 +230,25 @@ describe('validate accepts well-formed files', () => {
     { fixture: 'run.trec', summary: "ok: run 'bm25': 2 queries, 4 results" },
     { fixture: 'qrels.trec', summary: 'ok: qrels: 2 queries, 4 judgments' },
     { fixture: 'run.jsonl', summary: "ok: run 'run': 2 queries, 4 results" },
-  ])('$fixture', ({ fixture, summary }) => {
+  ])('$fixture', async ({ fixture, summary }) => {
     const path = join(GOOD, fixture);
     expect(existsSync(path), `${path} is missing`).toBe(true);
-    const result = runCli(['validate', path]);
+    const result = await runCliInProcess(['validate', path]);
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe(`${summary}\n`);
     expect(result.status).toBe(0);
   });
 
-  it('the shipped default gate policy', () => {
-    const result = runCli(['validate', join(REPO_ROOT, 'gates', 'default.yaml')]);
+  it('the shipped default gate policy', async () => {
+    const result = await runCliInProcess(['validate', join(REPO_ROOT, 'gates', 'default.yaml')]);
     expect(result.stdout).toBe(
       'ok: gate policy: 5 rules (maxDrop nDCG@10, maxDrop R@5, latency total, cost, coverage @10), alpha 0.05\n',
     );
     expect(result.status).toBe(0);
   });
 
-  it('the shipped example config', () => {
-    const result = runCli(['validate', join(REPO_ROOT, 'retrieval-gate.yaml')]);
+  it('the shipped example config', async () => {
+    const result = await runCliInProcess(['validate', join(REPO_ROOT, 'retrieval-gate.yaml')]);
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/^ok: config: dataset bike-repair@1\.0\.0, 5 systems \(bm25, /);
     expect(result.status).toBe(0);
