@@ -16,8 +16,8 @@ import { registerValidate } from './validate.js';
 
 /**
  * Runs one command line (the arguments after `retrieval-gate`) and returns its exit code. Every command
- * writes only to `io`, so a test can run it without starting a process; each command loads what it needs when it
- * runs, so `--help` and the quick commands start fast.
+ * writes only to `io`, so a test can run it without starting a process; each command loads what it needs
+ * when it runs, so `--help` and the quick commands start fast.
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const cli: Cli = { stdout: io.stdout, stderr: io.stderr, env: io.env ?? process.env, exitCode: EXIT.ok };
