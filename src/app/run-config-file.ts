@@ -8,7 +8,7 @@ import { type RunOutcome, runConfig } from './run.js';
 
 export interface RunConfigFileOptions {
   configFile: string;
-  /** A gate policy to apply afterwards: read first, so that a bad one is refused before anything runs. */
+  /** The gate policy the caller applies afterwards, read first: a bad one is refused before anything runs. */
   policyFile?: string;
   reportsDir: string;
   runId?: string;
