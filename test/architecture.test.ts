@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, posix, relative } from 'node:path';
+import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './helpers/cli.js';
+import { importsOf, SRC, sourceFiles } from './helpers/source-imports.js';
 
 /**
  * The floor plan of ARCHITECTURE.md, checked against the code's imports: a module imports only modules on
@@ -34,46 +34,6 @@ const PURE = ['metrics', 'gate', 'evaluation', 'report'];
 /** The report's renderer reads its template, the browser code and chart.js: the one I/O edge of report/. */
 const PURE_EXCEPT = ['report/render-html.ts', 'report/page-script.ts'];
 const IMPURE_MODULE = /^(node:|execa$|openai($|\/)|@qdrant\/|cli-progress$|handlebars$)/;
-
-const SRC = join(REPO_ROOT, 'src');
-
-interface Import {
-  spec: string;
-  /** Resolved path under src/ for a relative import. */
-  target?: string;
-  typeOnly: boolean;
-}
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === 'page' ? [] : sourceFiles(path);
-    return name.endsWith('.ts') ? [relative(SRC, path).split('\\').join('/')] : [];
-  });
-}
-
-function importsOf(file: string): Import[] {
-  const text = readFileSync(join(SRC, file), 'utf8');
-  const found: Import[] = [];
-  const pattern =
-    /^(?:import|export)\s+(type\s+)?(?:(\{[^}]*\})|[\w*]+(?:\s+as\s+\w+)?)?\s*(?:from\s*)?'([^']+)'|import\(\s*'([^']+)'\s*\)/gm;
-  for (const match of text.matchAll(pattern)) {
-    const spec = (match[3] ?? match[4]) as string;
-    const names =
-      match[2]
-        ?.slice(1, -1)
-        .split(',')
-        .map((n) => n.trim())
-        .filter(Boolean) ?? [];
-    const typeOnly =
-      match[1] !== undefined || (names.length > 0 && names.every((n) => n.startsWith('type ')));
-    const target = spec.startsWith('.')
-      ? posix.normalize(posix.join(posix.dirname(file), spec)).replace(/\.js$/, '.ts')
-      : undefined;
-    found.push({ spec, typeOnly, ...(target ? { target } : {}) });
-  }
-  return found;
-}
 
 /** A folder under src/, or the foundation: the files directly under src/ on the ground floor. */
 function moduleOf(path: string): string {

@@ -5,6 +5,9 @@ import { resolveDataset } from '../dataset/resolve.js';
 import { readRunFile } from '../dataset/run-file.js';
 import { type EvaluateRunsResult, evaluateRuns } from '../evaluation/evaluate-runs.js';
 import { evaluationSettings } from '../evaluation/settings.js';
+import { formatEvaluationTable } from '../evaluation/table.js';
+import type { EvaluationFile } from '../evaluation/types.js';
+import { writeTextFile } from '../files.js';
 import { parseMeasureList } from '../metrics/registry.js';
 
 export interface EvaluateFilesOptions {
@@ -39,4 +42,19 @@ export function evaluateRunFiles(options: EvaluateFilesOptions): EvaluateRunsRes
       options,
     ),
   );
+}
+
+/** What `retrieval-gate eval` shows: the evaluation, what to warn about, and its table of means. */
+export interface EvaluationWithTable extends EvaluateRunsResult {
+  table: string;
+}
+
+export function evaluateWithTable(options: EvaluateFilesOptions): EvaluationWithTable {
+  const result = evaluateRunFiles(options);
+  return { ...result, table: formatEvaluationTable(result.evaluation) };
+}
+
+/** The evaluation JSON `--out` asks for. */
+export function writeEvaluation(path: string, evaluation: EvaluationFile): void {
+  writeTextFile(path, `${JSON.stringify(evaluation, null, 2)}\n`);
 }

@@ -8,6 +8,7 @@ import { UserError } from '../errors.js';
 import { applyPolicy } from '../gate/apply.js';
 import { checkComparable } from '../gate/compare.js';
 import { coverageLookup, coveredSystems } from '../gate/coverage.js';
+import { gateText } from '../report/gate-text.js';
 import { loadBaseline } from '../results/baseline.js';
 import type { MeasuredResults } from '../results/measured.js';
 import { loadResults } from '../results/run-folder.js';
@@ -104,4 +105,14 @@ function datasetFor(results: MeasuredResults, reference: string | undefined, cwd
     return `the dataset found for ${wanted} has digest ${dataset.digest}, not the results' ${results.dataset.digest}; pass --dataset with the one they were measured on`;
   }
   return dataset;
+}
+
+/** What `retrieval-gate gate` shows: the gate's outcome, and its verdict as text for the terminal. */
+export interface GateWithText extends GateOutcome {
+  text: string;
+}
+
+export async function gateWithText(options: GateOptions): Promise<GateWithText> {
+  const outcome = await gateResults(options);
+  return { ...outcome, text: gateText(outcome.verdict) };
 }

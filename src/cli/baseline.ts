@@ -19,8 +19,8 @@ export function registerBaseline(program: Command, cli: Cli): void {
     .option('--system <id>', 'a system to keep (repeatable; default: every system)', collect, [])
     .requiredOption('--to <file>', 'the baseline file to write, e.g. gates/baselines/main.json')
     .action(async (flags: SaveFlags) => {
-      const { saveRunBaseline } = await import('../app/baseline.js');
-      const saved = saveRunBaseline(flags.from, flags.system, flags.to);
+      const { saveBaseline } = await import('../app/baseline.js');
+      const saved = saveBaseline({ from: flags.from, systems: flags.system, to: flags.to });
       const { name, version, digest } = saved.dataset;
       cli.stdout.write(
         `saved ${saved.systems.length} systems (${saved.systems.map((s) => s.id).join(', ')}) of run ${saved.runId} on ${name}@${version} (${digest}) to ${flags.to}\n`,

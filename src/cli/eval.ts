@@ -51,7 +51,7 @@ export function registerEval(program: Command, cli: Cli): void {
     )
     .option('--seed <n>', 'seed of the resampling', parseIntegerOption('--seed', 0), 42)
     .action(async (flags: EvalFlags) => {
-      const { evaluateWithTable, writeEvaluation } = await import('../app/eval-table.js');
+      const { evaluateWithTable, writeEvaluation } = await import('../app/eval.js');
       const { evaluation, warnings, table } = evaluateWithTable({
         dataset: flags.dataset,
         runs: flags.run,

@@ -52,7 +52,7 @@ export function gateOptions(flags: GateFlags): Partial<GateOptions> {
 
 /** Gates, prints the verdict and the CI annotations, and returns the exit code: 1 when the gate failed. */
 export async function gateAndReport(cli: Cli, options: Omit<GateOptions, 'env'>): Promise<number> {
-  const { gateWithText } = await import('../app/gate-text.js');
+  const { gateWithText } = await import('../app/gate.js');
   const { verdict, text, files, annotations } = await gateWithText({ ...options, env: cli.env });
   cli.stdout.write(`${text}\n`);
   for (const annotation of annotations) cli.stdout.write(`${annotation}\n`);

@@ -1,11 +1,10 @@
 import { resolve } from 'node:path';
-import { UserError } from '../errors.js';
 import type { EvaluationSettings } from '../evaluation/types.js';
-import { readTextFile, writeTextFile } from '../files.js';
+import { readTextFile } from '../files.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { isGitReference, readGitFile } from './git-show.js';
 import type { MeasuredResults, MeasuredSystem } from './measured.js';
-import { checkColumns, loadResults, parseValidated } from './run-folder.js';
+import { checkColumns, parseValidated } from './run-folder.js';
 
 /**
  * A baseline file (baseline.schema.json): the measurements a candidate is compared with, kept in the
@@ -30,22 +29,6 @@ export type BaselineSystem = Pick<
   'id' | 'description' | 'measures' | 'perQuery' | 'latencyMs' | 'costPerQuery'
 >;
 
-export interface SaveBaselineOptions {
-  /** A run folder, reports/<run-id>/. */
-  from: string;
-  /** The systems to keep; default: every system. */
-  systems?: string[];
-  to: string;
-}
-
-/** Saves a run's results (or some of its systems) as a baseline file; returns what was written. */
-export function saveBaseline(options: SaveBaselineOptions): BaselineFile {
-  const results = loadResults(options.from);
-  const baseline = toBaselineFile(results, blessedSystems(results, options.systems));
-  writeTextFile(options.to, `${JSON.stringify(baseline, null, 2)}\n`);
-  return baseline;
-}
-
 /** Reads a baseline from a file (relative to `cwd`) or from a git revision, `git:REF:PATH`. */
 export async function loadBaseline(reference: string, cwd = process.cwd()): Promise<MeasuredResults> {
   const text = isGitReference(reference)
@@ -69,28 +52,8 @@ export function parseBaseline(text: string, reference: string): MeasuredResults 
   };
 }
 
-/** The systems to bless: the named ones (every one by default), none of which may have failed. */
-function blessedSystems(results: MeasuredResults, ids: string[] | undefined): MeasuredSystem[] {
-  const known = results.systems.map((s) => s.id);
-  const unknown = (ids ?? []).filter((id) => !known.includes(id));
-  if (unknown.length > 0) {
-    throw new UserError(
-      `no system ${unknown.map((id) => `'${id}'`).join(', ')} in ${results.source}; its systems: ${known.join(', ')}`,
-    );
-  }
-  const chosen = ids ? results.systems.filter((s) => ids.includes(s.id)) : results.systems;
-  const failed = chosen.filter((s) => s.status === 'failed');
-  if (failed.length > 0) {
-    throw new UserError(
-      `a failed system cannot be a baseline: ${failed.map((s) => `'${s.id}' (${s.error?.split('\n')[0] ?? 'no error recorded'})`).join(', ')}${ids ? '' : '; name the others with --system'}`,
-      { file: results.source },
-    );
-  }
-  return chosen;
-}
-
 /** Fields in a fixed order, so equal results serialise to equal bytes. */
-function toBaselineFile(results: MeasuredResults, systems: MeasuredSystem[]): BaselineFile {
+export function toBaselineFile(results: MeasuredResults, systems: MeasuredSystem[]): BaselineFile {
   return {
     schemaVersion: 1,
     kind: 'baseline',

@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { UserError } from '../errors.js';
 
 /** `git:REF:PATH`: a file as a git revision holds it (PATH from the repository's root, ./PATH from cwd). */
@@ -59,6 +58,8 @@ interface GitOutput {
 }
 
 async function git(args: string[], cwd: string): Promise<GitOutput> {
+  // Loaded here, not at start-up: only a git: baseline needs a subprocess (execa costs ~70 ms to load).
+  const { execa } = await import('execa');
   const result = await execa('git', args, { cwd, reject: false, stripFinalNewline: false });
   if (result.exitCode === undefined) {
     // Not spawned (git missing, or cwd is no folder) or killed: git could not answer at all.

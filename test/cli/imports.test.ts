@@ -1,22 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../helpers/cli.js';
-
-const SRC = join(REPO_ROOT, 'src');
-
-/** Runtime imports of a file under src/ (not `import type`), static and dynamic, as paths under src/. */
-function runtimeImports(file: string): { spec: string; target?: string; dynamic: boolean }[] {
-  const text = readFileSync(join(SRC, file), 'utf8');
-  const pattern = /^import\s+(?!type\s)[^;]*?from\s*'([^']+)'|import\(\s*'([^']+)'\s*\)/gms;
-  return [...text.matchAll(pattern)].map((match) => {
-    const spec = (match[1] ?? match[2]) as string;
-    const target = spec.startsWith('.')
-      ? posix.normalize(posix.join(posix.dirname(file), spec)).replace(/\.js$/, '.ts')
-      : undefined;
-    return { spec, dynamic: match[2] !== undefined, ...(target ? { target } : {}) };
-  });
-}
+import { importsOf, SRC, sourceFiles } from '../helpers/source-imports.js';
 
 /** Every module loaded before a command runs: the static imports reachable from the program. */
 function loadedAtStart(): Set<string> {
@@ -26,8 +9,8 @@ function loadedAtStart(): Set<string> {
     const file = queue.shift() as string;
     if (seen.has(file)) continue;
     seen.add(file);
-    for (const { spec, target, dynamic } of runtimeImports(file)) {
-      if (dynamic) continue;
+    for (const { spec, target, dynamic, typeOnly } of importsOf(file)) {
+      if (dynamic || typeOnly) continue;
       if (target) queue.push(target);
       else seen.add(spec);
     }
@@ -37,10 +20,13 @@ function loadedAtStart(): Set<string> {
 
 describe('src/cli/', () => {
   it('calls only the workflow floor (app/), its own helpers, the error family and the version', () => {
-    const reaching = readdirSync(join(SRC, 'cli'))
-      .filter((name) => name.endsWith('.ts'))
-      .map((name) => `cli/${name}`)
-      .flatMap((file) => runtimeImports(file).map(({ target }) => [file, target]))
+    const reaching = sourceFiles(`${SRC}/cli`)
+      .map((name) => `cli/${name.split('/').at(-1)}`)
+      .flatMap((file) =>
+        importsOf(file)
+          .filter(({ typeOnly }) => !typeOnly)
+          .map(({ target }) => [file, target]),
+      )
       .filter(([, target]) => target && !/^(app\/|cli\/|errors\.ts$|version\.ts$)/.test(target))
       .map(([file, target]) => `${file} -> ${target}`);
     expect(reaching).toEqual([]);
