@@ -84,6 +84,11 @@ export interface Index {
   retries?(): number;
   /** Top-k hits per query, best first, in the order of `queries`. */
   search(queries: QueryInput[], k: number): Promise<Hit[][]>;
+  /**
+   * An approximate (ANN) index's exact answer from the same vectors (a Qdrant search with `exact`, pgvector
+   * with index scans off): what the ANN check compares `search` with. Absent on exact indexes.
+   */
+  searchExact?(queries: QueryInput[], k: number): Promise<Hit[][]>;
   /** Releases processes, files or connections. */
   close?(): Promise<void>;
 }
