@@ -1,0 +1,137 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { toResults } from '../../src/dataset/packed-results.js';
+import { readTrecQrels } from '../../src/dataset/trec-qrels.js';
+import { readTrecRun, readTrecRunBlocks, readTrecRunColumns } from '../../src/dataset/trec-run.js';
+import { UserError } from '../../src/errors.js';
+import type { QueryResults } from '../../src/metrics/types.js';
+import { tempDir } from '../helpers/tmp.js';
+
+/** A file with these lines in a fresh temporary folder. */
+function file(lines: string[] | string, name = 'input.trec'): string {
+  const path = join(tempDir(), name);
+  writeFileSync(path, Array.isArray(lines) ? `${lines.join('\n')}\n` : lines);
+  return path;
+}
+
+/** The UserError a read throws, for its message and location. */
+function failure(read: () => unknown): UserError {
+  try {
+    read();
+  } catch (error) {
+    if (error instanceof UserError) return error;
+    throw error;
+  }
+  throw new Error('expected a UserError');
+}
+
+const RUN = [
+  '# a comment line',
+  'q1 Q0 d3 1 0.9 first',
+  'q1 Q0 d1 2 0.5 first',
+  '',
+  'q2 Q0 d2 1 1e-3 first extra columns are ignored',
+  'q2\tQ0\td9\t2\t-4\tlast',
+];
+
+describe('readTrecRun', () => {
+  it('keeps each query’s results in file order, skips comments and blank lines, and takes the last tag', () => {
+    const run = readTrecRun(file(RUN));
+    expect(run.runId).toBe('last');
+    expect([...run.queries.keys()]).toEqual(['q1', 'q2']);
+    expect(run.queries.get('q1')).toEqual({ docids: ['d3', 'd1'], scores: [0.9, 0.5] });
+    expect(run.queries.get('q2')).toEqual({ docids: ['d2', 'd9'], scores: [0.001, -4] });
+  });
+
+  it('gathers a query whose lines come back after another query', () => {
+    const run = readTrecRun(file(['q1 Q0 a 1 3 t', 'q2 Q0 b 1 2 t', 'q1 Q0 c 2 1 t']));
+    expect(run.queries.get('q1')).toEqual({ docids: ['a', 'c'], scores: [3, 1] });
+  });
+
+  it('reads ids as latin1 bytes when asked, as trec_eval compares them', () => {
+    const path = join(tempDir(), 'latin1.trec');
+    writeFileSync(path, Buffer.from('q\xe9 Q0 d\xf6 1 1 t\n', 'latin1'));
+    expect([...readTrecRun(path, 'latin1').queries.keys()]).toEqual(['q\xe9']);
+  });
+
+  it.each([
+    [['q1 Q0 d1 1 0.5'], 1, 'line', /expected 6 columns 'qid Q0 docid rank score tag', found 5/],
+    [['q1 Q0 d1 1 0.5 t', 'q1 Q0 d2 x 0.4 t'], 2, 'rank', /rank is not a number: 'x'/],
+    [['q1 Q0 d1 1 high t'], 1, 'score', /score is not a number: 'high'/],
+    [['q1 Q0 d1 1 1 t', 'q1 Q0 d1 2 0.5 t'], 2, 'docid', /'d1' appears twice in the results of query 'q1'/],
+  ])('refuses %j at line %i, field %s', (lines, line, field, message) => {
+    const path = file(lines);
+    const error = failure(() => readTrecRun(path));
+    expect(error.location).toEqual({ file: path, line, field });
+    expect(error.message).toMatch(message);
+  });
+
+  it('refuses a run with no results, naming the file', () => {
+    const path = file(['# only a comment', '']);
+    expect(failure(() => readTrecRun(path)).message).toBe(`${path}: the run has no results`);
+  });
+});
+
+describe('readTrecRunColumns and readTrecRunBlocks', () => {
+  const decoded = (columns: Parameters<typeof toResults>[0]): QueryResults => toResults(columns, 'utf8');
+
+  it('hold the same results as readTrecRun, packed as columns', () => {
+    const path = file(RUN);
+    const columns = readTrecRunColumns(path);
+    expect(columns.runId).toBe('last');
+    const plain = readTrecRun(path);
+    for (const [qid, results] of plain.queries) {
+      expect(decoded(columns.queries.get(qid) as Parameters<typeof toResults>[0])).toEqual(results);
+    }
+  });
+
+  it('stream query blocks one at a time, and give up on a query that comes back', () => {
+    const seen: [string, QueryResults][] = [];
+    const grouped = readTrecRunBlocks(file(RUN), 'utf8', (qid, results) =>
+      seen.push([qid, decoded(results)]),
+    );
+    expect(grouped).toEqual({ runId: 'last' });
+    expect(seen).toEqual([...readTrecRun(file(RUN)).queries.entries()]);
+    const interleaved = file(['q1 Q0 a 1 3 t', 'q2 Q0 b 1 2 t', 'q1 Q0 c 2 1 t']);
+    expect(readTrecRunBlocks(interleaved, 'utf8', () => {})).toBeUndefined();
+  });
+});
+
+describe('readTrecQrels', () => {
+  it('reads graded judgments, ignoring the iteration column, comments and blank lines', () => {
+    const qrels = readTrecQrels(
+      file(['# judged by two annotators', 'q1 0 d1 2', '', 'q1 7 d2 0', 'q2 0 d1 -1']),
+    );
+    expect(qrels).toEqual(
+      new Map([
+        [
+          'q1',
+          new Map([
+            ['d1', 2],
+            ['d2', 0],
+          ]),
+        ],
+        ['q2', new Map([['d1', -1]])],
+      ]),
+    );
+  });
+
+  it.each([
+    [['q1 0 d1 1 extra'], 1, 'line', /expected 4 columns 'qid iter docid rel', found more/],
+    [['q1 0 d1'], 1, 'line', /found 3/],
+    [['q1 0 d1 yes'], 1, 'rel', /relevance must be an integer, got 'yes'/],
+    [['q1 0 d1 1.5'], 1, 'rel', /relevance must be an integer, got '1.5'/],
+    [['q1 0 d1 1', 'q1 0 d1 0'], 2, 'docid', /'d1' is judged twice for query 'q1'/],
+  ])('refuses %j at line %i, field %s', (lines, line, field, message) => {
+    const path = file(lines, 'qrels.trec');
+    const error = failure(() => readTrecQrels(path));
+    expect(error.location).toEqual({ file: path, line, field });
+    expect(error.message).toMatch(message);
+  });
+
+  it('refuses a file with no judgments', () => {
+    const path = file('', 'qrels.trec');
+    expect(failure(() => readTrecQrels(path)).message).toBe(`${path}: the qrels file has no judgments`);
+  });
+});
