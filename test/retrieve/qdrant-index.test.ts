@@ -11,6 +11,7 @@ import { sharedPath } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { QdrantTestServer } from '../servers/qdrant-server.js';
 import {
+  bruteForce,
   DOC_IDS,
   DOC_VECTORS,
   QUERY_VECTORS,
@@ -104,6 +105,27 @@ describe('QdrantIndex against the local server', () => {
       with_vector: false,
     });
     expect(request?.apiKey).toBe(API_KEY);
+  });
+
+  it('searchExact sends the same query with exact: true, and exists only where the system searches approximately', async () => {
+    expect((await open({ exact: true })).searchExact).toBeUndefined();
+    const index = await open({ hnswEf: 1 });
+    const exact = index.searchExact;
+    if (!exact) throw new Error('an HNSW system has an exact check');
+    server.resetCounters();
+    const [approximate, exactHits] = [await index.search(MANY, 10), await exact(MANY, 10)];
+    const sent = server.received
+      .filter((r) => r.endpoint === QUERY_BATCH)
+      .map((r) => JSON.stringify((r.body as { searches: { params: unknown }[] }).searches[0]?.params));
+    expect([...new Set(sent)]).toEqual(['{"exact":false,"hnsw_ef":1}', '{"exact":true}']);
+    // The exact answer is brute force; a beam of 1 on m = 16 reaches 16 of the 40 points and misses some.
+    MANY.forEach((query, q) => {
+      const expected = bruteForce('cosine', DOC_IDS, DOC_VECTORS, Array.from(query.vector ?? []), 10);
+      expect(exactHits[q]?.map((h) => h.docid)).toEqual(expected.map((h) => h.docid));
+    });
+    expect(approximate.some((hits, q) => hits[0]?.docid !== exactHits[q]?.[0]?.docid)).toBe(true);
+    // The default beam (ef_construct 100) reaches the whole collection: HNSW's answer is the exact one.
+    expect(await (await open()).search(MANY, 10)).toEqual(exactHits);
   });
 
   it('asks only for the idField payload when one is configured, and names the vector with `using`', async () => {

@@ -1,6 +1,7 @@
 /**
- * A local stand-in for Qdrant: the REST endpoints the adapter uses, over in-memory collections with exact
- * (brute-force) search, so tests and benchmarks run without a server. Every request body and every response
+ * A local stand-in for Qdrant: the REST endpoints the adapter uses, over in-memory collections, so tests and
+ * benchmarks run without a server. Search is brute force with `params.exact: true`; without it the
+ * stand-in behaves as a small HNSW beam does (see `visited`), so a tiny `hnsw_ef` loses neighbours. Every request body and every response
  * body is validated against Qdrant's OpenAPI contract (../shared/contracts/qdrant-openapi.json, v1.19, the
  * REST API the client speaks): a request the real server would refuse gets a 400 here too, and is recorded
  * so the suite fails loudly. Faults (latency, 503/429, hangs, resets) and counters (requests per endpoint,
@@ -568,7 +569,7 @@ export class QdrantTestServer {
       }
       const q = space.distance === 'Cosine' ? normalised(query) : query;
       const smallerBetter = space.distance === 'Euclid' || space.distance === 'Manhattan';
-      const scored = [...collection.points.values()]
+      const scored = visited(collection, search.params as Json | undefined)
         .filter((point) => point.vectors.has(using))
         .map((point) => ({ point, score: score(space.distance, q, point.vectors.get(using) as number[]) }))
         .sort(
@@ -585,6 +586,33 @@ export class QdrantTestServer {
       };
     });
   }
+}
+
+/**
+ * The points an approximate search scores. A beam of `ef` (hnsw_ef, by default ef_construct, as Qdrant)
+ * over a graph of degree `m` reaches about ef × m points; the stand-in scores that many, the first in a fixed
+ * order of their ids' hashes, and returns the best of those with their true scores, as HNSW returns the best
+ * it visited. With the defaults (100 × 16) every test collection is reached whole, so answers are exact.
+ * Real Qdrant scans small collections (below its indexing threshold) exactly; the stand-in treats every
+ * collection as indexed, so a deliberately weak setting is testable on a few hundred points.
+ */
+function visited(collection: Collection, params: Json | undefined): StoredPoint[] {
+  const points = [...collection.points.values()];
+  const ef = (params?.hnsw_ef as number | undefined) ?? collection.hnsw.ef_construct;
+  const reach = ef * collection.hnsw.m;
+  if (params?.exact === true || reach >= points.length) return points;
+  return points
+    .map((point) => ({ point, order: fnv1a(pointKey(point.id)) }))
+    .sort((a, b) => a.order - b.order || byPointId(a.point, b.point))
+    .slice(0, reach)
+    .map(({ point }) => point);
+}
+
+/** 32-bit FNV-1a: a fixed, well-spread order of point ids. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
 }
 
 /** Qdrant's score per distance: similarity for Cosine (on normalised vectors) and Dot, distance otherwise. */

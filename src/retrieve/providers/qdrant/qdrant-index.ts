@@ -49,6 +49,11 @@ export class QdrantIndex implements Index {
   readonly concurrency: number;
   /** Alias, collection, vector space, HNSW and metadata, for the run summary and the compatibility check. */
   readonly facts: QdrantCollectionFacts;
+  /**
+   * The same query with `exact: true`: a brute-force scan of the same vectors, what the ANN check compares
+   * HNSW's answer with. Absent when the system already searches exactly.
+   */
+  readonly searchExact?: (queries: QueryInput[], k: number) => Promise<Hit[][]>;
 
   private readonly limit: InFlightLimit;
   private readonly ids: DocIdMapper;
@@ -75,6 +80,7 @@ export class QdrantIndex implements Index {
     );
     this.params = { exact: config.exact, ...(config.hnswEf === undefined ? {} : { hnsw_ef: config.hnswEf }) };
     this.direction = facts.vector.distance === 'euclidean' ? -1 : 1;
+    if (!config.exact) this.searchExact = (queries, k) => this.query(queries, k, { exact: true });
   }
 
   /** Connects, resolves the alias and reads the collection's facts (a UserError if it is not there). */
@@ -96,9 +102,13 @@ export class QdrantIndex implements Index {
     return this.connection.retries();
   }
 
-  async search(queries: QueryInput[], k: number): Promise<Hit[][]> {
+  search(queries: QueryInput[], k: number): Promise<Hit[][]> {
+    return this.query(queries, k, this.params);
+  }
+
+  private async query(queries: QueryInput[], k: number, params: Schemas['SearchParams']): Promise<Hit[][]> {
     if (queries.length === 0) return [];
-    const searches = queries.map((query) => this.request(query, k));
+    const searches = queries.map((query) => this.request(query, k, params));
     const answers = await this.limit.run(() =>
       this.connection.call(`query batch on '${this.resolved}'`, (client) =>
         client.queryBatch(this.resolved, { searches }),
@@ -119,7 +129,7 @@ export class QdrantIndex implements Index {
     );
   }
 
-  private request(query: QueryInput, k: number): Schemas['QueryRequest'] {
+  private request(query: QueryInput, k: number, params: Schemas['SearchParams']): Schemas['QueryRequest'] {
     const { vector } = query;
     if (!vector) throw new Error(`query ${query.id} has no vector: a Qdrant index searches vectors`);
     if (vector.length !== this.facts.vector.size) {
@@ -131,7 +141,7 @@ export class QdrantIndex implements Index {
       query: Array.from(vector),
       ...(this.facts.vector.name === undefined ? {} : { using: this.facts.vector.name }),
       limit: k,
-      params: this.params,
+      params,
       with_payload: this.ids.payloadFields,
       with_vector: false,
     };
