@@ -4,14 +4,22 @@ import { loadDataset } from '../dataset/native.js';
 import { resolveDataset } from '../dataset/resolve.js';
 import type { Dataset } from '../dataset/types.js';
 import { UserError } from '../errors.js';
+import { annCutoffs, annRecallFigures } from '../evaluation/ann-check.js';
 import { evaluateRuns, type NamedRun } from '../evaluation/evaluate-runs.js';
 import { rerankerLift } from '../evaluation/lift.js';
 import { evaluationSettings } from '../evaluation/settings.js';
-import type { EvaluationFile } from '../evaluation/types.js';
+import type { EvaluationFile, EvaluationSettings } from '../evaluation/types.js';
 import { sortIds } from '../metrics/order.js';
 import { parseMeasureList } from '../metrics/registry.js';
+import { seededSample } from '../metrics/sample.js';
 import { RunFolderWriter } from '../results/run-folder-writer.js';
-import type { IndexCheck, RunSummary, SystemDescription, SystemSummary } from '../results/summary.js';
+import type {
+  AnnCheckRun,
+  IndexCheck,
+  RunSummary,
+  SystemDescription,
+  SystemSummary,
+} from '../results/summary.js';
 import { summarizeLatency } from '../retrieve/latency.js';
 import {
   runSystem,
@@ -49,6 +57,8 @@ export interface RunOptions {
   runId?: string;
   build: BuildComponents;
   progress?: Progress;
+  /** The ANN check of systems on approximate indexes: every query (default), or a seeded sample of them. */
+  annCheck?: { sample?: number };
 }
 
 export interface RunOutcome {
@@ -82,7 +92,12 @@ export async function runConfig(options: RunOptions): Promise<RunOutcome> {
   }));
   const documentText = textLookup(corpus);
   const namedRuns: NamedRun[] = [];
-  const outcomes: { system: SystemConfig; summary: SystemSummary; result?: SystemRunResult }[] = [];
+  const outcomes: {
+    system: SystemConfig;
+    summary: SystemSummary;
+    result?: SystemRunResult;
+    checked?: CheckedQueries;
+  }[] = [];
 
   const buildWarnings: string[] = [];
   for (const system of config.systems) {
@@ -98,6 +113,9 @@ export async function runConfig(options: RunOptions): Promise<RunOutcome> {
         buildWarnings.push(...built.warnings.map((w) => `system '${system.id}': ${w}`));
       }
       options.progress?.start(system.id, queries.length);
+      const checked = built.index.searchExact
+        ? checkedQueries(queries, options.annCheck, settings)
+        : undefined;
       const result = await runSystem({
         system,
         components: built,
@@ -105,12 +123,21 @@ export async function runConfig(options: RunOptions): Promise<RunOutcome> {
         documentText,
         tracePath,
         prices: prices(system),
+        ...(checked ? { annCheck: checked.qids } : {}),
         onProgress: (done) => options.progress?.update(done),
       });
-      const { files, runs } = folder.writeSystemRuns(system.id, result.run, result.firstStage);
+      const exact = result.exact && 'run' in result.exact ? result.exact.run : undefined;
+      const { files, runs } = folder.writeSystemRuns(system.id, result.run, {
+        firstStage: result.firstStage,
+        exact: exact && { run: exact, ...(checked?.sample ? { qids: checked.qids } : {}) },
+      });
       namedRuns.push(...runs);
       Object.assign(summary, operationalFigures(system, result, built), { files });
-      outcomes.push({ system, summary, result });
+      // A check that could not run says why; the gate's ann rule fails closed on it.
+      if (checked && result.exact && 'error' in result.exact) {
+        summary.annCheck = { status: 'failed', ...annCheckRun(system, checked), error: result.exact.error };
+      } else if (!checked && searchesExactly(system)) summary.annCheck = { status: 'exact', k: system.k };
+      outcomes.push({ system, summary, result, ...(checked ? { checked } : {}) });
     } catch (error) {
       summary.status = 'failed';
       summary.error = error instanceof Error ? error.message : String(error);
@@ -126,10 +153,25 @@ export async function runConfig(options: RunOptions): Promise<RunOutcome> {
   const { evaluation, warnings } = evaluateRuns(dataset, namedRuns, measures, settings);
   folder.writeEvaluation(evaluation);
   const byName = new Map(evaluation.runs.map((r) => [r.name, r]));
-  for (const { system, summary, result } of outcomes) {
+  for (const { system, summary, result, checked } of outcomes) {
     const evaluated = byName.get(system.id);
     if (!evaluated || !result) continue;
     summary.measures = evaluated.measures;
+    const exactRun = result.exact && 'run' in result.exact ? result.exact : undefined;
+    const exactEvaluated = exactRun ? byName.get(exactRun.run.runId) : undefined;
+    if (checked && exactRun && exactEvaluated) {
+      // The index's own answer: the first stage of a reranked system, what the exact search is compared with.
+      const approximate = result.firstStage ?? result.run;
+      const figures = annRecallFigures(approximate, exactRun.run, annCutoffs(system.k), settings.bootstrap);
+      const latencyMs = summarizeLatency(exactRun.searchMs);
+      summary.annCheck = {
+        status: 'ok',
+        ...annCheckRun(system, checked),
+        ...figures,
+        exactMeasures: exactEvaluated.measures,
+        ...(latencyMs ? { latencyMs } : {}),
+      };
+    }
     const firstStage = result.firstStage ? byName.get(result.firstStage.runId) : undefined;
     if (firstStage && result.firstStage && system.reranker) {
       summary.firstStage = firstStage.measures;
@@ -157,6 +199,33 @@ export async function runConfig(options: RunOptions): Promise<RunOutcome> {
   };
   folder.writeSummary(summary);
   return { dir: folder.dir, summary, evaluation, warnings: [...buildWarnings, ...warnings] };
+}
+
+/** The queries an ANN check covers: all of them, or a sample seeded by the run's seed. */
+interface CheckedQueries {
+  qids: string[];
+  sample: { size: number; seed: number } | null;
+}
+
+function checkedQueries(
+  queries: SystemQuery[],
+  options: RunOptions['annCheck'],
+  settings: EvaluationSettings,
+): CheckedQueries {
+  const ids = queries.map((q) => q.id);
+  const size = options?.sample;
+  if (size === undefined || size >= ids.length) return { qids: ids, sample: null };
+  const seed = settings.bootstrap.seed;
+  return { qids: seededSample(ids, size, seed), sample: { size, seed } };
+}
+
+function annCheckRun(system: SystemConfig, checked: CheckedQueries): AnnCheckRun {
+  return { k: system.k, queries: checked.qids.length, sample: checked.sample };
+}
+
+/** An index configured to search exactly (`exact: true`) loses no neighbours: recorded so the gate can say so. */
+function searchesExactly(system: SystemConfig): boolean {
+  return 'exact' in system.index && system.index.exact === true;
 }
 
 /** The corpus as indexes and rerankers read it: title and text joined, in id order. */

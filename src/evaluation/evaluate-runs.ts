@@ -2,7 +2,7 @@ import type { Dataset } from '../dataset/types.js';
 import { bootstrapMeanIntervals } from '../metrics/bootstrap.js';
 import { type EvaluateOptions, evaluateRun } from '../metrics/evaluate.js';
 import type { Measure } from '../metrics/registry.js';
-import type { Run } from '../metrics/types.js';
+import type { Qrels, QueryJudgments, Run } from '../metrics/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import type {
   DatasetSummary,
@@ -17,6 +17,8 @@ export interface NamedRun {
   name: string;
   file: { name: string; sha256: string };
   run: Run;
+  /** Evaluate on these judged queries only (a stage run for a sample of them, e.g. a sampled exact check). */
+  qids?: string[];
 }
 
 export interface EvaluateRunsResult {
@@ -34,8 +36,9 @@ export function evaluateRuns(
 ): EvaluateRunsResult {
   const warnings = [...dataset.warnings];
   const label = `${dataset.manifest.name}@${dataset.manifest.version}`;
-  const results = runs.map(({ name, file, run }): RunResult => {
-    const evaluation = evaluateRun(dataset.qrels, run, measures, evaluateOptions(settings));
+  const results = runs.map(({ name, file, run, qids }): RunResult => {
+    const qrels = qids ? new Map(qids.flatMap((q) => judgmentsOf(dataset.qrels, q))) : dataset.qrels;
+    const evaluation = evaluateRun(qrels, run, measures, evaluateOptions(settings));
     const intervals = bootstrapMeanIntervals(evaluation.values, settings.bootstrap);
     const summaries: Record<string, MeasureSummary> = {};
     const perQuery: Record<string, number[]> = {};
@@ -79,6 +82,11 @@ export function evaluateRuns(
     runs: results,
   };
   return { evaluation, warnings };
+}
+
+function judgmentsOf(qrels: Qrels, qid: string): [string, QueryJudgments][] {
+  const judgments = qrels.get(qid);
+  return judgments ? [[qid, judgments]] : [];
 }
 
 /** What every output records of the dataset it was measured on. */

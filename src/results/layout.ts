@@ -23,6 +23,8 @@ export const SYSTEM_FILES = {
   trace: 'trace.jsonl',
   firstStage: 'first-stage.trec',
   firstStageJsonl: 'first-stage.jsonl',
+  exact: 'exact.trec',
+  exactJsonl: 'exact.jsonl',
 } as const;
 
 /** A system id as a folder name. */

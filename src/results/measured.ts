@@ -1,5 +1,5 @@
 import type { EvaluationSettings, MeasureSummary } from '../evaluation/types.js';
-import type { SystemDescription, SystemSummary } from './summary.js';
+import type { AnnCheck, SystemDescription, SystemSummary } from './summary.js';
 
 /** One system's measurements as the gate sees them: from a run's results folder or from a baseline file. */
 export interface MeasuredSystem {
@@ -16,6 +16,8 @@ export interface MeasuredSystem {
   costPerQuery: number | null;
   /** For a live index: the judged-relevant documents it was found to lack when the run checked it. */
   missingRelevant?: { share: number; relevant: number; missing: string[] };
+  /** For an approximate index: its answers against its exact ones, when the run checked them. */
+  annCheck?: AnnCheck;
 }
 
 /** A run's results (reports/<run-id>/) or a baseline: what a gate compares. */

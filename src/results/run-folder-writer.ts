@@ -9,6 +9,13 @@ import { RUN_FILES, SYSTEM_FILES, systemPath } from './layout.js';
 import { writeRunFiles } from './run-files.js';
 import type { RunSummary, SystemSummary } from './summary.js';
 
+/** A system's stage runs: the first stage of a reranked system, the exact check's run of an approximate one. */
+export interface SystemStages {
+  firstStage?: Run | undefined;
+  /** `qids`: the sampled queries it answered, the only ones it is evaluated on. */
+  exact?: { run: Run; qids?: string[] } | undefined;
+}
+
 /** A system's files as summary.json names them, relative to the run folder. */
 export type SystemFiles = NonNullable<SystemSummary['files']>;
 
@@ -35,10 +42,11 @@ export class RunFolderWriter {
   }
 
   /**
-   * Writes a system's run (and its first stage, when reranked) as TREC and JSONL files; returns the file
-   * names for the summary and the runs, named by their file's digest, for the evaluation.
+   * Writes a system's run and its stage runs (the first stage when reranked, the exact check's run when its
+   * index is approximate) as TREC and JSONL files; returns the file names for the summary and the runs, named
+   * by their file's digest, for the evaluation.
    */
-  writeSystemRuns(id: string, run: Run, firstStage?: Run): { files: SystemFiles; runs: NamedRun[] } {
+  writeSystemRuns(id: string, run: Run, stages: SystemStages = {}): { files: SystemFiles; runs: NamedRun[] } {
     const folder = systemPath(id);
     const files: SystemFiles = {
       run: join(folder, SYSTEM_FILES.run),
@@ -46,12 +54,18 @@ export class RunFolderWriter {
       trace: join(folder, SYSTEM_FILES.trace),
     };
     const runs = [this.writeRun(id, run, files.run, files.runJsonl)];
-    if (firstStage) {
-      const trec = join(folder, SYSTEM_FILES.firstStage);
-      runs.push(
-        this.writeRun(firstStage.runId, firstStage, trec, join(folder, SYSTEM_FILES.firstStageJsonl)),
-      );
-      files.firstStage = trec;
+    if (stages.firstStage) {
+      files.firstStage = join(folder, SYSTEM_FILES.firstStage);
+      const jsonl = join(folder, SYSTEM_FILES.firstStageJsonl);
+      runs.push(this.writeRun(stages.firstStage.runId, stages.firstStage, files.firstStage, jsonl));
+    }
+    if (stages.exact) {
+      files.exact = join(folder, SYSTEM_FILES.exact);
+      const jsonl = join(folder, SYSTEM_FILES.exactJsonl);
+      runs.push({
+        ...this.writeRun(stages.exact.run.runId, stages.exact.run, files.exact, jsonl),
+        ...(stages.exact.qids ? { qids: stages.exact.qids } : {}),
+      });
     }
     return { files, runs };
   }

@@ -12,8 +12,8 @@ import type { RunSummary, SystemSummary } from './summary.js';
 /**
  * Reads a run folder (reports/<run-id>/) as the gate sees it: one system per system of summary.json, in its
  * order, with its status, description, latency and cost from the summary and its measures and per-query
- * values from evaluation.json. Evaluation runs named `<id>~first-stage` are stages of a reranked system, not
- * systems, so they are not read.
+ * values from evaluation.json. Evaluation runs named `<id>~first-stage` (a reranked system's first stage) and
+ * `<id>~exact` (an approximate index's exact answer) are stages of a system, not systems, so they are not read.
  */
 export function loadResults(dir: string): MeasuredResults {
   return loadRunFolder(dir).results;
@@ -103,6 +103,7 @@ function measuredSystem(system: SystemSummary, run: RunResult): MeasuredSystem {
     latencyMs: system.latencyMs ?? null,
     costPerQuery: system.cost?.perQuery ?? null,
     ...(system.indexCheck ? { missingRelevant: system.indexCheck.missingRelevant } : {}),
+    ...(system.annCheck ? { annCheck: system.annCheck } : {}),
   };
 }
 

@@ -57,10 +57,12 @@ export interface SystemSummary {
   truncatedQueries?: string[];
   /** A live index's collection, compatibility with the model, and judged-relevant documents it lacks. */
   indexCheck?: IndexCheck;
+  /** An approximate index's answers against its exact ones: the neighbours the index loses. */
+  annCheck?: AnnCheck;
   /** What to know before trusting this system's figures. */
   warnings?: string[];
   /** Files under the run folder. */
-  files?: { run: string; runJsonl: string; trace: string; firstStage?: string };
+  files?: { run: string; runJsonl: string; trace: string; firstStage?: string; exact?: string };
 }
 
 /** What was checked about a live index before evaluating against it: recorded in the run summary. */
@@ -82,6 +84,36 @@ export interface IndexCheck {
   };
   /** Judged-relevant documents the index does not hold: they cap recall whatever the model does. */
   missingRelevant: { share: number; relevant: number; missing: string[] };
+}
+
+/**
+ * The ANN check of one system: its index's exact top k (systems/<id>/exact.trec, evaluated as `<id>~exact`)
+ * beside the approximate one, so a weaker model and an index that loses neighbours are told apart.
+ */
+export type AnnCheck =
+  | (AnnCheckRun & {
+      status: 'ok';
+      /** ANNRecall@10, ANNRecall@k: the mean over the checked queries with its bootstrap interval. */
+      recall: Record<string, MeasureSummary>;
+      /** Columnar per-query values: values[measure][i] belongs to qids[i]. */
+      perQuery: { qids: string[]; values: Record<string, number[]> };
+      /** The exact run's qrels measures, beside the system's own: the model without the index's loss. */
+      exactMeasures: Record<string, MeasureSummary>;
+      /** The exact searches' latency, the reference an ANN setting is weighed against. */
+      latencyMs?: LatencySummary;
+    })
+  /** The exact search could not be had (an error, a timeout): the gate's ann rule fails closed. */
+  | (AnnCheckRun & { status: 'failed'; error: string })
+  /** The system searches exactly (`exact: true`): nothing to lose, ANNRecall is 1 by construction. */
+  | { status: 'exact'; k: number };
+
+/** What every ANN check that ran records: the exact search's depth and the queries it covered. */
+export interface AnnCheckRun {
+  /** Depth of the exact search: the system's k. */
+  k: number;
+  /** Queries checked: every query, or a seeded sample. */
+  queries: number;
+  sample: { size: number; seed: number } | null;
 }
 
 /** Latency figures of one stage: percentiles over the measured queries, in milliseconds. */

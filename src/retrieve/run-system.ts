@@ -4,7 +4,7 @@ import type { SystemConfig } from '../config/types.js';
 import type { QueryResults, Run } from '../metrics/types.js';
 import type { RankedHit, RerankedHit, TraceRecord } from '../results/trace.js';
 import { inOrder } from './transport/in-order.js';
-import type { Candidate, Hit, Index, Reranker } from './types.js';
+import type { Candidate, Hit, Index, QueryInput, Reranker } from './types.js';
 
 /** The built parts of one system, ready to serve queries. */
 export interface SystemComponents {
@@ -45,7 +45,12 @@ export interface SystemRunResult {
   rerankTokens: number;
   rerankSearchUnits: number;
   queries: number;
+  /** The index's exact answer to the checked queries (the ANN check), or why it could not be had. */
+  exact?: ExactCheck;
 }
+
+/** An approximate index's exact top k, run `<id>~exact`, with the exact search's latencies; or the error. */
+export type ExactCheck = { run: Run; searchMs: number[] } | { error: string };
 
 export interface RunSystemOptions {
   system: SystemConfig;
@@ -57,6 +62,11 @@ export interface RunSystemOptions {
   tracePath: string;
   /** Cost of one query's tokens and of a reranker call, in config price units. */
   prices: { queryTokenPrice: number; rerankTokenPrice: number; rerankSearchUnitPrice: number };
+  /**
+   * Ids of the queries whose exact top k the index is also asked for, when it has `searchExact`: after the
+   * approximate searches, so the exact scans do not slow the latencies measured.
+   */
+  annCheck?: readonly string[];
   onProgress?: (done: number) => void;
 }
 
@@ -105,15 +115,21 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
     return vectors ? vectors.vectors.subarray(q * dimensions, (q + 1) * dimensions) : undefined;
   }
 
-  async function searchRange(range: QueryRange): Promise<SearchedRange> {
+  function inputOf(q: number): QueryInput {
+    const query = queries[q] as SystemQuery;
+    const vector = queryVector(q);
+    return { id: query.id, text: query.text, ...(vector ? { vector } : {}) };
+  }
+
+  async function searchRange(
+    range: QueryRange,
+    search = (inputs: QueryInput[]) => components.index.search(inputs, system.k),
+    order = (i: number) => i,
+  ): Promise<SearchedRange> {
     const inputs = [];
-    for (let q = range.start; q < range.end; q++) {
-      const query = queries[q] as SystemQuery;
-      const vector = queryVector(q);
-      inputs.push({ id: query.id, text: query.text, ...(vector ? { vector } : {}) });
-    }
+    for (let i = range.start; i < range.end; i++) inputs.push(inputOf(order(i)));
     const began = performance.now();
-    const hits = await components.index.search(inputs, system.k);
+    const hits = await search(inputs);
     const ms = performance.now() - began;
     if (hits.length !== inputs.length) {
       throw new Error(
@@ -181,11 +197,46 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
     writeSync(trace, `${JSON.stringify(record)}\n`);
     options.onProgress?.(q + 1);
   }
+
+  /** The exact top k of the checked queries, searched as the approximate ones were (batches, concurrency). */
+  async function exactCheck(
+    searchExact: NonNullable<Index['searchExact']>,
+    ids: readonly string[],
+  ): Promise<ExactCheck> {
+    const positions = new Map(queries.map((query, q) => [query.id, q]));
+    const checked = ids.flatMap((id) => positions.get(id) ?? []);
+    const exact: Run = { runId: `${system.id}~exact`, queries: new Map() };
+    const searchMs: number[] = [];
+    try {
+      const batches = batchesOf(checked.length, components.index.batchSize ?? 1);
+      for await (const searched of inOrder(batches, components.index.concurrency ?? 1, (range) =>
+        searchRange(
+          range,
+          (inputs) => searchExact(inputs, system.k),
+          (i) => checked[i] as number,
+        ),
+      )) {
+        searched.hits.forEach((hits, i) => {
+          const q = checked[searched.range.start + i] as number;
+          exact.queries.set((queries[q] as SystemQuery).id, resultsOf(hits));
+          searchMs.push(searched.ms);
+        });
+      }
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+    return { run: exact, searchMs };
+  }
+
+  const wallMs = performance.now() - started;
+  const searchExact = components.index.searchExact?.bind(components.index);
+  const exact = searchExact && options.annCheck ? await exactCheck(searchExact, options.annCheck) : undefined;
   return {
     run,
     ...(firstStage ? { firstStage } : {}),
+    ...(exact ? { exact } : {}),
     latencies,
-    wallMs: performance.now() - started,
+    wallMs,
     embedding: {
       calls: vectors?.calls ?? 0,
       tokens: vectors?.tokens ?? 0,
