@@ -71,7 +71,16 @@ export interface CoverageRule extends RuleBase {
   maxMissingRelevant?: number;
 }
 
-export type Rule = FloorRule | MaxDropRule | LatencyRule | CostRule | CoverageRule;
+/** ANN quality: the share of the exact top k an approximate index returns (ANNRecall@k, from the run's check). */
+export interface AnnRule extends RuleBase {
+  kind: 'ann';
+  /** Cutoff of ANNRecall@k (default 10). */
+  k: number;
+  /** Least mean ANNRecall@k. */
+  minRecall: number;
+}
+
+export type Rule = FloorRule | MaxDropRule | LatencyRule | CostRule | CoverageRule | AnnRule;
 
 export interface Policy {
   file: string;
@@ -111,5 +120,7 @@ export function ruleName(rule: Rule): string {
       return 'cost';
     case 'coverage':
       return `coverage @${rule.k}`;
+    case 'ann':
+      return `ann @${rule.k}`;
   }
 }

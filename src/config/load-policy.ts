@@ -44,7 +44,8 @@ export function loadPolicy(file: string): Policy {
       }
     }
     if (rule.kind === 'latency') return { ...rule, ...common, stage: rule.stage ?? 'total' } as Rule;
-    if (rule.kind === 'coverage') return { ...rule, ...common, k: rule.k ?? 10 } as Rule;
+    if (rule.kind === 'coverage' || rule.kind === 'ann')
+      return { ...rule, ...common, k: rule.k ?? 10 } as Rule;
     return { ...rule, ...common } as Rule;
   });
 

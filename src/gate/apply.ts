@@ -1,4 +1,5 @@
 import type { Policy, Rule } from '../config/gate-policy.js';
+import { annRecallName } from '../metrics/ann-recall.js';
 import { bonferroniAdjust, holmAdjust } from '../metrics/significance.js';
 import type { MeasuredResults } from '../results/measured.js';
 import {
@@ -13,6 +14,7 @@ import { baselineSystem } from './baseline-system.js';
 import type { CoverageFigures } from './coverage.js';
 import { dropFails } from './decide.js';
 import { blank, gates, outcome } from './outcome.js';
+import { annOutcome } from './rules/ann.js';
 import { costOutcomes } from './rules/cost.js';
 import { coverageOutcomes, lowJudged } from './rules/coverage.js';
 import { floorOutcome } from './rules/floor.js';
@@ -97,6 +99,9 @@ export function applyPolicy(inputs: GateInputs): Verdict {
         case 'cost':
           outcomes.push(...costOutcomes(rule, system, base, inputs.noBaselineReason));
           break;
+        case 'ann':
+          outcomes.push(annOutcome(rule, system));
+          break;
         case 'coverage': {
           const figures = inputs.coverage(system.id, rule.k);
           outcomes.push(...coverageOutcomes(rule, system, figures));
@@ -155,6 +160,8 @@ function metricOf(rule: Rule): string {
       return 'cost.perQuery';
     case 'coverage':
       return `Judged@${rule.k}`;
+    case 'ann':
+      return annRecallName(rule.k);
   }
 }
 
