@@ -14,6 +14,7 @@ const INTEGRATION = [
   'test/retrieve/embedding-cache.test.ts',
   'test/retrieve/http-reranker.test.ts',
   'test/retrieve/openai-embedder.test.ts',
+  'test/retrieve/pgvector-index.test.ts',
   'test/retrieve/qdrant-index.test.ts',
   'test/retrieve/runner.test.ts',
 ];

@@ -1,11 +1,14 @@
 import type {
   IndexConfig,
   ModelConfig,
+  PgvectorIndexConfig,
   QdrantIndexConfig,
   RerankerConfig,
   SystemConfig,
 } from '../config/types.js';
-import { checkQdrantIndex } from '../lifecycle/index-check.js';
+import type { Dataset } from '../dataset/types.js';
+import { checkPgvectorIndex, checkQdrantIndex } from '../lifecycle/index-check.js';
+import type { IndexCheck } from '../results/summary.js';
 import { embedAll } from '../retrieve/cache/vector-cache.js';
 import { HashingEmbedder } from '../retrieve/providers/embedders/hashing.js';
 import { OpenAiEmbedder } from '../retrieve/providers/embedders/openai.js';
@@ -14,6 +17,7 @@ import { loadWinkEmbedder } from '../retrieve/providers/embedders/wink.js';
 import { Bm25Index } from '../retrieve/providers/indexes/bm25.js';
 import { CommandIndex } from '../retrieve/providers/indexes/command.js';
 import { ExactIndex } from '../retrieve/providers/indexes/exact.js';
+import { PgvectorIndex } from '../retrieve/providers/pgvector/pgvector-index.js';
 import { QdrantConnection } from '../retrieve/providers/qdrant/connection.js';
 import { QdrantIndex } from '../retrieve/providers/qdrant/qdrant-index.js';
 import { CommandReranker } from '../retrieve/providers/rerankers/command.js';
@@ -51,17 +55,25 @@ export function createComponentFactory(options: ComponentOptions = {}): BuildCom
   return async (system: SystemConfig, context: BuildContext): Promise<BuiltSystem> => {
     const embedder = system.model ? await createEmbedder(system.model, env) : undefined;
     const closers: (() => Promise<void>)[] = [];
-    if (system.index.kind === 'qdrant') {
+    if (system.index.kind === 'qdrant' || system.index.kind === 'pgvector') {
       if (!system.model) throw new Error(`index '${system.index.alias}' needs a model`);
-      const live = await openQdrant(
-        system,
-        system.model,
-        system.index,
-        context,
-        options.allowIncompatible === true,
-        env,
-      );
-      const reranker = system.reranker ? await createReranker(system.reranker, context, env) : undefined;
+      const check = {
+        systemId: system.id,
+        model: system.model,
+        dataset: context.dataset,
+        allowIncompatible: options.allowIncompatible === true,
+      };
+      const live =
+        system.index.kind === 'qdrant'
+          ? await openQdrant(system.index, check, context, env)
+          : await openPgvector(system.index, check, context, env);
+      let reranker: Reranker | undefined;
+      try {
+        reranker = system.reranker ? await createReranker(system.reranker, context, env) : undefined;
+      } catch (error) {
+        await live.index.close?.();
+        throw error;
+      }
       return {
         index: live.index,
         ...(reranker ? { reranker } : {}),
@@ -71,6 +83,7 @@ export function createComponentFactory(options: ComponentOptions = {}): BuildCom
         warnings: live.warnings,
         close: async () => {
           await reranker?.close?.();
+          await live.index.close?.();
         },
       };
     }
@@ -195,22 +208,36 @@ async function buildIndex(
         tokens: 0,
       };
     case 'qdrant':
-      throw new Error(`index '${config.alias}': a qdrant index is opened per system`);
+    case 'pgvector':
+      throw new Error(`index '${config.alias}': a ${config.kind} index is opened per system`);
   }
 }
 
+/** What the check of a live index needs to know about the system. */
+interface CheckContext {
+  systemId: string;
+  model: ModelConfig;
+  dataset: Dataset;
+  allowIncompatible: boolean;
+}
+
+/** A live index opened and checked against the system's model before any query is sent. */
+interface LiveIndex {
+  index: Index;
+  check: IndexCheck;
+  warnings: string[];
+}
+
 /**
- * Opens a Qdrant index (alias resolved, collection facts read) and checks it against the model before any
- * query is sent: a mismatch stops the system unless allowed; missing relevant documents are listed.
+ * Opens a Qdrant index (alias resolved, collection facts read) and checks it against the model: a mismatch
+ * stops the system unless allowed; missing relevant documents are listed.
  */
 async function openQdrant(
-  system: SystemConfig,
-  model: ModelConfig,
   config: QdrantIndexConfig,
+  check: CheckContext,
   context: BuildContext,
-  allowIncompatible: boolean,
   env: NodeJS.ProcessEnv,
-) {
+): Promise<LiveIndex> {
   const key = apiKey(config.apiKeyEnv, env);
   const index = await QdrantIndex.open({ config, ...key, docIds: context.corpus.map((doc) => doc.id) });
   const connection = new QdrantConnection({
@@ -219,16 +246,23 @@ async function openQdrant(
     timeoutMs: config.timeoutMs,
     maxRetries: config.maxRetries,
   });
-  const { check, warnings } = await checkQdrantIndex({
-    systemId: system.id,
-    model,
-    config,
-    index,
-    connection,
-    dataset: context.dataset,
-    allowIncompatible,
-  });
-  return { index, check, warnings };
+  return { index, ...(await checkQdrantIndex({ ...check, config, index, connection })) };
+}
+
+/** Opens a pgvector table (its database, the table's facts) and checks it as openQdrant does. */
+async function openPgvector(
+  config: PgvectorIndexConfig,
+  check: CheckContext,
+  context: BuildContext,
+  env: NodeJS.ProcessEnv,
+): Promise<LiveIndex> {
+  const index = await PgvectorIndex.open(config, { dir: context.dir, env });
+  try {
+    return { index, ...(await checkPgvectorIndex({ ...check, config, index })) };
+  } catch (error) {
+    await index.close();
+    throw error;
+  }
 }
 
 /** The key from the variable the config names (checked to be set when the config was loaded). */

@@ -91,7 +91,10 @@ export function resolveSystems(
 function checkSystem(system: SystemConfig, path: (string | number)[], fail: Fail): void {
   const { index, model } = system;
   const needsModel =
-    index.kind === 'embedded' || index.kind === 'qdrant' || (index.kind === 'command' && index.vectors);
+    index.kind === 'embedded' ||
+    index.kind === 'qdrant' ||
+    index.kind === 'pgvector' ||
+    (index.kind === 'command' && index.vectors);
   const where = (field: string) => (path[0] === 'matrix' ? path : [...path, field]);
   if (needsModel && !model)
     fail(`system '${system.id}': index '${index.alias}' searches vectors and needs a model`, where('model'));

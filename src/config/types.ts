@@ -62,7 +62,8 @@ export type IndexConfig =
       timeoutMs?: number;
       concurrency?: number;
     }
-  | QdrantIndexConfig;
+  | QdrantIndexConfig
+  | PgvectorIndexConfig;
 
 /** A Qdrant collection, or an alias that is resolved to one at run time (both are recorded). */
 export interface QdrantIndexConfig {
@@ -88,6 +89,39 @@ export interface QdrantIndexConfig {
   concurrency: number;
   timeoutMs: number;
   maxRetries: number;
+}
+
+/** What `index build` creates on a pgvector table (HNSW, IVFFlat or none), with pgvector's parameters. */
+export type PgvectorAnnConfig =
+  | { type: 'hnsw'; m: number; efConstruction: number }
+  | { type: 'ivfflat'; lists: number }
+  | { type: 'none' };
+
+/** A table of a PostgreSQL database with the pgvector extension: on a server, or embedded (PGlite). */
+export interface PgvectorIndexConfig {
+  alias: string;
+  kind: 'pgvector';
+  /** `name` or `schema.name`. */
+  table: string;
+  /** Exactly one of the two: the variable holding a postgres:// URL (never printed), or an embedded database. */
+  urlEnv?: string;
+  /** The embedded database's folder, as written (relative to the config file's folder). */
+  dataDir?: string;
+  idColumn: string;
+  vectorColumn: string;
+  /** The operator searched with (and the operator class index build uses). */
+  distance: 'cosine' | 'dot' | 'euclidean';
+  /** Index scans off: the table's exact answer, the same table measured both ways. */
+  exact: boolean;
+  /** `hnsw.ef_search` and `ivfflat.probes`, set per transaction. */
+  efSearch?: number;
+  probes?: number;
+  /** Queries per search call, and connections in the pool (calls in flight). */
+  batchSize: number;
+  concurrency: number;
+  /** Per statement, on a server (PGlite runs in this process and cannot be interrupted). */
+  timeoutMs: number;
+  ann: PgvectorAnnConfig;
 }
 
 export type RerankerConfig =

@@ -65,7 +65,11 @@ export interface SystemSummary {
   files?: { run: string; runJsonl: string; trace: string; firstStage?: string; exact?: string };
 }
 
-/** What was checked about a live index before evaluating against it: recorded in the run summary. */
+/**
+ * What was checked about a live index before evaluating against it: recorded in the run summary. The same
+ * shape for every live kind: `collection` is the concrete thing searched (a Qdrant collection, a pgvector
+ * table) and `url` where it lives (never with credentials).
+ */
 export interface IndexCheck {
   collection: {
     url: string;
@@ -84,6 +88,14 @@ export interface IndexCheck {
   };
   /** Judged-relevant documents the index does not hold: they cap recall whatever the model does. */
   missingRelevant: { share: number; relevant: number; missing: string[] };
+  /** pgvector: the ANN index found on the vector column (null: none, every search is exact). */
+  ann?: {
+    type: 'hnsw' | 'ivfflat';
+    name: string;
+    distance: string;
+    params: Record<string, number>;
+    sizeBytes: number;
+  } | null;
 }
 
 /**
