@@ -72,6 +72,8 @@ interface Fault {
   status?: number;
   retryAfter?: string;
   message?: string;
+  /** Only query batches that do (true) or do not (false) ask for exact search: an ANN check's faults. */
+  exact?: boolean;
 }
 
 class HttpProblem extends Error {
@@ -158,7 +160,7 @@ export class QdrantTestServer {
   failNext(
     count: number,
     status: number,
-    options: { endpoint?: string; retryAfter?: string; message?: string } = {},
+    options: { endpoint?: string; retryAfter?: string; message?: string; exact?: boolean } = {},
   ): void {
     this.faults.push({ kind: 'status', count, status, ...options });
   }
@@ -181,6 +183,11 @@ export class QdrantTestServer {
   /** The status reported once any yellow calls are used up (grey turns green on an optimizer update). */
   setStatus(name: string, status: Status): void {
     this.collection(name).status = status;
+  }
+
+  /** Drops the faults still armed. */
+  clearFaults(): void {
+    this.faults.length = 0;
   }
 
   resetCounters(): void {
@@ -224,7 +231,7 @@ export class QdrantTestServer {
       body,
       apiKey: typeof apiKey === 'string' ? apiKey : undefined,
     });
-    const fault = this.takeFault(endpoint);
+    const fault = this.takeFault(endpoint, body);
     if (fault?.kind === 'hang') return; // the client's timeout ends it; close() destroys what is left
     if (fault?.kind === 'reset') {
       await sleepUntil(deadline);
@@ -285,8 +292,12 @@ export class QdrantTestServer {
     res.end(text);
   }
 
-  private takeFault(endpoint: string): Fault | undefined {
-    const index = this.faults.findIndex((f) => f.endpoint === undefined || f.endpoint === endpoint);
+  private takeFault(endpoint: string, body: unknown): Fault | undefined {
+    const exact = asksExact(body);
+    const index = this.faults.findIndex(
+      (f) =>
+        (f.endpoint === undefined || f.endpoint === endpoint) && (f.exact === undefined || f.exact === exact),
+    );
     const fault = this.faults[index];
     if (!fault) return undefined;
     if (--fault.count <= 0) this.faults.splice(index, 1);
@@ -606,6 +617,12 @@ function visited(collection: Collection, params: Json | undefined): StoredPoint[
     .sort((a, b) => a.order - b.order || byPointId(a.point, b.point))
     .slice(0, reach)
     .map(({ point }) => point);
+}
+
+/** Whether a request is a query batch whose searches ask for exact search. */
+function asksExact(body: unknown): boolean {
+  const searches = (body as { searches?: { params?: Json }[] } | undefined)?.searches;
+  return Array.isArray(searches) && searches.some((search) => search.params?.exact === true);
 }
 
 /** 32-bit FNV-1a: a fixed, well-spread order of point ids. */
