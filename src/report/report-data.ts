@@ -128,6 +128,7 @@ function reportSystem(system: MeasuredSystem, summary: SystemSummary, context: S
       evaluateOptions(results.settings),
     ),
     lift: summary.lift ?? null,
+    ...(summary.annCheck ? { annCheck: summary.annCheck } : {}),
     latencyMs: system.latencyMs ?? {},
     costPerQuery: system.costPerQuery,
     hits: systemHits(files.hits, positions, docs),

@@ -1,6 +1,6 @@
 import type { RerankerLift } from '../evaluation/lift.js';
 import type { MeasureSummary } from '../evaluation/types.js';
-import type { LatencySummary, SystemDescription } from '../results/summary.js';
+import type { AnnCheck, LatencySummary, SystemDescription } from '../results/summary.js';
 import type { RuleOutcome, Status } from '../results/verdict.js';
 
 /**
@@ -61,6 +61,8 @@ export interface ReportSystem {
   /** Mean recall@k and precision@k at data.curveK. */
   curves: { recall: number[]; precision: number[] };
   lift: RerankerLift | null;
+  /** An approximate index's check against its exact answer, when the run made one (summary.json's annCheck). */
+  annCheck?: AnnCheck;
   latencyMs: {
     embed?: LatencySummary;
     search?: LatencySummary;

@@ -1,3 +1,5 @@
+import type { MeasureSummary } from '../evaluation/types.js';
+import { annRecallCell, anyAnnCheck, exactMeasures, SHOWN_ANN_RECALL } from './ann-figures.js';
 import { differenceFigure, figure, meanFigure } from './gate-figures.js';
 import {
   baselineMarkdown,
@@ -34,26 +36,52 @@ function headline(data: ReportData): string {
   ].join('\n');
 }
 
+/**
+ * One row per system; when an approximate index was checked, an ANNRecall@10 column and the exact run's
+ * measures as a row `<id>~exact` under the system (the model's quality without the index's loss).
+ */
 function systemsTable(data: ReportData): string {
   const compared = data.baseline !== null;
+  const checked = anyAnnCheck(data.systems);
+  const annColumn = (cell: string) => (checked ? [cell] : []);
   const header = [
     'system',
     ...data.measures.flatMap((m) => (compared ? [inert(m), `Δ ${inert(m)}`] : [inert(m)])),
+    ...annColumn(SHOWN_ANN_RECALL),
   ];
-  const rows = data.systems.map((system) => {
+  const rows = data.systems.flatMap((system) => {
     if (system.status === 'failed') {
       const error = `${STATUS_MARK.fail} failed: ${inert(clip(system.error ?? 'no error recorded'))}`;
-      return [inert(system.id), error, ...header.slice(2).map(() => '—')];
+      return [[inert(system.id), error, ...header.slice(2).map(() => '—')]];
     }
-    return [
+    const row = [
       inert(system.id),
       ...data.measures.flatMap((m) => {
         const cell = measureCell(system, m);
         return compared ? [cell, differenceCell(system, m)] : [cell];
       }),
+      ...annColumn(annCell(system)),
     ];
+    const exact = exactMeasures(system.annCheck);
+    if (!exact) return [row];
+    const exactRow = [
+      inert(`${system.id}~exact`),
+      ...data.measures.flatMap((m) => {
+        const cell = figureCell(m, exact[m]);
+        return compared ? [cell, '—'] : [cell];
+      }),
+      ...annColumn('—'),
+    ];
+    return [row, exactRow];
   });
   return table(header, rows);
+}
+
+/** ANNRecall@10, behind the gate's sign when an ann rule judged it. */
+function annCell(system: ReportSystem): string {
+  const status = system.gate[SHOWN_ANN_RECALL];
+  const cell = annRecallCell(system.annCheck, (summary) => figureCell(SHOWN_ANN_RECALL, summary));
+  return `${status ? `${STATUS_MARK[status]} ` : ''}${cell}`;
 }
 
 /** Each system's warnings (missing relevant documents, overridden checks), as a list under the table. */
@@ -68,10 +96,16 @@ function warnings(data: ReportData): string {
 function measureCell(system: ReportSystem, measure: string): string {
   const summary = system.measures[measure];
   if (!summary) return '—';
+  const status = system.gate[measure];
+  return `${status ? `${STATUS_MARK[status]} ` : ''}${figureCell(measure, summary)}`;
+}
+
+/** The mean with its CI when it has one. */
+function figureCell(measure: string, summary: MeasureSummary | undefined): string {
+  if (!summary) return '—';
   const ci =
     summary.ciLow !== null && summary.ciHigh !== null ? { low: summary.ciLow, high: summary.ciHigh } : null;
-  const status = system.gate[measure];
-  return `${status ? `${STATUS_MARK[status]} ` : ''}${meanFigure(measure, summary.value, ci)}`;
+  return meanFigure(measure, summary.value, ci);
 }
 
 function differenceCell(system: ReportSystem, measure: string): string {

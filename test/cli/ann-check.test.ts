@@ -72,8 +72,15 @@ afterAll(async () => {
 
 describe('ANN check (local Qdrant server)', () => {
   it('a tiny hnsw_ef shows ANNRecall@10 < 1 with the exact run above the approximate one, and fails the gate', async () => {
-    const run = await cli('run', '--config', 'ann.yaml', '--run-id', 'r1', '--quiet', '--no-report');
+    const run = await cli('run', '--config', 'ann.yaml', '--run-id', 'r1', '--quiet');
     expect(run.status, run.stderr).toBe(0);
+    // The printed table and report.md show the exact run under the system, and the ANNRecall column.
+    expect(run.stdout).toMatch(/^system +nDCG@10 +R@10 +ANNRecall@10 +p95 ms/m);
+    expect(run.stdout).toMatch(/^weak~exact +0\.\d{4} \[/m);
+    expect(run.stdout).toMatch(/^brute +.* 1 \(exact search\) /m);
+    const markdown = readFileSync(join(dir, 'reports', 'r1', 'report.md'), 'utf8');
+    expect(markdown).toContain('| system | nDCG@10 | R@10 | ANNRecall@10 |');
+    expect(markdown).toMatch(/^\| weak\\~exact \| 0\.\d{4} \[/m);
     const systems = summaryOf('r1').systems;
     const weak = systems.find((s) => s.id === 'weak');
     const check = weak?.annCheck;

@@ -559,6 +559,11 @@ export class QdrantTestServer {
     const collection = this.collection(name);
     const searches = body.searches as Json[];
     this.queriesPerBatch.push(searches.length);
+    let hashOrder: StoredPoint[] | undefined;
+    const inHashOrder = () => {
+      hashOrder ??= byHash([...collection.points.values()]);
+      return hashOrder;
+    };
     return searches.map((search) => {
       const using = (search.using as string | null | undefined) ?? '';
       const space = collection.spaces.get(using);
@@ -580,7 +585,7 @@ export class QdrantTestServer {
       }
       const q = space.distance === 'Cosine' ? normalised(query) : query;
       const smallerBetter = space.distance === 'Euclid' || space.distance === 'Manhattan';
-      const scored = visited(collection, search.params as Json | undefined)
+      const scored = visited(collection, search.params as Json | undefined, inHashOrder)
         .filter((point) => point.vectors.has(using))
         .map((point) => ({ point, score: score(space.distance, q, point.vectors.get(using) as number[]) }))
         .sort(
@@ -607,15 +612,22 @@ export class QdrantTestServer {
  * Real Qdrant scans small collections (below its indexing threshold) exactly; the stand-in treats every
  * collection as indexed, so a deliberately weak setting is testable on a few hundred points.
  */
-function visited(collection: Collection, params: Json | undefined): StoredPoint[] {
-  const points = [...collection.points.values()];
+function visited(
+  collection: Collection,
+  params: Json | undefined,
+  inHashOrder: () => StoredPoint[],
+): StoredPoint[] {
   const ef = (params?.hnsw_ef as number | undefined) ?? collection.hnsw.ef_construct;
   const reach = ef * collection.hnsw.m;
-  if (params?.exact === true || reach >= points.length) return points;
+  if (params?.exact === true || reach >= collection.points.size) return [...collection.points.values()];
+  return inHashOrder().slice(0, reach);
+}
+
+/** Points in a fixed order of their ids' hashes (sorted once per request, not per search). */
+function byHash(points: StoredPoint[]): StoredPoint[] {
   return points
     .map((point) => ({ point, order: fnv1a(pointKey(point.id)) }))
     .sort((a, b) => a.order - b.order || byPointId(a.point, b.point))
-    .slice(0, reach)
     .map(({ point }) => point);
 }
 
