@@ -48,8 +48,11 @@ export function loadRunFolder(dir: string): { results: MeasuredResults; summary:
     );
   }
   const runs = new Map(evaluation.runs.map((run, i) => [run.name, { run, field: `runs[${i}]` }]));
-  const systems = summary.systems.map((system): MeasuredSystem => {
+  const systems = summary.systems.map((system, i): MeasuredSystem => {
     if (system.status === 'failed') return failedSystem(system);
+    if (system.annCheck?.status === 'ok') {
+      checkColumns(system.annCheck.perQuery, summaryFile, `systems[${i}].annCheck.perQuery`);
+    }
     const evaluated = runs.get(system.id);
     if (!evaluated) {
       throw new UserError(
