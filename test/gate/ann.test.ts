@@ -6,6 +6,7 @@ import { loadPolicy } from '../../src/config/load-policy.js';
 import { applyPolicy } from '../../src/gate/apply.js';
 import type { MeasuredSystem } from '../../src/results/measured.js';
 import type { AnnCheck } from '../../src/results/summary.js';
+import { REPO_ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const RULE: AnnRule = { kind: 'ann', k: 10, minRecall: 0.95, level: 'error' };
@@ -151,6 +152,12 @@ describe('gate rule ann', () => {
   it('a warn rule only warns', () => {
     const verdict = gate([system('hnsw', 'qdrant', checked(0.5))], { ...RULE, level: 'warn' });
     expect(verdict.status).toBe('warn');
+  });
+
+  it('the shipped example policy loads', () => {
+    expect(loadPolicy(join(REPO_ROOT, 'gates', 'ann.yaml')).rules).toMatchObject([
+      { kind: 'ann', k: 10, minRecall: 0.95, level: 'error' },
+    ]);
   });
 
   it('loads from a policy with k defaulting to 10, and refuses a recall above 1', () => {
