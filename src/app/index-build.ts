@@ -6,8 +6,15 @@ import { loadDataset } from '../dataset/native.js';
 import { resolveDataset } from '../dataset/resolve.js';
 import { UserError } from '../errors.js';
 import { writeTextFile } from '../files.js';
-import { defaultCollectionName, embeddedBuildTarget, qdrantBuildTarget } from '../lifecycle/build-targets.js';
+import {
+  defaultCollectionName,
+  embeddedBuildTarget,
+  pgvectorBuildTarget,
+  qdrantBuildTarget,
+} from '../lifecycle/build-targets.js';
 import { buildIndex, type IndexBuildRecord } from '../lifecycle/index-build.js';
+import { openDatabase } from '../retrieve/providers/pgvector/database.js';
+import type { SqlClient } from '../retrieve/providers/pgvector/sql-client.js';
 import { QdrantConnection } from '../retrieve/providers/qdrant/connection.js';
 import { setAlias } from '../retrieve/providers/qdrant/write.js';
 import type { Progress } from '../retrieve/types.js';
@@ -41,7 +48,8 @@ export interface BuildOutcome {
 
 /**
  * `index build`: embeds the config's dataset corpus with one of its models into one of its indexes (a new
- * Qdrant collection, or the embedding cache behind the embedded index) and records what it cost.
+ * Qdrant collection, a pgvector table, or the embedding cache behind the embedded index) and records what
+ * it cost.
  */
 export async function buildIndexFromConfig(options: BuildFromConfigOptions): Promise<BuildOutcome> {
   const env = options.env ?? process.env;
@@ -56,9 +64,9 @@ export async function buildIndexFromConfig(options: BuildFromConfigOptions): Pro
   };
   const model = pick('model', config.models, options.model);
   const index = pick('index', config.indexes, options.index);
-  if (index.kind !== 'qdrant' && index.kind !== 'embedded') {
+  if (index.kind !== 'qdrant' && index.kind !== 'embedded' && index.kind !== 'pgvector') {
     throw new UserError(
-      `index '${index.alias}' is a ${index.kind} index: index build writes qdrant or embedded indexes`,
+      `index '${index.alias}' is a ${index.kind} index: index build writes qdrant, pgvector or embedded indexes`,
     );
   }
   for (const [value, range, flag] of [
@@ -80,10 +88,19 @@ export async function buildIndexFromConfig(options: BuildFromConfigOptions): Pro
   const dimensions = embedder.dimensions;
 
   let collection: string | undefined;
+  let recordName: string;
   let target: Awaited<ReturnType<typeof qdrantBuildTarget>>;
   let connection: QdrantConnection | undefined;
+  let database: SqlClient | undefined;
+  const sized = { ...model, dimensions } as ModelConfig & { dimensions: number };
+  if (index.kind !== 'qdrant' && (options.collection || options.alias)) {
+    throw new UserError(
+      `--collection and --alias apply to qdrant indexes; '${index.alias}' is ${index.kind}${index.kind === 'pgvector' ? ' (its table is the config’s table field)' : ''}`,
+    );
+  }
   if (index.kind === 'qdrant') {
     collection = options.collection ?? defaultCollectionName(dataset.manifest.name, model);
+    recordName = collection;
     connection = new QdrantConnection({
       url: index.url,
       ...apiKey(index.apiKeyEnv, env),
@@ -94,34 +111,54 @@ export async function buildIndexFromConfig(options: BuildFromConfigOptions): Pro
     target = await qdrantBuildTarget({
       connection,
       name: collection,
-      model: { ...model, dimensions } as ModelConfig & { dimensions: number },
+      model: sized,
       index,
       dataset: datasetFacts,
       batchSize: options.batchSize,
       parallel: options.parallel,
     });
-  } else {
-    if (options.collection || options.alias) {
-      throw new UserError(`--collection and --alias apply to qdrant indexes; '${index.alias}' is embedded`);
+  } else if (index.kind === 'pgvector') {
+    recordName = `pgvector-${index.table}`;
+    database = await openDatabase(index, { dir: config.dir, env, create: true });
+    try {
+      target = await pgvectorBuildTarget({
+        client: database,
+        model: sized,
+        index,
+        dataset: datasetFacts,
+        batchSize: options.batchSize,
+        parallel: options.parallel,
+        configFile: options.configFile,
+      });
+    } catch (error) {
+      await database.close();
+      throw error;
     }
+  } else {
+    recordName = `embedded-${index.alias}-${model.alias}`;
     target = embeddedBuildTarget(index.alias, config.cacheDir);
   }
 
-  const record = await buildIndex({
-    corpus,
-    embedder,
-    model,
-    dataset: datasetFacts,
-    target,
-    cacheDir: config.cacheDir,
-    ...(options.progress ? { progress: options.progress } : {}),
-  });
+  let record: IndexBuildRecord;
+  try {
+    record = await buildIndex({
+      corpus,
+      embedder,
+      model,
+      dataset: datasetFacts,
+      target,
+      cacheDir: config.cacheDir,
+      ...(options.progress ? { progress: options.progress } : {}),
+    });
+  } finally {
+    await database?.close();
+  }
   if (options.alias && connection && collection) await setAlias(connection, options.alias, collection);
 
   const dir = join(options.reportsDir, 'index-builds');
   mkdirSync(dir, { recursive: true });
   const stamp = record.builtAt.replace(/:/g, '-');
-  const recordFile = join(dir, `${collection ?? `embedded-${index.alias}-${model.alias}`}-${stamp}.json`);
+  const recordFile = join(dir, `${recordName}-${stamp}.json`);
   writeTextFile(
     recordFile,
     `${JSON.stringify({ schemaVersion: 1, kind: 'index-build', ...record, ...(options.alias ? { alias: options.alias } : {}) }, null, 2)}\n`,

@@ -20,11 +20,11 @@ export function registerIndex(program: Command, cli: Cli): void {
   index
     .command('build')
     .description(
-      "embed the dataset corpus with a config's model into a new Qdrant collection (or the embedded index's cache); resumable",
+      "embed the dataset corpus with a config's model into a new Qdrant collection, a pgvector table (then its ANN index) or the embedded index's cache; resumable",
     )
     .requiredOption('--config <file>', 'the run configuration naming the dataset, model and index')
     .requiredOption('--model <alias>', 'the model to embed with')
-    .requiredOption('--index <alias>', 'the index to build (kind qdrant or embedded)')
+    .requiredOption('--index <alias>', 'the index to build (kind qdrant, pgvector or embedded)')
     .option(
       '--collection <name>',
       'qdrant: the collection to create or resume (default {dataset}_{model}_{version})',

@@ -1,5 +1,22 @@
-import type { ModelConfig, QdrantIndexConfig } from '../config/types.js';
+import type { ModelConfig, PgvectorIndexConfig, QdrantIndexConfig } from '../config/types.js';
 import { UserError } from '../errors.js';
+import { parseTableName } from '../retrieve/providers/pgvector/sql.js';
+import type { SqlClient } from '../retrieve/providers/pgvector/sql-client.js';
+import { SqlError } from '../retrieve/providers/pgvector/sql-client.js';
+import {
+  describeTable,
+  readTableFacts,
+  tableExists,
+  tableVectorFacts,
+} from '../retrieve/providers/pgvector/table.js';
+import {
+  createAnnIndex,
+  createTable,
+  insertRows,
+  storedDigests as storedRowDigests,
+  tableSizeBytes,
+  writeBuildRecord,
+} from '../retrieve/providers/pgvector/write.js';
 import { readCollectionFacts, vectorFacts } from '../retrieve/providers/qdrant/collection.js';
 import type { QdrantConnection } from '../retrieve/providers/qdrant/connection.js';
 import {
@@ -13,6 +30,35 @@ import {
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { type BuildMetadata, checkCompatibility } from './compatibility.js';
 import type { BuildTarget, IndexBuildRecord } from './index-build.js';
+
+/** Who builds an index, recorded with it so that later runs can check what built it. */
+function buildMetadata(
+  model: ModelConfig & { dimensions: number },
+  distance: BuildMetadata['distance'],
+  dataset: BuildMetadata['dataset'],
+): (builtAt: string) => BuildMetadata {
+  return (builtAt) => ({
+    modelAlias: model.alias,
+    providerModel: model.model,
+    modelVersion: model.version,
+    dimensions: model.dimensions,
+    distance,
+    dataset,
+    builtAt,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+  });
+}
+
+/** The build's own figures, kept in the index's metadata once it is ready. */
+function buildFigures(record: IndexBuildRecord) {
+  return {
+    documents: record.documents,
+    written: record.written,
+    tokens: record.tokens,
+    cost: record.cost,
+    durationMs: Math.round(record.durationMs),
+  };
+}
 
 export interface QdrantTargetOptions {
   connection: QdrantConnection;
@@ -34,16 +80,7 @@ export interface QdrantTargetOptions {
  */
 export async function qdrantBuildTarget(options: QdrantTargetOptions): Promise<BuildTarget> {
   const { connection, name, model, index } = options;
-  const metadata = (builtAt: string): BuildMetadata => ({
-    modelAlias: model.alias,
-    providerModel: model.model,
-    modelVersion: model.version,
-    dimensions: model.dimensions,
-    distance: index.distance,
-    dataset: options.dataset,
-    builtAt,
-    tool: { name: TOOL_NAME, version: TOOL_VERSION },
-  });
+  const metadata = buildMetadata(model, index.distance, options.dataset);
   if (await collectionExists(connection, name)) {
     const facts = await readCollectionFacts(connection, name, index.vectorName);
     const { problems } = checkCompatibility(model, index.distance, {
@@ -80,16 +117,85 @@ export async function qdrantBuildTarget(options: QdrantTargetOptions): Promise<B
       await updateMetadata(connection, name, {
         ...metadata(record.builtAt),
         status: 'ready',
-        build: {
-          documents: record.documents,
-          written: record.written,
-          tokens: record.tokens,
-          cost: record.cost,
-          durationMs: Math.round(record.durationMs),
-        },
+        build: buildFigures(record),
       });
     },
   };
+}
+
+export interface PgvectorTargetOptions {
+  client: SqlClient;
+  model: ModelConfig & { dimensions: number };
+  index: PgvectorIndexConfig;
+  dataset: BuildMetadata['dataset'];
+  batchSize: number;
+  parallel: number;
+  /** The config file, for messages about its fields. */
+  configFile: string;
+}
+
+/**
+ * A pgvector table as a build target. A new table is created with a build record saying 'building'; an
+ * existing one is resumed only if this tool built it for the same model and dimensions. The ANN index the
+ * config names is (re)built at the end, after the rows, and only then does the record say 'ready', with
+ * the ANN index's build time and the table's size on disk.
+ */
+export async function pgvectorBuildTarget(options: PgvectorTargetOptions): Promise<BuildTarget> {
+  const { client, model, index } = options;
+  const metadata = buildMetadata(model, index.distance, options.dataset);
+  const description = describeTable(index.table, client.where);
+  if (await tableExists(client, parseTableName(index.table))) {
+    const facts = await readTableFacts(client, index);
+    if (facts.record === undefined) {
+      throw new UserError(
+        `${description} exists and was not built by index build (it has no build record): set the index's table to a new name`,
+      );
+    }
+    const { problems } = checkCompatibility(model, index.distance, tableVectorFacts(facts));
+    if (problems.length > 0) {
+      throw new UserError(
+        `cannot resume into a table built for something else: ${problems.join('; ')}; set the index's table to another name`,
+      );
+    }
+  } else {
+    await createTable(client, index, model.dimensions);
+  }
+  // builtAt stays empty until the build finishes: a half-built table says so.
+  await writeBuildRecord(client, index, { ...metadata(''), status: 'building', ann: index.ann });
+  return {
+    description,
+    batchSize: options.batchSize,
+    parallel: Math.min(options.parallel, client.concurrency),
+    existing: () => storedRowDigests(client, index),
+    upsert: (points) => insertRows(client, index, points),
+    finish: async (record: IndexBuildRecord) => {
+      const ann = await annIndex(options);
+      await writeBuildRecord(client, index, {
+        ...metadata(record.builtAt),
+        status: 'ready',
+        ann: {
+          ...index.ann,
+          ...(ann ? { name: ann.name, seconds: ann.seconds, sizeBytes: ann.sizeBytes } : {}),
+        },
+        sizeBytes: await tableSizeBytes(client, index),
+        build: buildFigures(record),
+      });
+    },
+  };
+}
+
+/** The configured ANN index; parameters pgvector refuses are a UserError naming the config's field. */
+async function annIndex({ client, index, configFile }: PgvectorTargetOptions) {
+  try {
+    return await createAnnIndex(client, index, index.ann, index.distance);
+  } catch (error) {
+    if (!(error instanceof SqlError && error.code === '22023')) throw error;
+    throw new UserError(
+      `pgvector refused the ${index.ann.type} parameters: ${error.message.replace(/^.*failed: /, '')}`,
+      { file: configFile, field: `indexes.${index.alias}.ann` },
+      error,
+    );
+  }
 }
 
 /** The embedded index keeps no store of its own: building it fills the embedding cache the run reads. */
