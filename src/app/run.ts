@@ -114,7 +114,7 @@ export async function runConfig(options: RunOptions): Promise<RunOutcome> {
       }
       options.progress?.start(system.id, queries.length);
       const checked = built.index.searchExact
-        ? checkedQueries(queries, options.annCheck, settings)
+        ? checkedQueries(queries, system.annCheck ?? options.annCheck, settings)
         : undefined;
       const result = await runSystem({
         system,
@@ -325,7 +325,12 @@ function describe(system: SystemConfig, resolved: string | null): SystemDescript
           dimensions: model.dimensions ?? null,
         }
       : null,
-    index: { alias: index.alias, kind: index.kind, resolved },
+    index: {
+      alias: index.alias,
+      kind: index.kind,
+      resolved,
+      ...(system.search ? { search: system.search } : {}),
+    },
     reranker: reranker ? { alias: reranker.alias, kind: reranker.kind, depth: reranker.depth } : null,
     k: system.k,
   };

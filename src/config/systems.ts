@@ -1,6 +1,6 @@
 import type { Fail } from './fail.js';
 import { expandMatrix } from './matrix.js';
-import type { IndexConfig, ModelConfig, RerankerConfig, SystemConfig } from './types.js';
+import type { IndexConfig, ModelConfig, RerankerConfig, SearchSetting, SystemConfig } from './types.js';
 
 const DEFAULT_K = 100;
 
@@ -11,6 +11,8 @@ export interface RawSystem {
   index: string;
   reranker?: string;
   k?: number;
+  search?: SearchSetting[];
+  annCheck?: { sample: number };
 }
 
 /** `matrix:` as written: aliases to combine (a null reranker: the combination without one). */
@@ -19,6 +21,8 @@ export interface RawMatrix {
   indexes: string[];
   rerankers?: (string | null)[];
   k?: number;
+  search?: SearchSetting[];
+  annCheck?: { sample: number };
 }
 
 /** The resolved sections, by alias. */
@@ -45,7 +49,9 @@ export function resolveSystems(
     return found as T;
   };
 
-  const systems: SystemConfig[] = (raw.systems ?? []).map((s, i) => {
+  // Where each system was written, for the message about an id used twice (a sweep makes several of one).
+  const wherefrom: (string | number)[][] = [];
+  const systems: SystemConfig[] = (raw.systems ?? []).flatMap((s, i) => {
     const system: SystemConfig = {
       id: s.id,
       index: lookup('index', indexes, s.index, ['systems', i, 'index']),
@@ -54,9 +60,12 @@ export function resolveSystems(
       ...(s.reranker === undefined
         ? {}
         : { reranker: lookup('reranker', rerankers, s.reranker, ['systems', i, 'reranker']) }),
+      ...(s.annCheck ? { annCheck: s.annCheck } : {}),
     };
     checkSystem(system, ['systems', i], fail);
-    return system;
+    const swept = sweep(system, s.search, ['systems', i, 'search'], fail);
+    wherefrom.push(...swept.map(() => ['systems', i, 'id']));
+    return swept;
   });
   if (raw.matrix) {
     const matrix = raw.matrix;
@@ -71,17 +80,14 @@ export function resolveSystems(
       k: matrix.k ?? DEFAULT_K,
     })) {
       checkSystem(system, ['matrix'], fail);
-      systems.push(system);
+      const checked = matrix.annCheck ? { ...system, annCheck: matrix.annCheck } : system;
+      systems.push(...sweep(checked, matrix.search, ['matrix', 'search'], fail));
     }
   }
   if (systems.length === 0) fail('no systems to run: add `systems:` or `matrix:`', []);
   const seen = new Set<string>();
   systems.forEach((system, i) => {
-    if (seen.has(system.id))
-      fail(
-        `system id '${system.id}' is used twice`,
-        i < (raw.systems?.length ?? 0) ? ['systems', i, 'id'] : ['matrix'],
-      );
+    if (seen.has(system.id)) fail(`system id '${system.id}' is used twice`, wherefrom[i] ?? ['matrix']);
     seen.add(system.id);
   });
   return systems;
@@ -119,4 +125,49 @@ function checkSystem(system: SystemConfig, path: (string | number)[], fail: Fail
     // The reranker reorders the top `depth` candidates; retrieving fewer would silently cap it.
     system.k = Math.max(system.k, system.reranker.depth);
   }
+}
+
+/** The search parameters a sweep may vary, by index kind (the config's own names). */
+const SWEEPABLE: Partial<Record<IndexConfig['kind'], (keyof SearchSetting)[]>> = {
+  pgvector: ['efSearch', 'probes', 'exact'],
+  qdrant: ['hnswEf', 'exact'],
+};
+
+/**
+ * A parameter sweep: one system per search setting, the setting applied to its index and named in its id
+ * (`hash-512@docs[efSearch=64]`), so each point is measured, reported and gated like any system.
+ */
+function sweep(
+  system: SystemConfig,
+  settings: SearchSetting[] | undefined,
+  path: (string | number)[],
+  fail: Fail,
+): SystemConfig[] {
+  if (settings === undefined) return [system];
+  const { index } = system;
+  const allowed = SWEEPABLE[index.kind];
+  if (!allowed)
+    fail(
+      `system '${system.id}': index '${index.alias}' (${index.kind}) has no search settings to sweep`,
+      path,
+    );
+  return settings.map((setting, j) => {
+    for (const key of Object.keys(setting) as (keyof SearchSetting)[]) {
+      if (!allowed?.includes(key))
+        fail(`${key} is not a search setting of a ${index.kind} index; it takes ${allowed?.join(', ')}`, [
+          ...path,
+          j,
+          key,
+        ]);
+    }
+    const label = Object.entries(setting)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(',');
+    return {
+      ...system,
+      id: `${system.id}[${label}]`,
+      index: { ...index, ...setting } as IndexConfig,
+      search: setting,
+    };
+  });
 }

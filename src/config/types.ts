@@ -157,9 +157,22 @@ export type RerankerConfig =
 export interface SystemConfig {
   id: string;
   model?: ModelConfig;
+  /** With the system's search setting applied, when it comes from a sweep. */
   index: IndexConfig;
   reranker?: RerankerConfig;
   k: number;
+  /** The search setting of a sweep (`search:`), as written: also in the system's id. */
+  search?: SearchSetting;
+  /** Check the ANN answer on a seeded sample of queries rather than all. */
+  annCheck?: { sample: number };
+}
+
+/** One point of a parameter sweep: search parameters of a pgvector or Qdrant index. */
+export interface SearchSetting {
+  efSearch?: number;
+  probes?: number;
+  hnswEf?: number;
+  exact?: boolean;
 }
 
 export interface RunConfig {

@@ -1,3 +1,4 @@
+import type { SearchSetting } from '../config/types.js';
 import type { RerankerLift } from '../evaluation/lift.js';
 import type { MeasureSummary } from '../evaluation/types.js';
 
@@ -26,7 +27,8 @@ export interface SystemDescription {
     version: string;
     dimensions: number | null;
   } | null;
-  index: { alias: string; kind: string; resolved: string | null };
+  /** `search`: the setting of a parameter sweep this system is one point of. */
+  index: { alias: string; kind: string; resolved: string | null; search?: SearchSetting };
   reranker: { alias: string; kind: string; depth: number } | null;
   k: number;
 }

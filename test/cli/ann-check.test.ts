@@ -146,4 +146,35 @@ describe('ANN check (local Qdrant server)', () => {
       /^the exact check did not run, so ANN quality is unknown: .*HTTP 400/,
     );
   });
+
+  it('sweeps hnsw_ef: one system per setting, named by it, each with its ANNRecall, the exact point as reference', async () => {
+    const config = readFileSync(join(dir, 'ann.yaml'), 'utf8').replace(
+      /\nsystems:\n[\s\S]*$/,
+      '\nsystems:\n  - id: hash@hnsw\n    model: hash\n    index: hnsw\n    k: 20\n    annCheck: { sample: 30 }\n    search: [{ hnswEf: 2 }, { hnswEf: 8 }, { hnswEf: 64 }, { exact: true }]\n',
+    );
+    writeFileSync(join(dir, 'sweep.yaml'), config);
+    const run = await cli('run', '--config', 'sweep.yaml', '--run-id', 'sweep', '--quiet', '--no-report');
+    expect(run.status, run.stderr).toBe(0);
+    const systems = summaryOf('sweep').systems;
+    expect(systems.map((s) => s.id)).toEqual([
+      'hash@hnsw[hnswEf=2]',
+      'hash@hnsw[hnswEf=8]',
+      'hash@hnsw[hnswEf=64]',
+      'hash@hnsw[exact=true]',
+    ]);
+    expect(systems.map((s) => s.description.index.search)).toEqual([
+      { hnswEf: 2 },
+      { hnswEf: 8 },
+      { hnswEf: 64 },
+      { exact: true },
+    ]);
+    const recall = systems.map((s) =>
+      s.annCheck?.status === 'ok' ? s.annCheck.recall['ANNRecall@10']?.value : s.annCheck?.status,
+    );
+    // A wider beam reaches more of the collection; the exact point has nothing to check.
+    expect(recall[0]).toBeLessThan(recall[1] as number);
+    expect(recall[2]).toBe(1);
+    expect(recall[3]).toBe('exact');
+    expect(systems[0]?.annCheck).toMatchObject({ queries: 30, sample: { size: 30, seed: 42 } });
+  });
 });

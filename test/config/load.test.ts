@@ -23,6 +23,12 @@ rerankers:
   lex: { kind: lexical, depth: 20 }
 `;
 
+/** BASE with a pgvector table (embedded), the index kind a sweep varies. */
+const PGVECTOR = BASE.replace(
+  '  bm25: { kind: bm25 }\n',
+  '  bm25: { kind: bm25 }\n  docs: { kind: pgvector, table: docs, dataDir: .pgvector }\n',
+);
+
 describe('loadConfig', () => {
   it('loads the shipped example: explicit systems first, then the matrix', () => {
     const config = loadConfig(join(REPO_ROOT, 'retrieval-gate.yaml'));
@@ -52,6 +58,26 @@ describe('loadConfig', () => {
       'bm25+lex',
     ]);
     expect(config.systems.every((s) => s.k === 30)).toBe(true);
+  });
+
+  it('expands a parameter sweep into one system per search setting, named by it', () => {
+    const config = loadConfig(
+      configFile(
+        `${PGVECTOR}systems:\n  - id: hnsw\n    model: small\n    index: docs\n    annCheck: { sample: 20 }\n    search: [{ efSearch: 16 }, { efSearch: 64, exact: false }, { exact: true }]\n`,
+      ),
+    );
+    expect(config.systems.map((s) => s.id)).toEqual([
+      'hnsw[efSearch=16]',
+      'hnsw[efSearch=64,exact=false]',
+      'hnsw[exact=true]',
+    ]);
+    expect(config.systems.map((s) => s.index)).toMatchObject([
+      { alias: 'docs', efSearch: 16, exact: false },
+      { alias: 'docs', efSearch: 64, exact: false },
+      { alias: 'docs', exact: true },
+    ]);
+    expect(config.systems[0]?.search).toEqual({ efSearch: 16 });
+    expect(config.systems.every((s) => s.annCheck?.sample === 20)).toBe(true);
   });
 
   it('applies defaults: measures, k, distance, BM25 parameters, rerank depth', () => {
@@ -132,6 +158,27 @@ describe('loadConfig', () => {
       "system id 'a' is used twice",
     ],
     ['no systems', BASE, 1, undefined, 'no systems to run: add `systems:` or `matrix:`'],
+    [
+      'a sweep of an index with no search settings',
+      `${BASE}systems:\n  - { id: a, model: small, index: exact, search: [{ efSearch: 16 }] }\n`,
+      11,
+      'systems[0].search',
+      "system 'a': index 'exact' (embedded) has no search settings to sweep",
+    ],
+    [
+      'a search setting of another index kind',
+      `${PGVECTOR}systems:\n  - id: a\n    model: small\n    index: docs\n    search:\n      - { efSearch: 16 }\n      - { hnswEf: 64 }\n`,
+      17,
+      'systems[0].search[1].hnswEf',
+      'hnswEf is not a search setting of a pgvector index; it takes efSearch, probes, exact',
+    ],
+    [
+      'a sweep that lists one setting twice',
+      `${PGVECTOR}systems:\n  - { id: a, model: small, index: docs, search: [{ efSearch: 16 }, { efSearch: 16 }] }\n`,
+      12,
+      'systems[0].id',
+      "system id 'a[efSearch=16]' is used twice",
+    ],
   ])('refuses %s, naming file, line and field', (_what, text, line, field, message) => {
     const path = configFile(text);
     const location = `${path}${line === undefined ? '' : `:${line}`}: ${field === undefined ? '' : `field '${field}': `}`;
