@@ -16,8 +16,11 @@ import { type EmbeddingsServer, startEmbeddingsServer } from '../servers/openai-
  */
 
 const KEY = 'sk-test-secret-key-5678';
-/** After the vectors are cached, the rows take ~150 ms per insert of 64 × 1024 here: 200 ms lands mid-write. */
-const KILL_AFTER_MS = 200;
+/**
+ * After the vectors are cached, the rows take ~150 ms per insert of 64 × 1024 here: 200 ms lands mid-write.
+ * Shorter delays are the fallbacks for a machine that finishes sooner.
+ */
+const KILL_AFTER_MS = [200, 60, 0];
 let openai: EmbeddingsServer;
 let dir: string;
 
@@ -197,44 +200,21 @@ describe('pgvector through the CLI (embedded PGlite)', () => {
   });
 
   it('resumes an index build killed with SIGKILL to the same table as an uninterrupted build, nothing embedded twice', async () => {
-    const file = config(
-      'killed.yaml',
-      '  pg: { kind: pgvector, table: killed, dataDir: .pg-killed }',
-      undefined,
-      'cache-killed',
-    );
-    const child = execa(
-      process.execPath,
-      [
-        CLI,
-        'index',
-        'build',
-        '--config',
-        file,
-        '--model',
-        'wide',
-        '--index',
-        'pg',
-        '--quiet',
-        '--batch-size',
-        '64',
-        '--parallel',
-        '2',
-      ],
-      { cwd: dir, reject: false, env: { TEST_OPENAI_KEY: KEY } },
-    );
-    let exited = false;
-    void child.then(() => {
-      exited = true;
-    });
-    // Killed once the corpus's vectors are in the cache: while the wide rows are being written.
-    while (cachedBytes(join(dir, 'cache-killed')) < 248 * 1024 * 4 && !exited) {
-      await new Promise((resolve) => setTimeout(resolve, 2));
+    // The kill must land before the build ends: on a machine fast enough to finish within the delay, the
+    // attempt is made again, on a fresh table and cache, with a shorter delay.
+    let attempt = 0;
+    let file = '';
+    for (const delayMs of KILL_AFTER_MS) {
+      attempt++;
+      file = config(
+        `killed-${attempt}.yaml`,
+        `  pg: { kind: pgvector, table: killed, dataDir: .pg-killed-${attempt} }`,
+        undefined,
+        `cache-killed-${attempt}`,
+      );
+      if (await killMidBuild(file, join(dir, `cache-killed-${attempt}`), delayMs)) break;
+      if (delayMs === KILL_AFTER_MS.at(-1)) throw new Error('every build ended before it was killed');
     }
-    await new Promise((resolve) => setTimeout(resolve, KILL_AFTER_MS));
-    expect(exited, 'the build ended before it was killed').toBe(false);
-    child.kill('SIGKILL');
-    expect((await child).signal).toBe('SIGKILL');
     const embeddedBefore = new Map(openai.stats.embedCounts);
 
     const resumed = await build(file, 'wide');
@@ -248,11 +228,50 @@ describe('pgvector through the CLI (embedded PGlite)', () => {
       'clean.yaml',
       '  pg: { kind: pgvector, table: killed, dataDir: .pg-clean }',
       undefined,
-      'cache-killed',
+      `cache-killed-${attempt}`,
     );
     expect((await build(clean, 'wide')).status).toBe(0);
-    const rows = await tableRows(join(dir, '.pg-killed'), 'killed');
+    const rows = await tableRows(join(dir, `.pg-killed-${attempt}`), 'killed');
     expect(rows).toHaveLength(248);
     expect(rows).toEqual(await tableRows(join(dir, '.pg-clean'), 'killed'));
   });
 });
+
+/**
+ * Starts `index build` of the wide model in a child process and kills it with SIGKILL `delayMs` after the
+ * corpus's vectors are in the cache (while the rows are being written); false when it ended first.
+ */
+async function killMidBuild(file: string, cacheDir: string, delayMs: number): Promise<boolean> {
+  const child = execa(
+    process.execPath,
+    [
+      CLI,
+      'index',
+      'build',
+      '--config',
+      file,
+      '--model',
+      'wide',
+      '--index',
+      'pg',
+      '--quiet',
+      '--batch-size',
+      '64',
+      '--parallel',
+      '2',
+    ],
+    { cwd: dir, reject: false, env: { TEST_OPENAI_KEY: KEY } },
+  );
+  let exited = false;
+  void child.then(() => {
+    exited = true;
+  });
+  while (cachedBytes(cacheDir) < 248 * 1024 * 4 && !exited) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  await new Promise((resolve) => setTimeout(resolve, delayMs));
+  if (exited) return false;
+  child.kill('SIGKILL');
+  expect((await child).signal).toBe('SIGKILL');
+  return true;
+}
