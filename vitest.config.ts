@@ -7,6 +7,7 @@ const BROWSER = ['test/report/html.test.ts'];
 /** Tests that start servers or processes: the built CLI, command programs, git, cache writers. */
 const INTEGRATION = [
   'test/cli/live-systems.test.ts',
+  'test/cli/pgvector-ann.test.ts',
   'test/cli/pgvector.test.ts',
   'test/dataset/import.test.ts',
   'test/gate/baseline.test.ts',
