@@ -1,13 +1,14 @@
 import { formatInterval } from '../evaluation/table.js';
 import type { MeasureSummary } from '../evaluation/types.js';
 import { annRecallName } from '../metrics/ann-recall.js';
-import type { AnnCheck, SystemSummary } from '../results/summary.js';
+import type { SystemSummary } from '../results/summary.js';
+import type { ReportAnnCheck } from './report-data.types.js';
 
 /** The ANNRecall the tables show: at 10, the cutoff the gate's ann rule takes by default. */
 export const SHOWN_ANN_RECALL = annRecallName(10);
 
 /** Whether any system was checked: only then do tables gain the ANNRecall column and the exact rows. */
-export function anyAnnCheck(systems: readonly Pick<SystemSummary, 'annCheck'>[]): boolean {
+export function anyAnnCheck(systems: readonly { annCheck?: ReportAnnCheck }[]): boolean {
   return systems.some((system) => system.annCheck !== undefined);
 }
 
@@ -16,7 +17,7 @@ export function anyAnnCheck(systems: readonly Pick<SystemSummary, 'annCheck'>[])
  * the index searches exactly.
  */
 export function annRecallCell(
-  check: AnnCheck | undefined,
+  check: ReportAnnCheck | undefined,
   format: (summary: MeasureSummary | undefined) => string = formatInterval,
 ): string {
   if (!check) return '—';
@@ -26,6 +27,6 @@ export function annRecallCell(
 }
 
 /** The exact run's measures of a checked system, shown as a row `<id>~exact` below it; undefined otherwise. */
-export function exactMeasures(check: AnnCheck | undefined): SystemSummary['measures'] {
+export function exactMeasures(check: ReportAnnCheck | undefined): SystemSummary['measures'] {
   return check?.status === 'ok' ? check.exactMeasures : undefined;
 }

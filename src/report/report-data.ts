@@ -11,6 +11,7 @@ import type { TopHits } from '../results/system-files.js';
 import type { Verdict } from '../results/verdict.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { DocTable } from './doc-table.js';
+import { reportAnn, reportAnnCheck } from './report-ann.js';
 import { vsBaseline } from './report-baseline.js';
 import type { ReportData, ReportSystem } from './report-data.types.js';
 import { gateColours, reportVerdict } from './report-gate.js';
@@ -72,6 +73,7 @@ export function buildReportData(options: BuildReportOptions): ReportData {
   const systems = results.systems.map((system, i) =>
     reportSystem(system, summary.systems[i] as SystemSummary, context),
   );
+  const ann = reportAnn(systems, results.settings.measures[0]);
   return {
     schemaVersion: 1,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
@@ -86,6 +88,7 @@ export function buildReportData(options: BuildReportOptions): ReportData {
     judgments,
     curveK: Array.from({ length: context.maxK }, (_, i) => i + 1),
     systems,
+    ...(ann ? { ann } : {}),
   };
 }
 
@@ -128,7 +131,7 @@ function reportSystem(system: MeasuredSystem, summary: SystemSummary, context: S
       evaluateOptions(results.settings),
     ),
     lift: summary.lift ?? null,
-    ...(summary.annCheck ? { annCheck: summary.annCheck } : {}),
+    ...(summary.annCheck ? { annCheck: reportAnnCheck(summary.annCheck) } : {}),
     latencyMs: system.latencyMs ?? {},
     costPerQuery: system.costPerQuery,
     hits: systemHits(files.hits, positions, docs),

@@ -31,7 +31,49 @@ export interface ReportData {
   /** Cutoffs of the recall/precision curves: 1, 2, … up to the largest system k (at most 100). */
   curveK: number[];
   systems: ReportSystem[];
+  /** When any system's index was checked against exact search: what the ANN figures show. */
+  ann?: ReportAnn;
 }
+
+/** The ANN check's figures: the ANNRecall the page shows, and each parameter sweep as a recall-vs-latency curve. */
+export interface ReportAnn {
+  /** ANNRecall@10. */
+  measure: string;
+  sweeps: ReportSweep[];
+}
+
+/**
+ * The systems of one parameter sweep: the same model, index, reranker and k, differing only by their search
+ * setting (`description.index.search`).
+ */
+export interface ReportSweep {
+  model: string | null;
+  index: string;
+  reranker: string | null;
+  /** Its approximate settings, in the config's order. */
+  points: SweepPoint[];
+  /**
+   * Exact search, which the settings are weighed against: the sweep's `exact: true` system, or else the exact
+   * run of its first checked setting (setting `exact`); null when neither was had.
+   */
+  reference: SweepPoint | null;
+}
+
+/** One setting of a sweep: its p95 search latency (x), its ANNRecall and its headline measure's mean (y). */
+export interface SweepPoint {
+  /** Index in `systems` of the system the figures are of. */
+  system: number;
+  /** As the system's id names it: `efSearch=64`. */
+  setting: string;
+  searchP95: number | null;
+  annRecall: number | null;
+  headline: number | null;
+}
+
+/** summary.json's annCheck without its per-query values: the report shows the means. */
+export type ReportAnnCheck =
+  | Exclude<AnnCheck, { status: 'ok' }>
+  | Omit<Extract<AnnCheck, { status: 'ok' }>, 'perQuery'>;
 
 export interface ReportVerdict {
   status: Status;
@@ -62,7 +104,7 @@ export interface ReportSystem {
   curves: { recall: number[]; precision: number[] };
   lift: RerankerLift | null;
   /** An approximate index's check against its exact answer, when the run made one (summary.json's annCheck). */
-  annCheck?: AnnCheck;
+  annCheck?: ReportAnnCheck;
   latencyMs: {
     embed?: LatencySummary;
     search?: LatencySummary;

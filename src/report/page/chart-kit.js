@@ -63,3 +63,26 @@ export function translucent(colour, alpha) {
   const channel = (offset) => Number.parseInt(colour.slice(offset, offset + 2), 16);
   return `rgba(${channel(1)}, ${channel(3)}, ${channel(5)}, ${alpha})`;
 }
+
+/**
+ * A chart.js plugin that writes each point's `label` beside it, for datasets with `labelPoints: true`. It
+ * draws on the canvas, so a label from the data is text on pixels, never markup.
+ */
+export const pointLabels = {
+  id: 'pointLabels',
+  afterDatasetsDraw(chart) {
+    const { ctx } = chart;
+    ctx.save();
+    ctx.font = '11px sans-serif';
+    ctx.fillStyle = '#333333';
+    ctx.textBaseline = 'bottom';
+    chart.data.datasets.forEach((dataset, i) => {
+      if (!dataset.labelPoints || !chart.isDatasetVisible(i)) return;
+      chart.getDatasetMeta(i).data.forEach((element, j) => {
+        const label = dataset.data[j]?.label;
+        if (label && !element.skip) ctx.fillText(label, element.x + 6, element.y - 4);
+      });
+    });
+    ctx.restore();
+  },
+};

@@ -1,9 +1,13 @@
+import { recallLatencyCharts } from './ann-charts.js';
 import { clearCharts, showCharts } from './chart-kit.js';
 import { el, select } from './dom.js';
 import { costChart, latencyCharts, liftCharts } from './operations-charts.js';
 import { curveCharts, differenceHistogram, dimensionSweep } from './quality-charts.js';
 
-/** Every chart: curves, the per-query differences and the sweep (for a chosen measure), lift, latency, cost. */
+/**
+ * Every chart: curves, the per-query differences and the sweep (for a chosen measure), lift, recall against
+ * search latency, latency, cost.
+ */
 export function renderCharts(data, container) {
   const byMeasure = el('div', { className: 'chart-grid' });
   const drawByMeasure = (measure) => {
@@ -32,5 +36,6 @@ export function renderCharts(data, container) {
   );
   drawByMeasure(data.measures[0]);
   group('Reranker lift', liftCharts(data));
+  group('Approximate search', recallLatencyCharts(data));
   group('Latency and cost', [...latencyCharts(data), costChart(data)]);
 }

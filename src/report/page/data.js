@@ -3,9 +3,14 @@
 /** Okabe–Ito colours, distinguishable with the common colour-vision deficiencies. */
 const PALETTE = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#7f7f7f', '#000000'];
 
+/** The i-th colour of the palette (for series that are not systems). */
+export function paletteColor(i) {
+  return PALETTE[i % PALETTE.length];
+}
+
 /** A system's colour, fixed by its position in the report so it is the same in every chart. */
 export function systemColor(data, system) {
-  return PALETTE[data.systems.indexOf(system) % PALETTE.length];
+  return paletteColor(data.systems.indexOf(system));
 }
 
 /** Systems that produced measurements: a failed system has none to chart or compare. */

@@ -5,8 +5,9 @@ import { systemLabel } from './system-label.js';
 
 /**
  * Systems × measures: mean, 95 % CI and the difference from the baseline with its CI, each cell coloured by
- * the gate's outcome on that metric (`system.gate`), plus total p95 latency and cost, which gates also judge.
- * Sortable by any column; measures sort best first.
+ * the gate's outcome on that metric (`system.gate`), plus total p95 latency and cost, which gates also judge,
+ * and ANNRecall@10 when an index was checked against exact search. Sortable by any column; measures sort best
+ * first.
  */
 export function renderMeasuresTable(data, container) {
   const columns = [
@@ -18,6 +19,7 @@ export function renderMeasuresTable(data, container) {
       descending: true,
       cell: (system) => measureCell(system, measure),
     })),
+    ...(data.ann ? [annRecallColumn(data.ann.measure)] : []),
     {
       label: 'Latency p95 (total)',
       gateKey: 'latency.total.p95',
@@ -85,8 +87,7 @@ function measureCell(system, measure) {
   if (!summary) return '—';
   const versus = system.vsBaseline?.[measure];
   return [
-    el('span', { className: 'mean' }, fixed(summary.value)),
-    el('span', { className: 'ci' }, interval(summary.ciLow, summary.ciHigh)),
+    ...meanCell(summary),
     versus &&
       el(
         'span',
@@ -94,4 +95,29 @@ function measureCell(system, measure) {
         `Δ ${signed(versus.difference)} ${interval(versus.ciLow, versus.ciHigh, signed)}`,
       ),
   ];
+}
+
+/** The mean and its 95 % CI. */
+function meanCell(summary) {
+  return [
+    el('span', { className: 'mean' }, fixed(summary.value)),
+    el('span', { className: 'ci' }, interval(summary.ciLow, summary.ciHigh)),
+  ];
+}
+
+/** A checked system's ANNRecall@10 (the gate's ann rule judges it); an exact index loses nothing. */
+function annRecallColumn(measure) {
+  const summary = (check) => (check?.status === 'ok' ? check.recall[measure] : undefined);
+  return {
+    label: measure,
+    gateKey: measure,
+    key: ({ annCheck }) => (annCheck?.status === 'exact' ? 1 : (summary(annCheck)?.value ?? null)),
+    descending: true,
+    cell: ({ annCheck }) => {
+      if (annCheck?.status === 'exact') return 'exact';
+      if (annCheck?.status === 'failed') return el('span', { title: annCheck.error }, 'check failed');
+      const found = summary(annCheck);
+      return found ? meanCell(found) : '—';
+    },
+  };
 }
