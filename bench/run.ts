@@ -2,11 +2,13 @@
  * `npm run bench`: runs every benchmark in this list and prints its figures. Benchmarks report numbers
  * and targets; they never fail on timing (machines differ too much for that).
  */
+import * as annSweep from './ann-sweep.js';
 import * as bm25 from './bm25.js';
 import * as embeddingCache from './embedding-cache.js';
 import * as exactSearch from './exact-search.js';
 import * as gateValidity from './gate-validity.js';
 import * as openaiThroughput from './openai-throughput.js';
+import * as pgvectorBuild from './pgvector-build.js';
 import * as qdrantOverhead from './qdrant-overhead.js';
 import * as reportScale from './report-scale.js';
 import * as runnerOverhead from './runner-overhead.js';
@@ -26,6 +28,8 @@ const BENCHMARKS: Benchmark[] = [
   embeddingCache,
   qdrantOverhead,
   openaiThroughput,
+  pgvectorBuild,
+  annSweep,
   gateValidity,
   reportScale,
   startup,
