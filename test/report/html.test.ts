@@ -16,6 +16,7 @@ import {
   SYSTEM_IDS,
   UNJUDGED,
 } from './report-fixture.js';
+import { sweepRun } from './sweep-run.js';
 
 /** What the tests read of a canvas, in the page (this program runs in Node, without the DOM's types). */
 interface Canvas {
@@ -26,6 +27,22 @@ interface Canvas {
     kind: '2d',
   ): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
 }
+
+/** What the sweep test reads of a chart.js chart, in the page (its global `Chart` is the inlined UMD build). */
+interface ChartOf {
+  ctx: { fillText(text: string, x: number, y: number): void };
+  data: { datasets: { label: string; data: { label: string }[] }[] };
+  draw(): void;
+}
+declare const Chart: { getChart(canvas: unknown): unknown };
+
+const SWEEP_IDS = [
+  'bm25',
+  'hash@hnsw[hnswEf=2]',
+  'hash@hnsw[hnswEf=8]',
+  'hash@hnsw[hnswEf=64]',
+  'hash@hnsw[exact=true]',
+];
 
 const missing = chromiumMissing();
 if (missing) console.log(`HTML report browser tests skipped: ${missing}`);
@@ -45,6 +62,11 @@ describe.skipIf(missing !== undefined)(
     async function withReport(data: ReportData, check: (page: Page) => Promise<void>): Promise<void> {
       const file = join(tempDir('rg-html-'), 'report.html');
       writeFileSync(file, renderReportHtml(data));
+      await withReportFile(file, check);
+    }
+
+    /** Opens a report file and runs `check`; the page must raise no error and fetch nothing. */
+    async function withReportFile(file: string, check: (page: Page) => Promise<void>): Promise<void> {
       const opened: OpenedReport = await openReport(browser, file);
       try {
         await check(opened.page);
@@ -97,6 +119,49 @@ describe.skipIf(missing !== undefined)(
         expect(await page.locator('figure.chart', { hasText: 'Reranker lift' }).textContent()).toContain(
           "Ceiling: the first stage's R@20 is 1.0000",
         );
+      });
+    });
+
+    test('a sweep run: ANNRecall@10 in the table, and recall and nDCG@10 against p95 search latency, a point per setting', async () => {
+      const runDir = await sweepRun();
+      await withReportFile(join(runDir, 'report.html'), async (page) => {
+        expect(await texts(page, '.measures tbody th')).toEqual(SWEEP_IDS);
+        const annCells = await texts(page, '.measures td[data-metric="ANNRecall@10"]');
+        expect(annCells[0]).toBe('—');
+        expect(annCells.slice(1, 4)).toEqual(Array(3).fill(expect.stringMatching(/^[01]\.\d{4}\[/)));
+        expect(annCells[4]).toBe('exact');
+
+        const figure = page.locator('figure.chart', { hasText: 'Recall against search latency' });
+        expect(await figure.locator('figcaption strong').textContent()).toBe(
+          'Recall against search latency: hash on hnsw',
+        );
+        expect(await figure.locator('.caption').textContent()).toMatch(
+          /^hnswEf=2: ANNRecall@10 0\.\d{4}, nDCG@10 0\.\d{4}, p95 [\d.]+ ms; hnswEf=8: .*; hnswEf=64: .*\. Exact search \(star, exact=true\): nDCG@10 0\.\d{4}, p95 [\d.]+ ms\.$/,
+        );
+        // Each series' points with their settings, and the labels the chart wrote beside them.
+        const drawn = await figure.locator('canvas').evaluate((canvas) => {
+          const chart = Chart.getChart(canvas) as ChartOf;
+          const written: string[] = [];
+          const fillText = chart.ctx.fillText.bind(chart.ctx);
+          chart.ctx.fillText = (text: string, x: number, y: number) => {
+            written.push(text);
+            fillText(text, x, y);
+          };
+          chart.draw();
+          return {
+            series: chart.data.datasets.map((d) => [d.label, d.data.map((point) => point.label)]),
+            written,
+          };
+        });
+        const settings = ['hnswEf=2', 'hnswEf=8', 'hnswEf=64'];
+        expect(drawn.series).toEqual([
+          ['ANNRecall@10', settings],
+          ['ANNRecall@10, exact search', ['exact=true']],
+          ['nDCG@10', settings],
+          ['nDCG@10, exact search', ['exact=true']],
+        ]);
+        expect(drawn.written.filter((text) => text.includes('='))).toEqual([...settings, 'exact=true']);
+        expect(await blankCanvases(page)).toEqual([]);
       });
     });
 

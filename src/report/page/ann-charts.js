@@ -38,6 +38,7 @@ function sweepChart(data, sweep) {
   ];
   const at = (point, key) => ({ x: point.searchP95, y: point[key], label: point.setting });
   // Settings are labelled on the recall series only: the headline's point of a setting lies straight below.
+  // Recall stops at 1, the axis's top, so points are not clipped there.
   const datasets = series.flatMap(({ label, key, ...style }, i) => {
     const colour = paletteColor(i);
     const line = {
@@ -48,6 +49,7 @@ function sweepChart(data, sweep) {
       borderColor: colour,
       backgroundColor: translucent(colour, 0.6),
       pointRadius: 4,
+      clip: false,
       labelPoints: i === 0,
     };
     if (!sweep.reference) return [line];
@@ -60,7 +62,8 @@ function sweepChart(data, sweep) {
       borderWidth: 2,
       borderColor: colour,
       backgroundColor: colour,
-      labelPoints: i === 0,
+      clip: false,
+      labelPoints: i === 0 && 'below',
     };
     return [line, exact];
   });
@@ -76,10 +79,12 @@ function sweepChart(data, sweep) {
       options: {
         scales: {
           x: axis('p95 search latency (ms)', { grace: '10%' }),
-          recall: axis(recall, { position: 'left', suggestedMax: 1, grace: '5%' }),
+          recall: axis(recall, { position: 'left', min: 0, max: 1 }),
           measure: axis(headline, { position: 'right', grace: '5%', grid: { drawOnChartArea: false } }),
         },
+        layout: { padding: { top: 20 } },
         plugins: {
+          legend: { position: 'bottom', labels: { usePointStyle: true } },
           tooltip: {
             callbacks: {
               label: (item) =>

@@ -65,8 +65,9 @@ export function translucent(colour, alpha) {
 }
 
 /**
- * A chart.js plugin that writes each point's `label` beside it, for datasets with `labelPoints: true`. It
- * draws on the canvas, so a label from the data is text on pixels, never markup.
+ * A chart.js plugin that writes each point's `label` beside it, above and to the right, or under it for
+ * datasets with `labelPoints: 'below'` (a reference that a point of the same height would hide). It draws on
+ * the canvas, so a label from the data is text on pixels, never markup.
  */
 export const pointLabels = {
   id: 'pointLabels',
@@ -75,12 +76,16 @@ export const pointLabels = {
     ctx.save();
     ctx.font = '11px sans-serif';
     ctx.fillStyle = '#333333';
-    ctx.textBaseline = 'bottom';
     chart.data.datasets.forEach((dataset, i) => {
       if (!dataset.labelPoints || !chart.isDatasetVisible(i)) return;
+      const below = dataset.labelPoints === 'below';
+      ctx.textAlign = below ? 'center' : 'left';
+      ctx.textBaseline = below ? 'top' : 'bottom';
       chart.getDatasetMeta(i).data.forEach((element, j) => {
         const label = dataset.data[j]?.label;
-        if (label && !element.skip) ctx.fillText(label, element.x + 6, element.y - 4);
+        if (!label || element.skip) return;
+        if (below) ctx.fillText(label, element.x, element.y + 10);
+        else ctx.fillText(label, element.x + 6, element.y - 4);
       });
     });
     ctx.restore();
