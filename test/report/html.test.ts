@@ -6,7 +6,8 @@ import { chromiumMissing, launchChromium, type OpenedReport, openReport } from '
 import { type ReportSpec, reportDataFromSpec } from '../../bench/report-spec.js';
 import { syntheticReportSpec } from '../../bench/synthetic-report.js';
 import { renderReportHtml } from '../../src/report/render-html.js';
-import type { ReportData } from '../../src/report/report-data.types.js';
+import { reportAnn } from '../../src/report/report-ann.js';
+import type { ReportAnnCheck, ReportData, ReportSystem } from '../../src/report/report-data.types.js';
 import { tempDir } from '../helpers/tmp.js';
 import {
   hostileFixture,
@@ -162,6 +163,53 @@ describe.skipIf(missing !== undefined)(
         ]);
         expect(drawn.written.filter((text) => text.includes('='))).toEqual([...settings, 'exact=true']);
         expect(await blankCanvases(page)).toEqual([]);
+      });
+    });
+
+    test('a sweep without exact: true is weighed against its ANN check’s exact run; a failed check says so', async () => {
+      const data = reportFixture();
+      const [low, high, reranked] = data.systems as [ReportSystem, ReportSystem, ReportSystem];
+      const { description } = high;
+      const checked = (recall: number, sample: { size: number; seed: number } | null): ReportAnnCheck => ({
+        status: 'ok',
+        k: 5,
+        queries: 6,
+        sample,
+        recall: { 'ANNRecall@10': { value: recall, ciLow: recall - 0.25, ciHigh: recall } },
+        exactMeasures: { 'R@5': { value: 0.75, ciLow: null, ciHigh: null } },
+        latencyMs: { count: 6, p50: 2, p95: 4, p99: 4, mean: 2, max: 4 },
+      });
+      Object.assign(low, {
+        description: { ...description, index: { ...description.index, search: { efSearch: 8 } } },
+        annCheck: checked(0.5, { size: 6, seed: 42 }),
+      });
+      Object.assign(high, {
+        description: { ...description, index: { ...description.index, search: { efSearch: 32 } } },
+        annCheck: checked(1, { size: 6, seed: 42 }),
+      });
+      reranked.annCheck = { status: 'failed', k: 5, queries: 6, sample: null, error: 'timed out' };
+      data.ann = reportAnn(data.systems, data.measures[0]);
+      await withReport(data, async (page) => {
+        expect(await texts(page, '.measures td[data-metric="ANNRecall@10"]')).toEqual([
+          '0.5000[0.2500, 0.5000]',
+          '1.0000[0.7500, 1.0000]',
+          'check failed',
+        ]);
+        const figure = page.locator('figure.chart', { hasText: 'Recall against search latency' });
+        expect(await figure.locator('.caption').textContent()).toMatch(
+          /\. Exact search \(star\): the ANN check of hash-128@kb on 6 sampled queries: R@5 0\.7500, p95 4\.00 ms\.$/,
+        );
+        const labels = await figure
+          .locator('canvas')
+          .evaluate((canvas) =>
+            (Chart.getChart(canvas) as ChartOf).data.datasets.map((d) => d.data.map((point) => point.label)),
+          );
+        expect(labels).toEqual([
+          ['efSearch=8', 'efSearch=32'],
+          ['exact'],
+          ['efSearch=8', 'efSearch=32'],
+          ['exact'],
+        ]);
       });
     });
 
