@@ -1,5 +1,6 @@
 import type { Fail } from './fail.js';
 import { expandMatrix } from './matrix.js';
+import { searchSettingLabel } from './search-setting.js';
 import type { IndexConfig, ModelConfig, RerankerConfig, SearchSetting, SystemConfig } from './types.js';
 
 const DEFAULT_K = 100;
@@ -160,12 +161,9 @@ function sweep(
           key,
         ]);
     }
-    const label = Object.entries(setting)
-      .map(([key, value]) => `${key}=${value}`)
-      .join(',');
     return {
       ...system,
-      id: `${system.id}[${label}]`,
+      id: `${system.id}[${searchSettingLabel(setting)}]`,
       index: { ...index, ...setting } as IndexConfig,
       search: setting,
     };

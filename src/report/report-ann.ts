@@ -1,4 +1,4 @@
-import type { SearchSetting } from '../config/types.js';
+import { searchSettingLabel } from '../config/search-setting.js';
 import type { AnnCheck } from '../results/summary.js';
 import { anyAnnCheck, SHOWN_ANN_RECALL } from './ann-figures.js';
 import type {
@@ -56,7 +56,7 @@ function sweep(
     const check = system.annCheck;
     return {
       system: i,
-      setting: settingLabel(system.description.index.search ?? {}),
+      setting: searchSettingLabel(system.description.index.search ?? {}),
       searchP95: system.latencyMs.search?.p95 ?? null,
       annRecall:
         check?.status === 'exact' ? 1 : check?.status === 'ok' ? value(check.recall[SHOWN_ANN_RECALL]) : null,
@@ -95,10 +95,3 @@ function checkedReference(
 }
 
 const value = (summary: { value: number } | undefined): number | null => summary?.value ?? null;
-
-/** `efSearch=64`, `exact=true`: how a sweep names a setting in its system's id. */
-function settingLabel(setting: SearchSetting): string {
-  return Object.entries(setting)
-    .map(([key, v]) => `${key}=${v}`)
-    .join(',');
-}
