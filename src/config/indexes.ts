@@ -87,6 +87,7 @@ function pgvectorConfig(
     vectorColumn: p.vectorColumn ?? 'embedding',
     distance: p.distance ?? 'cosine',
     exact: p.exact === true,
+    forceIndex: p.forceIndex === true,
     batchSize: p.batchSize ?? 16,
     concurrency: p.concurrency ?? 4,
     timeoutMs: p.timeoutMs ?? 30_000,

@@ -113,6 +113,11 @@ export interface PgvectorIndexConfig {
   distance: 'cosine' | 'dot' | 'euclidean';
   /** Index scans off: the table's exact answer, the same table measured both ways. */
   exact: boolean;
+  /**
+   * Approximate searches go through the ANN index even where the planner would scan the table (a small
+   * table, a sample of production's): what measures the index's own loss at each setting.
+   */
+  forceIndex: boolean;
   /** `hnsw.ef_search` and `ivfflat.probes`, set per transaction. */
   efSearch?: number;
   probes?: number;

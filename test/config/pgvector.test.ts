@@ -45,6 +45,7 @@ describe('kind: pgvector in the run config', () => {
       vectorColumn: 'embedding',
       distance: 'cosine',
       exact: false,
+      forceIndex: false,
       batchSize: 16,
       concurrency: 4,
       timeoutMs: 30_000,

@@ -46,6 +46,7 @@ const config = (overrides: Partial<PgvectorIndexConfig> = {}): PgvectorIndexConf
   vectorColumn: 'embedding',
   distance: 'cosine',
   exact: false,
+  forceIndex: false,
   batchSize: 8,
   concurrency: 2,
   timeoutMs: 10_000,
@@ -139,6 +140,34 @@ describe('pgvector index (embedded PGlite)', () => {
     const found = (lists: string[][]) =>
       lists.reduce((n, list, q) => n + list.filter((id) => truth[q]?.includes(id)).length, 0);
     expect(found(ids(await wide.search(QUERIES, 10)))).toBeGreaterThan(found(ids(approximate)));
+  });
+
+  it('forceIndex keeps the planner on the ANN index, which a small table of long vectors would scan', async () => {
+    // 200 rows of 256 dimensions: PostgreSQL finds a scan and sort cheaper than the graph at LIMIT 10.
+    const rows = randomVectors(200, 256, 21);
+    await db.exec('CREATE TABLE small_ann (id text PRIMARY KEY, embedding vector(256) NOT NULL)');
+    try {
+      await db.exec(
+        `INSERT INTO small_ann VALUES ${rows.map((v, i) => `('s${i}', '[${v.join(',')}]')`).join(',')}`,
+      );
+      await db.exec(
+        'CREATE INDEX ON small_ann USING hnsw (embedding vector_cosine_ops) WITH (m = 4, ef_construction = 8)',
+      );
+      await db.exec('ANALYZE small_ann');
+      const queries = randomVectors(10, 256, 22).map((v, i) => ({
+        id: `q${i}`,
+        text: '',
+        vector: Float32Array.from(v),
+      }));
+      // pgvector's HNSW scan returns at most ef_search rows: fewer than k hits prove the graph answered.
+      const settings = { table: 'small_ann', efSearch: 8 };
+      const planned = await PgvectorIndex.over(shared(embedded), config(settings));
+      const forced = await PgvectorIndex.over(shared(embedded), config({ ...settings, forceIndex: true }));
+      expect((await planned.search(queries, 10)).map((hits) => hits.length)).toEqual(Array(10).fill(10));
+      expect((await forced.search(queries, 10)).every((hits) => hits.length <= 8)).toBe(true);
+    } finally {
+      await db.exec('DROP TABLE small_ann');
+    }
   });
 
   it('names the tables that exist when the configured one does not; refuses a column that is not a vector', async () => {
