@@ -73,7 +73,13 @@ export async function run(): Promise<void> {
       `  table written and indexed in ${((performance.now() - buildStart) / 1000).toFixed(1)} s (HNSW ${ann?.seconds.toFixed(1)} s)`,
     );
     for (const efSearch of EF_SEARCH) {
-      const index = await PgvectorIndex.over(client, { ...SPEC, exact: false, forceIndex: false, efSearch, batchSize: BATCH });
+      const index = await PgvectorIndex.over(client, {
+        ...SPEC,
+        exact: false,
+        forceIndex: false,
+        efSearch,
+        batchSize: BATCH,
+      });
       await index.search(queries.slice(0, BATCH), K); // warm-up
       const start = performance.now();
       const found: Hit[][] = [];
@@ -88,7 +94,12 @@ export async function run(): Promise<void> {
       );
     }
     // The same table with index scans off: pgvector's own exact answer, the run's `exact: true`.
-    const scan = await PgvectorIndex.over(client, { ...SPEC, exact: true, forceIndex: false, batchSize: BATCH });
+    const scan = await PgvectorIndex.over(client, {
+      ...SPEC,
+      exact: true,
+      forceIndex: false,
+      batchSize: BATCH,
+    });
     const scanStart = performance.now();
     const scanned = await scan.search(queries.slice(0, 100), K);
     const scanSeconds = (performance.now() - scanStart) / 1000;
