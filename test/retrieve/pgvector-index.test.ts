@@ -170,6 +170,32 @@ describe('pgvector index (embedded PGlite)', () => {
     }
   });
 
+  it('an IVFFlat index: its lists read from the table, probes set per search, exact from the same table', async () => {
+    await db.exec(`CREATE TABLE ivf_docs AS SELECT * FROM docs`);
+    try {
+      await db.exec(
+        'CREATE INDEX ivf_docs_ivfflat ON ivf_docs USING ivfflat (embedding vector_cosine_ops) WITH (lists = 20)',
+      );
+      await db.exec('ANALYZE ivf_docs');
+      // One of 20 lists searched on a small table: the planner is kept on the index to measure it.
+      const settings = { table: 'ivf_docs', forceIndex: true };
+      const narrow = await PgvectorIndex.over(shared(embedded), config({ ...settings, probes: 1 }));
+      expect(narrow.facts.ann).toMatchObject({
+        type: 'ivfflat',
+        name: 'ivf_docs_ivfflat',
+        params: { lists: 20 },
+      });
+      const truth = ids(await exactIndex('cosine').search(QUERIES, 10));
+      expect(ids((await narrow.searchExact?.(QUERIES, 10)) ?? [])).toEqual(truth);
+      const all = await PgvectorIndex.over(shared(embedded), config({ ...settings, probes: 20 }));
+      // Every list probed is an exhaustive search; one list misses the neighbours the others hold.
+      expect(ids(await all.search(QUERIES, 10))).toEqual(truth);
+      expect(ids(await narrow.search(QUERIES, 10))).not.toEqual(truth);
+    } finally {
+      await db.exec('DROP TABLE ivf_docs');
+    }
+  });
+
   it('names the tables that exist when the configured one does not; refuses a column that is not a vector', async () => {
     const missing = await PgvectorIndex.over(shared(embedded), config({ table: 'dcos' })).catch(
       (e: unknown) => e,
