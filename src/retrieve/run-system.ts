@@ -91,6 +91,13 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
   let rerankSearchUnits = 0;
   const searchBatches = batchesOf(queries.length, components.index.batchSize ?? 1);
   const searchSizes = new Set<number>();
+  const firstBatch = searchBatches[0];
+  if (components.index.warmUp && firstBatch) {
+    await components.index.warmUp(
+      Array.from({ length: firstBatch.end - firstBatch.start }, (_, i) => inputOf(firstBatch.start + i)),
+      system.k,
+    );
+  }
   const trace = openSync(options.tracePath, 'w');
   try {
     // Searches run ahead (up to the index's concurrency), results are consumed in query order, so the

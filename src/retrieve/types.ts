@@ -89,6 +89,12 @@ export interface Index {
    * with index scans off): what the ANN check compares `search` with. Absent on exact indexes.
    */
   searchExact?(queries: QueryInput[], k: number): Promise<Hit[][]>;
+  /**
+   * Untimed searches of the run's first queries before any measured one, for an engine that runs in this
+   * process (PGlite's WebAssembly): it compiles and optimises its search path on first use, which would
+   * otherwise land on the first system's latency and bend a sweep's recall-vs-latency curve.
+   */
+  warmUp?(queries: QueryInput[], k: number): Promise<void>;
   /** Releases processes, files or connections. */
   close?(): Promise<void>;
 }

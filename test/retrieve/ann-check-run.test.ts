@@ -117,4 +117,31 @@ describe('the ANN check in a run', () => {
       'ann+reverse~exact',
     ]);
   });
+
+  it('warms an index up on the first batch before any timed search, and keeps the warm-up out of the run', async () => {
+    const calls: string[] = [];
+    const warmed: string[][] = [];
+    const outcome = await runConfig({
+      config: config([{ id: 'warm', index, k: 20 }]),
+      reportsDir: tempDir(),
+      runId: 'r2',
+      build: async (): Promise<BuiltSystem> => ({
+        index: {
+          ...lossyIndex(calls),
+          async warmUp(queries, k) {
+            calls.push(`warm-up k=${k}`);
+            warmed.push(queries.map((q) => q.id));
+          },
+        },
+        indexBuild: { embeddingCalls: 0, tokens: 0 },
+        close: async () => {},
+      }),
+    });
+    const queries = [...loadDataset(DATASET).queries.keys()].sort();
+    expect(calls[0]).toBe('warm-up k=20');
+    expect(calls.slice(1, 11)).toEqual(Array(10).fill('search'));
+    expect(warmed).toEqual([queries.slice(0, 8)]);
+    // The warm-up is not measured: one search latency per query, from the 10 timed batches.
+    expect(outcome.summary.systems[0]?.latencyMs?.search?.count).toBe(73);
+  });
 });
