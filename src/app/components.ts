@@ -37,6 +37,8 @@ export interface ComponentOptions {
   allowIncompatible?: boolean;
   /** Where API keys are read from (the variables the config names). */
   env?: NodeJS.ProcessEnv;
+  /** Where command programs' stderr lines are copied, as "[alias] line" (default: this process's stderr). */
+  stderr?: NodeJS.WritableStream;
 }
 
 export function createComponentFactory(options: ComponentOptions = {}): BuildComponents {
@@ -69,7 +71,9 @@ export function createComponentFactory(options: ComponentOptions = {}): BuildCom
           : await openPgvector(system.index, check, context, env);
       let reranker: Reranker | undefined;
       try {
-        reranker = system.reranker ? await createReranker(system.reranker, context, env) : undefined;
+        reranker = system.reranker
+          ? await createReranker(system.reranker, context, env, options.stderr)
+          : undefined;
       } catch (error) {
         await live.index.close?.();
         throw error;
@@ -92,12 +96,14 @@ export function createComponentFactory(options: ComponentOptions = {}): BuildCom
       calls,
       tokens,
       truncated = [],
-    } = await buildIndex(system.index, embedder, system.model, context, once);
+    } = await buildIndex(system.index, embedder, system.model, context, once, options.stderr);
     // Only processes are per system; shared in-process indexes live as long as the run.
     if (system.index.kind === 'command') closers.push(() => index.close?.() ?? Promise.resolve());
     let reranker: Reranker | undefined;
     try {
-      reranker = system.reranker ? await createReranker(system.reranker, context, env) : undefined;
+      reranker = system.reranker
+        ? await createReranker(system.reranker, context, env, options.stderr)
+        : undefined;
     } catch (error) {
       await Promise.all(closers.map((close) => close()));
       throw error;
@@ -163,6 +169,7 @@ async function buildIndex(
   model: ModelConfig | undefined,
   context: BuildContext,
   once: Once,
+  stderr: NodeJS.WritableStream | undefined,
 ): Promise<BuiltIndex> {
   switch (config.kind) {
     case 'bm25':
@@ -200,6 +207,7 @@ async function buildIndex(
           name: config.alias,
           needsVectors: config.vectors,
           cwd: context.dir,
+          ...programStderr(config.alias, stderr),
           ...(config.dimensions === undefined ? {} : { dimensions: config.dimensions }),
           ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
           ...(config.concurrency === undefined ? {} : { concurrency: config.concurrency }),
@@ -275,6 +283,7 @@ async function createReranker(
   config: RerankerConfig,
   context: BuildContext,
   env: NodeJS.ProcessEnv,
+  stderr: NodeJS.WritableStream | undefined,
 ): Promise<Reranker> {
   switch (config.kind) {
     case 'lexical':
@@ -284,6 +293,7 @@ async function createReranker(
         command: config.command,
         name: config.alias,
         cwd: context.dir,
+        ...programStderr(config.alias, stderr),
         ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
         ...(config.concurrency === undefined ? {} : { concurrency: config.concurrency }),
       });
@@ -324,4 +334,12 @@ function queryEmbedding(
       truncated: result.truncated,
     };
   };
+}
+
+/** A command program's stderr lines, "[alias] line", to the stream the caller gave (else the default). */
+function programStderr(
+  alias: string,
+  stderr: NodeJS.WritableStream | undefined,
+): { onStderrLine?: (line: string) => void } {
+  return stderr ? { onStderrLine: (line) => stderr.write(`[${alias}] ${line}\n`) } : {};
 }

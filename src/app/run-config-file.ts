@@ -16,6 +16,8 @@ export interface RunConfigFileOptions {
   progress?: Progress;
   /** API key variables; default: process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Where command programs' stderr lines go; default: process.stderr. */
+  stderr?: NodeJS.WritableStream;
 }
 
 /** What `retrieval-gate run` shows and reports on. */
@@ -35,7 +37,11 @@ export async function runConfigFile(options: RunConfigFileOptions): Promise<Conf
     config,
     reportsDir: options.reportsDir,
     ...(options.runId ? { runId: options.runId } : {}),
-    build: createComponentFactory({ allowIncompatible: options.allowIncompatible, env: options.env }),
+    build: createComponentFactory({
+      allowIncompatible: options.allowIncompatible,
+      env: options.env,
+      ...(options.stderr ? { stderr: options.stderr } : {}),
+    }),
     progress: options.progress,
   });
   return {

@@ -48,6 +48,7 @@ export function registerRun(program: Command, cli: Cli): void {
       allowIncompatible: flags.allowIncompatible === true,
       progress: terminalProgress(cli.stderr, flags.quiet === true),
       env: cli.env,
+      stderr: cli.stderr,
     });
     for (const message of outcome.warnings) warn(cli.stderr, message);
     cli.stdout.write(`${table}\n`);

@@ -69,6 +69,8 @@ describe('retrieval-gate run', () => {
   it('measures the working systems, reports the failed one, and exits 2', () => {
     expect(first.status).toBe(2);
     expect(first.stderr).toContain('1 of 4 systems failed');
+    // The program's own stderr comes through the command's stderr, named by its alias.
+    expect(first.stderr).toMatch(/^\[broken\] RuntimeError: CUDA out of memory$/m);
     expect(first.stdout).toMatch(/^bm25 +\d\.\d{4} \[/m);
     expect(first.stdout).toMatch(/^hash\+lexical .*\(ceiling R@20 /m);
     expect(first.stdout).toMatch(/^broken +FAILED +FAILED/m);
