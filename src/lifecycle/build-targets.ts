@@ -6,6 +6,7 @@ import { SqlError } from '../retrieve/providers/pgvector/sql-client.js';
 import {
   describeTable,
   readTableFacts,
+  resolveTable,
   tableExists,
   tableVectorFacts,
 } from '../retrieve/providers/pgvector/table.js';
@@ -138,12 +139,19 @@ export interface PgvectorTargetOptions {
  * A pgvector table as a build target. A new table is created with a build record saying 'building'; an
  * existing one is resumed only if this tool built it for the same model and dimensions. The ANN index the
  * config names is (re)built at the end, after the rows, and only then does the record say 'ready', with
- * the ANN index's build time and the table's size on disk.
+ * the ANN index's build time and the table's size on disk. A view (an alias of a table) is refused: writing
+ * through it would fill whichever table it shows today.
  */
 export async function pgvectorBuildTarget(options: PgvectorTargetOptions): Promise<BuildTarget> {
   const { client, model, index } = options;
   const metadata = buildMetadata(model, index.distance, options.dataset);
   const description = describeTable(index.table, client.where);
+  const resolved = await resolveTable(client, index.table);
+  if (resolved.alias !== undefined) {
+    throw new UserError(
+      `${index.table} is a view (an alias of table ${resolved.table}): index build writes a table, never through an alias; set the index's table to a new table name`,
+    );
+  }
   if (await tableExists(client, parseTableName(index.table))) {
     const facts = await readTableFacts(client, index);
     if (facts.record === undefined) {

@@ -78,7 +78,7 @@ export function checkPgvectorIndex(
     facts: tableVectorFacts(facts),
     collection: {
       url: facts.where,
-      alias: null,
+      alias: facts.alias ?? null,
       collection: facts.table,
       size: facts.dimensions,
       distance: facts.distance,

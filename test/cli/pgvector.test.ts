@@ -199,6 +199,27 @@ describe('pgvector through the CLI (embedded PGlite)', () => {
     );
   });
 
+  it('a run through a view searches the table behind it and records both; index build into a view is refused', async () => {
+    const db = await PGlite.create({ dataDir: join(dir, '.pgvector'), extensions: { vector } });
+    await db.exec('CREATE OR REPLACE VIEW docs_live AS SELECT * FROM docs');
+    await db.close();
+    const file = config('view.yaml', '  pg: { kind: pgvector, table: docs_live, dataDir: .pgvector }');
+    const run = await cli(['run', '--config', file, '--run-id', 'r-view', '--quiet', '--no-report']);
+    expect(run.status, run.stderr).toBe(0);
+    const summary = JSON.parse(
+      readFileSync(join(dir, 'reports', 'r-view', 'summary.json'), 'utf8'),
+    ) as RunSummary;
+    const [pg] = summary.systems;
+    expect(pg?.description.index.resolved).toBe('docs@pglite .pgvector (alias docs_live)');
+    expect(pg?.indexCheck?.collection).toMatchObject({ alias: 'docs_live', collection: 'docs', points: 248 });
+    expect(pg?.indexCheck?.collection.metadata).toMatchObject({ modelAlias: 'small', status: 'ready' });
+    const refused = await build(file);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(
+      /docs_live is a view \(an alias of table docs\): index build writes a table, never through an alias/,
+    );
+  });
+
   it('resumes an index build killed with SIGKILL to the same table as an uninterrupted build, nothing embedded twice', async () => {
     // The kill must land before the build ends: on a machine fast enough to finish within the delay, the
     // attempt is made again, on a fresh table and cache, with a shorter delay.

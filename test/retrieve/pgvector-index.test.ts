@@ -212,6 +212,43 @@ describe('pgvector index (embedded PGlite)', () => {
     );
   });
 
+  it('a view over one table (an alias) is resolved once, at open, to that table; other views are refused', async () => {
+    await db.exec('CREATE VIEW docs_alias AS SELECT * FROM ann_docs');
+    await db.exec(
+      'CREATE VIEW joined AS SELECT a.*, d.embedding AS other FROM ann_docs a JOIN docs d USING (id)',
+    );
+    await db.exec("CREATE VIEW filtered AS SELECT * FROM docs WHERE id > 'doc-5'");
+    try {
+      const settings = { table: 'docs_alias', efSearch: 10 };
+      const aliased = await PgvectorIndex.over(shared(embedded), config(settings));
+      const direct = await PgvectorIndex.over(shared(embedded), config({ ...settings, table: 'ann_docs' }));
+      expect(aliased.resolved).toBe('ann_docs@pglite test (alias docs_alias)');
+      expect(aliased.facts).toEqual({ ...direct.facts, alias: 'docs_alias' });
+      const before = await direct.search(QUERIES, 10);
+      expect(await aliased.search(QUERIES, 10)).toEqual(before);
+      expect(await aliased.searchExact?.(QUERIES, 10)).toEqual(await direct.searchExact?.(QUERIES, 10));
+      // A cutover while the index is open: it keeps searching the table it resolved; a new one follows the view.
+      await db.exec('CREATE OR REPLACE VIEW docs_alias AS SELECT * FROM docs');
+      expect(await aliased.search(QUERIES, 10)).toEqual(before);
+      const reopened = await PgvectorIndex.over(shared(embedded), config(settings));
+      expect(reopened.facts).toMatchObject({ table: 'docs', alias: 'docs_alias', ann: null });
+      for (const [view, from] of [
+        ['joined', 'ann_docs, docs'],
+        ['filtered', 'docs'],
+      ]) {
+        const error = await PgvectorIndex.over(shared(embedded), config({ table: view })).catch(
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(UserError);
+        expect((error as Error).message).toContain(
+          `pglite test: ${view} is a view but not an alias of one table (CREATE VIEW ${view} AS SELECT * FROM <table>): it selects from ${from}`,
+        );
+      }
+    } finally {
+      await db.exec('DROP VIEW docs_alias, joined, filtered');
+    }
+  });
+
   it('refuses a missing embedded database folder instead of creating one', async () => {
     const dir = tempDir();
     const error = await PgvectorIndex.open(config({ dataDir: 'nothing-here' }), { dir, env: {} }).catch(

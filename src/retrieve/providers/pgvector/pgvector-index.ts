@@ -54,13 +54,14 @@ export class PgvectorIndex implements Index {
     private readonly config: PgvectorSearchConfig,
   ) {
     this.facts = facts;
-    this.resolved = `${facts.table}@${client.where}`;
+    // The table behind a view, named so: a view replaced during the run changes nothing searched here.
+    this.resolved = `${facts.table}@${client.where}${facts.alias === undefined ? '' : ` (alias ${facts.alias})`}`;
     this.batchSize = config.batchSize;
     this.concurrency = client.concurrency;
     this.limit = new InFlightLimit(client.concurrency);
     const operator = OPERATOR[config.distance];
     const id = ident(config.idColumn);
-    const table = qualified(parseTableName(config.table));
+    const table = qualified(parseTableName(facts.table));
     this.select = (vector, k) =>
       `SELECT ${id}::text AS id, ${ident(config.vectorColumn)} ${operator} ${vector} AS distance FROM ${table} ` +
       `ORDER BY ${ident(config.vectorColumn)} ${operator} ${vector}, ${id}::text COLLATE "C" DESC LIMIT ${k}`;
@@ -73,7 +74,7 @@ export class PgvectorIndex implements Index {
     if (!config.exact && facts.ann !== null) this.searchExact = (queries, k) => this.run(queries, k, true);
   }
 
-  /** Opens the database and reads the table's facts (a UserError when the extension or table is missing). */
+  /** Opens the database, resolves a view to its table and reads the table's facts (a UserError when the extension or table is missing). */
   static async open(config: PgvectorIndexConfig, options: DatabaseOptions): Promise<PgvectorIndex> {
     const client = await openDatabase(config, options);
     try {

@@ -20,8 +20,10 @@ export interface AnnIndexFacts {
 /** What the tool reads about a table before searching it: recorded in the run and checked for compatibility. */
 export interface PgvectorTableFacts {
   where: string;
-  /** As configured: `name` or `schema.name`. */
+  /** The table searched: as configured (`name` or `schema.name`), or the one behind the configured view. */
   table: string;
+  /** The view the config named, when it named one (an alias: `CREATE VIEW alias AS SELECT * FROM table`). */
+  alias?: string;
   extensionVersion: string;
   dimensions: number;
   /** The ANN index's distance, else the build record's, else the configured one (nothing says otherwise). */
@@ -50,14 +52,87 @@ const OPCLASS_DISTANCE: Record<string, Distance> = {
 const ANN_DEFAULTS = { hnsw: { m: 16, efConstruction: 64 }, ivfflat: { lists: 100 } } as const;
 
 /** "pgvector table docs (pglite .pgvector)": how messages and the compatibility check name a table. */
-export function describeTable(table: string, where: string): string {
-  return `pgvector table ${table} (${where})`;
+export function describeTable(table: string, where: string, alias?: string): string {
+  return alias === undefined
+    ? `pgvector table ${table} (${where})`
+    : `pgvector table ${table} (alias ${alias}, ${where})`;
+}
+
+/**
+ * What `SELECT * FROM target` leaves in a view's query tree (pg_rewrite.ev_action, one Query): one table in
+ * FROM and no WHERE, grouping, DISTINCT, LIMIT/OFFSET or UNION, so the view shows every row of its table.
+ */
+const EVERY_ROW = [
+  /:jointree \{FROMEXPR :fromlist \(\{RANGETBLREF :rtindex \d+\}\) :quals <>\}/,
+  /:groupClause <>/,
+  /:havingQual <>/,
+  /:distinctClause <>/,
+  /:limitOffset <>/,
+  /:limitCount <>/,
+  /:setOperations <>/,
+];
+
+/**
+ * Resolves the configured name once, when the index opens: a table is itself; a view made as an alias
+ * (`CREATE VIEW alias AS SELECT * FROM target`) is the table behind it, found through the view's rewrite
+ * rule and its dependencies, not its SQL text. The table is then searched by name, so a view replaced
+ * mid-run cannot mix two tables' results. Any other view is a UserError.
+ */
+export async function resolveTable(
+  client: SqlClient,
+  name: string,
+): Promise<{ table: string; alias?: string }> {
+  const view = qualified(parseTableName(name));
+  const [rule] = await client.query(
+    `look up ${name}`,
+    `SELECT r.ev_action::text AS action FROM pg_class c JOIN pg_rewrite r ON r.ev_class = c.oid
+      WHERE c.oid = to_regclass($1) AND c.relkind = 'v'`,
+    [view],
+  );
+  if (!rule) return { table: name };
+  const targets = await client.query(
+    `read what view ${name} selects from`,
+    `SELECT DISTINCT CASE WHEN n.nspname = current_schema() THEN c.relname ELSE n.nspname || '.' || c.relname END AS name,
+            c.relkind AS kind, c.oid::regclass::text AS oid
+       FROM pg_rewrite r JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+       JOIN pg_class c ON c.oid = d.refobjid AND d.refclassid = 'pg_class'::regclass
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE r.ev_class = $1::regclass AND c.oid <> r.ev_class`,
+    [view],
+  );
+  const [target] = targets;
+  const action = String(rule.action);
+  const plain =
+    targets.length === 1 &&
+    target !== undefined &&
+    ['r', 'p'].includes(String(target.kind)) &&
+    action.split('{QUERY').length === 2 &&
+    EVERY_ROW.every((clause) => clause.test(action)) &&
+    (await sameColumns(client, view, String(target.oid)));
+  if (!plain) {
+    throw new UserError(
+      `${client.where}: ${name} is a view but not an alias of one table (CREATE VIEW ${name} AS SELECT * FROM <table>): ` +
+        `it selects from ${targets.map((t) => String(t.name)).join(', ') || 'no table'}; set the index's table to a table`,
+    );
+  }
+  return { table: String(target.name), alias: name };
+}
+
+/** Whether the view's columns are its table's, in order, with the same types (what `SELECT *` gives). */
+async function sameColumns(client: SqlClient, view: string, table: string): Promise<boolean> {
+  const columns = (relation: number) =>
+    `(SELECT array_agg(attname::text || ' ' || format_type(atttypid, atttypmod) ORDER BY attnum)
+        FROM pg_attribute WHERE attrelid = $${relation}::regclass AND attnum > 0 AND NOT attisdropped)`;
+  const [row] = await client.query(
+    `compare the columns of ${view} and ${table}`,
+    `SELECT ${columns(1)} = ${columns(2)} AS same`,
+    [view, table],
+  );
+  return row?.same === true;
 }
 
 /** Reads the facts of a table; a missing extension, table or vector column is a UserError saying what exists. */
 export async function readTableFacts(client: SqlClient, spec: TableSpec): Promise<PgvectorTableFacts> {
-  const name = parseTableName(spec.table);
-  const what = describeTable(spec.table, client.where);
   const [extension] = await client.query(
     'look for the vector extension',
     "SELECT extversion FROM pg_extension WHERE extname = 'vector'",
@@ -67,11 +142,14 @@ export async function readTableFacts(client: SqlClient, spec: TableSpec): Promis
       `${client.where} has no vector extension: run CREATE EXTENSION vector in that database (pgvector must be installed on the server)`,
     );
   }
+  const { table, alias } = await resolveTable(client, spec.table);
+  const name = parseTableName(table);
+  const what = describeTable(table, client.where, alias);
   if (!(await tableExists(client, name))) {
-    throw new UserError(`${client.where} has no table ${spec.table}; ${await vectorTables(client)}`);
+    throw new UserError(`${client.where} has no table ${table}; ${await vectorTables(client)}`);
   }
   const columns = await client.query(
-    `read the columns of ${spec.table}`,
+    `read the columns of ${table}`,
     `SELECT attname, format_type(atttypid, atttypmod) AS type, atttypmod AS typmod, attnum
        FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped`,
     [qualified(name)],
@@ -89,13 +167,14 @@ export async function readTableFacts(client: SqlClient, spec: TableSpec): Promis
   const ann = await annIndex(client, name, Number(vector.attnum), spec.distance);
   const record = await buildRecord(client, name);
   const [count] = await client.query(
-    `count the rows of ${spec.table}`,
+    `count the rows of ${table}`,
     `SELECT count(*)::float8 AS n FROM ${qualified(name)}`,
   );
   const recorded = record?.distance as Distance | undefined;
   return {
     where: client.where,
-    table: spec.table,
+    table,
+    ...(alias === undefined ? {} : { alias }),
     extensionVersion: String(extension.extversion),
     dimensions: Number(vector.typmod),
     distance: ann?.distance ?? recorded ?? spec.distance,
@@ -109,7 +188,7 @@ export async function readTableFacts(client: SqlClient, spec: TableSpec): Promis
 /** The facts the compatibility check compares with the system's model. */
 export function tableVectorFacts(facts: PgvectorTableFacts): IndexVectorFacts {
   return {
-    name: describeTable(facts.table, facts.where),
+    name: describeTable(facts.table, facts.where, facts.alias),
     size: facts.dimensions,
     distance: facts.distance,
     ...(facts.record ? { metadata: facts.record } : {}),
