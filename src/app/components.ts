@@ -69,15 +69,9 @@ export function createComponentFactory(options: ComponentOptions = {}): BuildCom
         system.index.kind === 'qdrant'
           ? await openQdrant(system.index, check, context, env)
           : await openPgvector(system.index, check, context, env);
-      let reranker: Reranker | undefined;
-      try {
-        reranker = system.reranker
-          ? await createReranker(system.reranker, context, env, options.stderr)
-          : undefined;
-      } catch (error) {
+      const reranker = await openReranker(system, context, env, options.stderr, async () => {
         await live.index.close?.();
-        throw error;
-      }
+      });
       return {
         index: live.index,
         ...(reranker ? { reranker } : {}),
@@ -99,15 +93,9 @@ export function createComponentFactory(options: ComponentOptions = {}): BuildCom
     } = await buildIndex(system.index, embedder, system.model, context, once, options.stderr);
     // Only processes are per system; shared in-process indexes live as long as the run.
     if (system.index.kind === 'command') closers.push(() => index.close?.() ?? Promise.resolve());
-    let reranker: Reranker | undefined;
-    try {
-      reranker = system.reranker
-        ? await createReranker(system.reranker, context, env, options.stderr)
-        : undefined;
-    } catch (error) {
+    const reranker = await openReranker(system, context, env, options.stderr, async () => {
       await Promise.all(closers.map((close) => close()));
-      throw error;
-    }
+    });
     if (reranker?.close) closers.push(() => reranker?.close?.() ?? Promise.resolve());
     return {
       index,
@@ -277,6 +265,23 @@ async function openPgvector(
 export function apiKey(variable: string | undefined, env: NodeJS.ProcessEnv): { apiKey?: string } {
   const value = variable === undefined ? undefined : env[variable];
   return value ? { apiKey: value } : {};
+}
+
+/** The system's reranker, if it has one; one that fails to start first releases what was already opened. */
+async function openReranker(
+  system: SystemConfig,
+  context: BuildContext,
+  env: NodeJS.ProcessEnv,
+  stderr: NodeJS.WritableStream | undefined,
+  release: () => Promise<void>,
+): Promise<Reranker | undefined> {
+  if (!system.reranker) return undefined;
+  try {
+    return await createReranker(system.reranker, context, env, stderr);
+  } catch (error) {
+    await release();
+    throw error;
+  }
 }
 
 async function createReranker(
