@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/results/summary.js';
-import { CLI, REPO_ROOT } from '../helpers/cli.js';
+import { CLI, killCliWhen, REPO_ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { type EmbeddingsServer, startEmbeddingsServer } from '../servers/openai-embeddings-server.js';
 import { QdrantTestServer } from '../servers/qdrant-server.js';
@@ -305,10 +305,8 @@ describe('index build and run against live services (local servers)', () => {
     const before = upserts();
     // Slow upserts: the build is still writing when it is killed.
     qdrant.latencyMs = 150;
-    const child = execa(
-      process.execPath,
+    const killed = await killCliWhen(
       [
-        CLI,
         'index',
         'build',
         '--config',
@@ -325,16 +323,9 @@ describe('index build and run against live services (local servers)', () => {
         '--parallel',
         '2',
       ],
-      { cwd: dir, reject: false, env: { TEST_OPENAI_KEY: KEY } },
+      { cwd: dir, env: { TEST_OPENAI_KEY: KEY }, ready: () => upserts() >= before + 1 },
     );
-    let exited = false;
-    void child.then(() => {
-      exited = true;
-    });
-    while (upserts() < before + 1 && !exited) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(exited, 'the build ended before its first upsert').toBe(false);
-    child.kill('SIGKILL');
-    expect((await child).signal).toBe('SIGKILL');
+    expect(killed, 'the build ended before its first upsert').toBe(true);
     qdrant.latencyMs = 0;
     const resumed = await indexBuild(file, 'killed_small', '--json');
     expect(resumed.status, resumed.stderr).toBe(0);

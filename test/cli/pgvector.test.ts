@@ -2,10 +2,9 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/results/summary.js';
-import { CLI, runCliInProcess } from '../helpers/cli.js';
+import { killCliWhen, runCliInProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { type EmbeddingsServer, startEmbeddingsServer } from '../servers/openai-embeddings-server.js';
 
@@ -259,14 +258,12 @@ describe('pgvector through the CLI (embedded PGlite)', () => {
 });
 
 /**
- * Starts `index build` of the wide model in a child process and kills it with SIGKILL `delayMs` after the
+ * Runs `index build` of the wide model in a child process and kills it with SIGKILL `delayMs` after the
  * corpus's vectors are in the cache (while the rows are being written); false when it ended first.
  */
-async function killMidBuild(file: string, cacheDir: string, delayMs: number): Promise<boolean> {
-  const child = execa(
-    process.execPath,
+function killMidBuild(file: string, cacheDir: string, delayMs: number): Promise<boolean> {
+  return killCliWhen(
     [
-      CLI,
       'index',
       'build',
       '--config',
@@ -281,18 +278,11 @@ async function killMidBuild(file: string, cacheDir: string, delayMs: number): Pr
       '--parallel',
       '2',
     ],
-    { cwd: dir, reject: false, env: { TEST_OPENAI_KEY: KEY } },
+    {
+      cwd: dir,
+      env: { TEST_OPENAI_KEY: KEY },
+      ready: () => cachedBytes(cacheDir) >= 248 * 1024 * 4,
+      afterMs: delayMs,
+    },
   );
-  let exited = false;
-  void child.then(() => {
-    exited = true;
-  });
-  while (cachedBytes(cacheDir) < 248 * 1024 * 4 && !exited) {
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-  await new Promise((resolve) => setTimeout(resolve, delayMs));
-  if (exited) return false;
-  child.kill('SIGKILL');
-  expect((await child).signal).toBe('SIGKILL');
-  return true;
 }

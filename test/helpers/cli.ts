@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { runCli as runProgram } from '../../src/cli/program.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -65,4 +66,30 @@ export function sharedPath(...parts: string[]): string | undefined {
   if (existsSync(path)) return path;
   console.log(`skipping: ${path} is absent (../shared is not beside the repository)`);
   return undefined;
+}
+
+/**
+ * Runs the built CLI in a child process and kills it with SIGKILL once `ready()` holds (polled) and `afterMs`
+ * more have passed, as a crash or an OOM kill would; false when it exited first, and nothing was killed.
+ */
+export async function killCliWhen(
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; ready: () => boolean; afterMs?: number },
+): Promise<boolean> {
+  const child = execa(process.execPath, [CLI, ...args], {
+    cwd: options.cwd,
+    reject: false,
+    env: options.env,
+  });
+  let exited = false;
+  void child.then(() => {
+    exited = true;
+  });
+  while (!options.ready() && !exited) await new Promise((resolve) => setTimeout(resolve, 2));
+  await new Promise((resolve) => setTimeout(resolve, options.afterMs ?? 0));
+  if (exited) return false;
+  child.kill('SIGKILL');
+  const { signal } = await child;
+  if (signal !== 'SIGKILL') throw new Error(`the CLI ended by ${signal ?? 'itself'}, not by SIGKILL`);
+  return true;
 }
