@@ -1,11 +1,11 @@
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/results/summary.js';
 import { CLI, killCliWhen, REPO_ROOT } from '../helpers/cli.js';
+import { closedPort } from '../helpers/ports.js';
+import { systemRanking } from '../helpers/results.js';
 import { tempDir } from '../helpers/tmp.js';
 import { type EmbeddingsServer, startEmbeddingsServer } from '../servers/openai-embeddings-server.js';
 import { QdrantTestServer } from '../servers/qdrant-server.js';
@@ -64,15 +64,6 @@ const model = (alias: string, dimensions: number, version = '1') =>
 
 const LIVE_SYSTEM = '  - { id: live, model: small, index: docs }';
 
-/** A loopback port nothing listens on: one the system just handed out and took back. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** `index build` of model 'small' into index 'docs' as `collection`, with extra flags. */
 function indexBuild(configFile: string, collection: string, ...flags: string[]) {
   return cli([
@@ -105,15 +96,6 @@ function summaryOf(reports: string, runId: string): RunSummary {
 
 function runFile(reports: string, runId: string, system: string): string {
   return readFileSync(join(reports, runId, 'systems', system, 'run.trec'), 'utf8');
-}
-
-/** The run file's ranking only (scores differ in float precision between the two indexes). */
-function ranking(trec: string): string {
-  return trec
-    .trim()
-    .split('\n')
-    .map((line) => line.split(' ').slice(0, 4).join(' '))
-    .join('\n');
 }
 
 beforeAll(async () => {
@@ -188,8 +170,8 @@ describe('index build and run against live services (local servers)', () => {
     });
     expect(live?.indexCheck?.compatibility).toEqual({ problems: [], warnings: [], overridden: false });
     expect(live?.indexCheck?.missingRelevant).toMatchObject({ missing: [] });
-    expect(ranking(runFile(join(dir, 'reports'), 'r1', 'live'))).toBe(
-      ranking(runFile(join(dir, 'reports'), 'r1', 'local')),
+    expect(systemRanking(join(dir, 'reports'), 'r1', 'live')).toBe(
+      systemRanking(join(dir, 'reports'), 'r1', 'local'),
     );
     expect(live?.measures?.['nDCG@10']?.value).toBeCloseTo(
       local?.measures?.['nDCG@10']?.value ?? Number.NaN,

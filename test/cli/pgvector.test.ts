@@ -5,6 +5,7 @@ import { vector } from '@electric-sql/pglite-pgvector';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/results/summary.js';
 import { killCliWhen, runCliInProcess } from '../helpers/cli.js';
+import { systemRanking } from '../helpers/results.js';
 import { tempDir } from '../helpers/tmp.js';
 import { type EmbeddingsServer, startEmbeddingsServer } from '../servers/openai-embeddings-server.js';
 
@@ -79,14 +80,6 @@ function cachedBytes(folder: string): number {
     .reduce((sum, entry) => sum + statSync(join(entry.parentPath, entry.name)).size, 0);
 }
 
-function ranking(reports: string, runId: string, system: string): string {
-  return readFileSync(join(reports, runId, 'systems', system, 'run.trec'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => line.split(' ').slice(0, 4).join(' '))
-    .join('\n');
-}
-
 beforeAll(async () => {
   openai = await startEmbeddingsServer({ apiKey: KEY });
   dir = tempDir();
@@ -144,8 +137,8 @@ describe('pgvector through the CLI (embedded PGlite)', () => {
     expect(pg?.indexCheck?.ann).toMatchObject({ type: 'hnsw', params: { m: 8, efConstruction: 32 } });
     expect(pg?.indexCheck?.compatibility).toEqual({ problems: [], warnings: [], overridden: false });
     expect(pg?.indexCheck?.missingRelevant).toMatchObject({ missing: [] });
-    expect(ranking(join(dir, 'reports'), 'r1', 'pg-exact')).toBe(
-      ranking(join(dir, 'reports'), 'r1', 'local'),
+    expect(systemRanking(join(dir, 'reports'), 'r1', 'pg-exact')).toBe(
+      systemRanking(join(dir, 'reports'), 'r1', 'local'),
     );
     expect(exact?.measures?.['nDCG@10']?.value).toBeCloseTo(
       summary.systems[2]?.measures?.['nDCG@10']?.value ?? 0,

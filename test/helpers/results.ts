@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createComponentFactory } from '../../src/app/components.js';
 import { runConfig } from '../../src/app/run.js';
@@ -53,4 +53,13 @@ export async function runExample(
     build: createComponentFactory(),
   });
   return outcome.dir;
+}
+
+/** A system's run file as its ranking only (`qid Q0 docid rank`): scores differ in float precision between indexes. */
+export function systemRanking(reports: string, runId: string, system: string): string {
+  return readFileSync(join(reports, runId, 'systems', system, 'run.trec'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => line.split(' ').slice(0, 4).join(' '))
+    .join('\n');
 }

@@ -12,6 +12,7 @@ import { PgvectorIndex } from '../../src/retrieve/providers/pgvector/pgvector-in
 import { openServer } from '../../src/retrieve/providers/pgvector/server.js';
 import type { SqlClient } from '../../src/retrieve/providers/pgvector/sql-client.js';
 import type { Distance, QueryInput } from '../../src/retrieve/types.js';
+import { closedPort } from '../helpers/ports.js';
 import { tempDir } from '../helpers/tmp.js';
 import { randomVectors } from './qdrant-contract.js';
 
@@ -347,15 +348,6 @@ describe('pgvector index over the wire (pg → pglite-socket)', () => {
     }
   });
 });
-
-/** A loopback port nothing listens on: one the system just handed out and took back. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** A TCP proxy to `target` that holds what the client sends for `delayMs`: a slow server, on demand. */
 async function delayingProxy(
