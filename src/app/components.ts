@@ -24,6 +24,7 @@ import { CommandReranker } from '../retrieve/providers/rerankers/command.js';
 import { HttpReranker } from '../retrieve/providers/rerankers/http.js';
 import { LexicalReranker } from '../retrieve/providers/rerankers/lexical.js';
 import type { QueryVectors } from '../retrieve/run-system.js';
+import type { CommandOptions } from '../retrieve/transport/json-lines-process.js';
 import type { Embedder, Index, Reranker } from '../retrieve/types.js';
 import type { BuildComponents, BuildContext, BuiltSystem } from './run.js';
 
@@ -191,14 +192,9 @@ async function buildIndex(
     case 'command':
       return {
         index: await CommandIndex.start({
-          command: config.command,
-          name: config.alias,
+          ...commandOptions(config, context, stderr),
           needsVectors: config.vectors,
-          cwd: context.dir,
-          ...programStderr(config.alias, stderr),
           ...(config.dimensions === undefined ? {} : { dimensions: config.dimensions }),
-          ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
-          ...(config.concurrency === undefined ? {} : { concurrency: config.concurrency }),
         }),
         calls: 0,
         tokens: 0,
@@ -294,14 +290,7 @@ async function createReranker(
     case 'lexical':
       return new LexicalReranker(new Bm25Index(context.corpus, { k1: config.k1, b: config.b }));
     case 'command':
-      return CommandReranker.start({
-        command: config.command,
-        name: config.alias,
-        cwd: context.dir,
-        ...programStderr(config.alias, stderr),
-        ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
-        ...(config.concurrency === undefined ? {} : { concurrency: config.concurrency }),
-      });
+      return CommandReranker.start(commandOptions(config, context, stderr));
     case 'http':
       return new HttpReranker({
         api: config.api,
@@ -341,10 +330,21 @@ function queryEmbedding(
   };
 }
 
-/** A command program's stderr lines, "[alias] line", to the stream the caller gave (else the default). */
-function programStderr(
-  alias: string,
+/**
+ * How a command index or reranker is started: its program in the config's folder, named by its alias, its
+ * stderr lines ("[alias] line") to the stream the caller gave (else this process's stderr).
+ */
+function commandOptions(
+  config: { alias: string; command: string[]; timeoutMs?: number; concurrency?: number },
+  context: BuildContext,
   stderr: NodeJS.WritableStream | undefined,
-): { onStderrLine?: (line: string) => void } {
-  return stderr ? { onStderrLine: (line) => stderr.write(`[${alias}] ${line}\n`) } : {};
+): CommandOptions {
+  return {
+    command: config.command,
+    name: config.alias,
+    cwd: context.dir,
+    ...(stderr ? { onStderrLine: (line: string) => stderr.write(`[${config.alias}] ${line}\n`) } : {}),
+    ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
+    ...(config.concurrency === undefined ? {} : { concurrency: config.concurrency }),
+  };
 }
