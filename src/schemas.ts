@@ -24,7 +24,9 @@ export type SchemaName =
   | 'evaluation'
   | 'baseline'
   | 'trace'
-  | 'verdict';
+  | 'verdict'
+  | 'review'
+  | 'cutover-record';
 
 const SCHEMA_DIRS = ['./dataset/schemas/', './config/', './results/', './retrieve/transport/'].map(
   (dir) => new URL(dir, import.meta.url),
