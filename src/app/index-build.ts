@@ -15,8 +15,8 @@ import {
 import { buildIndex, type IndexBuildRecord } from '../lifecycle/index-build.js';
 import { openDatabase } from '../retrieve/providers/pgvector/database.js';
 import type { SqlClient } from '../retrieve/providers/pgvector/sql-client.js';
+import { setAlias } from '../retrieve/providers/qdrant/aliases.js';
 import { QdrantConnection } from '../retrieve/providers/qdrant/connection.js';
-import { setAlias } from '../retrieve/providers/qdrant/write.js';
 import type { Progress } from '../retrieve/types.js';
 import { apiKey, createEmbedder } from './components.js';
 import { corpusDocuments } from './run.js';

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
+import { setAlias } from '../../src/retrieve/providers/qdrant/aliases.js';
 import { vectorFacts } from '../../src/retrieve/providers/qdrant/collection.js';
 import { QdrantConnection } from '../../src/retrieve/providers/qdrant/connection.js';
 import { pointIdFor } from '../../src/retrieve/providers/qdrant/point-ids.js';
@@ -15,7 +16,6 @@ import {
   createCollection,
   deleteCollection,
   presentDocIds,
-  setAlias,
   storedDigests,
   updateMetadata,
   upsertPoints,

@@ -4,8 +4,9 @@
  * stand-in behaves as a small HNSW beam does (see `visited`), so a tiny `hnsw_ef` loses neighbours. Every request body and every response
  * body is validated against Qdrant's OpenAPI contract (../shared/contracts/qdrant-openapi.json, v1.19, the
  * REST API the client speaks): a request the real server would refuse gets a 400 here too, and is recorded
- * so the suite fails loudly. Faults (latency, 503/429, hangs, resets) and counters (requests per endpoint,
- * requests in flight, queries per batch) make the adapter's retry and concurrency behaviour testable.
+ * so the suite fails loudly. Faults (latency, 503/429, hangs, resets; once N matching requests have passed,
+ * or after the request took effect) and counters (requests per endpoint, requests in flight, queries per
+ * batch) make the adapter's retry and concurrency behaviour testable.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -64,8 +65,19 @@ interface Collection {
   yellowCalls: number;
 }
 
+/** When an armed fault takes effect, and whether the request it hits is handled first. */
+export interface FaultTiming {
+  /** Matching requests to let through before the fault takes effect (e.g. 1: the second GET /aliases). */
+  after?: number;
+  /**
+   * 'status' and 'reset' faults: the request is handled (its effect applied) and only then is its answer
+   * replaced by the fault, as when a change took effect but its answer was lost.
+   */
+  applied?: boolean;
+}
+
 /** A fault armed for the next `count` requests (of one endpoint, when given). */
-interface Fault {
+interface Fault extends FaultTiming {
   kind: 'status' | 'hang' | 'reset';
   count: number;
   endpoint?: string;
@@ -86,6 +98,13 @@ class HttpProblem extends Error {
 }
 
 type Handler = (params: Record<string, string>, body: unknown, query: Record<string, string>) => unknown;
+
+interface Route {
+  method: string;
+  template: string;
+  pattern: RegExp;
+  handle: Handler;
+}
 
 export interface QdrantTestServerOptions {
   /** Added to every request before it is answered (a benchmark's network + server time). */
@@ -116,7 +135,7 @@ export class QdrantTestServer {
   private readonly sockets = new Set<Socket>();
   private readonly server: Server;
   private readonly contract: Contract | undefined;
-  private readonly routes: { method: string; template: string; pattern: RegExp; handle: Handler }[];
+  private readonly routes: Route[];
   private operations = 0;
 
   private constructor(private readonly options: QdrantTestServerOptions) {
@@ -160,7 +179,7 @@ export class QdrantTestServer {
   failNext(
     count: number,
     status: number,
-    options: { endpoint?: string; retryAfter?: string; message?: string; exact?: boolean } = {},
+    options: { endpoint?: string; retryAfter?: string; message?: string; exact?: boolean } & FaultTiming = {},
   ): void {
     this.faults.push({ kind: 'status', count, status, ...options });
   }
@@ -171,8 +190,8 @@ export class QdrantTestServer {
   }
 
   /** The next `count` requests have their connection destroyed before any answer. */
-  resetNext(count: number, endpoint?: string): void {
-    this.faults.push({ kind: 'reset', count, ...(endpoint ? { endpoint } : {}) });
+  resetNext(count: number, endpoint?: string, timing: FaultTiming = {}): void {
+    this.faults.push({ kind: 'reset', count, ...(endpoint ? { endpoint } : {}), ...timing });
   }
 
   /** The collection answers its next `infoCalls` info requests with status yellow (indexing). */
@@ -233,46 +252,63 @@ export class QdrantTestServer {
     });
     const fault = this.takeFault(endpoint, body);
     if (fault?.kind === 'hang') return; // the client's timeout ends it; close() destroys what is left
-    if (fault?.kind === 'reset') {
+    if (fault && !fault.applied) return this.answerFault(fault, req, res, endpoint, deadline);
+    const [status, answer] = this.handle(route, endpoint, url.pathname, body, query, apiKey);
+    if (!fault) return this.reply(res, endpoint, status, answer, {}, deadline);
+    // The answer the handler gave is checked all the same: only its delivery is lost.
+    this.checkResponse(endpoint, status, answer);
+    return this.answerFault(fault, req, res, endpoint, deadline);
+  }
+
+  /** Routes, authenticates, validates and runs a request: the status and body it would be answered with. */
+  private handle(
+    route: Route | undefined,
+    endpoint: string,
+    path: string,
+    body: unknown,
+    query: Record<string, string>,
+    apiKey: string | string[] | undefined,
+  ): [number, unknown] {
+    if (!route) {
+      this.failures.push({ kind: 'unsupported', endpoint, detail: 'no such endpoint in the test server' });
+      return [404, errorBody(`no route ${endpoint}`)];
+    }
+    if (this.options.apiKey !== undefined && apiKey !== this.options.apiKey) {
+      return [401, errorBody('Invalid api-key')];
+    }
+    const problems = this.contract?.checkRequest(route.method, route.template, body, query);
+    if (problems) {
+      this.failures.push({ kind: 'request', endpoint, detail: problems });
+      return [400, errorBody(`Format error in JSON body: ${problems}`)];
+    }
+    const params = Object.fromEntries(
+      Object.entries(route.pattern.exec(path)?.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]),
+    );
+    try {
+      return [200, { result: route.handle(params, body, query), status: 'ok', time: 0.0001 }];
+    } catch (error) {
+      if (!(error instanceof HttpProblem)) throw error;
+      return [error.status, errorBody(error.message)];
+    }
+  }
+
+  /** A reset destroys the connection without an answer; a status fault answers its error. */
+  private async answerFault(
+    fault: Fault,
+    req: IncomingMessage,
+    res: ServerResponse,
+    endpoint: string,
+    deadline: number,
+  ): Promise<void> {
+    if (fault.kind === 'reset') {
       await sleepUntil(deadline);
       req.socket.destroy();
       return;
     }
-    if (fault?.kind === 'status') {
-      const status = fault.status ?? 503;
-      const headers: Record<string, string> = fault.retryAfter ? { 'retry-after': fault.retryAfter } : {};
-      const message = fault.message ?? (status === 429 ? 'Too many requests' : 'Service unavailable');
-      await this.reply(res, endpoint, status, errorBody(message), headers, deadline);
-      return;
-    }
-    if (!route) {
-      this.failures.push({ kind: 'unsupported', endpoint, detail: 'no such endpoint in the test server' });
-      await this.reply(res, endpoint, 404, errorBody(`no route ${endpoint}`), {}, deadline);
-      return;
-    }
-    if (this.options.apiKey !== undefined && apiKey !== this.options.apiKey) {
-      await this.reply(res, endpoint, 401, errorBody('Invalid api-key'), {}, deadline);
-      return;
-    }
-    const problems = this.contract?.checkRequest(method, route.template, body, query);
-    if (problems) {
-      this.failures.push({ kind: 'request', endpoint, detail: problems });
-      await this.reply(res, endpoint, 400, errorBody(`Format error in JSON body: ${problems}`), {}, deadline);
-      return;
-    }
-    const params = Object.fromEntries(
-      Object.entries(route.pattern.exec(url.pathname)?.groups ?? {}).map(([k, v]) => [
-        k,
-        decodeURIComponent(v),
-      ]),
-    );
-    try {
-      const result = route.handle(params, body, query);
-      await this.reply(res, endpoint, 200, { result, status: 'ok', time: 0.0001 }, {}, deadline);
-    } catch (error) {
-      if (!(error instanceof HttpProblem)) throw error;
-      await this.reply(res, endpoint, error.status, errorBody(error.message), {}, deadline);
-    }
+    const status = fault.status ?? 503;
+    const headers: Record<string, string> = fault.retryAfter ? { 'retry-after': fault.retryAfter } : {};
+    const message = fault.message ?? (status === 429 ? 'Too many requests' : 'Service unavailable');
+    await this.reply(res, endpoint, status, errorBody(message), headers, deadline);
   }
 
   private async reply(
@@ -283,24 +319,33 @@ export class QdrantTestServer {
     headers: Record<string, string> = {},
     deadline = 0,
   ): Promise<void> {
-    const [method = '', template = ''] = endpoint.split(' ');
-    const problems = this.contract?.checkResponse(method.toLowerCase(), template, status, body);
-    if (problems) this.failures.push({ kind: 'response', endpoint, detail: problems });
+    this.checkResponse(endpoint, status, body);
     const text = JSON.stringify(body);
     await sleepUntil(deadline);
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(text);
   }
 
+  private checkResponse(endpoint: string, status: number, body: unknown): void {
+    const [method = '', template = ''] = endpoint.split(' ');
+    const problems = this.contract?.checkResponse(method.toLowerCase(), template, status, body);
+    if (problems) this.failures.push({ kind: 'response', endpoint, detail: problems });
+  }
+
+  /**
+   * The first armed fault that matches and has no requests left to let through; every matching fault still
+   * letting requests through counts this one.
+   */
   private takeFault(endpoint: string, body: unknown): Fault | undefined {
     const exact = asksExact(body);
-    const index = this.faults.findIndex(
+    const matching = this.faults.filter(
       (f) =>
         (f.endpoint === undefined || f.endpoint === endpoint) && (f.exact === undefined || f.exact === exact),
     );
-    const fault = this.faults[index];
+    const fault = matching.find((f) => (f.after ?? 0) === 0);
+    for (const waiting of matching) if (waiting.after) waiting.after--;
     if (!fault) return undefined;
-    if (--fault.count <= 0) this.faults.splice(index, 1);
+    if (--fault.count <= 0) this.faults.splice(this.faults.indexOf(fault), 1);
     return fault;
   }
 
@@ -348,6 +393,11 @@ export class QdrantTestServer {
         'post',
         '/collections/{collection_name}/points/scroll',
         (p, body) => this.scroll(p.collection_name as string, body as Json),
+      ],
+      [
+        'post',
+        '/collections/{collection_name}/points/count',
+        (p, body) => this.countPoints(p.collection_name as string, body as Json | undefined),
       ],
       [
         'post',
@@ -531,6 +581,12 @@ export class QdrantTestServer {
       points: page.map((point) => record(point, body.with_payload ?? true)),
       next_page_offset: next ? next.id : null,
     };
+  }
+
+  /** Exact either way: the stand-in counts its points (matching the filter, when given). */
+  private countPoints(name: string, body: Json | undefined): Json {
+    const matches = this.filterOf(body?.filter as Json | undefined);
+    return { count: [...this.collection(name).points.values()].filter(matches).length };
   }
 
   /** The filters the adapter sends: `must` conditions of `{key, match: {any} | {value}}`. */

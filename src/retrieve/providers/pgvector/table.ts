@@ -119,7 +119,7 @@ export async function resolveTable(
 }
 
 /** Whether the view's columns are its table's, in order, with the same types (what `SELECT *` gives). */
-async function sameColumns(client: SqlClient, view: string, table: string): Promise<boolean> {
+export async function sameColumns(client: SqlClient, view: string, table: string): Promise<boolean> {
   const columns = (relation: number) =>
     `(SELECT array_agg(attname::text || ' ' || format_type(atttypid, atttypmod) ORDER BY attnum)
         FROM pg_attribute WHERE attrelid = $${relation}::regclass AND attnum > 0 AND NOT attisdropped)`;
@@ -261,7 +261,8 @@ function annFacts(row: Row): AnnIndexFacts | null {
   };
 }
 
-async function buildRecord(
+/** The row `index build` wrote for the table in BUILD_RECORDS beside it, if any. */
+export async function buildRecord(
   client: SqlClient,
   table: TableName,
 ): Promise<Record<string, unknown> | undefined> {

@@ -203,23 +203,6 @@ export async function updateMetadata(
   );
 }
 
-/** Points `alias` at `collection` in one atomic change (deleting its old target first, if it had one). */
-export async function setAlias(
-  connection: QdrantConnection,
-  alias: string,
-  collection: string,
-): Promise<void> {
-  const { aliases } = await connection.call('list aliases', (client) => client.getAliases());
-  const exists = aliases.some((a) => a.alias_name === alias);
-  const actions: Schemas['AliasOperations'][] = [
-    ...(exists ? [{ delete_alias: { alias_name: alias } }] : []),
-    { create_alias: { alias_name: alias, collection_name: collection } },
-  ];
-  await connection.call(`point alias '${alias}' at '${collection}'`, (client) =>
-    client.updateCollectionAliases({ actions }),
-  );
-}
-
 type ScrollRequest = Pick<Schemas['ScrollRequest'], 'with_payload' | 'filter'>;
 type ScrolledPoint = Schemas['Record'];
 
