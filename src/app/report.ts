@@ -12,6 +12,7 @@ import { loadBaseline } from '../results/baseline.js';
 import { isGitReference } from '../results/git-show.js';
 import { RUN_FILES, runVerdictFile } from '../results/layout.js';
 import { type MeasuredResults, systemThatRan } from '../results/measured.js';
+import { readReviewFile } from '../results/review.js';
 import { loadResults, loadRunFolder } from '../results/run-folder.js';
 import { readSystemHits, readSystemJudges } from '../results/system-files.js';
 import { readVerdictFile } from '../results/verdict-file.js';
@@ -87,8 +88,9 @@ export interface ReadReportFilesOptions {
 
 /**
  * Reads what the report shows of a run folder besides its results (`results`, read from `resultsDir`): the
- * verdict when gated, and system by system (in the results' order) the run file's rankings, the top hits,
- * and the baseline's top hits when the baseline is a run folder where the system ran too.
+ * verdict when gated, the migration review when `migrate review` wrote the folder, and system by system (in
+ * the results' order) the run file's rankings, the top hits, and the baseline's top hits when the baseline is
+ * a run folder where the system ran too.
  */
 export function readReportFiles(
   resultsDir: string,
@@ -109,7 +111,7 @@ export function readReportFiles(
     }
     systemFiles.set(id, files);
   }
-  return { verdict, systemFiles };
+  return { verdict, systemFiles, review: readReviewFile(resultsDir) };
 }
 
 /**

@@ -7,12 +7,17 @@ import Handlebars from 'handlebars';
 import { jsonForScript } from './json-script.js';
 import { linkPageScript } from './page-script.js';
 import type { ReportData } from './report-data.types.js';
+import { type ReviewSection, reviewSection } from './report-review.js';
 
-/** What the template receives: a few header strings (escaped by `{{ }}`) and the page's own assets. */
+/**
+ * What the template receives: a few header strings and a migration review's section (all escaped by
+ * `{{ }}`), and the page's own assets.
+ */
 interface PageContext {
   title: string;
   tool: string;
   generatedAt: string;
+  review: ReviewSection | null;
   contentSecurityPolicy: string;
   css: string;
   chartJs: string;
@@ -35,7 +40,9 @@ let assets: PageAssets | undefined;
  * The report as one self-contained HTML file: it must open offline from a CI artifact (`file://`), so
  * chart.js, the page's script and its CSS are inlined and nothing is fetched. The data travels as JSON in a
  * `<script type="application/json">` block and the page builds every element from it with textContent, so
- * no string of the data is ever parsed as markup or as a template.
+ * no string of the data is ever parsed as markup or as a template. A migration review's section is the one
+ * exception drawn by the template itself (it is read and signed off, so it shows without JavaScript too),
+ * through Handlebars' escaping `{{ }}` only.
  */
 export function renderReportHtml(data: ReportData): string {
   assets ??= loadAssets();
@@ -44,6 +51,7 @@ export function renderReportHtml(data: ReportData): string {
     title: `${data.dataset.name}@${data.dataset.version} · run ${data.run.id}`,
     tool: `${data.tool.name} ${data.tool.version}`,
     generatedAt: data.generatedAt,
+    review: data.review ? reviewSection(data.review) : null,
     contentSecurityPolicy: contentSecurityPolicy([chartJs, script]),
     css,
     chartJs,

@@ -6,6 +6,7 @@ import type { Judge } from '../metrics/evaluate.js';
 import { compareCodePoints, sortIds } from '../metrics/order.js';
 import type { QueryJudgments } from '../metrics/types.js';
 import { type MeasuredResults, type MeasuredSystem, systemThatRan } from '../results/measured.js';
+import type { ReviewFile } from '../results/review.js';
 import type { RunSummary, SystemDescription, SystemSummary } from '../results/summary.js';
 import type { TopHits } from '../results/system-files.js';
 import type { Verdict } from '../results/verdict.js';
@@ -33,6 +34,8 @@ export interface ReportFiles {
   verdict: Verdict | null;
   /** By system id, every system that ran. */
   systemFiles: ReadonlyMap<string, SystemReportFiles>;
+  /** The migration review, when the run folder is one `migrate review` wrote (absent or null: a plain run). */
+  review?: ReviewFile | null;
 }
 
 export interface BuildReportOptions extends ReportFiles {
@@ -89,6 +92,7 @@ export function buildReportData(options: BuildReportOptions): ReportData {
     curveK: Array.from({ length: context.maxK }, (_, i) => i + 1),
     systems,
     ...(ann ? { ann } : {}),
+    ...(options.review ? { review: options.review } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { RerankerLift } from '../evaluation/lift.js';
 import type { MeasureSummary } from '../evaluation/types.js';
+import type { ReviewFile } from '../results/review.js';
 import type { AnnCheck, LatencySummary, SystemDescription } from '../results/summary.js';
 import type { RuleOutcome, Status } from '../results/verdict.js';
 
@@ -33,6 +34,8 @@ export interface ReportData {
   systems: ReportSystem[];
   /** When any system's index was checked against exact search: what the ANN figures show. */
   ann?: ReportAnn;
+  /** When the run is a migration review (review.json in the run folder): what the review section shows. */
+  review?: ReviewFile;
 }
 
 /** The ANN check's figures: the ANNRecall the page shows, and each parameter sweep as a recall-vs-latency curve. */

@@ -1,5 +1,6 @@
 import type { MeasureSummary } from '../evaluation/types.js';
 import { annRecallCell, anyAnnCheck, exactMeasures, SHOWN_ANN_RECALL } from './ann-figures.js';
+import { clip } from './clip.js';
 import { differenceFigure, figure, meanFigure } from './gate-figures.js';
 import {
   baselineMarkdown,
@@ -11,19 +12,20 @@ import {
   table,
 } from './gate-markdown.js';
 import type { ReportData, ReportSystem } from './report-data.types.js';
+import { reviewMarkdown } from './report-review.js';
 
 /** Regressions listed: the worst few are what a reviewer opens; the HTML report has them all. */
 const REGRESSIONS_SHOWN = 10;
-/** Query texts and errors are cut here, so one long line cannot stretch a PR comment's table. */
-const TEXT_SHOWN = 100;
 
 /**
  * The report as Markdown, for a PR comment or a CI step summary: the verdict when gated, the dataset, one
  * row per system (mean and CI per measure, and the difference from the baseline), and the queries that got
- * worse the most on the headline measure. Every piece of user data is rendered inert, as in gate.md.
+ * worse the most on the headline measure; a migration review's section comes first. Every piece of user data
+ * is rendered inert, as in gate.md.
  */
 export function reportMarkdown(data: ReportData): string {
-  return `${[headline(data), systemsTable(data), warnings(data), regressions(data)].filter((s) => s !== '').join('\n\n')}\n`;
+  const review = data.review ? reviewMarkdown(data.review) : '';
+  return `${[review, headline(data), systemsTable(data), warnings(data), regressions(data)].filter((s) => s !== '').join('\n\n')}\n`;
 }
 
 function headline(data: ReportData): string {
@@ -155,10 +157,4 @@ function regressions(data: ReportData): string {
     table(['query', 'text', 'baseline → candidate', 'system'], rows),
     ...(more > 0 ? ['', `… and ${more} more in the HTML report.`] : []),
   ].join('\n');
-}
-
-/** The first line of `text`, cut at TEXT_SHOWN characters (before escaping, so no escape is cut in two). */
-function clip(text: string): string {
-  const line = text.split(/\r\n|[\r\n]/)[0] ?? '';
-  return line.length > TEXT_SHOWN ? `${line.slice(0, TEXT_SHOWN - 1)}…` : line;
 }
