@@ -80,7 +80,46 @@ export interface AnnRule extends RuleBase {
   minRecall: number;
 }
 
-export type Rule = FloorRule | MaxDropRule | LatencyRule | CostRule | CoverageRule | AnnRule;
+/**
+ * Migration review only: how far the candidate's top k agrees with the live system's, over the judged
+ * queries or the unjudged sample (`migrate review --queries`). A big disagreement on real traffic is a risk
+ * the evaluation set does not see.
+ */
+export interface AgreementRule extends RuleBase {
+  kind: 'agreement';
+  /** Cutoff of the overlap (default 10). */
+  k: number;
+  /** Which queries (default judged). */
+  queries: 'judged' | 'sample';
+  /** Least mean top-k overlap. */
+  minOverlap?: number;
+  /** Least share of queries whose first document is the same. */
+  minTop1?: number;
+}
+
+/** Migration review only: the candidate index against the corpus (shares of the corpus; default 0 each). */
+export interface CompletenessRule extends RuleBase {
+  kind: 'completeness';
+  maxMissing: number;
+  maxStale: number;
+  /** Documents the index holds beyond the corpus; absent: not limited. */
+  maxExtra?: number;
+}
+
+/** Migration review only: the candidate index is ready to serve (Qdrant green, pgvector ANN index valid). */
+export interface ReadinessRule extends RuleBase {
+  kind: 'readiness';
+}
+
+/** Migration review only: the candidate index records that the candidate's model and version built it. */
+export interface CompatibilityRule extends RuleBase {
+  kind: 'compatibility';
+}
+
+/** Rules only a migration review can measure. */
+export type ReviewRule = AgreementRule | CompletenessRule | ReadinessRule | CompatibilityRule;
+
+export type Rule = FloorRule | MaxDropRule | LatencyRule | CostRule | CoverageRule | AnnRule | ReviewRule;
 
 export interface Policy {
   file: string;
@@ -122,5 +161,11 @@ export function ruleName(rule: Rule): string {
       return `coverage @${rule.k}`;
     case 'ann':
       return `ann @${rule.k}`;
+    case 'agreement':
+      return `agreement @${rule.k} (${rule.queries})`;
+    case 'completeness':
+    case 'readiness':
+    case 'compatibility':
+      return rule.kind;
   }
 }

@@ -46,6 +46,10 @@ export function loadPolicy(file: string): Policy {
     if (rule.kind === 'latency') return { ...rule, ...common, stage: rule.stage ?? 'total' } as Rule;
     if (rule.kind === 'coverage' || rule.kind === 'ann')
       return { ...rule, ...common, k: rule.k ?? 10 } as Rule;
+    if (rule.kind === 'agreement')
+      return { ...rule, ...common, k: rule.k ?? 10, queries: rule.queries ?? 'judged' } as Rule;
+    if (rule.kind === 'completeness')
+      return { ...rule, ...common, maxMissing: rule.maxMissing ?? 0, maxStale: rule.maxStale ?? 0 } as Rule;
     return { ...rule, ...common } as Rule;
   });
 
@@ -67,6 +71,7 @@ const BOUNDS: Partial<Record<Rule['kind'], string[]>> = {
   latency: ['p95MaxMs', 'p99MaxMs', 'maxIncrease'],
   cost: ['perQueryMax', 'maxIncrease'],
   coverage: ['minJudged', 'maxMissingRelevant'],
+  agreement: ['minOverlap', 'minTop1'],
 };
 
 function missingBounds(value: unknown, path: string[]): { kind: string; fields: string[] } | undefined {

@@ -2,6 +2,7 @@ import type { Policy, Rule } from '../config/gate-policy.js';
 import { annRecallName } from '../metrics/ann-recall.js';
 import { bonferroniAdjust, holmAdjust } from '../metrics/significance.js';
 import type { MeasuredResults } from '../results/measured.js';
+import type { ReviewFigures } from '../results/review.js';
 import {
   type DetectableEffect,
   type RuleOutcome,
@@ -26,6 +27,7 @@ import {
   dropReason,
   type PendingDrop,
 } from './rules/max-drop.js';
+import { metricOf as reviewMetric, reviewOutcome } from './rules/review.js';
 
 export interface GateInputs {
   policy: Policy;
@@ -37,6 +39,8 @@ export interface GateInputs {
   coverage: (system: string, k: number) => CoverageFigures | string;
   /** Things already known (e.g. the dataset changed since the baseline). */
   warnings?: string[];
+  /** A migration review's figures: what agreement, completeness, readiness and compatibility rules read. */
+  review?: ReviewFigures;
 }
 
 /**
@@ -102,6 +106,12 @@ export function applyPolicy(inputs: GateInputs): Verdict {
         case 'ann':
           outcomes.push(annOutcome(rule, system));
           break;
+        case 'agreement':
+        case 'completeness':
+        case 'readiness':
+        case 'compatibility':
+          outcomes.push(reviewOutcome(rule, system.id, inputs.review));
+          break;
         case 'coverage': {
           const figures = inputs.coverage(system.id, rule.k);
           outcomes.push(...coverageOutcomes(rule, system, figures));
@@ -162,6 +172,8 @@ function metricOf(rule: Rule): string {
       return `Judged@${rule.k}`;
     case 'ann':
       return annRecallName(rule.k);
+    default:
+      return reviewMetric(rule);
   }
 }
 
