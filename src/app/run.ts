@@ -59,10 +59,17 @@ export interface RunOptions {
   progress?: Progress;
   /** The ANN check of systems on approximate indexes: every query (default), or a seeded sample of them. */
   annCheck?: { sample?: number };
+  /**
+   * Unjudged queries (real traffic) each system also answers, after the dataset's: their rankings are
+   * written beside the run (sample.trec) for a migration review to compare, and never evaluated.
+   */
+  sample?: SystemQuery[];
 }
 
 export interface RunOutcome {
   dir: string;
+  /** The dataset the systems ran over, as loaded. */
+  dataset: Dataset;
   summary: RunSummary;
   evaluation: EvaluationFile;
   warnings: string[];
@@ -132,6 +139,17 @@ export async function runConfig(options: RunOptions): Promise<RunOutcome> {
         exact: exact && { run: exact, ...(checked?.sample ? { qids: checked.qids } : {}) },
       });
       namedRuns.push(...runs);
+      if (options.sample) {
+        const sampled = await runSystem({
+          system,
+          components: built,
+          queries: options.sample,
+          documentText,
+          tracePath: folder.sampleTracePath(system.id),
+          prices: prices(system),
+        });
+        files.sample = folder.writeSampleRun(system.id, { ...sampled.run, runId: `${system.id}~sample` });
+      }
       Object.assign(summary, operationalFigures(system, result, built), { files });
       // A check that could not run says why; the gate's ann rule fails closed on it.
       if (checked && result.exact && 'error' in result.exact) {
@@ -198,7 +216,7 @@ export async function runConfig(options: RunOptions): Promise<RunOutcome> {
     systems: outcomes.map((o) => o.summary),
   };
   folder.writeSummary(summary);
-  return { dir: folder.dir, summary, evaluation, warnings: [...buildWarnings, ...warnings] };
+  return { dir: folder.dir, dataset, summary, evaluation, warnings: [...buildWarnings, ...warnings] };
 }
 
 /** The queries an ANN check covers: all of them, or a sample seeded by the run's seed. */

@@ -25,6 +25,9 @@ export const SYSTEM_FILES = {
   firstStageJsonl: 'first-stage.jsonl',
   exact: 'exact.trec',
   exactJsonl: 'exact.jsonl',
+  sample: 'sample.trec',
+  sampleJsonl: 'sample.jsonl',
+  sampleTrace: 'sample-trace.jsonl',
 } as const;
 
 /** A system id as a folder name. */
@@ -43,10 +46,17 @@ export function systemFolder(runDir: string, id: string): string {
 
 /** The system's run file: run.trec, or run.jsonl where ids with whitespace kept it from TREC; else undefined. */
 export function systemRunFile(runDir: string, id: string): string | undefined {
+  return firstExisting(runDir, id, [SYSTEM_FILES.run, SYSTEM_FILES.runJsonl]);
+}
+
+/** The system's run over an unjudged sample (sample.trec or sample.jsonl), when the run had one. */
+export function systemSampleRunFile(runDir: string, id: string): string | undefined {
+  return firstExisting(runDir, id, [SYSTEM_FILES.sample, SYSTEM_FILES.sampleJsonl]);
+}
+
+function firstExisting(runDir: string, id: string, names: string[]): string | undefined {
   const folder = systemFolder(runDir, id);
-  return [SYSTEM_FILES.run, SYSTEM_FILES.runJsonl]
-    .map((name) => join(folder, name))
-    .find((path) => existsSync(path));
+  return names.map((name) => join(folder, name)).find((path) => existsSync(path));
 }
 
 /** The system's trace (one line per query), when the run wrote one. */

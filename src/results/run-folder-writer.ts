@@ -70,6 +70,18 @@ export class RunFolderWriter {
     return { files, runs };
   }
 
+  /** Where the system's trace over an unjudged sample goes (written while it runs). */
+  sampleTracePath(id: string): string {
+    return join(this.dir, systemPath(id), SYSTEM_FILES.sampleTrace);
+  }
+
+  /** Writes a system's run over an unjudged query sample; returns its file, relative to the run folder. */
+  writeSampleRun(id: string, run: Run): string {
+    const trec = join(systemPath(id), SYSTEM_FILES.sample);
+    const { file } = this.writeRun(run.runId, run, trec, join(systemPath(id), SYSTEM_FILES.sampleJsonl));
+    return file.name;
+  }
+
   writeEvaluation(evaluation: EvaluationFile): void {
     writeTextFile(join(this.dir, RUN_FILES.evaluation), `${JSON.stringify(evaluation, null, 2)}\n`);
   }

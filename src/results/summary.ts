@@ -64,7 +64,15 @@ export interface SystemSummary {
   /** What to know before trusting this system's figures. */
   warnings?: string[];
   /** Files under the run folder. */
-  files?: { run: string; runJsonl: string; trace: string; firstStage?: string; exact?: string };
+  files?: {
+    run: string;
+    runJsonl: string;
+    trace: string;
+    firstStage?: string;
+    exact?: string;
+    /** The run over an unjudged query sample (`migrate review --queries`): compared, never evaluated. */
+    sample?: string;
+  };
 }
 
 /**

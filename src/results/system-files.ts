@@ -2,7 +2,7 @@ import { readRunFile, readRunJudges } from '../dataset/run-file.js';
 import { UserError } from '../errors.js';
 import type { Judge } from '../metrics/evaluate.js';
 import type { Run } from '../metrics/types.js';
-import { systemFolder, systemRunFile, systemTraceFile } from './layout.js';
+import { systemFolder, systemRunFile, systemSampleRunFile, systemTraceFile } from './layout.js';
 import { readTraceTops, type TracedHits } from './trace-reader.js';
 
 /** Reading back what a system retrieved in a run folder: its run file and its trace. */
@@ -14,6 +14,12 @@ export type TopHits = { traced: TracedHits[] } | { run: Run };
 export function readSystemRun(runDir: string, id: string): Run | string {
   const file = systemRunFile(runDir, id);
   return file ? readRunFile(file) : `no run file of system '${id}' in ${systemFolder(runDir, id)}`;
+}
+
+/** A system's run over the unjudged sample of a migration review; a string says why there is none. */
+export function readSampleRun(runDir: string, id: string): Run | string {
+  const file = systemSampleRunFile(runDir, id);
+  return file ? readRunFile(file) : `no sample run of system '${id}' in ${systemFolder(runDir, id)}`;
 }
 
 /** The rankings of a system that ran, query by query, without their doc ids. */
