@@ -71,7 +71,7 @@ export async function buildIndex(options: IndexBuildOptions): Promise<IndexBuild
   const began = performance.now();
   const existing = await target.existing();
   const todo = corpus
-    .map((doc) => ({ doc, digest: sha256(doc.text) }))
+    .map((doc) => ({ doc, digest: contentDigest(doc.text) }))
     .filter(({ doc, digest }) => existing.get(doc.id) !== digest);
   const record: IndexBuildRecord = {
     target: target.description,
@@ -143,6 +143,7 @@ export async function buildIndex(options: IndexBuildOptions): Promise<IndexBuild
   return record;
 }
 
-function sha256(text: string): string {
+/** The digest stored with each vector: of the text it was embedded from, so a changed document is seen. */
+export function contentDigest(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
