@@ -11,6 +11,7 @@ const INTEGRATION = [
   'test/cli/pgvector.test.ts',
   'test/dataset/import.test.ts',
   'test/gate/baseline.test.ts',
+  'test/lifecycle/index-stores.test.ts',
   'test/metrics/trec-eval-conformance.test.ts',
   'test/retrieve/command.test.ts',
   'test/retrieve/embedding-cache.test.ts',

@@ -52,6 +52,12 @@ export class ServiceError extends ToolError {
   readonly exitCode = EXIT.badInput;
 }
 
+/** What was asked is refused because the gate behind it failed (a cutover of a failed review): exit 1. */
+export class GateRefusal extends ToolError {
+  override readonly name: string = 'GateRefusal';
+  readonly exitCode = EXIT.gateFailed;
+}
+
 /** "file:line: field 'x': message" — the shape editors and CI logs turn into links. */
 export function formatLocated(message: string, { file, line, field }: InputLocation): string {
   const where = file === undefined ? '' : line === undefined ? `${file}: ` : `${file}:${line}: `;

@@ -4,7 +4,7 @@ import { loadConfig } from '../config/load.js';
 import type { ModelConfig } from '../config/types.js';
 import { loadDataset } from '../dataset/native.js';
 import { resolveDataset } from '../dataset/resolve.js';
-import { UserError } from '../errors.js';
+import { ServiceError, UserError } from '../errors.js';
 import { writeTextFile } from '../files.js';
 import {
   defaultCollectionName,
@@ -13,9 +13,11 @@ import {
   qdrantBuildTarget,
 } from '../lifecycle/build-targets.js';
 import { buildIndex, type IndexBuildRecord } from '../lifecycle/index-build.js';
+import type { IndexStore } from '../lifecycle/index-store.js';
+import { PgvectorStore } from '../lifecycle/stores/pgvector-store.js';
+import { QdrantStore } from '../lifecycle/stores/qdrant-store.js';
 import { openDatabase } from '../retrieve/providers/pgvector/database.js';
 import type { SqlClient } from '../retrieve/providers/pgvector/sql-client.js';
-import { setAlias } from '../retrieve/providers/qdrant/aliases.js';
 import { QdrantConnection } from '../retrieve/providers/qdrant/connection.js';
 import type { Progress } from '../retrieve/types.js';
 import { apiKey, createEmbedder } from './components.js';
@@ -27,7 +29,7 @@ export interface BuildFromConfigOptions {
   index: string;
   /** Qdrant: the collection to create or resume (default `{dataset}_{model alias}_{version}`). */
   collection?: string;
-  /** Qdrant: point this alias at the collection once it is ready. */
+  /** Point this alias (Qdrant alias, pgvector view) at the new index once it is ready. */
   alias?: string;
   /** Points per upsert request (64–256) and requests in flight (2–4). */
   batchSize: number;
@@ -40,7 +42,7 @@ export interface BuildFromConfigOptions {
 
 export interface BuildOutcome {
   record: IndexBuildRecord;
-  /** The concrete collection (Qdrant), absent for the embedded index. */
+  /** The concrete collection or table, absent for the embedded index. */
   collection?: string;
   alias?: string;
   recordFile: string;
@@ -93,10 +95,13 @@ export async function buildIndexFromConfig(options: BuildFromConfigOptions): Pro
   let connection: QdrantConnection | undefined;
   let database: SqlClient | undefined;
   const sized = { ...model, dimensions } as ModelConfig & { dimensions: number };
-  if (index.kind !== 'qdrant' && (options.collection || options.alias)) {
+  if (index.kind !== 'qdrant' && options.collection) {
     throw new UserError(
-      `--collection and --alias apply to qdrant indexes; '${index.alias}' is ${index.kind}${index.kind === 'pgvector' ? ' (its table is the config’s table field)' : ''}`,
+      `--collection applies to qdrant indexes; '${index.alias}' is ${index.kind}${index.kind === 'pgvector' ? ' (its table is the config’s table field)' : ''}`,
     );
+  }
+  if (index.kind === 'embedded' && options.alias) {
+    throw new UserError(`--alias applies to qdrant and pgvector indexes; '${index.alias}' is embedded`);
   }
   if (index.kind === 'qdrant') {
     collection = options.collection ?? defaultCollectionName(dataset.manifest.name, model);
@@ -118,6 +123,7 @@ export async function buildIndexFromConfig(options: BuildFromConfigOptions): Pro
       parallel: options.parallel,
     });
   } else if (index.kind === 'pgvector') {
+    collection = index.table;
     recordName = `pgvector-${index.table}`;
     database = await openDatabase(index, { dir: config.dir, env, create: true });
     try {
@@ -150,10 +156,15 @@ export async function buildIndexFromConfig(options: BuildFromConfigOptions): Pro
       cacheDir: config.cacheDir,
       ...(options.progress ? { progress: options.progress } : {}),
     });
+    const store = connection
+      ? new QdrantStore(connection)
+      : database && index.kind === 'pgvector'
+        ? new PgvectorStore(database, index)
+        : undefined;
+    if (options.alias && store && collection) await pointAlias(store, options.alias, collection);
   } finally {
     await database?.close();
   }
-  if (options.alias && connection && collection) await setAlias(connection, options.alias, collection);
 
   const dir = join(options.reportsDir, 'index-builds');
   mkdirSync(dir, { recursive: true });
@@ -169,4 +180,16 @@ export async function buildIndexFromConfig(options: BuildFromConfigOptions): Pro
     ...(options.alias ? { alias: options.alias } : {}),
     recordFile,
   };
+}
+
+/**
+ * Points the alias (a Qdrant alias, a pgvector view) at the index just built, and reads it back: an alias
+ * that is already in use is better moved with `migrate cutover`, which is reviewed and recorded.
+ */
+async function pointAlias(store: IndexStore, alias: string, target: string): Promise<void> {
+  await store.switchAlias(alias, target);
+  const now = (await store.aliases()).get(alias);
+  if (now !== target) {
+    throw new ServiceError(`alias ${alias} was pointed at ${target} but reads back as ${now ?? 'missing'}`);
+  }
 }

@@ -29,7 +29,10 @@ export function registerIndex(program: Command, cli: Cli): void {
       '--collection <name>',
       'qdrant: the collection to create or resume (default {dataset}_{model}_{version})',
     )
-    .option('--alias <name>', 'qdrant: point this alias at the collection once it is ready')
+    .option(
+      '--alias <name>',
+      'point this alias (qdrant alias, pgvector view) at the new index once it is ready',
+    )
     .option('--batch-size <n>', 'points per upsert request (64-256)', '128')
     .option('--parallel <n>', 'upsert requests in flight (2-4)', '3')
     .option('--reports <dir>', 'where index-builds/<collection>-<time>.json is recorded', 'reports')

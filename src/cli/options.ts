@@ -23,3 +23,14 @@ export function parseProbabilityOption(flag: string): (value: string) => number 
     return p;
   };
 }
+
+const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Commander parser for a duration: a number and a unit, s, m, h or d ("24h", "90m", "2d"); in ms. */
+export function parseDurationOption(flag: string): (value: string) => number {
+  return (value) => {
+    const match = /^(\d+(?:\.\d+)?)([smhd])$/.exec(value.trim());
+    if (!match) throw new InvalidArgumentError(`${flag} takes a duration like 24h, 90m or 2d`);
+    return Number(match[1]) * (DURATION_UNITS[match[2] as string] as number);
+  };
+}

@@ -9,6 +9,7 @@ import { registerEval } from './eval.js';
 import { registerGate } from './gate.js';
 import { registerIndex } from './index-build.js';
 import type { Cli, CliIo, OutputStream } from './io.js';
+import { registerMigrate } from './migrate.js';
 import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerTrecEval } from './trec-eval.js';
@@ -54,6 +55,7 @@ function buildProgram(cli: Cli): Command {
   registerBaseline(program, cli);
   registerCache(program, cli);
   registerIndex(program, cli);
+  registerMigrate(program, cli);
   addDebugOption(program);
   return program;
 }
