@@ -77,13 +77,14 @@ beforeAll(async () => {
   reports = join(dir, 'reports');
   dataDir = join(dir, 'db');
   writeFileSync(configFile, CONFIG);
-  for (const [model, index, alias] of [
-    ['hash-64', 'v1', 'docs'],
-    ['hash-384', 'v2'],
-    ['hash-2', 'v3'],
-  ]) {
+  const builds: [string, string, string[]][] = [
+    ['hash-64', 'v1', ['--alias', 'docs']],
+    ['hash-384', 'v2', []],
+    ['hash-2', 'v3', []],
+  ];
+  for (const [model, index, alias] of builds) {
     const args = ['index', 'build', '--config', configFile, '--model', model, '--index', index];
-    const built = await cli([...args, '--reports', reports, '--quiet', ...(alias ? ['--alias', alias] : [])]);
+    const built = await cli([...args, '--reports', reports, '--quiet', ...alias]);
     expect(built.status, built.stderr).toBe(0);
   }
 });
