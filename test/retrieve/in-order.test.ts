@@ -24,11 +24,17 @@ describe('inOrder', () => {
   it('refills a slot as soon as any call ends, not only the awaited one', async () => {
     const log: string[] = [];
     const order: number[] = [];
-    // Item 1 is slow: items 2 and 3 share the second slot meanwhile.
+    // Item 1 holds its slot until item 3 has ended: items 2 and 3 must share the second slot meanwhile.
+    // Promises, not timers, so a busy machine cannot reorder the ends.
+    let releaseFirst = () => {};
+    const first = new Promise<void>((resolve) => {
+      releaseFirst = resolve;
+    });
     for await (const n of inOrder([1, 2, 3, 4], 2, async (n) => {
       log.push(`start ${n}`);
-      await tick(n === 1 ? 30 : 2);
+      await (n === 1 ? first : Promise.resolve());
       log.push(`end ${n}`);
+      if (n === 3) releaseFirst();
       return n;
     })) {
       order.push(n);
