@@ -8,7 +8,8 @@ import type { IndexStore } from '../lifecycle/index-store.js';
 import {
   type CutoverRecord,
   cutoverRecordName,
-  readCutoverRecords,
+  DEFAULT_RETENTION_MS,
+  pendingCutover,
   type StoreRef,
   writeCutoverRecord,
 } from '../results/cutovers.js';
@@ -17,9 +18,7 @@ import { type ReviewFile, requireReviewFile } from '../results/review.js';
 import { readVerdictFile } from '../results/verdict-file.js';
 import { withConfigStore } from './migrate-store.js';
 
-export const HOUR_MS = 3_600_000;
-export const DEFAULT_MAX_AGE_MS = 24 * HOUR_MS;
-export const DEFAULT_RETENTION_MS = 48 * HOUR_MS;
+const DEFAULT_MAX_AGE_MS = 24 * 3_600_000;
 
 export interface CutoverOptions {
   alias: string;
@@ -157,18 +156,6 @@ export async function rollback(options: RollbackOptions): Promise<SwitchOutcome>
       ],
     });
   });
-}
-
-/** The last cutover of `alias` that took effect and was not rolled back since. */
-export function pendingCutover(
-  reportsDir: string,
-  alias: string,
-): { name: string; record: CutoverRecord } | undefined {
-  const records = readCutoverRecords(reportsDir).filter(
-    (r) => r.record.alias === alias && r.record.state === 'done' && r.record.kind !== 'cleanup',
-  );
-  const last = records.at(-1);
-  return last?.record.kind === 'cutover' ? { name: last.name, record: last.record } : undefined;
 }
 
 interface SwitchPlan {

@@ -2,10 +2,11 @@ import { loadConfig } from '../config/load.js';
 import {
   type CutoverRecord,
   cutoverRecordName,
+  DEFAULT_RETENTION_MS,
+  pendingCutover,
   readCutoverRecords,
   writeCutoverRecord,
 } from '../results/cutovers.js';
-import { DEFAULT_RETENTION_MS, pendingCutover } from './migrate-cutover.js';
 import { withConfigStore } from './migrate-store.js';
 
 export interface StatusOptions {

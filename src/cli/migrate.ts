@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import { warn } from './errors.js';
 import type { Cli } from './io.js';
-import { parseDurationOption } from './options.js';
+import { durationOption } from './options.js';
 import { writeAndAnnounce } from './report.js';
 
 interface ReviewFlags {
@@ -94,17 +94,13 @@ export function registerMigrate(program: Command, cli: Cli): void {
     .requiredOption('--to <index>', 'the collection or table to point it at (the review’s candidate)')
     .requiredOption('--review <dir>', 'the folder `migrate review` wrote')
     .option('--yes', 'switch; without it, only print what would be done')
-    .option(
-      '--max-age <duration>',
-      'refuse a review older than this',
-      parseDurationOption('--max-age'),
-      24 * 3_600_000,
-    )
-    .option(
-      '--retention <duration>',
-      'how long the previous target stays the rollback target',
-      parseDurationOption('--retention'),
-      48 * 3_600_000,
+    .addOption(durationOption('--max-age <duration>', 'refuse a review older than this', '24h'))
+    .addOption(
+      durationOption(
+        '--retention <duration>',
+        'how long the previous target stays the rollback target',
+        '48h',
+      ),
     )
     .option('--reports <dir>', 'where cutovers/ records are written', 'reports')
     .option('--config <file>', 'reach the store through this config (default: the one the review ran)')
@@ -168,11 +164,8 @@ export function registerMigrate(program: Command, cli: Cli): void {
     .description(
       'delete indexes left behind by cutovers once their retention passed and no alias points at them (dry run unless --yes)',
     )
-    .option(
-      '--retention <duration>',
-      'keep a previous target this long after its switch',
-      parseDurationOption('--retention'),
-      48 * 3_600_000,
+    .addOption(
+      durationOption('--retention <duration>', 'keep a previous target this long after its switch', '48h'),
     )
     .option('--yes', 'delete; without it, only print what would be deleted')
     .option('--reports <dir>', 'where cutovers/ records are', 'reports')

@@ -12,6 +12,9 @@ import { parseValidated } from './run-folder.js';
 
 export const CUTOVERS_DIR = 'cutovers';
 
+/** How long a cutover keeps the previous target as its rollback target, unless told otherwise. */
+export const DEFAULT_RETENTION_MS = 48 * 3_600_000;
+
 export interface StoreRef {
   kind: 'qdrant' | 'pgvector';
   where: string;
@@ -81,4 +84,16 @@ export function readCutoverRecords(
     .sort((a, b) =>
       a.record.at < b.record.at ? -1 : a.record.at > b.record.at ? 1 : a.name < b.name ? -1 : 1,
     );
+}
+
+/** The last cutover of `alias` that took effect and was not rolled back since. */
+export function pendingCutover(
+  reportsDir: string,
+  alias: string,
+): { name: string; record: CutoverRecord } | undefined {
+  const records = readCutoverRecords(reportsDir).filter(
+    (r) => r.record.alias === alias && r.record.state === 'done' && r.record.kind !== 'cleanup',
+  );
+  const last = records.at(-1);
+  return last?.record.kind === 'cutover' ? { name: last.name, record: last.record } : undefined;
 }

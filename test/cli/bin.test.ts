@@ -21,6 +21,12 @@ const COMMANDS = [
   ['cache', 'prune'],
   ['index'],
   ['index', 'build'],
+  ['migrate'],
+  ['migrate', 'review'],
+  ['migrate', 'cutover'],
+  ['migrate', 'rollback'],
+  ['migrate', 'status'],
+  ['migrate', 'cleanup'],
 ];
 
 /**
