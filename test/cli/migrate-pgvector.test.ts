@@ -131,6 +131,13 @@ describe('migrate on embedded pgvector', () => {
   });
 
   it('passes the review of a better candidate, with agreement, completeness, readiness and digests', async () => {
+    const sample = join(dir, 'production-sample.jsonl');
+    writeFileSync(
+      sample,
+      ['my chain keeps falling off', 'tubeless sealant dried out', 'which saddle for long rides']
+        .map((text, i) => JSON.stringify({ id: `p${i + 1}`, text }))
+        .join('\n'),
+    );
     const passed = await migrate(
       'review',
       '--config',
@@ -139,6 +146,8 @@ describe('migrate on embedded pgvector', () => {
       'live',
       '--candidate',
       'better',
+      '--queries',
+      sample,
       '--run-id',
       'better',
       '--quiet',
@@ -157,6 +166,14 @@ describe('migrate on embedded pgvector', () => {
     expect(judged?.queries).toBe(73);
     expect(judged?.meanOverlap).toBeGreaterThan(0);
     expect(judged?.meanOverlap).toBeLessThan(1);
+    // The unjudged sample is answered by both systems and compared, never evaluated.
+    const unjudged = figures.agreement.find((a) => a.set === 'sample' && a.k === 10);
+    expect(unjudged?.queries).toBe(3);
+    expect(unjudged?.worst.map((w) => w.text)).toContain('tubeless sealant dried out');
+    expect(figures.sample).toMatchObject({ queries: 3 });
+    expect(readFileSync(join(reports, 'better', 'systems', 'better', 'sample.trec'), 'utf8')).toMatch(
+      /^p1 Q0 /,
+    );
     const gate = JSON.parse(readFileSync(join(reports, 'better', 'gate.json'), 'utf8'));
     const kinds = gate.outcomes.map((o: { kind: string }) => o.kind);
     for (const kind of [
@@ -173,6 +190,21 @@ describe('migrate on embedded pgvector', () => {
     }
     expect(readFileSync(join(reports, 'better', 'report.md'), 'utf8')).toContain('May we switch?');
     expect(readFileSync(join(reports, 'better', 'gate.junit.xml'), 'utf8')).toContain('agreement @10');
+  });
+
+  it('refuses bad input to a review with the file, line and field, exit 2', async () => {
+    const review = (...args: string[]) => migrate('review', '--config', configFile, '--quiet', ...args);
+    const unknown = await review('--live', 'nope', '--candidate', 'better');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/no system 'nope' \(--live\) in .*; its systems: live, better, worse/);
+    const same = await review('--live', 'live', '--candidate', 'live');
+    expect(same.stderr).toMatch(/name the same system 'live'/);
+    const broken = join(dir, 'broken.jsonl');
+    writeFileSync(broken, '{"id": "p1", "text": "fine"}\n{"id": "p2"}\n');
+    const malformed = await review('--live', 'live', '--candidate', 'better', '--queries', broken);
+    expect(malformed.status).toBe(2);
+    expect(malformed.stderr).toMatch(/broken\.jsonl:2: .*text/);
+    expect(malformed.stderr).not.toMatch(/at .*\.ts:\d+/);
   });
 
   it('refuses a stale or tampered review, an unknown alias and a missing target, switching nothing', async () => {
