@@ -6,8 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cleanup } from '../../src/app/migrate-status.js';
 import type { CutoverRecord } from '../../src/results/cutovers.js';
 import type { ReviewFile } from '../../src/results/review.js';
-import { runCliInProcess } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
+import { MigrationScenario } from '../helpers/migration.js';
 
 /**
  * A migration to a new embedding model on embedded pgvector (real PGlite tables), through the CLI: build
@@ -16,31 +15,11 @@ import { tempDir } from '../helpers/tmp.js';
  */
 
 const HOUR = 3_600_000;
-let dir: string;
-let configFile: string;
-let reports: string;
+let scenario: MigrationScenario;
 let dataDir: string;
-
-const CONFIG = `dataset: bike-repair@1.0.0
-measures: [nDCG@10, R@5, R@10]
-cacheDir: cache
-models:
-  hash-64: { provider: hashing, dimensions: 64 }
-  hash-384: { provider: hashing, dimensions: 384 }
-  hash-2: { provider: hashing, dimensions: 2 }
-indexes:
-  docs: { kind: pgvector, table: docs, dataDir: db }
-  v1: { kind: pgvector, table: docs_v1, dataDir: db }
-  v2: { kind: pgvector, table: docs_v2, dataDir: db }
-  v3: { kind: pgvector, table: docs_v3, dataDir: db }
-systems:
-  - { id: live, model: hash-64, index: docs, k: 10 }
-  - { id: better, model: hash-384, index: v2, k: 10 }
-  - { id: worse, model: hash-2, index: v3, k: 10 }
-`;
-
-const cli = (args: string[]) => runCliInProcess(args, dir);
-const migrate = (...args: string[]) => cli(['migrate', ...args, '--reports', reports]);
+let reports: string;
+let configFile: string;
+const migrate = (...args: string[]) => scenario.migrate(...args);
 
 /** The view's target and the alias record, read straight from the database. */
 async function aliasInDatabase(): Promise<{ target: string; record: Record<string, unknown> | undefined }> {
@@ -72,21 +51,10 @@ function records(): CutoverRecord[] {
 }
 
 beforeAll(async () => {
-  dir = tempDir('rg-migrate-pg-');
-  configFile = join(dir, 'migration.yaml');
-  reports = join(dir, 'reports');
-  dataDir = join(dir, 'db');
-  writeFileSync(configFile, CONFIG);
-  const builds: [string, string, string[]][] = [
-    ['hash-64', 'v1', ['--alias', 'docs']],
-    ['hash-384', 'v2', []],
-    ['hash-2', 'v3', []],
-  ];
-  for (const [model, index, alias] of builds) {
-    const args = ['index', 'build', '--config', configFile, '--model', model, '--index', index];
-    const built = await cli([...args, '--reports', reports, '--quiet', ...alias]);
-    expect(built.status, built.stderr).toBe(0);
-  }
+  scenario = new MigrationScenario((table) => `{ kind: pgvector, table: ${table}, dataDir: db }`);
+  ({ reports, configFile } = scenario);
+  dataDir = join(scenario.dir, 'db');
+  await scenario.buildAll();
 });
 
 describe('migrate on embedded pgvector', () => {
@@ -97,32 +65,12 @@ describe('migrate on embedded pgvector', () => {
   });
 
   it('fails the review of a measurably worse candidate, and cutover refuses it with the reason', async () => {
-    const worse = await migrate(
-      'review',
-      '--config',
-      configFile,
-      '--live',
-      'live',
-      '--candidate',
-      'worse',
-      '--run-id',
-      'worse',
-      '--quiet',
-    );
+    const worse = await scenario.review('worse');
     expect(worse.status, worse.stderr).toBe(1);
     expect(worse.stdout).toMatch(/FAIL\s+worse\s+maxDrop nDCG@10/);
     expect(review('worse')).toMatchObject({ status: 'fail', live: { alias: 'docs', target: 'docs_v1' } });
 
-    const refused = await migrate(
-      'cutover',
-      '--alias',
-      'docs',
-      '--to',
-      'docs_v3',
-      '--review',
-      join(reports, 'worse'),
-      '--yes',
-    );
+    const refused = await scenario.cutover('docs_v3', 'worse', '--yes');
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(
       /the review in .* failed, so the cutover to docs_v3 is refused: maxDrop nDCG@10 \(worse\): .*drop/,
@@ -131,27 +79,14 @@ describe('migrate on embedded pgvector', () => {
   });
 
   it('passes the review of a better candidate, with agreement, completeness, readiness and digests', async () => {
-    const sample = join(dir, 'production-sample.jsonl');
+    const sample = join(scenario.dir, 'production-sample.jsonl');
     writeFileSync(
       sample,
       ['my chain keeps falling off', 'tubeless sealant dried out', 'which saddle for long rides']
         .map((text, i) => JSON.stringify({ id: `p${i + 1}`, text }))
         .join('\n'),
     );
-    const passed = await migrate(
-      'review',
-      '--config',
-      configFile,
-      '--live',
-      'live',
-      '--candidate',
-      'better',
-      '--queries',
-      sample,
-      '--run-id',
-      'better',
-      '--quiet',
-    );
+    const passed = await scenario.review('better', ['--queries', sample]);
     expect(passed.status, passed.stderr).toBe(0);
     const figures = review('better');
     expect(figures).toMatchObject({
@@ -199,7 +134,7 @@ describe('migrate on embedded pgvector', () => {
     expect(unknown.stderr).toMatch(/no system 'nope' \(--live\) in .*; its systems: live, better, worse/);
     const same = await review('--live', 'live', '--candidate', 'live');
     expect(same.stderr).toMatch(/name the same system 'live'/);
-    const broken = join(dir, 'broken.jsonl');
+    const broken = join(scenario.dir, 'broken.jsonl');
     writeFileSync(broken, '{"id": "p1", "text": "fine"}\n{"id": "p2"}\n');
     const malformed = await review('--live', 'live', '--candidate', 'better', '--queries', broken);
     expect(malformed.status).toBe(2);
@@ -228,13 +163,12 @@ describe('migrate on embedded pgvector', () => {
   });
 
   it('cuts over after a dry run, verified, with a rollback record', async () => {
-    const args = ['cutover', '--alias', 'docs', '--to', 'docs_v2', '--review', join(reports, 'better')];
-    const dry = await migrate(...args);
+    const dry = await scenario.cutover('docs_v2', 'better');
     expect(dry.status, dry.stderr).toBe(0);
     expect(dry.stdout).toMatch(/^dry run: nothing switched/);
     expect((await aliasInDatabase()).target).toBe('docs_v1');
 
-    const done = await migrate(...args, '--yes');
+    const done = await scenario.cutover('docs_v2', 'better', '--yes');
     expect(done.status, done.stderr).toBe(0);
     expect(done.stdout).toContain('alias docs → docs_v2 (verified by reading it back)');
     expect(await aliasInDatabase()).toEqual({
@@ -264,16 +198,7 @@ describe('migrate on embedded pgvector', () => {
   });
 
   it('cleans up a previous table only after its retention and when no alias points at it', async () => {
-    const cut = await migrate(
-      'cutover',
-      '--alias',
-      'docs',
-      '--to',
-      'docs_v2',
-      '--review',
-      join(reports, 'better'),
-      '--yes',
-    );
+    const cut = await scenario.cutover('docs_v2', 'better', '--yes');
     expect(cut.status, cut.stderr).toBe(0);
     const inside = await migrate('cleanup', '--yes');
     expect(inside.status, inside.stderr).toBe(0);
@@ -298,29 +223,8 @@ describe('migrate on embedded pgvector', () => {
   });
 
   it('refuses a review whose candidate table was rebuilt since', async () => {
-    const rebuilt = await cli([
-      'index',
-      'build',
-      '--config',
-      configFile,
-      '--model',
-      'hash-384',
-      '--index',
-      'v2',
-      '--reports',
-      reports,
-      '--quiet',
-    ]);
-    expect(rebuilt.status, rebuilt.stderr).toBe(0);
-    const refused = await migrate(
-      'cutover',
-      '--alias',
-      'docs',
-      '--to',
-      'docs_v2',
-      '--review',
-      join(reports, 'better'),
-    );
+    await scenario.build('hash-384', 'v2');
+    const refused = await scenario.cutover('docs_v2', 'better');
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(
       /the build record of docs_v2 \(candidate: rebuilt\?\) changed since the review/,

@@ -1,12 +1,11 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup } from '../../src/app/migrate-status.js';
 import type { CutoverRecord } from '../../src/results/cutovers.js';
 import { listAliases, setAlias } from '../../src/retrieve/providers/qdrant/aliases.js';
 import { QdrantConnection } from '../../src/retrieve/providers/qdrant/connection.js';
-import { runCliInProcess } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
+import { MigrationScenario } from '../helpers/migration.js';
 import { QdrantTestServer } from '../servers/qdrant-server.js';
 
 /**
@@ -21,14 +20,11 @@ const HOUR = 3_600_000;
 const ALIASES = 'POST /collections/aliases';
 let server: QdrantTestServer;
 let connection: QdrantConnection;
-let dir: string;
-let configFile: string;
+let scenario: MigrationScenario;
 let reports: string;
-
-const cli = (args: string[]) => runCliInProcess(args, dir);
-const migrate = (...args: string[]) => cli(['migrate', ...args, '--reports', reports]);
-const cutover = (...extra: string[]) =>
-  migrate('cutover', '--alias', 'docs', '--to', 'docs_v2', '--review', join(reports, 'better'), ...extra);
+let configFile: string;
+const migrate = (...args: string[]) => scenario.migrate(...args);
+const cutover = (...extra: string[]) => scenario.cutover('docs_v2', 'better', ...extra);
 
 async function aliasTarget(): Promise<string | undefined> {
   return (await listAliases(connection)).get('docs');
@@ -43,54 +39,13 @@ function lastRecord(): CutoverRecord {
 beforeAll(async () => {
   server = await QdrantTestServer.start();
   connection = new QdrantConnection({ url: server.url, timeoutMs: 5_000, maxRetries: 0 });
-  dir = tempDir('rg-migrate-qdrant-');
-  configFile = join(dir, 'migration.yaml');
-  reports = join(dir, 'reports');
-  const index = (collection: string) =>
-    `{ kind: qdrant, url: "${server.url}", collection: ${collection}, maxRetries: 1, timeoutMs: 5000 }`;
-  writeFileSync(
-    configFile,
-    `dataset: bike-repair@1.0.0
-measures: [nDCG@10, R@5, R@10]
-cacheDir: cache
-models:
-  hash-64: { provider: hashing, dimensions: 64 }
-  hash-384: { provider: hashing, dimensions: 384 }
-  hash-2: { provider: hashing, dimensions: 2 }
-indexes:
-  docs: ${index('docs')}
-  v1: ${index('docs_v1')}
-  v2: ${index('docs_v2')}
-  v3: ${index('docs_v3')}
-systems:
-  - { id: live, model: hash-64, index: docs, k: 10 }
-  - { id: better, model: hash-384, index: v2, k: 10 }
-  - { id: worse, model: hash-2, index: v3, k: 10 }
-`,
+  scenario = new MigrationScenario(
+    (collection) =>
+      `{ kind: qdrant, url: "${server.url}", collection: ${collection}, maxRetries: 1, timeoutMs: 5000 }`,
   );
-  const builds: [string, string, string[]][] = [
-    ['hash-64', 'v1', ['--alias', 'docs']],
-    ['hash-384', 'v2', []],
-    ['hash-2', 'v3', []],
-  ];
-  for (const [model, name, alias] of builds) {
-    const collection = `docs_${name}`;
-    const args = ['index', 'build', '--config', configFile, '--model', model, '--index', name];
-    const built = await cli([...args, '--collection', collection, '--reports', reports, '--quiet', ...alias]);
-    expect(built.status, built.stderr).toBe(0);
-  }
-  const better = await migrate(
-    'review',
-    '--config',
-    configFile,
-    '--live',
-    'live',
-    '--candidate',
-    'better',
-    '--run-id',
-    'better',
-    '--quiet',
-  );
+  ({ reports, configFile } = scenario);
+  await scenario.buildAll((index) => ['--collection', `docs_${index}`]);
+  const better = await scenario.review('better');
   expect(better.status, better.stderr).toBe(0);
 });
 
@@ -104,29 +59,9 @@ afterAll(async () => {
 
 describe('migrate on Qdrant', () => {
   it('fails the review of a measurably worse candidate, and cutover refuses it', async () => {
-    const worse = await migrate(
-      'review',
-      '--config',
-      configFile,
-      '--live',
-      'live',
-      '--candidate',
-      'worse',
-      '--run-id',
-      'worse',
-      '--quiet',
-    );
+    const worse = await scenario.review('worse');
     expect(worse.status, worse.stderr).toBe(1);
-    const refused = await migrate(
-      'cutover',
-      '--alias',
-      'docs',
-      '--to',
-      'docs_v3',
-      '--review',
-      join(reports, 'worse'),
-      '--yes',
-    );
+    const refused = await scenario.cutover('docs_v3', 'worse', '--yes');
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/failed, so the cutover to docs_v3 is refused: maxDrop nDCG@10 \(worse\)/);
     expect(await aliasTarget()).toBe('docs_v1');
