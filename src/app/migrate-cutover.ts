@@ -1,9 +1,10 @@
 import { fileSha256 } from '../dataset/digest.js';
 import { loadDataset } from '../dataset/native.js';
 import { resolveDataset } from '../dataset/resolve.js';
+import { formatDuration } from '../durations.js';
 import { GateRefusal, ServiceError, UserError } from '../errors.js';
 import { type SwitchResult, switchVerified } from '../lifecycle/alias-switch.js';
-import { cutoverProblems, hours, recordDigest } from '../lifecycle/cutover-checks.js';
+import { cutoverProblems, recordDigest } from '../lifecycle/cutover-checks.js';
 import type { IndexStore } from '../lifecycle/index-store.js';
 import {
   type CutoverRecord,
@@ -87,7 +88,7 @@ export async function cutover(options: CutoverOptions): Promise<SwitchOutcome> {
     const retentionUntil = new Date(now().getTime() + (options.retentionMs ?? DEFAULT_RETENTION_MS));
     const plan = [
       `alias ${alias}: ${from} → ${to} in ${store.where}`,
-      `review: ${options.reviewDir} (${review.status}, reviewed ${review.reviewedAt}, ${hours(now().getTime() - Date.parse(review.reviewedAt))} ago)`,
+      `review: ${options.reviewDir} (${review.status}, reviewed ${review.reviewedAt}, ${formatDuration(now().getTime() - Date.parse(review.reviewedAt))} ago)`,
       `${from} stays the rollback target until ${retentionUntil.toISOString()} (\`migrate rollback --alias ${alias}\`)`,
     ];
     if (!options.yes) {

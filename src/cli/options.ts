@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option } from 'commander';
+import { parseDuration } from '../durations.js';
 
 /** Commander reducer for a repeatable option. */
 export function collect(value: string, previous: string[]): string[] {
@@ -24,20 +25,13 @@ export function parseProbabilityOption(flag: string): (value: string) => number 
   };
 }
 
-const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
 /** A duration option ("24h", "90m", "2d"; the value in ms), its default shown as written. */
 export function durationOption(flags: string, description: string, fallback: string): Option {
-  const name = flags.split(' ')[0] as string;
-  const parse = parseDurationOption(name);
-  return new Option(flags, description).argParser(parse).default(parse(fallback), fallback);
-}
-
-/** Commander parser for a duration: a number and a unit, s, m, h or d ("24h", "90m", "2d"); in ms. */
-function parseDurationOption(flag: string): (value: string) => number {
-  return (value) => {
-    const match = /^(\d+(?:\.\d+)?)([smhd])$/.exec(value.trim());
-    if (!match) throw new InvalidArgumentError(`${flag} takes a duration like 24h, 90m or 2d`);
-    return Number(match[1]) * (DURATION_UNITS[match[2] as string] as number);
+  const flag = flags.split(' ')[0] as string;
+  const parse = (value: string): number => {
+    const ms = parseDuration(value);
+    if (ms === undefined) throw new InvalidArgumentError(`${flag} takes a duration like 24h, 90m or 2d`);
+    return ms;
   };
+  return new Option(flags, description).argParser(parse).default(parse(fallback), fallback);
 }

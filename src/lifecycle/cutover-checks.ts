@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../dataset/canonical.js';
+import { formatDuration } from '../durations.js';
 import type { ReviewFile } from '../results/review.js';
 import type { Readiness } from './index-store.js';
 
@@ -82,7 +83,7 @@ export function cutoverProblems(review: ReviewFile, request: CutoverRequest, fac
     const age = facts.now.getTime() - reviewedAt;
     if (age > request.maxAgeMs) {
       problems.push(
-        `the review is ${hours(age)} old, older than --max-age ${hours(request.maxAgeMs)}: review again`,
+        `the review is ${formatDuration(age)} old, older than --max-age ${formatDuration(request.maxAgeMs)}: review again`,
       );
     } else if (age < -60_000) {
       problems.push(`the review's time ${review.reviewedAt} lies in the future`);
@@ -96,11 +97,6 @@ export function cutoverProblems(review: ReviewFile, request: CutoverRequest, fac
 
 function short(digest: string | null): string {
   return digest === null ? 'none' : digest.replace(/^sha256:/, '').slice(0, 12);
-}
-
-export function hours(ms: number): string {
-  const h = ms / 3_600_000;
-  return h >= 1 ? `${h.toFixed(1)} h` : `${Math.round(ms / 60_000)} min`;
 }
 
 /** sha256 of a build record's canonical JSON: any rebuild or edit of the record changes it. */
