@@ -13,6 +13,14 @@ export interface BuildMetadata {
   tool: { name: string; version: string };
 }
 
+/**
+ * What each point records of the model that embedded it, "provider model@version": an audit compares it with
+ * the index's build record to find points of another model in a mixed index.
+ */
+export function modelStamp(providerModel: string, version: string): string {
+  return `${providerModel}@${version}`;
+}
+
 export interface Compatibility {
   /** Mismatches that make the evaluation meaningless (vectors of another model or size). */
   problems: string[];

@@ -4,12 +4,15 @@ import type { ModelConfig } from '../config/types.js';
 import { embedAll } from '../retrieve/cache/vector-cache.js';
 import { inOrder } from '../retrieve/transport/in-order.js';
 import type { CorpusDocument, Embedder, Progress } from '../retrieve/types.js';
+import { modelStamp } from './compatibility.js';
 
 /** A point to store: the document's vector and the digest of the text it was embedded from. */
 export interface BuildPoint {
   docid: string;
   vector: Float32Array;
   contentSha256: string;
+  /** modelStamp of the model that embedded it. */
+  embeddedWith: string;
 }
 
 /** Where `index build` writes: a Qdrant collection, or only the embedding cache for the embedded index. */
@@ -98,6 +101,7 @@ export async function buildIndex(options: IndexBuildOptions): Promise<IndexBuild
   options.progress?.start(target.description, corpus.length);
   options.progress?.update(record.unchanged);
   const step = options.stepSize ?? DEFAULT_STEP;
+  const embeddedWith = modelStamp(model.model, model.version);
   try {
     for (let first = 0; first < todo.length; first += step) {
       const slice = todo.slice(first, first + step);
@@ -121,6 +125,7 @@ export async function buildIndex(options: IndexBuildOptions): Promise<IndexBuild
             docid: doc.id,
             vector: embedded.vectors.subarray((start + j) * dims, (start + j + 1) * dims),
             contentSha256: digest,
+            embeddedWith,
           })),
         );
       }

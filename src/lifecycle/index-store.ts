@@ -26,9 +26,24 @@ export interface IndexStore {
    * it ended.
    */
   switchAlias(alias: string, to: string): Promise<void>;
+  /** Every point (row), a page at a time, without vectors: what an audit compares with the source. */
+  scanPoints(index: string, visit: (page: StoredPoint[]) => void | Promise<void>): Promise<void>;
+  /** Deletes points by their pointId (a sync removing orphaned and foreign points). */
+  deletePoints(index: string, pointIds: readonly StoredPoint['pointId'][]): Promise<void>;
   /** Deletes a concrete index (collection, table and its build record). */
   drop(index: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A point as an audit reads it: what it holds and what its vector was made from. */
+export interface StoredPoint {
+  /** How the store addresses it: a Qdrant point id, a pgvector row's id. */
+  pointId: string | number;
+  docid: string;
+  /** Digest of the text embedded; '' when the point records none. */
+  digest: string;
+  /** modelStamp of the model that embedded it; null when the point records none. */
+  embeddedWith: string | null;
 }
 
 /** What readiness checked, as figures a reviewer can read. */

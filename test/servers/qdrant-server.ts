@@ -396,6 +396,11 @@ export class QdrantTestServer {
       ],
       [
         'post',
+        '/collections/{collection_name}/points/delete',
+        (p, body) => this.deletePoints(p.collection_name as string, body as Json),
+      ],
+      [
+        'post',
         '/collections/{collection_name}/points/count',
         (p, body) => this.countPoints(p.collection_name as string, body as Json | undefined),
       ],
@@ -554,6 +559,21 @@ export class QdrantTestServer {
       return { id, vectors, payload: (point.payload as Json | null | undefined) ?? {} };
     });
     for (const point of points) collection.points.set(pointKey(point.id), point);
+    return { operation_id: this.operations++, status: 'completed' };
+  }
+
+  /** Deletes by id list (the selector `index sync` sends); other selectors are not served. */
+  private deletePoints(name: string, body: Json): Json {
+    const collection = this.collection(name);
+    if (!Array.isArray(body.points)) {
+      this.failures.push({
+        kind: 'unsupported',
+        endpoint: 'POST points/delete',
+        detail: JSON.stringify(body),
+      });
+      throw new HttpProblem(400, 'the test server deletes points by id list only');
+    }
+    for (const id of body.points as (string | number)[]) collection.points.delete(pointKey(id));
     return { operation_id: this.operations++, status: 'completed' };
   }
 

@@ -17,8 +17,13 @@ import {
   sameColumns,
   tableExists,
 } from '../../retrieve/providers/pgvector/table.js';
-import { CONTENT_DIGEST_COLUMN, storedDigests } from '../../retrieve/providers/pgvector/write.js';
-import type { IndexStore, Readiness } from '../index-store.js';
+import {
+  CONTENT_DIGEST_COLUMN,
+  deleteRows,
+  scanRows,
+  storedDigests,
+} from '../../retrieve/providers/pgvector/write.js';
+import type { IndexStore, Readiness, StoredPoint } from '../index-store.js';
 
 /**
  * The table (beside each alias view, as BUILD_RECORDS sits beside a table) recording where every alias
@@ -162,6 +167,18 @@ export class PgvectorStore implements IndexStore {
           'ON CONFLICT (alias) DO UPDATE SET target = EXCLUDED.target, previous = EXCLUDED.previous, switched_at = EXCLUDED.switched_at',
       ].join(';\n'),
     );
+  }
+
+  /** A row's point id is its id (as text). */
+  async scanPoints(index: string, visit: (page: StoredPoint[]) => void | Promise<void>): Promise<void> {
+    await this.table(index);
+    await scanRows(this.client, { ...this.config, table: index }, (rows) =>
+      visit(rows.map((row) => ({ pointId: row.docid, ...row }))),
+    );
+  }
+
+  async deletePoints(index: string, pointIds: readonly StoredPoint['pointId'][]): Promise<void> {
+    await deleteRows(this.client, { ...this.config, table: index }, pointIds.map(String));
   }
 
   /** DROP TABLE without CASCADE: a table a view still selects from (an alias) is refused by PostgreSQL. */

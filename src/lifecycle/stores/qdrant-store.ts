@@ -5,8 +5,14 @@ import {
   describeCollection,
 } from '../../retrieve/providers/qdrant/collection.js';
 import type { QdrantConnection } from '../../retrieve/providers/qdrant/connection.js';
-import { collectionExists, deleteCollection, storedDigests } from '../../retrieve/providers/qdrant/write.js';
-import type { IndexStore, Readiness } from '../index-store.js';
+import {
+  collectionExists,
+  deleteCollection,
+  deletePoints,
+  scanPoints,
+  storedDigests,
+} from '../../retrieve/providers/qdrant/write.js';
+import type { IndexStore, Readiness, StoredPoint } from '../index-store.js';
 
 /** Why a collection that is not green cannot serve yet, per status. */
 const NOT_GREEN: Record<Exclude<CollectionStatus, 'green'>, string> = {
@@ -20,7 +26,11 @@ export class QdrantStore implements IndexStore {
   readonly kind = 'qdrant';
   readonly where: string;
 
-  constructor(private readonly connection: QdrantConnection) {
+  constructor(
+    private readonly connection: QdrantConnection,
+    /** The payload field holding the doc id, when the collection was not written by `index build`. */
+    private readonly idField?: string,
+  ) {
     this.where = connection.url;
   }
 
@@ -58,6 +68,19 @@ export class QdrantStore implements IndexStore {
 
   switchAlias(alias: string, to: string): Promise<void> {
     return setAlias(this.connection, alias, to);
+  }
+
+  scanPoints(index: string, visit: (page: StoredPoint[]) => void | Promise<void>): Promise<void> {
+    return scanPoints(
+      this.connection,
+      index,
+      visit,
+      this.idField === undefined ? {} : { idField: this.idField },
+    );
+  }
+
+  deletePoints(index: string, pointIds: readonly StoredPoint['pointId'][]): Promise<void> {
+    return deletePoints(this.connection, index, pointIds);
   }
 
   drop(index: string): Promise<void> {

@@ -12,12 +12,15 @@ import { BUILD_RECORDS, type TableSpec } from './table.js';
  */
 
 export const CONTENT_DIGEST_COLUMN = 'content_sha256';
+/** The model that embedded the row ("provider model@version"): an audit finds rows of another model. */
+export const EMBEDDED_WITH_COLUMN = 'embedded_with';
 
 /** A document's vector and the digest of the text it was embedded from (the shape `index build` produces). */
 export interface DocumentRow {
   docid: string;
   vector: Float32Array;
   contentSha256: string;
+  embeddedWith?: string;
 }
 
 /** The extension, the table of `dimensions`-sized vectors and the build records' table, where missing. */
@@ -30,6 +33,8 @@ export async function createTable(client: SqlClient, spec: TableSpec, dimensions
       `CREATE TABLE IF NOT EXISTS ${qualified(table)} (${ident(spec.idColumn)} text PRIMARY KEY, ` +
         `${ident(spec.vectorColumn)} vector(${dimensions}) NOT NULL, ${CONTENT_DIGEST_COLUMN} text NOT NULL)`,
       `CREATE TABLE IF NOT EXISTS ${qualified(table, BUILD_RECORDS)} (table_name text PRIMARY KEY, record jsonb NOT NULL)`,
+      // Tables built before the column existed get it when a build resumes into them.
+      `ALTER TABLE ${qualified(table)} ADD COLUMN IF NOT EXISTS ${EMBEDDED_WITH_COLUMN} text`,
     ].join(';\n'),
   );
 }
@@ -50,15 +55,86 @@ export async function insertRows(
   rows: readonly DocumentRow[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  const values = rows.map((_, i) => `($${3 * i + 1}, $${3 * i + 2}, $${3 * i + 3})`).join(', ');
+  const values = rows
+    .map((_, i) => `($${4 * i + 1}, $${4 * i + 2}, $${4 * i + 3}, $${4 * i + 4})`)
+    .join(', ');
   const vector = ident(spec.vectorColumn);
+  const set = [vector, CONTENT_DIGEST_COLUMN, EMBEDDED_WITH_COLUMN].map((c) => `${c} = EXCLUDED.${c}`);
   await client.query(
     `insert ${rows.length} rows into ${spec.table}`,
-    `INSERT INTO ${qualified(parseTableName(spec.table))} (${ident(spec.idColumn)}, ${vector}, ${CONTENT_DIGEST_COLUMN}) ` +
-      `VALUES ${values} ON CONFLICT (${ident(spec.idColumn)}) DO UPDATE SET ${vector} = EXCLUDED.${vector}, ` +
-      `${CONTENT_DIGEST_COLUMN} = EXCLUDED.${CONTENT_DIGEST_COLUMN}`,
-    rows.flatMap((row) => [row.docid, vectorText(row.vector), row.contentSha256]),
+    `INSERT INTO ${qualified(parseTableName(spec.table))} (${ident(spec.idColumn)}, ${vector}, ${CONTENT_DIGEST_COLUMN}, ${EMBEDDED_WITH_COLUMN}) ` +
+      `VALUES ${values} ON CONFLICT (${ident(spec.idColumn)}) DO UPDATE SET ${set.join(', ')}`,
+    rows.flatMap((row) => [row.docid, vectorText(row.vector), row.contentSha256, row.embeddedWith ?? null]),
   );
+}
+
+/** A row as an audit reads it (no vector): its id, and what its vector was made from. */
+export interface ScannedRow {
+  docid: string;
+  /** '' when the table records no content digest. */
+  digest: string;
+  embeddedWith: string | null;
+}
+
+/**
+ * Every row, a page at a time in id order, without vectors: keyset pagination (`WHERE id > last`), so each
+ * page is one short statement whatever the table's size. Tables this tool did not build may lack the
+ * digest and model columns: they read as '' and null.
+ */
+export async function scanRows(
+  client: SqlClient,
+  spec: TableSpec,
+  visit: (page: ScannedRow[]) => void | Promise<void>,
+  pageSize = 5000,
+): Promise<void> {
+  const table = qualified(parseTableName(spec.table));
+  const columns = await client.query(
+    `read the columns of ${spec.table}`,
+    'SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped',
+    [table],
+  );
+  const has = (name: string) => columns.some((c) => c.attname === name);
+  const id = ident(spec.idColumn);
+  const digest = has(CONTENT_DIGEST_COLUMN) ? CONTENT_DIGEST_COLUMN : "''";
+  const model = has(EMBEDDED_WITH_COLUMN) ? EMBEDDED_WITH_COLUMN : 'NULL::text';
+  const select = `SELECT ${id} AS id, ${id}::text AS docid, ${digest} AS digest, ${model} AS model FROM ${table}`;
+  const order = `ORDER BY ${id} LIMIT ${pageSize}`;
+  let last: unknown;
+  for (;;) {
+    const rows = await client.query(
+      `read ${pageSize} rows of ${spec.table}`,
+      last === undefined ? `${select} ${order}` : `${select} WHERE ${id} > $1 ${order}`,
+      last === undefined ? [] : [last],
+    );
+    if (rows.length === 0) return;
+    await visit(
+      rows.map((row) => ({
+        docid: String(row.docid),
+        digest: String(row.digest ?? ''),
+        embeddedWith: row.model === null || row.model === undefined ? null : String(row.model),
+      })),
+    );
+    last = rows.at(-1)?.id;
+    if (rows.length < pageSize) return;
+  }
+}
+
+/** Deletes rows by id (one statement per chunk). */
+export async function deleteRows(
+  client: SqlClient,
+  spec: TableSpec,
+  docids: readonly string[],
+  chunkSize = 5000,
+): Promise<void> {
+  const id = ident(spec.idColumn);
+  for (let start = 0; start < docids.length; start += chunkSize) {
+    const chunk = docids.slice(start, start + chunkSize);
+    await client.query(
+      `delete ${chunk.length} rows from ${spec.table}`,
+      `DELETE FROM ${qualified(parseTableName(spec.table))} WHERE ${id}::text = ANY($1::text[])`,
+      [chunk],
+    );
+  }
 }
 
 /** Replaces the table's build record. */

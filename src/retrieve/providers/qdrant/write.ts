@@ -15,6 +15,8 @@ import { pointIdFor } from './point-ids.js';
 /** Payload fields of points this tool writes. */
 export const DOC_ID_FIELD = 'doc_id';
 export const CONTENT_DIGEST_FIELD = 'content_sha256';
+/** The model that embedded the point ("provider model@version"): an audit finds points of another model. */
+export const EMBEDDED_WITH_FIELD = 'embedded_with';
 
 export interface NewCollection {
   name: string;
@@ -61,6 +63,8 @@ export interface DocumentPoint {
   docid: string;
   vector: Float32Array | readonly number[];
   contentSha256: string;
+  /** "provider model@version"; absent for points written without it (tests, older builds). */
+  embeddedWith?: string;
 }
 
 /**
@@ -80,7 +84,11 @@ export async function upsertPoints(
       return {
         id: pointIdFor(point.docid),
         vector: options.vectorName === undefined ? vector : { [options.vectorName]: vector },
-        payload: { [DOC_ID_FIELD]: point.docid, [CONTENT_DIGEST_FIELD]: point.contentSha256 },
+        payload: {
+          [DOC_ID_FIELD]: point.docid,
+          [CONTENT_DIGEST_FIELD]: point.contentSha256,
+          ...(point.embeddedWith === undefined ? {} : { [EMBEDDED_WITH_FIELD]: point.embeddedWith }),
+        },
       };
     });
     await connection.call(`upsert ${batch.length} points into '${collection}'`, (client) =>
@@ -108,6 +116,64 @@ export async function storedDigests(
     },
   );
   return digests;
+}
+
+/** A point as an audit reads it: its id, the document it holds, and what its vector was made from. */
+export interface ScannedPoint {
+  pointId: string | number;
+  docid: string;
+  /** '' when the point records no content digest. */
+  digest: string;
+  embeddedWith: string | null;
+}
+
+/**
+ * Every point, a page at a time, without vectors (scroll with `with_vector: false`; each page retried like
+ * any call). The doc id is the `idField` payload when given, else `doc_id`, else the point id itself.
+ */
+export async function scanPoints(
+  connection: QdrantConnection,
+  collection: string,
+  visit: (page: ScannedPoint[]) => void | Promise<void>,
+  options: { idField?: string; pageSize?: number } = {},
+): Promise<void> {
+  const idField = options.idField ?? DOC_ID_FIELD;
+  const text = (value: unknown) => (typeof value === 'string' ? value : null);
+  let page: ScannedPoint[] = [];
+  await scrollAll(
+    connection,
+    collection,
+    { with_payload: [idField, CONTENT_DIGEST_FIELD, EMBEDDED_WITH_FIELD] },
+    options.pageSize ?? 1000,
+    (point) => {
+      const id = point.payload?.[idField];
+      page.push({
+        pointId: point.id,
+        docid: id === undefined || id === null ? String(point.id) : String(id),
+        digest: text(point.payload?.[CONTENT_DIGEST_FIELD]) ?? '',
+        embeddedWith: text(point.payload?.[EMBEDDED_WITH_FIELD]),
+      });
+    },
+    async () => {
+      await visit(page);
+      page = [];
+    },
+  );
+}
+
+/** Deletes points by id, `chunkSize` per request, each waiting until applied. */
+export async function deletePoints(
+  connection: QdrantConnection,
+  collection: string,
+  pointIds: readonly (string | number)[],
+  chunkSize = 1000,
+): Promise<void> {
+  for (let start = 0; start < pointIds.length; start += chunkSize) {
+    const points = pointIds.slice(start, start + chunkSize);
+    await connection.call(`delete ${points.length} points from '${collection}'`, (client) =>
+      client.delete(collection, { wait: true, points: [...points] }),
+    );
+  }
 }
 
 /**
@@ -213,6 +279,7 @@ async function scrollAll(
   request: ScrollRequest,
   pageSize: number,
   visit: (point: ScrolledPoint) => void,
+  pageDone?: () => Promise<void>,
 ): Promise<void> {
   let offset: Schemas['ExtendedPointId'] | undefined;
   do {
@@ -225,6 +292,7 @@ async function scrollAll(
       }),
     );
     for (const point of page.points) visit(point);
+    await pageDone?.();
     const next = page.next_page_offset;
     offset = typeof next === 'string' || typeof next === 'number' ? next : undefined;
   } while (offset !== undefined);
