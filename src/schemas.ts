@@ -26,7 +26,9 @@ export type SchemaName =
   | 'trace'
   | 'verdict'
   | 'review'
-  | 'cutover-record';
+  | 'cutover-record'
+  | 'audit'
+  | 'sync-plan';
 
 const SCHEMA_DIRS = ['./dataset/schemas/', './config/', './results/', './retrieve/transport/'].map(
   (dir) => new URL(dir, import.meta.url),

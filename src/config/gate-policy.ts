@@ -116,10 +116,35 @@ export interface CompatibilityRule extends RuleBase {
   kind: 'compatibility';
 }
 
+/** A limit on inconsistencies: a count, or a share of the source's live rows ("1%" in the policy). */
+export type CountOrShare = { count: number } | { share: number };
+
+/**
+ * An index audit's consistency (`audit --gate`): limits on missing, orphaned, stale and foreign points, and
+ * on how long the oldest missing or stale document has waited. Fails closed when no audit ran.
+ */
+export interface ConsistencyRule extends RuleBase {
+  kind: 'consistency';
+  maxMissing?: CountOrShare;
+  maxOrphaned?: CountOrShare;
+  maxStale?: CountOrShare;
+  maxForeign?: CountOrShare;
+  /** In ms ("24h" in the policy). */
+  maxOldestUnresolved?: number;
+}
+
 /** Rules only a migration review can measure. */
 export type ReviewRule = AgreementRule | CompletenessRule | ReadinessRule | CompatibilityRule;
 
-export type Rule = FloorRule | MaxDropRule | LatencyRule | CostRule | CoverageRule | AnnRule | ReviewRule;
+export type Rule =
+  | FloorRule
+  | MaxDropRule
+  | LatencyRule
+  | CostRule
+  | CoverageRule
+  | AnnRule
+  | ReviewRule
+  | ConsistencyRule;
 
 export interface Policy {
   file: string;
@@ -166,6 +191,7 @@ export function ruleName(rule: Rule): string {
     case 'completeness':
     case 'readiness':
     case 'compatibility':
+    case 'consistency':
       return rule.kind;
   }
 }

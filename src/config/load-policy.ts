@@ -1,3 +1,4 @@
+import { parseDuration } from '../durations.js';
 import { UserError } from '../errors.js';
 import { readTextFile } from '../files.js';
 import { parseMeasure } from '../metrics/registry.js';
@@ -48,6 +49,8 @@ export function loadPolicy(file: string): Policy {
       return { ...rule, ...common, k: rule.k ?? 10 } as Rule;
     if (rule.kind === 'agreement')
       return { ...rule, ...common, k: rule.k ?? 10, queries: rule.queries ?? 'judged' } as Rule;
+    if (rule.kind === 'consistency')
+      return consistencyRule(rule, common, (message, field) => fail(message, ['rules', i, field]));
     if (rule.kind === 'completeness')
       return { ...rule, ...common, maxMissing: rule.maxMissing ?? 0, maxStale: rule.maxStale ?? 0 } as Rule;
     return { ...rule, ...common } as Rule;
@@ -72,7 +75,32 @@ const BOUNDS: Partial<Record<Rule['kind'], string[]>> = {
   cost: ['perQueryMax', 'maxIncrease'],
   coverage: ['minJudged', 'maxMissingRelevant'],
   agreement: ['minOverlap', 'minTop1'],
+  consistency: ['maxMissing', 'maxOrphaned', 'maxStale', 'maxForeign', 'maxOldestUnresolved'],
 };
+
+const LIMITS = ['maxMissing', 'maxOrphaned', 'maxStale', 'maxForeign'] as const;
+
+/** "1%" → a share, 10 → a count; "24h" → ms (the schema checked the shapes). */
+function consistencyRule(
+  rule: RawRule,
+  common: Pick<Rule, 'level' | 'line'>,
+  fail: (message: string, field: string) => never,
+): Rule {
+  const raw = rule as unknown as Record<string, unknown>;
+  const parsed: Record<string, unknown> = { ...raw, ...common };
+  for (const key of LIMITS) {
+    const value = raw[key];
+    if (value === undefined) continue;
+    parsed[key] =
+      typeof value === 'number' ? { count: value } : { share: Number(String(value).slice(0, -1)) / 100 };
+  }
+  if (raw.maxOldestUnresolved !== undefined) {
+    const ms = parseDuration(String(raw.maxOldestUnresolved));
+    if (ms === undefined) fail('takes a duration like 24h, 90m or 2d', 'maxOldestUnresolved');
+    parsed.maxOldestUnresolved = ms;
+  }
+  return parsed as unknown as Rule;
+}
 
 function missingBounds(value: unknown, path: string[]): { kind: string; fields: string[] } | undefined {
   const [section, index] = path;

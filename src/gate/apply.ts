@@ -1,6 +1,7 @@
 import type { Policy, Rule } from '../config/gate-policy.js';
 import { annRecallName } from '../metrics/ann-recall.js';
 import { bonferroniAdjust, holmAdjust } from '../metrics/significance.js';
+import type { AuditFile } from '../results/audit.js';
 import type { MeasuredResults } from '../results/measured.js';
 import type { ReviewFigures } from '../results/review.js';
 import {
@@ -16,6 +17,7 @@ import type { CoverageFigures } from './coverage.js';
 import { dropFails } from './decide.js';
 import { blank, gates, outcome } from './outcome.js';
 import { annOutcome } from './rules/ann.js';
+import { consistencyOutcome } from './rules/consistency.js';
 import { costOutcomes } from './rules/cost.js';
 import { coverageOutcomes, lowJudged } from './rules/coverage.js';
 import { floorOutcome } from './rules/floor.js';
@@ -41,6 +43,8 @@ export interface GateInputs {
   warnings?: string[];
   /** A migration review's figures: what agreement, completeness, readiness and compatibility rules read. */
   review?: ReviewFigures;
+  /** An index audit: what consistency rules read (they gate the audited index, once per rule). */
+  audit?: AuditFile;
 }
 
 /**
@@ -112,6 +116,8 @@ export function applyPolicy(inputs: GateInputs): Verdict {
         case 'compatibility':
           outcomes.push(reviewOutcome(rule, system.id, inputs.review));
           break;
+        case 'consistency':
+          break; // not per system: below
         case 'coverage': {
           const figures = inputs.coverage(system.id, rule.k);
           outcomes.push(...coverageOutcomes(rule, system, figures));
@@ -126,6 +132,9 @@ export function applyPolicy(inputs: GateInputs): Verdict {
     }
   }
 
+  for (const rule of policy.rules) {
+    if (rule.kind === 'consistency') outcomes.push(consistencyOutcome(rule, inputs.audit));
+  }
   outcomes.push(...decidePending(pending, policy, lowJudgedReasons));
   return {
     schemaVersion: 1,
@@ -172,6 +181,8 @@ function metricOf(rule: Rule): string {
       return `Judged@${rule.k}`;
     case 'ann':
       return annRecallName(rule.k);
+    case 'consistency':
+      return 'inconsistencies';
     default:
       return reviewMetric(rule);
   }
