@@ -7,6 +7,7 @@ import { indexConfig, type RawIndex } from './indexes.js';
 import { parseLocatedYaml } from './locate.js';
 import { modelConfig, type RawModel } from './models.js';
 import { type RawReranker, rerankerConfig } from './rerankers.js';
+import { type RawSource, sourceConfig } from './sources.js';
 import { type RawMatrix, type RawSystem, resolveSystems } from './systems.js';
 import type { RunConfig } from './types.js';
 
@@ -22,6 +23,7 @@ interface RawConfig {
   rerankers?: Record<string, RawReranker>;
   systems?: RawSystem[];
   matrix?: RawMatrix;
+  sources?: Record<string, RawSource>;
 }
 
 /**
@@ -29,7 +31,7 @@ interface RawConfig {
  * defaults. Every error names the file, the line and the field; secrets are only ever named by their
  * environment variable, which must be set.
  *
- * Each section gets its defaults in models.ts, indexes.ts and rerankers.ts; systems.ts resolves the
+ * Each section gets its defaults in models.ts, indexes.ts, rerankers.ts and sources.ts; systems.ts resolves the
  * systems' references to them and expands the matrix.
  */
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): RunConfig {
@@ -57,6 +59,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   );
 
   const systems = resolveSystems(raw, { models, indexes, rerankers }, fail);
+  const sources = Object.entries(raw.sources ?? {}).map(([alias, s]) => sourceConfig(alias, s, env, fail));
 
   const dir = dirname(resolve(file));
   return {
@@ -68,6 +71,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     systems,
     models: [...models.values()],
     indexes: [...indexes.values()],
+    sources,
   };
 }
 

@@ -158,6 +158,31 @@ export type RerankerConfig =
       pricePerSearchUnit?: number;
     };
 
+/** A source of truth an index is audited against (`sources:`), by its alias. */
+export type SourceConfig = PostgresSourceConfig | JsonlSourceConfig;
+
+/** The rows of a query on a PostgreSQL server: `id` and `content`, optionally `updated_at` and `deleted_at`. */
+export interface PostgresSourceConfig {
+  alias: string;
+  kind: 'postgres';
+  /** The variable holding a postgres:// URL (set; its value is never shown). */
+  urlEnv: string;
+  /** As written, less a trailing semicolon: it is read as a subquery. */
+  query: string;
+  /** Rows per FETCH of the cursor, and ids per content lookup. */
+  pageSize: number;
+  /** Connecting, and each statement. */
+  timeoutMs: number;
+}
+
+/** A JSONL export, one `{ id, content, updated_at?, deleted_at? }` per line. */
+export interface JsonlSourceConfig {
+  alias: string;
+  kind: 'jsonl';
+  /** As written (relative to the config file's folder). */
+  path: string;
+}
+
 /** One system under evaluation: model × index (× reranker), retrieving the top k. */
 export interface SystemConfig {
   id: string;
@@ -192,4 +217,6 @@ export interface RunConfig {
   /** Every model and index the file defines, used by a system or not (`index build` may name any). */
   models: ModelConfig[];
   indexes: IndexConfig[];
+  /** The sources of truth `audit` compares an index with (none unless the file has `sources:`). */
+  sources: SourceConfig[];
 }

@@ -54,6 +54,7 @@ function config(systems: SystemConfig[]): RunConfig {
     cacheDir: tempDir(),
     models: [],
     indexes: [],
+    sources: [],
     systems,
   };
 }

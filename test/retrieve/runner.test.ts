@@ -72,6 +72,7 @@ function config(systems: SystemConfig[]): RunConfig {
     cacheDir: tempDir(),
     models: [],
     indexes: [],
+    sources: [],
     systems,
   };
 }
