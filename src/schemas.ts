@@ -19,6 +19,7 @@ export type SchemaName =
   | 'simple-item'
   | 'simple-set'
   | 'beir-record'
+  | 'source-record'
   | 'policy'
   | 'run-summary'
   | 'evaluation'

@@ -17,11 +17,7 @@ export interface ServerOptions {
  * database and the variable to check; the URL and its password are redacted from anything the driver says.
  */
 export async function openServer(url: string, options: ServerOptions): Promise<SqlClient> {
-  const parsed = new URL(url);
-  const where = `postgres://${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
-  const redactUrl = redactor(url);
-  const redactPassword = redactor(parsed.password === '' ? undefined : decodeURIComponent(parsed.password));
-  const redact = (text: string) => redactPassword(redactUrl(text));
+  const { where, redact } = serverIdentity(url);
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionString: url,
@@ -32,7 +28,7 @@ export async function openServer(url: string, options: ServerOptions): Promise<S
   });
   // An idle connection the server drops emits here; the next statement reconnects (or fails and says so).
   pool.on('error', () => {});
-  const fail = (what: string, error: unknown) => failure(where, what, error, redact, options);
+  const fail = (what: string, error: unknown) => serverFailure(where, what, error, redact, options);
   return {
     where,
     concurrency: options.concurrency,
@@ -55,13 +51,29 @@ export async function openServer(url: string, options: ServerOptions): Promise<S
   };
 }
 
-/** SQLSTATEs and driver errors that mean the connection, not the statement: each with what to check. */
-function failure(
+/** How messages name a server ("postgres://db:5432/app"), and what scrubs its URL and password from text. */
+export function serverIdentity(url: string): { where: string; redact: (text: string) => string } {
+  const parsed = new URL(url);
+  const where = `postgres://${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
+  const redactUrl = redactor(url);
+  const redactPassword = redactor(parsed.password === '' ? undefined : decodeURIComponent(parsed.password));
+  return { where, redact: (text) => redactPassword(redactUrl(text)) };
+}
+
+/**
+ * SQLSTATEs and driver errors that mean the connection, not the statement: each with what to check.
+ * `owner` names whose timeoutMs to raise (an index's, by default).
+ */
+export function serverFailure(
   where: string,
   what: string,
   error: unknown,
   redact: (text: string) => string,
-  { variable, timeoutMs }: ServerOptions,
+  {
+    variable,
+    timeoutMs,
+    owner = 'index',
+  }: Pick<ServerOptions, 'variable' | 'timeoutMs'> & { owner?: string },
 ): ServiceError {
   const { code, message } = error as { code?: string; message?: string };
   const advice = (problem: string, check: string) =>
@@ -79,7 +91,7 @@ function failure(
   if (code === '57014' || /timeout|timed out/i.test(message ?? '')) {
     return advice(
       `no answer within ${timeoutMs} ms`,
-      "raise the index's timeoutMs, or check the server's load and the network",
+      `raise the ${owner}'s timeoutMs, or check the server's load and the network`,
     );
   }
   return sqlError(`PostgreSQL at ${where}`, what, error, redact);
