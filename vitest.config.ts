@@ -20,7 +20,11 @@ const INTEGRATION = [
   'test/retrieve/pgvector-index.test.ts',
   'test/retrieve/qdrant-index.test.ts',
   'test/retrieve/runner.test.ts',
+  'test/retrieve/sources.test.ts',
 ];
+
+/** One throwaway PostgreSQL for the run, shared by the projects whose tests need a real server. */
+const POSTGRES = ['test/setup/postgres.ts'];
 
 /** Commands run in-process through runCli (and a few through the built binary). */
 const CLI = ['test/cli/**/*.test.ts'];
@@ -46,10 +50,10 @@ export default defineConfig({
       {
         extends: true,
         // In-process commands change the working folder (process.chdir): each file in a process of its own.
-        test: { name: 'cli', include: CLI, exclude: INTEGRATION, pool: 'forks' },
+        test: { name: 'cli', include: CLI, exclude: INTEGRATION, pool: 'forks', globalSetup: POSTGRES },
       },
       { extends: true, test: { name: 'browser', include: BROWSER } },
-      { extends: true, test: { name: 'integration', include: INTEGRATION } },
+      { extends: true, test: { name: 'integration', include: INTEGRATION, globalSetup: POSTGRES } },
     ],
   },
 });
