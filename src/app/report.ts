@@ -8,6 +8,7 @@ import { renderReportHtml } from '../report/render-html.js';
 import { buildReportData, type ReportFiles, type SystemReportFiles } from '../report/report-data.js';
 import { HITS_PER_QUERY } from '../report/report-hits.js';
 import { reportMarkdown } from '../report/report-markdown.js';
+import { readAuditFile } from '../results/audit.js';
 import { loadBaseline } from '../results/baseline.js';
 import { isGitReference } from '../results/git-show.js';
 import { RUN_FILES, runVerdictFile } from '../results/layout.js';
@@ -88,9 +89,9 @@ export interface ReadReportFilesOptions {
 
 /**
  * Reads what the report shows of a run folder besides its results (`results`, read from `resultsDir`): the
- * verdict when gated, the migration review when `migrate review` wrote the folder, and system by system (in
- * the results' order) the run file's rankings, the top hits, and the baseline's top hits when the baseline is
- * a run folder where the system ran too.
+ * verdict when gated, the migration review when `migrate review` wrote the folder, the index audit when it
+ * holds audit.json, and system by system (in the results' order) the run file's rankings, the top hits, and
+ * the baseline's top hits when the baseline is a run folder where the system ran too.
  */
 export function readReportFiles(
   resultsDir: string,
@@ -111,7 +112,7 @@ export function readReportFiles(
     }
     systemFiles.set(id, files);
   }
-  return { verdict, systemFiles, review: readReviewFile(resultsDir) };
+  return { verdict, systemFiles, review: readReviewFile(resultsDir), audit: readAuditFile(resultsDir) };
 }
 
 /**

@@ -1,25 +1,31 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { type AuditSection, auditSection } from './audit-markdown.js';
 import { jsonForScript } from './json-script.js';
 import { linkPageScript } from './page-script.js';
 import type { ReportData } from './report-data.types.js';
 import { type ReviewSection, reviewSection } from './report-review.js';
 
-/**
- * What the template receives: a few header strings and a migration review's section (all escaped by
- * `{{ }}`), and the page's own assets.
- */
-interface PageContext {
-  title: string;
+/** What every page's head receives (templates/partials/page-head.hbs): the CSS is inlined raw, the rest escaped. */
+export interface PageHead {
   tool: string;
-  generatedAt: string;
-  review: ReviewSection | null;
   contentSecurityPolicy: string;
   css: string;
+}
+
+/**
+ * What the template receives: a few header strings, a migration review's and an index audit's sections (all
+ * escaped by `{{ }}`), and the page's own assets.
+ */
+interface PageContext extends PageHead {
+  title: string;
+  generatedAt: string;
+  review: ReviewSection | null;
+  audit: AuditSection | null;
   chartJs: string;
   script: string;
   json: string;
@@ -35,14 +41,15 @@ interface PageAssets {
 const HERE = dirname(fileURLToPath(import.meta.url));
 
 let assets: PageAssets | undefined;
+let handlebars: typeof Handlebars | undefined;
 
 /**
  * The report as one self-contained HTML file: it must open offline from a CI artifact (`file://`), so
  * chart.js, the page's script and its CSS are inlined and nothing is fetched. The data travels as JSON in a
  * `<script type="application/json">` block and the page builds every element from it with textContent, so
- * no string of the data is ever parsed as markup or as a template. A migration review's section is the one
- * exception drawn by the template itself (it is read and signed off, so it shows without JavaScript too),
- * through Handlebars' escaping `{{ }}` only.
+ * no string of the data is ever parsed as markup or as a template. A migration review's and an index
+ * audit's sections are the exceptions drawn by the template itself (they are read and signed off, so they
+ * show without JavaScript too), through Handlebars' escaping `{{ }}` only.
  */
 export function renderReportHtml(data: ReportData): string {
   assets ??= loadAssets();
@@ -52,6 +59,7 @@ export function renderReportHtml(data: ReportData): string {
     tool: `${data.tool.name} ${data.tool.version}`,
     generatedAt: data.generatedAt,
     review: data.review ? reviewSection(data.review) : null,
+    audit: data.audit ? auditSection(data.audit) : null,
     contentSecurityPolicy: contentSecurityPolicy([chartJs, script]),
     css,
     chartJs,
@@ -62,14 +70,35 @@ export function renderReportHtml(data: ReportData): string {
 
 /** Read once per process, from beside this module (src/ under tests, dist/src/ once built). */
 function loadAssets(): PageAssets {
-  const handlebars = Handlebars.create();
-  const source = readFileSync(join(HERE, 'templates', 'report.hbs'), 'utf8');
   return {
-    template: handlebars.compile<PageContext>(source, { strict: true }),
-    css: inlineable(readFileSync(join(HERE, 'page', 'report.css'), 'utf8'), 'style', 'report.css'),
+    template: compilePage<PageContext>('report.hbs'),
+    css: pageCss(),
     chartJs: inlineable(readChartJs(), 'script', 'chart.js'),
     script: inlineable(linkPageScript(join(HERE, 'page'), 'main.js'), 'script', 'the page script'),
   };
+}
+
+/**
+ * A page template of templates/, compiled strict (a field it names must be there). Its partials are those
+ * of templates/partials/ (the head, the sections' facts and tables), shared by every page.
+ */
+export function compilePage<T>(file: string): Handlebars.TemplateDelegate<T> {
+  handlebars ??= withPartials();
+  return handlebars.compile<T>(readFileSync(join(HERE, 'templates', file), 'utf8'), { strict: true });
+}
+
+function withPartials(): typeof Handlebars {
+  const instance = Handlebars.create();
+  const dir = join(HERE, 'templates', 'partials');
+  for (const file of readdirSync(dir).filter((name) => name.endsWith('.hbs'))) {
+    instance.registerPartial(basename(file, '.hbs'), readFileSync(join(dir, file), 'utf8'));
+  }
+  return instance;
+}
+
+/** The one stylesheet of every page, inlined. */
+export function pageCss(): string {
+  return inlineable(readFileSync(join(HERE, 'page', 'report.css'), 'utf8'), 'style', 'report.css');
 }
 
 /**
@@ -91,10 +120,11 @@ function inlineable(text: string, element: 'script' | 'style', what: string): st
 }
 
 /**
- * Only the page's own two scripts may run (by hash), and nothing may be fetched: a string that somehow
- * became markup still could not run code or call out (defence in depth; the page never parses data as HTML).
+ * Only the page's own scripts may run (by hash; none at all without any), and nothing may be fetched: a
+ * string that somehow became markup still could not run code or call out (defence in depth; a page never
+ * parses data as HTML).
  */
-function contentSecurityPolicy(scripts: string[]): string {
+export function contentSecurityPolicy(scripts: string[]): string {
   const hashes = scripts.map((text) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`);
-  return `default-src 'none'; script-src ${hashes.join(' ')}; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
+  return `default-src 'none'; script-src ${hashes.length > 0 ? hashes.join(' ') : "'none'"}; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
 }

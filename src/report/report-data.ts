@@ -5,6 +5,7 @@ import { cutoffCurves } from '../metrics/curves.js';
 import type { Judge } from '../metrics/evaluate.js';
 import { compareCodePoints, sortIds } from '../metrics/order.js';
 import type { QueryJudgments } from '../metrics/types.js';
+import type { AuditFile } from '../results/audit.js';
 import { type MeasuredResults, type MeasuredSystem, systemThatRan } from '../results/measured.js';
 import type { ReviewFile } from '../results/review.js';
 import type { RunSummary, SystemDescription, SystemSummary } from '../results/summary.js';
@@ -36,6 +37,8 @@ export interface ReportFiles {
   systemFiles: ReadonlyMap<string, SystemReportFiles>;
   /** The migration review, when the run folder is one `migrate review` wrote (absent or null: a plain run). */
   review?: ReviewFile | null;
+  /** The index audit, when the run folder holds audit.json (absent or null: none). */
+  audit?: AuditFile | null;
 }
 
 export interface BuildReportOptions extends ReportFiles {
@@ -93,6 +96,7 @@ export function buildReportData(options: BuildReportOptions): ReportData {
     systems,
     ...(ann ? { ann } : {}),
     ...(options.review ? { review: options.review } : {}),
+    ...(options.audit ? { audit: options.audit } : {}),
   };
 }
 

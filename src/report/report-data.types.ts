@@ -1,5 +1,6 @@
 import type { RerankerLift } from '../evaluation/lift.js';
 import type { MeasureSummary } from '../evaluation/types.js';
+import type { AuditFile } from '../results/audit.js';
 import type { ReviewFile } from '../results/review.js';
 import type { AnnCheck, LatencySummary, SystemDescription } from '../results/summary.js';
 import type { RuleOutcome, Status } from '../results/verdict.js';
@@ -36,6 +37,8 @@ export interface ReportData {
   ann?: ReportAnn;
   /** When the run is a migration review (review.json in the run folder): what the review section shows. */
   review?: ReviewFile;
+  /** When the run folder holds an index audit (audit.json): what the audit section shows. */
+  audit?: AuditFile;
 }
 
 /** The ANN check's figures: the ANNRecall the page shows, and each parameter sweep as a recall-vs-latency curve. */

@@ -1,5 +1,6 @@
 import type { MeasureSummary } from '../evaluation/types.js';
 import { annRecallCell, anyAnnCheck, exactMeasures, SHOWN_ANN_RECALL } from './ann-figures.js';
+import { auditMarkdown } from './audit-markdown.js';
 import { clip } from './clip.js';
 import { differenceFigure, figure, meanFigure } from './gate-figures.js';
 import {
@@ -20,12 +21,13 @@ const REGRESSIONS_SHOWN = 10;
 /**
  * The report as Markdown, for a PR comment or a CI step summary: the verdict when gated, the dataset, one
  * row per system (mean and CI per measure, and the difference from the baseline), and the queries that got
- * worse the most on the headline measure; a migration review's section comes first. Every piece of user data
- * is rendered inert, as in gate.md.
+ * worse the most on the headline measure; a migration review's section comes first, then an index audit's.
+ * Every piece of user data is rendered inert, as in gate.md.
  */
 export function reportMarkdown(data: ReportData): string {
   const review = data.review ? reviewMarkdown(data.review) : '';
-  return `${[review, headline(data), systemsTable(data), warnings(data), regressions(data)].filter((s) => s !== '').join('\n\n')}\n`;
+  const audit = data.audit ? auditMarkdown(data.audit).trimEnd() : '';
+  return `${[review, audit, headline(data), systemsTable(data), warnings(data), regressions(data)].filter((s) => s !== '').join('\n\n')}\n`;
 }
 
 function headline(data: ReportData): string {

@@ -3,30 +3,28 @@ import type { AgreementFigures, CompletenessFigures, ReviewFile, ReviewSide } fr
 import type { Status } from '../results/verdict.js';
 import { clip } from './clip.js';
 import { measure } from './gate-figures.js';
-import { inert, STATUS, STATUS_MARK, table } from './gate-markdown.js';
+import { STATUS, STATUS_MARK } from './gate-markdown.js';
+import {
+  factsMarkdown,
+  figureOr,
+  NONE,
+  type SectionFact,
+  type SectionTable,
+  sectionTableMarkdown,
+} from './section.js';
 
 /**
  * The report's "Migration review" section (review.json in the run folder): what a release reviewer reads
  * and signs off before `migrate cutover`. Quality against the live system is not repeated here: it is the
- * gate's verdict, which the report shows below. The view holds plain text; the HTML template escapes it
- * with `{{ }}` and the Markdown below with `inert`, since every id, text and file name comes from users.
+ * gate's verdict, which the report shows below. The view holds plain text, escaped where it is drawn
+ * (section.ts), since every id, text and file name comes from users.
  */
 export interface ReviewSection {
   status: Status;
   /** "May we switch? — ✅ pass" */
   headline: string;
-  facts: { term: string; value: string }[];
-  tables: ReviewTable[];
-}
-
-export interface ReviewTable {
-  title: string;
-  header: string[];
-  /** The page's CSS class for each column's cells: `number` right-aligns figures, `doc` sets ids apart. */
-  classes: string[];
-  rows: string[][];
-  /** Shown instead of the table when it has no rows: what was not measured, and why. */
-  empty: string;
+  facts: SectionFact[];
+  tables: SectionTable[];
 }
 
 /** A top-k list is cut here: ten ids in one cell would push the other columns off the page. */
@@ -35,7 +33,6 @@ const LIST_SHOWN = 60;
 const WORST_SHOWN = 10;
 /** Hex digits of a sha256 shown: enough to tell two files apart at a glance. */
 const SHA_SHOWN = 12;
-const NONE = '—';
 
 export function reviewSection(review: ReviewFile): ReviewSection {
   return {
@@ -57,24 +54,13 @@ export function reviewMarkdown(review: ReviewFile): string {
   const section = reviewSection(review);
   return [
     `## ${section.headline}`,
-    // The term first: user text at the start of a list item could open a heading or a nested list.
-    section.facts.map(({ term, value }) => `- **${term}**: ${inert(value)}`).join('\n'),
+    factsMarkdown(section.facts),
     'Quality against the live system (the policy’s drop, latency, cost and ANN rules) is the gate’s: see the gate below.',
-    ...section.tables.map(
-      (t) =>
-        `### ${t.title}\n\n${
-          t.rows.length > 0
-            ? table(
-                t.header.map(inert),
-                t.rows.map((row) => row.map(inert)),
-              )
-            : `_${t.empty}_`
-        }`,
-    ),
+    ...section.tables.map(sectionTableMarkdown),
   ].join('\n\n');
 }
 
-function facts(review: ReviewFile): ReviewSection['facts'] {
+function facts(review: ReviewFile): SectionFact[] {
   const { live, candidate, dataset, sample } = review;
   const store = (side: ReviewSide) => `${side.kind} at ${side.where}`;
   const digested = (file: { file: string; sha256: string }) => `${file.file} (sha256 ${short(file.sha256)})`;
@@ -99,7 +85,7 @@ function facts(review: ReviewFile): ReviewSection['facts'] {
 
 const setName = (set: AgreementFigures['set']): string => (set === 'judged' ? 'judged' : 'unjudged sample');
 
-function agreementTable(agreement: AgreementFigures[]): ReviewTable {
+function agreementTable(agreement: AgreementFigures[]): SectionTable {
   return {
     title: 'Agreement with the live system',
     header: ['queries', 'k', 'answered by both', 'mean top-k overlap', 'same first document'],
@@ -115,7 +101,7 @@ function agreementTable(agreement: AgreementFigures[]): ReviewTable {
   };
 }
 
-function worstTable(figures: AgreementFigures): ReviewTable {
+function worstTable(figures: AgreementFigures): SectionTable {
   const { k } = figures;
   return {
     title: `Least agreeing ${setName(figures.set)} queries at k ${k}`,
@@ -135,7 +121,7 @@ function worstTable(figures: AgreementFigures): ReviewTable {
   };
 }
 
-function completenessTable(figures: CompletenessFigures | null): ReviewTable {
+function completenessTable(figures: CompletenessFigures | null): SectionTable {
   const rows: [string, number, string[] | null][] = figures
     ? [
         ['in the corpus', figures.corpus, null],
@@ -156,7 +142,7 @@ function completenessTable(figures: CompletenessFigures | null): ReviewTable {
 }
 
 /** Field by field, the live side beside the candidate's. */
-function sidesTable(live: ReviewSide, candidate: ReviewSide): ReviewTable {
+function sidesTable(live: ReviewSide, candidate: ReviewSide): SectionTable {
   const fields: [string, (side: ReviewSide) => string][] = [
     ['system', (s) => s.system],
     ['index', (s) => `${s.index} (${s.kind})`],
@@ -178,23 +164,18 @@ function sidesTable(live: ReviewSide, candidate: ReviewSide): ReviewTable {
   };
 }
 
-/**
- * The candidate index's build as its record gives it. The schema leaves `build` free, so a figure that is
- * not a number (a hand-edited file) shows as a dash rather than breaking the report.
- */
-function buildTable(build: NonNullable<ReviewFile['build']>): ReviewTable {
-  const num = (x: unknown, format: (x: number) => string) =>
-    typeof x === 'number' && Number.isFinite(x) ? format(x) : NONE;
+/** The candidate index's build as its record gives it (the schema leaves `build` free: see figureOr). */
+function buildTable(build: NonNullable<ReviewFile['build']>): SectionTable {
   return {
     title: 'The candidate index’s build',
     header: ['documents', 'tokens', 'cost', 'duration', 'built at'],
     classes: ['number', 'number', 'number', 'number', ''],
     rows: [
       [
-        num(build.documents, String),
-        num(build.tokens, String),
-        num(build.cost, money),
-        num(build.durationMs, (ms) => `${(ms / 1000).toFixed(1)} s`),
+        figureOr(build.documents, String),
+        figureOr(build.tokens, String),
+        figureOr(build.cost, money),
+        figureOr(build.durationMs, (ms) => `${(ms / 1000).toFixed(1)} s`),
         typeof build.builtAt === 'string' && build.builtAt !== '' ? build.builtAt : NONE,
       ],
     ],

@@ -1,17 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readReportFiles } from '../../src/app/report.js';
-import { loadDataset } from '../../src/dataset/native.js';
 import { renderReportHtml } from '../../src/report/render-html.js';
-import { buildReportData } from '../../src/report/report-data.js';
 import type { ReportData } from '../../src/report/report-data.types.js';
 import { reportMarkdown } from '../../src/report/report-markdown.js';
 import { writeReviewFile } from '../../src/results/review.js';
-import { loadRunFolder } from '../../src/results/run-folder.js';
-import { EXAMPLE_DATASET, runExample } from '../helpers/results.js';
+import { runExample } from '../helpers/results.js';
 import { tempDir } from '../helpers/tmp.js';
 import { rendered, tableAfter } from './markdown-table.js';
 import { PAYLOADS, reportFixture } from './report-fixture.js';
 import { HOSTILE_QUERY, PIPE_DOC, reviewFixture } from './review-fixture.js';
+import { runFolderReport } from './run-folder-report.js';
 
 const reviewed = (): ReportData => ({ ...reportFixture(), review: reviewFixture() });
 
@@ -133,14 +130,7 @@ describe('the review section in report.html', () => {
 
 describe('a run folder with and without review.json', () => {
   let dir: string;
-  const report = (): ReportData => {
-    const folder = loadRunFolder(dir);
-    return buildReportData({
-      ...folder,
-      ...readReportFiles(dir, folder.results),
-      dataset: loadDataset(EXAMPLE_DATASET),
-    });
-  };
+  const report = (): ReportData => runFolderReport(dir);
 
   beforeAll(async () => {
     dir = await runExample(tempDir(), 'plain', ['bm25']);
