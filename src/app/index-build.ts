@@ -156,11 +156,12 @@ export async function buildIndexFromConfig(options: BuildFromConfigOptions): Pro
       cacheDir: config.cacheDir,
       ...(options.progress ? { progress: options.progress } : {}),
     });
-    const store = connection
-      ? new QdrantStore(connection)
-      : database && index.kind === 'pgvector'
-        ? new PgvectorStore(database, index)
-        : undefined;
+    const store =
+      connection && index.kind === 'qdrant'
+        ? new QdrantStore(connection, index)
+        : database && index.kind === 'pgvector'
+          ? new PgvectorStore(database, index)
+          : undefined;
     if (options.alias && store && collection) await pointAlias(store, options.alias, collection);
   } finally {
     await database?.close();

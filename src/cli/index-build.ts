@@ -73,4 +73,42 @@ export function registerIndex(program: Command, cli: Cli): void {
           `build record: ${outcome.recordFile}\n`,
       );
     });
+
+  index
+    .command('sync')
+    .description(
+      "apply an audit's fix plan: re-embed missing, stale and foreign documents and delete orphaned points (dry run unless --yes); resumable",
+    )
+    .requiredOption('--plan <file>', 'the plan `audit --fix-plan` wrote')
+    .option('--yes', 'apply; without it, only print what would be done')
+    .option('--batch-size <n>', 'points per upsert request', '128')
+    .option('--parallel <n>', 'upsert requests in flight', '3')
+    .option('--reports <dir>', 'where index-syncs/<index>-<time>.json is recorded', 'reports')
+    .option('--quiet', 'no progress bar')
+    .action(
+      async (flags: {
+        plan: string;
+        yes?: boolean;
+        batchSize: string;
+        parallel: string;
+        reports: string;
+        quiet?: boolean;
+      }) => {
+        const [{ syncIndex }, { terminalProgress }] = await Promise.all([
+          import('../app/index-sync.js'),
+          import('./progress.js'),
+        ]);
+        const progress = terminalProgress(cli.stderr, flags.quiet === true, 'documents');
+        const outcome = await syncIndex({
+          planFile: flags.plan,
+          yes: flags.yes === true,
+          reportsDir: flags.reports,
+          batchSize: Number(flags.batchSize),
+          parallel: Number(flags.parallel),
+          ...(progress ? { progress } : {}),
+          env: cli.env,
+        });
+        cli.stdout.write(`${outcome.lines.join('\n')}\n`);
+      },
+    );
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
+import { registerAudit } from './audit.js';
 import { registerBaseline } from './baseline.js';
 import { registerCache } from './cache.js';
 import { registerDataset } from './dataset.js';
@@ -56,6 +57,7 @@ function buildProgram(cli: Cli): Command {
   registerCache(program, cli);
   registerIndex(program, cli);
   registerMigrate(program, cli);
+  registerAudit(program, cli);
   addDebugOption(program);
   return program;
 }

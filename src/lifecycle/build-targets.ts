@@ -7,6 +7,7 @@ import {
   describeTable,
   readTableFacts,
   resolveTable,
+  type TableSpec,
   tableExists,
   tableVectorFacts,
 } from '../retrieve/providers/pgvector/table.js';
@@ -204,6 +205,56 @@ async function annIndex({ client, index, configFile }: PgvectorTargetOptions) {
       error,
     );
   }
+}
+
+/**
+ * A Qdrant collection as the target of `index sync`: the points re-embedded are upserted over the ones
+ * they replace, and once it is green the collection's metadata gains `lastSync` (the reindex's figures),
+ * keeping the build's own.
+ */
+export function qdrantSyncTarget(
+  options: Pick<QdrantTargetOptions, 'connection' | 'name' | 'batchSize' | 'parallel' | 'readyTimeoutMs'> & {
+    index: Pick<QdrantIndexConfig, 'url' | 'vectorName'>;
+  },
+): BuildTarget {
+  const { connection, name, index } = options;
+  return {
+    description: `qdrant collection ${name} at ${index.url}`,
+    batchSize: options.batchSize,
+    parallel: options.parallel,
+    existing: async () => new Map(),
+    upsert: (points) =>
+      upsertPoints(connection, name, points, {
+        batchSize: points.length,
+        ...(index.vectorName === undefined ? {} : { vectorName: index.vectorName }),
+      }),
+    finish: async (record) => {
+      await waitForGreen(connection, name, { timeoutMs: options.readyTimeoutMs ?? 600_000 });
+      await updateMetadata(connection, name, { lastSync: syncFigures(record) });
+    },
+  };
+}
+
+/** A pgvector table as the target of `index sync`: rows upserted, and `lastSync` added to its build record. */
+export function pgvectorSyncTarget(
+  options: Pick<PgvectorTargetOptions, 'client' | 'batchSize' | 'parallel'> & { index: TableSpec },
+): BuildTarget {
+  const { client, index } = options;
+  return {
+    description: describeTable(index.table, client.where),
+    batchSize: options.batchSize,
+    parallel: Math.min(options.parallel, client.concurrency),
+    existing: async () => new Map(),
+    upsert: (points) => insertRows(client, index, points),
+    finish: async (record) => {
+      const built = (await readTableFacts(client, index)).record ?? {};
+      await writeBuildRecord(client, index, { ...built, lastSync: syncFigures(record) });
+    },
+  };
+}
+
+function syncFigures(record: IndexBuildRecord) {
+  return { ...buildFigures(record), at: record.builtAt, purpose: record.purpose };
 }
 
 /** The embedded index keeps no store of its own: building it fills the embedding cache the run reads. */

@@ -1,6 +1,6 @@
 import type { CompletenessFigures } from '../results/review.js';
+import { contentDigest } from '../retrieve/providers/sources/records.js';
 import type { CorpusDocument } from '../retrieve/types.js';
-import { contentDigest } from './index-build.js';
 
 /** Ids of each kind kept as examples. */
 const EXAMPLES = 20;

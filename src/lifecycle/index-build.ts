@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { ModelConfig } from '../config/types.js';
 import { embedAll } from '../retrieve/cache/vector-cache.js';
+import { contentDigest } from '../retrieve/providers/sources/records.js';
 import { inOrder } from '../retrieve/transport/in-order.js';
 import type { CorpusDocument, Embedder, Progress } from '../retrieve/types.js';
 import { modelStamp } from './compatibility.js';
@@ -31,6 +31,8 @@ export interface BuildTarget {
 
 export interface IndexBuildRecord {
   target: string;
+  /** What the embedding cost is attributed to: a build, or a reindex (`index sync`). */
+  purpose: 'index-build' | 'reindex';
   model: { alias: string; provider: string; model: string; version: string; dimensions: number };
   dataset: { name: string; version: string; digest: string };
   documents: number;
@@ -59,6 +61,8 @@ export interface IndexBuildOptions {
   progress?: Progress;
   /** Documents embedded per step: bounds memory (200k × 1536 floats would be 1.2 GB at once). */
   stepSize?: number;
+  /** A reindex re-embeds every document given, stored digest or not (default: index-build, which skips them). */
+  purpose?: IndexBuildRecord['purpose'];
 }
 
 const DEFAULT_STEP = 4096;
@@ -72,12 +76,14 @@ const DEFAULT_STEP = 4096;
 export async function buildIndex(options: IndexBuildOptions): Promise<IndexBuildRecord> {
   const { corpus, embedder, model, target } = options;
   const began = performance.now();
-  const existing = await target.existing();
+  const purpose = options.purpose ?? 'index-build';
+  const existing = purpose === 'reindex' ? new Map<string, string>() : await target.existing();
   const todo = corpus
     .map((doc) => ({ doc, digest: contentDigest(doc.text) }))
     .filter(({ doc, digest }) => existing.get(doc.id) !== digest);
   const record: IndexBuildRecord = {
     target: target.description,
+    purpose,
     model: {
       alias: model.alias,
       provider: model.provider,
@@ -109,7 +115,7 @@ export async function buildIndex(options: IndexBuildOptions): Promise<IndexBuild
         embedder,
         texts: slice.map(({ doc }) => doc.text),
         names: slice.map(({ doc }) => `document ${doc.id}`),
-        purpose: 'index-build',
+        purpose,
         cacheDir: options.cacheDir,
       });
       record.fromCache += embedded.cachedCount;
@@ -146,9 +152,4 @@ export async function buildIndex(options: IndexBuildOptions): Promise<IndexBuild
   await target.finish(record);
   record.durationMs = performance.now() - began;
   return record;
-}
-
-/** The digest stored with each vector: of the text it was embedded from, so a changed document is seen. */
-export function contentDigest(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
 }

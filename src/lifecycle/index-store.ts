@@ -1,3 +1,5 @@
+import type { BuildTarget } from './index-build.js';
+
 /**
  * A vector store as the migration workflow sees it (a Qdrant server, a PostgreSQL database with pgvector):
  * its concrete indexes (collections, tables), the aliases that name them (Qdrant aliases, views made as
@@ -30,6 +32,8 @@ export interface IndexStore {
   scanPoints(index: string, visit: (page: StoredPoint[]) => void | Promise<void>): Promise<void>;
   /** Deletes points by their pointId (a sync removing orphaned and foreign points). */
   deletePoints(index: string, pointIds: readonly StoredPoint['pointId'][]): Promise<void>;
+  /** Where `index sync` writes re-embedded points into an existing index (the build's write path). */
+  syncTarget(index: string, options: { batchSize: number; parallel: number }): BuildTarget;
   /** Deletes a concrete index (collection, table and its build record). */
   drop(index: string): Promise<void>;
   close(): Promise<void>;

@@ -4,7 +4,11 @@
  */
 
 /** Why texts are embedded: priced and reported separately. */
-export type EmbeddingPurpose = 'query' | 'index-build';
+/**
+ * What an embedding call is for, and what its cost is attributed to: queries of a run, an index build, a
+ * reindex (`index sync` repairing what an audit found), an audit (which embeds nothing today).
+ */
+export type EmbeddingPurpose = 'query' | 'index-build' | 'reindex' | 'audit';
 
 /** Vectors for n texts: one row-major Float32Array of n × dimensions, plus what the call cost. */
 export interface EmbeddingBatch {

@@ -82,8 +82,8 @@ describe('QdrantStore (the Qdrant test server)', () => {
     }
     await setAlias(connection, 'docs', 'docs_v1');
     await setAlias(connection, 'archive', 'plain');
-    store = new QdrantStore(connection);
-    once = new QdrantStore(connect(0));
+    store = new QdrantStore(connection, { url: server.url });
+    once = new QdrantStore(connect(0), { url: server.url });
   });
 
   afterEach(() => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { agreement } from '../../src/lifecycle/agreement.js';
 import { completeness } from '../../src/lifecycle/completeness.js';
-import { contentDigest } from '../../src/lifecycle/index-build.js';
 import type { Run } from '../../src/metrics/types.js';
+import { contentDigest } from '../../src/retrieve/providers/sources/records.js';
 
 /** A run from ranked lists (first = best). */
 function run(runId: string, lists: Record<string, string[]>): Run {

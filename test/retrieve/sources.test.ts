@@ -5,9 +5,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostgresSourceConfig } from '../../src/config/types.js';
 import { ServiceError, UserError } from '../../src/errors.js';
-import { contentDigest } from '../../src/lifecycle/index-build.js';
 import { corpusSource } from '../../src/retrieve/providers/sources/corpus-source.js';
 import { openSource } from '../../src/retrieve/providers/sources/open-source.js';
+import { contentDigest } from '../../src/retrieve/providers/sources/records.js';
 import type { Source, SourceRecord } from '../../src/retrieve/providers/sources/source.js';
 import { closedPort } from '../helpers/ports.js';
 import { describePostgres, freshDatabase } from '../helpers/postgres.js';
@@ -214,6 +214,21 @@ describePostgres('a postgres source (a real server)', () => {
       expect((await failure(pagesOf(source))).message).toBe(error.message);
     },
   );
+
+  it('refuses a row without an id, or a live row without content; a soft-deleted one may have none', async () => {
+    for (const [query, message] of [
+      ["select null::text as id, 'x' as content", /the query returns a row whose id is null/],
+      ["select 'x' as id, null::text as content", /the query returns row 'x' with a null content/],
+    ] as const) {
+      const error = await failure(pagesOf(await open({ query })));
+      expect(error).toBeInstanceOf(UserError);
+      expect(error.message).toMatch(message);
+    }
+    const deleted = await open({ query: "select 'x' as id, null::text as content, now() as deleted_at" });
+    expect((await pagesOf(deleted)).pages.flat()).toEqual([
+      { id: 'x', digest: '', updatedAt: null, deleted: true },
+    ]);
+  });
 
   it('refuses duplicate ids, naming the id', async () => {
     const source = await open({

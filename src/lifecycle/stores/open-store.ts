@@ -25,6 +25,6 @@ export async function openIndexStore(
       timeoutMs: config.timeoutMs,
       maxRetries: config.maxRetries,
     }),
-    config.idField,
+    config,
   );
 }

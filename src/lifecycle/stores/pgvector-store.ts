@@ -23,6 +23,8 @@ import {
   scanRows,
   storedDigests,
 } from '../../retrieve/providers/pgvector/write.js';
+import { pgvectorSyncTarget } from '../build-targets.js';
+import type { BuildTarget } from '../index-build.js';
 import type { IndexStore, Readiness, StoredPoint } from '../index-store.js';
 
 /**
@@ -179,6 +181,10 @@ export class PgvectorStore implements IndexStore {
 
   async deletePoints(index: string, pointIds: readonly StoredPoint['pointId'][]): Promise<void> {
     await deleteRows(this.client, { ...this.config, table: index }, pointIds.map(String));
+  }
+
+  syncTarget(index: string, options: { batchSize: number; parallel: number }): BuildTarget {
+    return pgvectorSyncTarget({ client: this.client, index: { ...this.config, table: index }, ...options });
   }
 
   /** DROP TABLE without CASCADE: a table a view still selects from (an alias) is refused by PostgreSQL. */

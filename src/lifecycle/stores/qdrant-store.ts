@@ -1,3 +1,4 @@
+import type { QdrantIndexConfig } from '../../config/types.js';
 import { listAliases, setAlias } from '../../retrieve/providers/qdrant/aliases.js';
 import {
   type CollectionStatus,
@@ -12,6 +13,8 @@ import {
   scanPoints,
   storedDigests,
 } from '../../retrieve/providers/qdrant/write.js';
+import { qdrantSyncTarget } from '../build-targets.js';
+import type { BuildTarget } from '../index-build.js';
 import type { IndexStore, Readiness, StoredPoint } from '../index-store.js';
 
 /** Why a collection that is not green cannot serve yet, per status. */
@@ -28,8 +31,8 @@ export class QdrantStore implements IndexStore {
 
   constructor(
     private readonly connection: QdrantConnection,
-    /** The payload field holding the doc id, when the collection was not written by `index build`. */
-    private readonly idField?: string,
+    /** The index's config: its payload id field and named vector, for reading and writing points. */
+    private readonly config: Pick<QdrantIndexConfig, 'url' | 'idField' | 'vectorName'>,
   ) {
     this.where = connection.url;
   }
@@ -71,16 +74,16 @@ export class QdrantStore implements IndexStore {
   }
 
   scanPoints(index: string, visit: (page: StoredPoint[]) => void | Promise<void>): Promise<void> {
-    return scanPoints(
-      this.connection,
-      index,
-      visit,
-      this.idField === undefined ? {} : { idField: this.idField },
-    );
+    const { idField } = this.config;
+    return scanPoints(this.connection, index, visit, idField === undefined ? {} : { idField });
   }
 
   deletePoints(index: string, pointIds: readonly StoredPoint['pointId'][]): Promise<void> {
     return deletePoints(this.connection, index, pointIds);
+  }
+
+  syncTarget(index: string, options: { batchSize: number; parallel: number }): BuildTarget {
+    return qdrantSyncTarget({ connection: this.connection, name: index, index: this.config, ...options });
   }
 
   drop(index: string): Promise<void> {
