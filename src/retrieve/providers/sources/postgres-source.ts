@@ -1,6 +1,6 @@
 import type { QueryResult } from 'pg';
 import type { PostgresSourceConfig } from '../../../config/types.js';
-import { type ToolError, UserError } from '../../../errors.js';
+import { type InputLocation, type ToolError, UserError } from '../../../errors.js';
 import { serverFailure, serverIdentity } from '../pgvector/server.js';
 import type { Source, SourceRecord } from './source.js';
 
@@ -44,11 +44,12 @@ export async function openPostgresSource(
     });
   }
   const { where, redact } = serverIdentity(url);
+  // What the user fixes when the rows are wrong: the query.
+  const query: InputLocation = { file: options.file, field: `${field}.query` };
   const fail = (what: string, error: unknown): ToolError => {
     const { code, message } = error as { code?: unknown; message?: unknown };
     if (typeof code === 'string' && QUERY_FAULT.test(code)) {
-      const location = { file: options.file, field: `${field}.query` };
-      return new UserError(`PostgreSQL at ${where}: ${what}: ${redact(String(message))}`, location, error);
+      return new UserError(`PostgreSQL at ${where}: ${what}: ${redact(String(message))}`, query, error);
     }
     const context = { variable: config.urlEnv, timeoutMs: config.timeoutMs, owner: 'source' };
     return serverFailure(where, what, error, redact, context);
@@ -77,7 +78,7 @@ export async function openPostgresSource(
   };
   // On lines of its own: a query ending in a -- comment would otherwise comment out the closing parenthesis.
   const from = `FROM (\n${config.query}\n) AS source`;
-  const shapeOf = () => queryShape(run, from, `${field}.query`, options.file);
+  const shapeOf = () => queryShape(run, from, query);
 
   return {
     description: `${where} (${field})`,
@@ -94,14 +95,11 @@ export async function openPostgresSource(
         let rows = 0;
         for (;;) {
           const page = (await run('read the query', `FETCH ${config.pageSize} FROM ${CURSOR}`)).rows.map(
-            (row) => sourceRecord(row, `${field}.query`, options.file),
+            (row) => sourceRecord(row, query),
           );
           for (const { id } of page) {
             if (seen.has(id)) {
-              throw new UserError(`the query returns id '${id}' twice: ids must be unique`, {
-                file: options.file,
-                field: `${field}.query`,
-              });
+              throw new UserError(`the query returns id '${id}' twice: ids must be unique`, query);
             }
             seen.add(id);
           }
@@ -135,14 +133,13 @@ export async function openPostgresSource(
 async function queryShape(
   run: (what: string, sql: string) => Promise<QueryResult>,
   from: string,
-  field: string,
-  file: string | undefined,
+  query: InputLocation,
 ): Promise<QueryShape> {
   const names = (await run('read the query', `SELECT * ${from} LIMIT 0`)).fields.map((f) => f.name);
   if (!names.includes('id') || !names.includes('content')) {
     throw new UserError(
       `the query must return columns id and content (optionally updated_at and deleted_at); it returns ${names.join(', ') || 'no columns'}`,
-      { file, field },
+      query,
     );
   }
   return { updatedAt: names.includes('updated_at'), deletedAt: names.includes('deleted_at') };
@@ -162,12 +159,11 @@ function digestSql(shape: QueryShape, from: string): string {
 }
 
 /** A row of digestSql as a record; a row without an id, or a live row without content, is the query's fault. */
-function sourceRecord(row: Record<string, unknown>, field: string, file: string | undefined): SourceRecord {
+function sourceRecord(row: Record<string, unknown>, query: InputLocation): SourceRecord {
   const { id, digest, updated_at: updatedAt = null, deleted = false } = row;
-  if (typeof id !== 'string')
-    throw new UserError('the query returns a row whose id is null', { file, field });
+  if (typeof id !== 'string') throw new UserError('the query returns a row whose id is null', query);
   if (typeof digest !== 'string' && deleted !== true) {
-    throw new UserError(`the query returns row '${id}' with a null content`, { file, field });
+    throw new UserError(`the query returns row '${id}' with a null content`, query);
   }
   return {
     id,
