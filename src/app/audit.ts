@@ -10,7 +10,13 @@ import { AuditComparison } from '../lifecycle/audit.js';
 import { modelStamp } from '../lifecycle/compatibility.js';
 import { auditMarkdown } from '../report/audit-markdown.js';
 import { renderAuditHtml } from '../report/render-audit-html.js';
-import { type AuditFile, type SyncPlan, writeAuditFile, writeSyncPlan } from '../results/audit.js';
+import {
+  AUDIT_FILE,
+  type AuditFile,
+  type SyncPlan,
+  writeAuditFile,
+  writeSyncPlan,
+} from '../results/audit.js';
 import type { Verdict } from '../results/verdict.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { openAuditSource } from './audit-source.js';
@@ -131,7 +137,7 @@ export async function auditIndex(options: AuditOptions): Promise<AuditOutcome> {
       writeTextFile(join(dir, file), text);
       files.push(join(dir, file));
     }
-    const plan = options.fixPlan ? fixPlan(audit, config, sourceName, options, record) : null;
+    const plan = options.fixPlan ? fixPlan(audit, config, sourceName, options, record, dir) : null;
     if (plan && options.fixPlan) {
       writeSyncPlan(options.fixPlan, plan);
       files.push(options.fixPlan);
@@ -159,6 +165,7 @@ function fixPlan(
   source: string,
   options: AuditOptions,
   record: Record<string, unknown> | null,
+  dir: string,
 ): SyncPlan {
   const model = syncModel(config, options, record);
   const reembed = new Set(
@@ -176,7 +183,7 @@ function fixPlan(
     target: audit.index.target,
     source: source === 'corpus' || config.sources.some((s) => s.alias === source) ? source : resolve(source),
     model: model.alias,
-    audit: resolve(options.outDir ?? '.', 'audit.json'),
+    audit: resolve(dir, AUDIT_FILE),
     reembed: [...reembed].sort(),
     delete: [...new Set(remove)],
   };
