@@ -21,6 +21,8 @@ const COMMANDS = [
   ['cache', 'prune'],
   ['index'],
   ['index', 'build'],
+  ['index', 'sync'],
+  ['audit'],
   ['migrate'],
   ['migrate', 'review'],
   ['migrate', 'cutover'],
