@@ -3,6 +3,7 @@
  * and targets; they never fail on timing (machines differ too much for that).
  */
 import * as annSweep from './ann-sweep.js';
+import * as audit from './audit.js';
 import * as bm25 from './bm25.js';
 import * as embeddingCache from './embedding-cache.js';
 import * as exactSearch from './exact-search.js';
@@ -30,6 +31,7 @@ const BENCHMARKS: Benchmark[] = [
   openaiThroughput,
   pgvectorBuild,
   annSweep,
+  audit,
   gateValidity,
   reportScale,
   startup,

@@ -2,13 +2,70 @@ import type { AuditCounts, AuditItem, AuditLists, AuditPending } from '../result
 import type { SourceRecord } from '../retrieve/providers/sources/source.js';
 import type { StoredPoint } from './index-store.js';
 
-/** What the source says of one id: a record kept compact (a million of them stay small). */
-interface Known {
-  digest: string;
-  updatedAt: number | null;
-  deleted: boolean;
-  /** Set once a point holds it. */
-  seen: boolean;
+/** Sha256 in bytes: a digest held as 32 bytes, not as a 64-character string (a million of them). */
+const DIGEST_BYTES = 32;
+const DELETED = 1;
+const SEEN = 2;
+
+/**
+ * The source's rows in columns: id → row number in a Map, and per row its digest (32 bytes), change time
+ * and flags in typed arrays that grow by doubling. A million rows take about 100 MB this way, five times
+ * less than a Map of objects.
+ */
+class SourceRows {
+  readonly index = new Map<string, number>();
+  private digests = new Uint8Array(0);
+  private updated = new Float64Array(0);
+  private flags = new Uint8Array(0);
+
+  get size(): number {
+    return this.index.size;
+  }
+
+  add(record: SourceRecord): boolean {
+    if (this.index.has(record.id)) return false;
+    const row = this.index.size;
+    if (row >= this.flags.length) this.grow(Math.max(1024, row * 2));
+    this.index.set(record.id, row);
+    this.digests.set(Buffer.from(record.digest, 'hex').subarray(0, DIGEST_BYTES), row * DIGEST_BYTES);
+    this.updated[row] = record.updatedAt ?? Number.NaN;
+    this.flags[row] = record.deleted ? DELETED : 0;
+    return true;
+  }
+
+  digestEquals(row: number, hex: string): boolean {
+    const stored = this.digests.subarray(row * DIGEST_BYTES, (row + 1) * DIGEST_BYTES);
+    return hex.length === 2 * DIGEST_BYTES && Buffer.from(hex, 'hex').equals(stored);
+  }
+
+  updatedAt(row: number): number | null {
+    const at = this.updated[row] as number;
+    return Number.isNaN(at) ? null : at;
+  }
+
+  deleted(row: number): boolean {
+    return ((this.flags[row] as number) & DELETED) !== 0;
+  }
+
+  seen(row: number): boolean {
+    return ((this.flags[row] as number) & SEEN) !== 0;
+  }
+
+  markSeen(row: number): void {
+    this.flags[row] = (this.flags[row] as number) | SEEN;
+  }
+
+  private grow(rows: number): void {
+    const digests = new Uint8Array(rows * DIGEST_BYTES);
+    digests.set(this.digests);
+    const updated = new Float64Array(rows);
+    updated.set(this.updated);
+    const flags = new Uint8Array(rows);
+    flags.set(this.flags);
+    this.digests = digests;
+    this.updated = updated;
+    this.flags = flags;
+  }
 }
 
 /**
@@ -22,7 +79,7 @@ interface Known {
  * - foreign: a point embedded by another model than the index's build record names (a mixed index).
  */
 export class AuditComparison {
-  private readonly source = new Map<string, Known>();
+  private readonly source = new SourceRows();
   private readonly lists: AuditLists = { missing: [], orphaned: [], stale: [], foreign: [] };
   private points = 0;
   private unknownDigest = 0;
@@ -34,11 +91,7 @@ export class AuditComparison {
 
   addSource(page: readonly SourceRecord[]): void {
     for (const record of page) {
-      if (this.source.has(record.id)) {
-        this.duplicateSource ??= record.id;
-        continue;
-      }
-      this.source.set(record.id, { ...record, seen: false });
+      if (!this.source.add(record)) this.duplicateSource ??= record.id;
     }
   }
 
@@ -50,25 +103,26 @@ export class AuditComparison {
   addPoints(page: readonly StoredPoint[]): void {
     for (const point of page) {
       this.points++;
-      const known = this.source.get(point.docid);
+      const row = this.source.index.get(point.docid);
       const item = (reason?: string): AuditItem => ({
         id: point.docid,
         pointId: point.pointId,
-        updatedAt: iso(known?.updatedAt ?? null),
+        updatedAt: iso(row === undefined ? null : this.source.updatedAt(row)),
         ...(reason ? { reason } : {}),
       });
-      if (!known || known.deleted || known.seen) {
-        const reason = !known
-          ? 'not in the source'
-          : known.deleted
-            ? 'soft-deleted in the source'
-            : 'a second point for this id';
+      if (row === undefined || this.source.deleted(row) || this.source.seen(row)) {
+        const reason =
+          row === undefined
+            ? 'not in the source'
+            : this.source.deleted(row)
+              ? 'soft-deleted in the source'
+              : 'a second point for this id';
         this.lists.orphaned.push(item(reason));
         continue;
       }
-      known.seen = true;
+      this.source.markSeen(row);
       if (point.digest === '') this.unknownDigest++;
-      else if (point.digest !== known.digest) this.lists.stale.push(item());
+      else if (!this.source.digestEquals(row, point.digest)) this.lists.stale.push(item());
       if (point.embeddedWith === null || this.expectedModel === null) this.unknownModel++;
       else if (point.embeddedWith !== this.expectedModel)
         this.lists.foreign.push(item(`embedded with ${point.embeddedWith}`));
@@ -87,10 +141,10 @@ export class AuditComparison {
     newestUnindexed: AuditPending | null;
   } {
     let live = 0;
-    for (const [id, known] of this.source) {
-      if (known.deleted) continue;
+    for (const [id, row] of this.source.index) {
+      if (this.source.deleted(row)) continue;
       live++;
-      if (!known.seen) this.lists.missing.push({ id, updatedAt: iso(known.updatedAt) });
+      if (!this.source.seen(row)) this.lists.missing.push({ id, updatedAt: iso(this.source.updatedAt(row)) });
     }
     this.lists.missing.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const unresolved = [...this.lists.missing, ...this.lists.stale];
