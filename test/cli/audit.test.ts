@@ -38,6 +38,8 @@ describePostgres('audit against PostgreSQL', () => {
   let configFile: string;
   let env: NodeJS.ProcessEnv;
   const cli = (...args: string[]) => runCliInProcess(args, dir, env);
+  const sync = (plan: string) =>
+    cli('index', 'sync', '--plan', plan, '--yes', '--reports', join(dir, 'reports'), '--quiet');
   const sql = async (text: string, params: unknown[] = []) => {
     const client = new pg.Client({ connectionString: databaseUrl() });
     await client.connect();
@@ -228,16 +230,7 @@ systems:
       expect(planned.status, planned.stderr).toBe(0);
       const dry = await cli('index', 'sync', '--plan', plan);
       expect(dry.stdout).toMatch(/^dry run: nothing changed/);
-      const synced = await cli(
-        'index',
-        'sync',
-        '--plan',
-        plan,
-        '--yes',
-        '--reports',
-        join(dir, 'reports'),
-        '--quiet',
-      );
+      const synced = await sync(plan);
       expect(synced.status, synced.stderr).toBe(0);
       expect(synced.stdout).toMatch(/deleted 3 points, re-embedded \d+ documents .*\(reindex\)/);
       const { audit: clean } = await audit(index);
@@ -266,16 +259,7 @@ systems:
     const partial = await audit('qd');
     expect(partial.audit.counts.missing).toBeGreaterThan(0);
     expect(partial.audit.counts.missing).toBeLessThan(200);
-    const resumed = await cli(
-      'index',
-      'sync',
-      '--plan',
-      plan,
-      '--yes',
-      '--reports',
-      join(dir, 'reports'),
-      '--quiet',
-    );
+    const resumed = await sync(plan);
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(resumed.stdout).toMatch(/re-embedded 200 documents \(200 from the embedding cache\)/);
     expect((await audit('qd')).audit.counts).toMatchObject({ missing: 0, orphaned: 0, stale: 0, foreign: 0 });
