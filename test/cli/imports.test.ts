@@ -27,7 +27,9 @@ describe('src/cli/', () => {
           .filter(({ typeOnly }) => !typeOnly)
           .map(({ target }) => [file, target]),
       )
-      .filter(([, target]) => target && !/^(app\/|cli\/|errors\.ts$|version\.ts$|durations\.ts$)/.test(target))
+      .filter(
+        ([, target]) => target && !/^(app\/|cli\/|errors\.ts$|version\.ts$|durations\.ts$)/.test(target),
+      )
       .map(([file, target]) => `${file} -> ${target}`);
     expect(reaching).toEqual([]);
   });
