@@ -26,10 +26,21 @@ export interface EvaluateFilesOptions {
 
 /** dataset + run files → evaluation: the whole of `retrieval-gate eval`, minus printing. */
 export function evaluateRunFiles(options: EvaluateFilesOptions): EvaluateRunsResult {
+  return evaluateNamedRunFiles(
+    options,
+    options.runs.map((path) => ({ name: basename(path).replace(/\.[^.]*$/, ''), path })),
+  );
+}
+
+/** The same, each run reported under the name given (`compare` names the systems of run folders). */
+export function evaluateNamedRunFiles(
+  options: Omit<EvaluateFilesOptions, 'runs'>,
+  files: { name: string; path: string }[],
+): EvaluateRunsResult {
   const measures = parseMeasureList(options.measures);
   const dataset = loadDataset(resolveDataset(options.dataset), { strict: options.strict });
-  const runs = options.runs.map((path) => ({
-    name: basename(path).replace(/\.[^.]*$/, ''),
+  const runs = files.map(({ name, path }) => ({
+    name,
     file: { name: basename(path), sha256: fileSha256(path) },
     run: readRunFile(path),
   }));

@@ -4,6 +4,7 @@ import { TOOL_VERSION } from '../version.js';
 import { registerAudit } from './audit.js';
 import { registerBaseline } from './baseline.js';
 import { registerCache } from './cache.js';
+import { registerCompare } from './compare.js';
 import { registerDataset } from './dataset.js';
 import { reportError } from './errors.js';
 import { registerEval } from './eval.js';
@@ -50,6 +51,7 @@ function buildProgram(cli: Cli): Command {
   registerGate(program, cli);
   registerReport(program, cli);
   registerEval(program, cli);
+  registerCompare(program, cli);
   registerTrecEval(program, cli);
   registerValidate(program, cli);
   registerDataset(program, cli);

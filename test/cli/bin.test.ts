@@ -9,6 +9,7 @@ const COMMANDS = [
   ['gate'],
   ['report'],
   ['eval'],
+  ['compare'],
   ['trec-eval'],
   ['validate'],
   ['dataset'],
