@@ -71,12 +71,16 @@ export function success(r: JudgedRanking, k: number): number {
   return relevantInTop(r, k) > 0 ? 1 : 0;
 }
 
-/** Share of the top k that carries a judgment (any grade, negative included); missing ranks count as unjudged. */
+/**
+ * Share of the documents retrieved in the top k that carry a judgment (any grade, negative included).
+ * Divided by the documents actually retrieved there, not k (ir_measures' Judged), so a short ranking is
+ * not counted as unjudged; an empty ranking gives 0.
+ */
 export function judged(r: JudgedRanking, k: number): number {
   const n = Math.min(k, r.rels.length);
   let count = 0;
   for (let i = 0; i < n; i++) if (r.rels[i] !== UNJUDGED) count++;
-  return count / k;
+  return n === 0 ? 0 : count / n;
 }
 
 export function numRel(r: JudgedRanking): number {

@@ -82,7 +82,7 @@ const FAMILIES: Family[] = [
     cutoff: 'required',
     aggregate: 'mean',
     compute: m.judged,
-    description: 'share of the top k that is judged',
+    description: 'share of the documents retrieved in the top k that are judged',
   },
   {
     name: 'NumRel',

@@ -39,7 +39,8 @@ describe('measures on a hand-computed query', () => {
     ['Success@1', 0],
     ['Success@2', 1],
     ['Judged@5', 4 / 5], // d3, d1, d5, d2 are judged (a negative grade is a judgment)
-    ['Judged@10', 4 / 10],
+    ['Judged@10', 4 / 5], // divided by the 5 retrieved, not 10: a short ranking is not unjudged
+    ['Judged@2', 2 / 2],
     ['NumRet', 5],
     ['NumRel', 3],
     ['NumRelRet', 2],
@@ -52,6 +53,10 @@ describe('measures on a hand-computed query', () => {
     expect(value('P@5', 2)).toBeCloseTo(1 / 5, 12);
     expect(value('AP', 2)).toBeCloseTo(1 / 2 / 2, 12);
     expect(value('nDCG', 2)).toBeCloseTo(value('nDCG', 1), 12);
+  });
+
+  it('Judged@k of an empty ranking is 0', () => {
+    expect(parseMeasure('Judged@10').compute(judgeRanking(undefined, judgments, 1))).toBe(0);
   });
 
   it('a query with judgments but no relevant document scores 0 everywhere, without dividing by zero', () => {
