@@ -37,8 +37,11 @@ describe('run formats', () => {
 
   it('reads the pytrec_eval / ranx dict form, on one line or pretty-printed', () => {
     const dict: Record<string, Record<string, number>> = {};
-    for (const [qid, , docid, , score] of lines)
-      (dict[qid as string] ??= {})[docid as string] = Number(score);
+    for (const [qid, , docid, , score] of lines) {
+      const query = dict[qid as string] ?? {};
+      query[docid as string] = Number(score);
+      dict[qid as string] = query;
+    }
     for (const text of [JSON.stringify(dict), JSON.stringify(dict, null, 2)]) {
       expect(rankings(readRunFile(write('run.json', text)))).toEqual(rankings(trec));
     }
