@@ -5,6 +5,7 @@ import { scanLines } from '../lines.js';
 import { readRecords } from '../native.js';
 import { firstLine } from '../peek.js';
 import type { DocumentRecord, QueryRecord } from '../types.js';
+import { looksLikeTopics, readTrecTopics } from './trec-topics.js';
 
 /** Reads a BEIR corpus.jsonl or queries.jsonl (`_id`, `title`, `text`, `metadata`) into native records. */
 export function readBeirRecords<T extends QueryRecord | DocumentRecord>(
@@ -22,6 +23,7 @@ export function readBeirRecords<T extends QueryRecord | DocumentRecord>(
 
 /** Queries for `--queries`: JSONL in the native (`id`) or BEIR (`_id`) form, or TSV lines `qid<TAB>text`. */
 export function readQueriesFile(path: string): Map<string, QueryRecord> {
+  if (looksLikeTopics(firstLine(path))) return readTrecTopics(path);
   if (/\.(tsv|txt)$/i.test(path)) return readQueriesTsv(path);
   return firstJsonlHasUnderscoreId(path)
     ? readBeirRecords(path, 'query')
