@@ -5,6 +5,7 @@ import { loadConfig } from '../config/load.js';
 import { loadPolicy } from '../config/load-policy.js';
 import { readBeirFolder } from '../dataset/import/beir.js';
 import { readSimpleEvalSet } from '../dataset/import/simple.js';
+import { splitColumns } from '../dataset/lines.js';
 import { loadDataset, readJsonlQrels, readRecords } from '../dataset/native.js';
 import { firstLine } from '../dataset/peek.js';
 import { readRunFile } from '../dataset/run-file.js';
@@ -133,7 +134,7 @@ export function detectKind(path: string): InputKind {
   if (line === undefined) throw new UserError('the file is empty', { file: path });
   if (line.startsWith('[')) return 'simple';
   if (line.startsWith('{')) return detectJsonlKind(path, line);
-  const fields = line.split(/\s+/).length;
+  const fields = splitColumns(line).length;
   if (fields === 4) return 'qrels';
   if (fields >= 6) return 'run';
   throw new UserError(

@@ -129,6 +129,22 @@ export function isSpace(byte: number): boolean {
 }
 
 /**
+ * isSpace for decoded text. Not JavaScript's \s, which also matches Unicode spaces (U+00A0, U+3000…):
+ * inside an id they are characters like any other, to trec_eval and to these readers.
+ */
+const SPACES = /[\t\n\v\f\r ]+/;
+
+/** Whether text holds a column separator (an id that does cannot be written as a TREC column). */
+export function hasSpace(text: string): boolean {
+  return SPACES.test(text);
+}
+
+/** A line's whitespace-separated columns, as the readers split them. */
+export function splitColumns(line: string): string[] {
+  return line.split(SPACES).filter((column) => column !== '');
+}
+
+/**
  * Splits bytes [start, end) on whitespace into at most `max` fields, writing start/end offsets pairwise
  * into `out`. Returns the number of fields found, or max + 1 when there are more.
  */

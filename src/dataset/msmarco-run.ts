@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import type { Run } from '../metrics/types.js';
-import { scanLines, splitFields } from './lines.js';
+import { scanLines, splitColumns, splitFields } from './lines.js';
 import { parseInteger } from './numbers.js';
 
 /**
@@ -41,6 +41,6 @@ export function readMsMarcoRun(path: string, runId: string): Run {
 
 /** A line of three whitespace-separated fields whose last is an integer: MS MARCO's run, not TREC's six. */
 export function looksLikeMsMarco(firstLine: string): boolean {
-  const fields = firstLine.split(/\s+/);
+  const fields = splitColumns(firstLine);
   return fields.length === 3 && /^\d+$/.test(fields[2] as string);
 }

@@ -7,6 +7,7 @@ import { assertValid } from '../schemas.js';
 import { datasetDigest, fileSha256 } from './digest.js';
 import { parseJsonDocument } from './json-text.js';
 import { readJsonl } from './jsonl.js';
+import { splitColumns } from './lines.js';
 import { readTrecQrels } from './trec-qrels.js';
 import type { Dataset, DocumentRecord, Manifest, QueryRecord } from './types.js';
 
@@ -138,7 +139,7 @@ export function checkQrelsQueries(
 /** The first line of a qrels file that mentions `qid`, to point the user at it. */
 function lineOfQuery(path: string, qid: string, format: 'jsonl' | 'trec'): number | undefined {
   const qidOf = (line: string): unknown => {
-    if (format === 'trec') return line.trim().split(/\s+/)[0];
+    if (format === 'trec') return splitColumns(line)[0];
     try {
       return (JSON.parse(line) as { qid?: unknown }).qid;
     } catch {

@@ -1,3 +1,4 @@
+import { hasSpace } from '../dataset/lines.js';
 import { writeTextFile } from '../files.js';
 import { compareCodePoints } from '../metrics/order.js';
 import type { Run } from '../metrics/types.js';
@@ -7,14 +8,14 @@ import type { Run } from '../metrics/types.js';
  * are whitespace-separated, so a run whose ids contain whitespace gets no TREC file: returns whether it did.
  */
 export function writeRunFiles(run: Run, trecPath: string, jsonlPath: string): boolean {
-  let trecSafe = !/\s/.test(run.runId);
+  let trecSafe = !hasSpace(run.runId);
   const trec: string[] = [];
   const jsonl: string[] = [];
   for (const qid of [...run.queries.keys()].sort(compareCodePoints)) {
     const { docids, scores } = run.queries.get(qid) ?? { docids: [], scores: [] };
-    if (/\s/.test(qid)) trecSafe = false;
+    if (hasSpace(qid)) trecSafe = false;
     docids.forEach((docid, i) => {
-      if (/\s/.test(docid)) trecSafe = false;
+      if (hasSpace(docid)) trecSafe = false;
       trec.push(`${qid} Q0 ${docid} ${i + 1} ${scores[i]} ${run.runId}`);
     });
     jsonl.push(JSON.stringify({ qid, results: docids.map((docid, i) => ({ docid, score: scores[i] })) }));
