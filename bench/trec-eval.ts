@@ -72,9 +72,9 @@ function referenceBinary(): string | undefined {
 
 /** "byte-identical (N lines)" or where the first difference is. */
 function compareOutputs(ours: Buffer, theirs: Buffer): string {
-  const ourLines = ours.toString('latin1').split('\n');
+  const ourLines = ours.toString('utf8').split('\n');
   if (ours.equals(theirs)) return `byte-identical to NIST trec_eval (${ourLines.length - 1} lines)`;
-  const theirLines = theirs.toString('latin1').split('\n');
+  const theirLines = theirs.toString('utf8').split('\n');
   const i = ourLines.findIndex((line, j) => line !== theirLines[j]);
   const at = i < 0 ? ourLines.length : i;
   return (

@@ -40,8 +40,7 @@ export interface TrecEvalOutcome {
 export function trecEvalFiles(options: TrecEvalOptions): TrecEvalOutcome {
   const selection = parseTrecMeasures(options.measures);
   const named = selectionMeasures(selection);
-  // latin1 keeps ids as raw bytes: exact byte-order tie-breaking and output, as trec_eval.
-  const qrels = readTrecQrels(options.qrels, 'latin1');
+  const qrels = readTrecQrels(options.qrels);
   const { evaluation, runId } = evaluateTrecRun(
     qrels,
     options.run,
@@ -78,10 +77,10 @@ function evaluateTrecRun(
   options: EvaluateOptions,
 ): { evaluation: RunEvaluation; runId: string } {
   const evaluator = new RunEvaluator(qrels, measures, options);
-  const streamed = readTrecRunBlocks(runPath, 'latin1', (qid, results) => {
-    evaluator.add(qid, (judgments, level, depth) => judgeColumns(results, judgments, level, 'latin1', depth));
+  const streamed = readTrecRunBlocks(runPath, (qid, results) => {
+    evaluator.add(qid, (judgments, level, depth) => judgeColumns(results, judgments, level, depth));
   });
   if (streamed) return { evaluation: evaluator.finish(), runId: streamed.runId };
-  const run = readTrecRunColumns(runPath, 'latin1');
+  const run = readTrecRunColumns(runPath);
   return { evaluation: evaluateColumnRun(qrels, run, measures, options), runId: run.runId };
 }

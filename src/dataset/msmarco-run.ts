@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import type { Run } from '../metrics/types.js';
+import { decodeId } from './ids.js';
 import { scanLines, splitColumns, splitFields } from './lines.js';
 import { parseInteger } from './numbers.js';
 
@@ -26,13 +27,13 @@ export function readMsMarcoRun(path: string, runId: string): Run {
         `rank must be a positive integer, got '${buf.toString('utf8', r0, r1)}'`,
         at('rank'),
       );
-    const qid = buf.toString('utf8', q0, q1);
+    const qid = decodeId(buf, q0 as number, q1 as number, path, line, 'qid');
     let query = run.queries.get(qid);
     if (!query) {
       query = { docids: [], scores: [] };
       run.queries.set(qid, query);
     }
-    query.docids.push(buf.toString('utf8', d0, d1));
+    query.docids.push(decodeId(buf, d0 as number, d1 as number, path, line, 'docid'));
     query.scores.push(-rank);
   });
   if (run.queries.size === 0) throw new UserError('the run has no results', { file: path });

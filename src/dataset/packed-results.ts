@@ -1,4 +1,5 @@
-import type { IdEncoding, ResultColumns } from '../metrics/rank.js';
+import { ID_ENCODING } from '../metrics/order.js';
+import type { ResultColumns } from '../metrics/rank.js';
 import type { QueryResults } from '../metrics/types.js';
 
 // How a run's queries are kept once read: as strings (QueryResults), or as exact-size columns held in slabs.
@@ -56,24 +57,27 @@ export function columnSlabs(): ColumnSlabs {
 }
 
 /** Encodes string results as columns. */
-export function toColumns(results: QueryResults, encoding: IdEncoding): ResultColumns {
+export function toColumns(results: QueryResults): ResultColumns {
   const { docids } = results;
   const idEnds = new Int32Array(docids.length);
   let end = 0;
   docids.forEach((docid, i) => {
-    end += Buffer.byteLength(docid, encoding);
+    end += Buffer.byteLength(docid, ID_ENCODING);
     idEnds[i] = end;
   });
   const idBytes = Buffer.allocUnsafe(end);
   docids.forEach((docid, i) => {
-    idBytes.write(docid, i === 0 ? 0 : (idEnds[i - 1] as number), encoding);
+    idBytes.write(docid, i === 0 ? 0 : (idEnds[i - 1] as number), ID_ENCODING);
   });
   return { idBytes, idEnds, scores: Float64Array.from(results.scores) };
 }
 
-export function toResults(columns: ResultColumns, encoding: IdEncoding): QueryResults {
+/** Decodes columns to string results; their bytes are UTF-8, checked when they were read. */
+export function toResults(columns: ResultColumns): QueryResults {
   const { idBytes, idEnds, scores } = columns;
   const bytes = Buffer.from(idBytes.buffer, idBytes.byteOffset, idBytes.length);
-  const docids = Array.from(idEnds, (end, i) => bytes.toString(encoding, i === 0 ? 0 : idEnds[i - 1], end));
+  const docids = Array.from(idEnds, (end, i) =>
+    bytes.toString(ID_ENCODING, i === 0 ? 0 : idEnds[i - 1], end),
+  );
   return { docids, scores: Array.from(scores) };
 }

@@ -1,5 +1,6 @@
 import { grown, IdPool } from '../metrics/id-pool.js';
 import type { ResultColumns } from '../metrics/rank.js';
+import { checkIds } from './ids.js';
 
 /**
  * Keeps every query of the run, each packed (as columns or strings) when its block ends. Most runs hold
@@ -81,6 +82,12 @@ export class QueryBuilder {
 
   clear(): void {
     this.ids.clear();
+  }
+
+  /** Refuses a doc id that is not UTF-8 (dataset/ids.ts), by the line it was read from. */
+  checkIds(file: string): void {
+    const { bytes, ends } = this.ids.contents();
+    checkIds(bytes, ends, this.ids.size, file, (i) => this.lines[i] as number);
   }
 
   /** The results as views of the builder's arrays (valid until it changes), with its id index. */

@@ -23,7 +23,7 @@ export function readRunFile(path: string): Run {
     case 'msmarco':
       return readMsMarcoRun(path, runName(path));
     case 'trec':
-      return readTrecRun(path, 'utf8');
+      return readTrecRun(path);
   }
 }
 
@@ -33,7 +33,7 @@ export function readRunFile(path: string): Run {
  */
 export function readRunJudges(path: string): Map<string, Judge> {
   return runFormat(path) === 'trec'
-    ? columnRunJudges(readTrecRunColumns(path, 'utf8'))
+    ? columnRunJudges(readTrecRunColumns(path))
     : runJudges(readRunFile(path));
 }
 

@@ -1,14 +1,15 @@
 import { UserError } from '../errors.js';
 import type { Qrels } from '../metrics/types.js';
+import { decodeId } from './ids.js';
 import { scanLines, splitFields } from './lines.js';
 import { parseInteger } from './numbers.js';
-import type { IdEncoding } from './trec-run.js';
 
 /**
  * Reads TREC qrels (`qid iter docid rel`, exactly 4 whitespace-separated fields; `iter` ignored; lines whose
- * first character is `#` are comments). rel must be an integer; a doc judged twice for one query is refused.
+ * first character is `#` are comments). rel must be an integer; a doc judged twice for one query is refused,
+ * and so is an id that is not UTF-8 (dataset/ids.ts).
  */
-export function readTrecQrels(path: string, encoding: IdEncoding = 'utf8'): Qrels {
+export function readTrecQrels(path: string): Qrels {
   const qrels: Qrels = new Map();
   const fields = new Int32Array(10);
   let judgments = 0;
@@ -25,9 +26,9 @@ export function readTrecQrels(path: string, encoding: IdEncoding = 'utf8'): Qrel
     const [q0, q1, , , d0, d1, r0, r1] = fields as unknown as number[];
     const rel = parseInteger(buf, r0 as number, r1 as number);
     if (Number.isNaN(rel))
-      throw new UserError(`relevance must be an integer, got '${buf.toString(encoding, r0, r1)}'`, at('rel'));
-    const qid = buf.toString(encoding, q0, q1);
-    const docid = buf.toString(encoding, d0, d1);
+      throw new UserError(`relevance must be an integer, got '${buf.toString('utf8', r0, r1)}'`, at('rel'));
+    const qid = decodeId(buf, q0 as number, q1 as number, path, lineNumber, 'qid');
+    const docid = decodeId(buf, d0 as number, d1 as number, path, lineNumber, 'docid');
     let query = qrels.get(qid);
     if (!query) {
       query = new Map();

@@ -1,36 +1,36 @@
 import { type InputLocation, UserError } from '../errors.js';
-import type { ColumnRun, IdEncoding, ResultColumns } from '../metrics/rank.js';
+import { ID_ENCODING } from '../metrics/order.js';
+import type { ColumnRun, ResultColumns } from '../metrics/rank.js';
 import type { QueryResults, Run } from '../metrics/types.js';
+import { checkId, decodeId } from './ids.js';
 import { scanFields } from './lines.js';
 import { parseDecimal } from './numbers.js';
 import { columnSlabs, copyColumns, toColumns, toResults } from './packed-results.js';
 import { QueryBuilder, QueryCollector } from './query-collector.js';
 
-export type { ColumnRun, IdEncoding } from '../metrics/rank.js';
+export type { ColumnRun } from '../metrics/rank.js';
 
 /**
  * Reads a TREC run (`qid Q0 docid rank score tag`, whitespace-separated, extra columns ignored) in one
  * streaming pass. Lines starting with `#` and blank lines are skipped. The rank column must be a number but
- * plays no part in ranking (trec_eval orders by score, then doc id). A doc id twice in one query is refused.
+ * plays no part in ranking (trec_eval orders by score, then doc id). A doc id twice in one query is refused,
+ * and so is an id (query, doc or tag) that is not UTF-8 (dataset/ids.ts).
  */
-export function readTrecRun(path: string, encoding: IdEncoding = 'utf8'): Run {
-  const collector = new QueryCollector<QueryResults>(
-    (results) => toResults(results, encoding),
-    (results) => toColumns(results, encoding),
-  );
-  const runId = scanRun(path, encoding, (qid) => collector.enter(qid));
+export function readTrecRun(path: string): Run {
+  const collector = new QueryCollector<QueryResults>(toResults, toColumns);
+  const runId = scanRun(path, (qid) => collector.enter(qid));
   return { runId, queries: collector.finish() };
 }
 
 /** readTrecRun without a string per doc id: the form for runs of millions of lines. */
-export function readTrecRunColumns(path: string, encoding: IdEncoding = 'utf8'): ColumnRun {
+export function readTrecRunColumns(path: string): ColumnRun {
   const slabs = columnSlabs();
   const collector = new QueryCollector<ResultColumns>(
     (results) => copyColumns(results, slabs),
     (columns) => columns,
   );
-  const runId = scanRun(path, encoding, (qid) => collector.enter(qid));
-  return { runId, encoding, queries: collector.finish() };
+  const runId = scanRun(path, (qid) => collector.enter(qid));
+  return { runId, queries: collector.finish() };
 }
 
 /**
@@ -41,14 +41,13 @@ export function readTrecRunColumns(path: string, encoding: IdEncoding = 'utf8'):
  */
 export function readTrecRunBlocks(
   path: string,
-  encoding: IdEncoding,
   onQuery: (qid: string, results: ResultColumns) => void,
 ): { runId: string } | undefined {
   const seen = new Set<string>();
   const builder = new QueryBuilder();
   let qid = undefined as string | undefined;
   let grouped = true;
-  const runId = scanRun(path, encoding, (next) => {
+  const runId = scanRun(path, (next) => {
     if (seen.has(next)) {
       grouped = false;
       return undefined;
@@ -69,11 +68,7 @@ export function readTrecRunBlocks(
  * at the start of each block and returns the builder its results go to, or undefined to stop reading.
  * Returns the run tag of the last line read.
  */
-function scanRun(
-  path: string,
-  encoding: IdEncoding,
-  enter: (qid: string) => QueryBuilder | undefined,
-): string {
+function scanRun(path: string, enter: (qid: string) => QueryBuilder | undefined): string {
   let builder: QueryBuilder | undefined;
   let qid = '';
   let qidBytes = Buffer.alloc(0);
@@ -91,7 +86,8 @@ function scanRun(
     const q0 = fields[0] as number;
     const q1 = fields[1] as number;
     if (builder === undefined || !sameBytes(buf, q0, q1, qidBytes)) {
-      qid = buf.toString(encoding, q0, q1);
+      builder?.checkIds(path); // the block just read, before it is handed on
+      qid = decodeId(buf, q0, q1, path, lineNumber, 'qid');
       builder = enter(qid);
       if (builder === undefined) return false;
       qidBytes = Buffer.from(buf.subarray(q0, q1));
@@ -100,7 +96,7 @@ function scanRun(
     const r1 = fields[7] as number;
     if (Number.isNaN(parseDecimal(buf, r0, r1))) {
       throw new UserError(
-        `rank is not a number: '${buf.toString(encoding, r0, r1)}'`,
+        `rank is not a number: '${buf.toString('utf8', r0, r1)}'`,
         at(path, lineNumber, 'rank'),
       );
     }
@@ -109,7 +105,7 @@ function scanRun(
     const score = parseDecimal(buf, s0, s1);
     if (Number.isNaN(score)) {
       throw new UserError(
-        `score is not a number: '${buf.toString(encoding, s0, s1)}'`,
+        `score is not a number: '${buf.toString('utf8', s0, s1)}'`,
         at(path, lineNumber, 'score'),
       );
     }
@@ -119,18 +115,22 @@ function scanRun(
     if (first !== undefined) {
       const where = first > 0 ? ` (first at line ${first})` : '';
       throw new UserError(
-        `document '${buf.toString(encoding, d0, d1)}' appears twice in the results of query '${qid}'${where}`,
+        `document '${buf.toString(ID_ENCODING, d0, d1)}' appears twice in the results of query '${qid}'${where}`,
         at(path, lineNumber, 'docid'),
       );
     }
     const t0 = fields[10] as number;
     const t1 = fields[11] as number;
-    if (!sameBytes(buf, t0, t1, runIdBytes)) runIdBytes = Buffer.from(buf.subarray(t0, t1));
+    if (!sameBytes(buf, t0, t1, runIdBytes)) {
+      checkId(buf, t0, t1, path, lineNumber, 'tag');
+      runIdBytes = Buffer.from(buf.subarray(t0, t1));
+    }
     lines++;
     return true;
   });
+  builder?.checkIds(path);
   if (lines === 0) throw new UserError('the run has no results', { file: path });
-  return runIdBytes.toString(encoding);
+  return runIdBytes.toString(ID_ENCODING);
 }
 
 /** A module-level helper rather than a closure per line: 7M lines should allocate nothing. */

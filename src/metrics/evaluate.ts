@@ -76,7 +76,7 @@ export function columnRunJudges(run: ColumnRun): Map<string, Judge> {
   return new Map(
     Array.from(run.queries, ([qid, results]): [string, Judge] => [
       qid,
-      (judgments, level, depth) => judgeColumns(results, judgments, level, run.encoding, depth),
+      (judgments, level, depth) => judgeColumns(results, judgments, level, depth),
     ]),
   );
 }

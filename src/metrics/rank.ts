@@ -1,12 +1,9 @@
 import { IdPool } from './id-pool.js';
-import { compareCodePoints } from './order.js';
+import { compareCodePoints, ID_ENCODING } from './order.js';
 import type { QueryJudgments, QueryResults } from './types.js';
 
 /** Marks a retrieved document that has no judgment for the query. */
 export const UNJUDGED = -0x80000000;
-
-/** How id bytes map to strings. 'latin1' keeps every byte as one char, so strings compare as C's strcmp. */
-export type IdEncoding = 'latin1' | 'utf8';
 
 /**
  * One query's ranking reduced to what every measure needs: the judgment at each rank, and the query's
@@ -40,8 +37,6 @@ export interface ResultColumns {
 export interface ColumnRun {
   /** The run tag (TREC's last column); trec_eval keeps the one on the last line. */
   runId: string;
-  /** How query ids were decoded from bytes, and how judged doc ids are encoded to match the id bytes. */
-  encoding: IdEncoding;
   /** In order of first appearance in the file. */
   queries: Map<string, ResultColumns>;
 }
@@ -116,16 +111,15 @@ export function judgeRanking(
   return judged(rankOrder(results), relOf, judgments, level, depth);
 }
 
-/** judgeRanking for columns whose id bytes were decoded with `encoding` into the judgments' keys. */
+/** judgeRanking for columns: the judgments' doc ids are matched as their bytes (ID_ENCODING). */
 export function judgeColumns(
   results: ResultColumns | undefined,
   judgments: QueryJudgments,
   level: number,
-  encoding: IdEncoding,
   depth = Number.POSITIVE_INFINITY,
 ): JudgedRanking {
   if (results === undefined) return judgeRanking(undefined, judgments, level, depth);
-  const byResult = resultJudgments(results, judgments, encoding);
+  const byResult = resultJudgments(results, judgments);
   return judged(rankColumns(results), (doc) => byResult[doc] as number, judgments, level, depth);
 }
 
@@ -143,17 +137,13 @@ function judged(
 }
 
 /** Each result's judgment, in file order; UNJUDGED for a doc the qrels do not have. */
-function resultJudgments(
-  results: ResultColumns,
-  judgments: QueryJudgments,
-  encoding: IdEncoding,
-): Int32Array {
+function resultJudgments(results: ResultColumns, judgments: QueryJudgments): Int32Array {
   const { idBytes, idEnds, index } = results;
   const rels = new Int32Array(idEnds.length).fill(UNJUDGED);
   if (index) {
     // Typically ~10 judgments for 1,000 results: look up the judged docs, not the results.
     for (const [docid, rel] of judgments) {
-      const bytes = Buffer.from(docid, encoding);
+      const bytes = Buffer.from(docid, ID_ENCODING);
       const i = index.find(bytes, 0, bytes.length);
       if (i >= 0) rels[i] = rel;
     }
@@ -162,7 +152,7 @@ function resultJudgments(
   const judged = new IdPool(judgments.size);
   const grades = new Int32Array(judgments.size);
   for (const [docid, rel] of judgments) {
-    const bytes = Buffer.from(docid, encoding);
+    const bytes = Buffer.from(docid, ID_ENCODING);
     grades[judged.intern(bytes, 0, bytes.length)] = rel;
   }
   for (let i = 0; i < idEnds.length; i++) {

@@ -49,10 +49,21 @@ describe('readTrecRun', () => {
     expect(run.queries.get('q1')).toEqual({ docids: ['a', 'c'], scores: [3, 1] });
   });
 
-  it('reads ids as latin1 bytes when asked, as trec_eval compares them', () => {
-    const path = join(tempDir(), 'latin1.trec');
-    writeFileSync(path, Buffer.from('q\xe9 Q0 d\xf6 1 1 t\n', 'latin1'));
-    expect([...readTrecRun(path, 'latin1').queries.keys()]).toEqual(['q\xe9']);
+  it('reads ids as UTF-8, and refuses bytes that are not UTF-8 by line and field', () => {
+    expect([...(readTrecRun(file(['qé Q0 dö 1 1 t'])).queries.get('qé')?.docids ?? [])]).toEqual(['dö']);
+    for (const [line, field] of [
+      ['q\xe9 Q0 d 1 1 t', 'qid'],
+      ['q Q0 d\xf6 1 1 t', 'docid'],
+      ['q Q0 d 1 1 t\xe9', 'tag'],
+    ]) {
+      const path = join(tempDir(), 'latin1.trec');
+      writeFileSync(path, Buffer.from(`q Q0 a 1 2 t\n${line}\n`, 'latin1'));
+      const error = failure(() => readTrecRun(path));
+      expect(error.location).toEqual({ file: path, line: 2, field });
+      expect(error.message).toMatch(
+        /not UTF-8 text \(bytes [0-9a-f ]*(e9|f6)\): ids are read and written as UTF-8/,
+      );
+    }
   });
 
   it.each([
@@ -74,7 +85,7 @@ describe('readTrecRun', () => {
 });
 
 describe('readTrecRunColumns and readTrecRunBlocks', () => {
-  const decoded = (columns: Parameters<typeof toResults>[0]): QueryResults => toResults(columns, 'utf8');
+  const decoded = (columns: Parameters<typeof toResults>[0]): QueryResults => toResults(columns);
 
   it('hold the same results as readTrecRun, packed as columns', () => {
     const path = file(RUN);
@@ -88,13 +99,11 @@ describe('readTrecRunColumns and readTrecRunBlocks', () => {
 
   it('stream query blocks one at a time, and give up on a query that comes back', () => {
     const seen: [string, QueryResults][] = [];
-    const grouped = readTrecRunBlocks(file(RUN), 'utf8', (qid, results) =>
-      seen.push([qid, decoded(results)]),
-    );
+    const grouped = readTrecRunBlocks(file(RUN), (qid, results) => seen.push([qid, decoded(results)]));
     expect(grouped).toEqual({ runId: 'last' });
     expect(seen).toEqual([...readTrecRun(file(RUN)).queries.entries()]);
     const interleaved = file(['q1 Q0 a 1 3 t', 'q2 Q0 b 1 2 t', 'q1 Q0 c 2 1 t']);
-    expect(readTrecRunBlocks(interleaved, 'utf8', () => {})).toBeUndefined();
+    expect(readTrecRunBlocks(interleaved, () => {})).toBeUndefined();
   });
 });
 
@@ -128,6 +137,14 @@ describe('readTrecQrels', () => {
     const error = failure(() => readTrecQrels(path));
     expect(error.location).toEqual({ file: path, line, field });
     expect(error.message).toMatch(message);
+  });
+
+  it('refuses an id that is not UTF-8, by line and field', () => {
+    const path = join(tempDir(), 'latin1.qrels');
+    writeFileSync(path, Buffer.from('q1 0 d1 1\nq1 0 d\xf6 1\n', 'latin1'));
+    const error = failure(() => readTrecQrels(path));
+    expect(error.location).toEqual({ file: path, line: 2, field: 'docid' });
+    expect(error.message).toMatch(/not UTF-8 text \(bytes 64 f6\)/);
   });
 
   it('refuses a file with no judgments', () => {
