@@ -2,6 +2,7 @@ import type { Policy } from '../config/gate-policy.js';
 import type { Dataset } from '../dataset/types.js';
 import { evaluateOptions } from '../evaluation/evaluate-runs.js';
 import { evaluateRun } from '../metrics/evaluate.js';
+import { sortIds } from '../metrics/order.js';
 import { rankOrder } from '../metrics/rank.js';
 import { makeMeasure } from '../metrics/registry.js';
 import type { Run } from '../metrics/types.js';
@@ -97,5 +98,5 @@ function missingRelevant(
       missing.add(docid);
     }
   }
-  return { share: relevant === 0 ? 0 : missingJudgments / relevant, relevant, missing: [...missing].sort() };
+  return { share: relevant === 0 ? 0 : missingJudgments / relevant, relevant, missing: sortIds(missing) };
 }
