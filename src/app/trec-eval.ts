@@ -9,7 +9,7 @@ import {
 } from '../metrics/evaluate.js';
 import { judgeColumns } from '../metrics/rank.js';
 import type { Measure } from '../metrics/registry.js';
-import { formatTrecEval, parseTrecMeasures, selectionMeasures } from '../metrics/trec-eval.js';
+import { formatTrecEval, parseTrecMeasures, trecRows } from '../metrics/trec-eval.js';
 import type { Qrels } from '../metrics/types.js';
 
 export interface TrecEvalOptions {
@@ -25,6 +25,10 @@ export interface TrecEvalOptions {
   completeQueries: boolean;
   /** -q: per-query lines as well as the `all` row. */
   perQuery: boolean;
+  /** -J: unjudged documents are removed from each ranking before anything is measured. */
+  judgedOnly: boolean;
+  /** -N: documents in the collection (utility's last cell); 0 when not given, as in trec_eval. */
+  docs: number;
 }
 
 export interface TrecEvalOutcome {
@@ -32,38 +36,31 @@ export interface TrecEvalOutcome {
   lines: string[];
   /** Judged queries without results in the run, left out of the means (none with completeQueries). */
   missingFromRun: string[];
-  /** Measures asked for that retrieval-gate does not compute, as named; absent when none. */
-  omitted?: string;
 }
 
 /** qrels + run files → trec_eval's lines: `retrieval-gate trec-eval`, minus printing. */
 export function trecEvalFiles(options: TrecEvalOptions): TrecEvalOutcome {
   const selection = parseTrecMeasures(options.measures);
-  const named = selectionMeasures(selection);
+  const { rows, measures, label, missingLabel } = trecRows(selection, options.docs);
   const qrels = readTrecQrels(options.qrels);
-  const { evaluation, runId } = evaluateTrecRun(
-    qrels,
-    options.run,
-    named.map((n) => n.measure),
-    {
-      relevanceLevel: options.relevanceLevel,
-      depth: options.depth,
-      missing: options.completeQueries ? 'empty' : 'skip',
-    },
-  );
+  const { evaluation, runId } = evaluateTrecRun(qrels, options.run, measures, {
+    relevanceLevel: options.relevanceLevel,
+    depth: options.depth,
+    missing: options.completeQueries ? 'empty' : 'skip',
+    missingRanking: 'one-unjudged',
+    judgedOnly: options.judgedOnly,
+    ...(label ? { label } : {}),
+    ...(missingLabel === undefined ? {} : { missingLabel }),
+  });
   if (evaluation.qids.length === 0)
     throw new UserError('no query of the run has judgments in the qrels', { file: options.run });
-  const lines = formatTrecEval(
-    evaluation,
-    named.map((n) => n.trecName),
-    selection,
-    { perQuery: options.perQuery, completeQueries: options.completeQueries, runId, qrels },
-  );
-  return {
-    lines,
-    missingFromRun: options.completeQueries ? [] : evaluation.missingFromRun,
-    ...(selection.omitted ? { omitted: selection.omitted } : {}),
-  };
+  const lines = formatTrecEval(evaluation, rows, selection, {
+    perQuery: options.perQuery,
+    completeQueries: options.completeQueries,
+    runId,
+    qrels,
+  });
+  return { lines, missingFromRun: options.completeQueries ? [] : evaluation.missingFromRun };
 }
 
 /**

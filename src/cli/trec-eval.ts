@@ -8,6 +8,8 @@ interface TrecEvalFlags {
   c?: boolean;
   l: number;
   M?: number;
+  J?: boolean;
+  N: number;
   m: string[];
 }
 
@@ -21,20 +23,24 @@ export function registerTrecEval(program: Command, cli: Cli): void {
     .option('-c', 'average over every judged query; a query missing from the run scores 0')
     .option('-l <level>', 'relevance level: rel >= level counts as relevant', parseIntegerOption('-l', 0), 1)
     .option('-M <n>', 'evaluate only the top n results of each query', parseIntegerOption('-M', 1))
+    .option('-J', 'judged documents only: unjudged ones are removed from each ranking before measuring')
+    .option('-N <docs>', 'documents in the collection (for utility)', parseIntegerOption('-N', 0), 0)
     .option(
       '-m <measure>',
-      'measure, trec_eval names (P.5,10 ndcg_cut.10 map recip_rank all_trec ...); repeatable',
+      'measure, trec_eval names (P.5,10 ndcg_cut.10 map bpref ndcg.1=3,2=9 all_trec ...); repeatable',
       collect,
       [],
     )
     .action(async (qrels: string, run: string, flags: TrecEvalFlags) => {
       const { trecEvalFiles } = await import('../app/trec-eval.js');
-      const { lines, missingFromRun, omitted } = trecEvalFiles({
+      const { lines, missingFromRun } = trecEvalFiles({
         qrels,
         run,
         measures: flags.m,
         relevanceLevel: flags.l,
         depth: flags.M,
+        judgedOnly: flags.J === true,
+        docs: flags.N,
         completeQueries: flags.c === true,
         perQuery: flags.q === true,
       });
@@ -45,7 +51,6 @@ export function registerTrecEval(program: Command, cli: Cli): void {
           `${missingFromRun.length} judged queries have no results in the run and are not averaged (${list}${missingFromRun.length > 5 ? ', ...' : ''}); use -c to count them as 0`,
         );
       }
-      if (omitted) warn(cli.stderr, `not computed by retrieval-gate and left out: ${omitted}`);
       cli.stdout.write(`${lines.join('\n')}\n`);
     });
 }

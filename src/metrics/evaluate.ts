@@ -1,6 +1,6 @@
 import { sortIds } from './order.js';
-import { type ColumnRun, type JudgedRanking, judgeColumns, judgeRanking } from './rank.js';
-import type { Measure } from './registry.js';
+import { type ColumnRun, type JudgedRanking, judgeColumns, judgeRanking, UNJUDGED } from './rank.js';
+import type { Aggregate, Measure } from './registry.js';
 import type { Qrels, QueryJudgments, Run } from './types.js';
 
 export interface EvaluateOptions {
@@ -14,6 +14,17 @@ export interface EvaluateOptions {
    * the caller gets the list in `missingFromRun`.
    */
   missing: 'empty' | 'skip';
+  /** Drop the documents without a judgment (rel < 0 or not in the qrels) before anything is measured (trec_eval -J). */
+  judgedOnly?: boolean;
+  /**
+   * With missing: 'empty', what a judged query the run lacks is evaluated as: an empty ranking (default), or
+   * as trec_eval 10.0 does, one document outside the qrels (measures then say their own value, missingValue).
+   */
+  missingRanking?: 'empty' | 'one-unjudged';
+  /** A text per evaluated query, kept in `labels` (trec_eval's relstring). */
+  label?: (r: JudgedRanking) => string;
+  /** The label of a judged query the run lacks, when not `label` of its missing ranking. */
+  missingLabel?: string;
 }
 
 /** Per-query values and aggregates of one run. Query order is trec_eval's: byte order of the qid. */
@@ -23,8 +34,10 @@ export interface RunEvaluation {
   qids: string[];
   /** values[m][q]: measure m on query qids[q]. Column layout so resampling reads contiguous memory. */
   values: Float64Array[];
-  /** Per measure: the mean over evaluated queries, or the sum for counts. */
+  /** Per measure: its aggregate over evaluated queries (the mean, the sum for counts, a geometric mean). */
   aggregates: number[];
+  /** labels[q]: the `label` option's text for query qids[q], when one was asked for. */
+  labels?: string[];
   /** Judged queries that have no results in the run. */
   missingFromRun: string[];
   /** Run queries that have no judgments: ignored, as trec_eval ignores them. */
@@ -91,6 +104,7 @@ export type Judge = (judgments: QueryJudgments, level: number, depth: number | u
 export class RunEvaluator {
   /** Per judged query of the run: its value for each measure. */
   private readonly rows = new Map<string, Float64Array>();
+  private readonly labels = new Map<string, string>();
   private readonly unjudged: string[] = [];
 
   constructor(
@@ -106,8 +120,9 @@ export class RunEvaluator {
       this.unjudged.push(qid);
       return;
     }
-    const ranking = judge(judgments, this.options.relevanceLevel ?? 1, this.options.depth);
+    const ranking = this.keepJudged(judge(judgments, this.options.relevanceLevel ?? 1, this.options.depth));
     this.rows.set(qid, this.compute(ranking));
+    if (this.options.label) this.labels.set(qid, this.options.label(ranking));
   }
 
   finish(): RunEvaluation {
@@ -117,35 +132,63 @@ export class RunEvaluator {
       this.options.missing === 'empty' ? judgedQids : judgedQids.filter((qid) => this.rows.has(qid));
     const values = this.measures.map(() => new Float64Array(qids.length));
     qids.forEach((qid, q) => {
-      const row = this.rows.get(qid) ?? this.compute(this.emptyRanking(qid));
+      const row = this.rows.get(qid) ?? this.missingRow(qid);
       row.forEach((value, i) => {
         (values[i] as Float64Array)[q] = value;
       });
     });
+    const { label, missingLabel } = this.options;
+    const labelOf = (qid: string, l: (r: JudgedRanking) => string): string =>
+      this.labels.get(qid) ?? missingLabel ?? l(this.missingRanking(qid));
     return {
       measures: this.measures,
       qids,
       values,
       aggregates: this.measures.map((measure, i) => aggregate(values[i] as Float64Array, measure.aggregate)),
+      ...(label ? { labels: qids.map((qid) => labelOf(qid, label)) } : {}),
       missingFromRun,
       unjudgedQueries: sortIds(this.unjudged),
     };
+  }
+
+  /** A judged query the run lacks: its missing ranking's values, but where a measure says otherwise. */
+  private missingRow(qid: string): Float64Array {
+    const row = this.compute(this.missingRanking(qid));
+    this.measures.forEach((measure, i) => {
+      if (measure.missingValue !== undefined) row[i] = measure.missingValue;
+    });
+    return row;
   }
 
   private compute(ranking: JudgedRanking): Float64Array {
     return Float64Array.from(this.measures, (measure) => measure.compute(ranking));
   }
 
-  /** A judged query the run does not have, evaluated as an empty ranking (trec_eval -c). */
-  private emptyRanking(qid: string): JudgedRanking {
-    return judgeRanking(undefined, this.qrels.get(qid) ?? new Map(), this.options.relevanceLevel ?? 1);
+  /** A judged query the run does not have, evaluated as an empty ranking or trec_eval's stand-in (-c). */
+  private missingRanking(qid: string): JudgedRanking {
+    const empty = judgeRanking(undefined, this.qrels.get(qid) ?? new Map(), this.options.relevanceLevel ?? 1);
+    if (this.options.missingRanking !== 'one-unjudged') return empty;
+    return this.keepJudged({ ...empty, rels: Int32Array.of(UNJUDGED) });
+  }
+
+  /** With judgedOnly, the ranking without its unjudged documents, the judged ones moved up (trec_eval -J). */
+  private keepJudged(r: JudgedRanking): JudgedRanking {
+    return this.options.judgedOnly ? { ...r, rels: r.rels.filter((rel) => rel >= 0) } : r;
   }
 }
 
-/** Sums in query order and divides once at the end, as trec_eval does, so the 4th decimal agrees. */
-export function aggregate(column: Float64Array, kind: 'mean' | 'sum'): number {
+/** trec_eval's floor for a query's value in a geometric mean (MIN_GEO_MEAN). */
+const GEOMETRIC_FLOOR = 0.00001;
+
+/**
+ * Sums in query order and divides once at the end, as trec_eval does, so the 4th decimal agrees. A geometric
+ * mean sums the logarithms of the floored values the same way.
+ */
+export function aggregate(column: Float64Array, kind: Aggregate): number {
   let sum = 0;
-  for (const value of column) sum += value;
+  for (const value of column)
+    sum += kind === 'geometric' ? Math.log(Math.max(value, GEOMETRIC_FLOOR)) : value;
   if (kind === 'sum') return sum;
-  return column.length === 0 ? 0 : sum / column.length;
+  if (column.length === 0) return 0;
+  return kind === 'geometric' ? Math.exp(sum / column.length) : sum / column.length;
 }

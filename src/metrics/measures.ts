@@ -11,7 +11,7 @@ export function isRelevant(rel: number, level: number): boolean {
 }
 
 /** Relevant documents among the first `k` retrieved. */
-function relevantInTop(r: JudgedRanking, k: number): number {
+export function relevantInTop(r: JudgedRanking, k: number): number {
   const n = Math.min(k, r.rels.length);
   let count = 0;
   for (let i = 0; i < n; i++) if (isRelevant(r.rels[i] as number, r.level)) count++;
@@ -93,4 +93,111 @@ export function numRet(r: JudgedRanking): number {
 
 export function numRelRet(r: JudgedRanking): number {
   return relevantInTop(r, r.rels.length);
+}
+
+/** Retrieved documents judged (rel >= 0) and not relevant. */
+export function numNonrelJudgedRet(r: JudgedRanking): number {
+  let count = 0;
+  for (const rel of r.rels) if (rel >= 0 && rel < r.level) count++;
+  return count;
+}
+
+/** Relevant in the top k ÷ the most that could be there, min(k, R) (trec_eval's relative_P); 0 when R = 0. */
+export function relativePrecision(r: JudgedRanking, k: number): number {
+  return r.numRel === 0 ? 0 : relevantInTop(r, k) / Math.min(k, r.numRel);
+}
+
+/**
+ * Share of the top k without a judgment, divided by k: missing ranks count as judged (trec_eval's unj).
+ * As trec_eval, a negative grade counts as unjudged here (it marks a pooled document nobody judged).
+ */
+export function unjudged(r: JudgedRanking, k: number): number {
+  const n = Math.min(k, r.rels.length);
+  let count = 0;
+  for (let i = 0; i < n; i++) if ((r.rels[i] as number) < 0) count++;
+  return count / k;
+}
+
+/** Judged documents that are not relevant (0 <= rel < level): bpref's pool of non-relevant documents. */
+function numJudgedNonrel(r: JudgedRanking): number {
+  return r.numJudged - r.numRel;
+}
+
+/**
+ * bpref (Buckley and Voorhees, SIGIR 2004): for each relevant document retrieved, the share of the first R
+ * judged non-relevant documents ranked above it is a penalty; averaged over R. Unjudged documents are skipped.
+ */
+export function bpref(r: JudgedRanking): number {
+  const bound = Math.min(numJudgedNonrel(r), r.numRel);
+  let nonrelSoFar = 0;
+  let sum = 0;
+  for (const rel of r.rels) {
+    if (rel < 0) continue;
+    if (rel < r.level) nonrelSoFar++;
+    else sum += nonrelSoFar > 0 ? 1 - Math.min(nonrelSoFar, r.numRel) / bound : 1;
+  }
+  return r.numRel === 0 ? 0 : sum / r.numRel;
+}
+
+/** trec_eval's small constant that keeps infAP's ratios defined when nothing above was judged. */
+const INFAP_EPSILON = 0.00001;
+
+/**
+ * Inferred AP (Yilmaz and Aslam, CIKM 2006), as trec_eval computes it: precision above each relevant document
+ * estimated from the judged documents above it; documents outside the qrels count as non-relevant, documents
+ * in the pool with a negative grade (sampled, not judged) are assumed relevant in the judged proportion.
+ */
+export function infAP(r: JudgedRanking): number {
+  let relSoFar = 0;
+  let nonrelSoFar = 0;
+  let pooledUnjudgedSoFar = 0;
+  let sum = 0;
+  r.rels.forEach((rel, j) => {
+    if (rel === UNJUDGED) return;
+    if (rel < 0) pooledUnjudgedSoFar++;
+    else if (rel < r.level) nonrelSoFar++;
+    else {
+      relSoFar++;
+      if (j === 0) {
+        sum += 1;
+        return;
+      }
+      const judgedAbove = relSoFar - 1 + nonrelSoFar;
+      sum +=
+        1 / (j + 1) +
+        (j / (j + 1)) *
+          ((judgedAbove + pooledUnjudgedSoFar) / j) *
+          ((relSoFar - 1 + INFAP_EPSILON) / (judgedAbove + 2 * INFAP_EPSILON));
+    }
+  });
+  return r.numRel === 0 ? 0 : sum / r.numRel;
+}
+
+/**
+ * Binary G (trec_eval's binG): each relevant document retrieved earns 1 / log2(2 + non-relevant or unjudged
+ * documents above it); the sum is divided by R.
+ */
+export function binG(r: JudgedRanking): number {
+  let relSoFar = 0;
+  let sum = 0;
+  r.rels.forEach((rel, i) => {
+    if (!isRelevant(rel, r.level)) return;
+    relSoFar++;
+    sum += 1 / Math.log2(3 + i - relSoFar);
+  });
+  return relSoFar === 0 ? 0 : sum / r.numRel;
+}
+
+/**
+ * trec_eval's relstring: one character per document of the top `length`: the grade 0–9, '>' above 9, '-' for a
+ * document outside the qrels, '.' for a negative grade (pooled, not judged).
+ */
+export function relString(r: JudgedRanking, length: number): string {
+  const n = Math.max(0, Math.min(Math.trunc(length), r.rels.length));
+  let text = '';
+  for (let i = 0; i < n; i++) {
+    const rel = r.rels[i] as number;
+    text += rel > 9 ? '>' : rel >= 0 ? String(rel) : rel === UNJUDGED ? '-' : '.';
+  }
+  return text;
 }

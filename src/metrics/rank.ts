@@ -16,6 +16,8 @@ export interface JudgedRanking {
   level: number;
   /** R: judged documents with rel >= level. */
   numRel: number;
+  /** Judged documents with rel >= 0, relevant or not (bpref's and the gain levels' counts build on it). */
+  numJudged: number;
   /** Gains of every positively judged document, descending: the ideal ranking for nDCG. */
   idealGains: Float64Array;
 }
@@ -165,12 +167,14 @@ function resultJudgments(results: ResultColumns, judgments: QueryJudgments): Int
 function judgedTotals(
   judgments: QueryJudgments,
   level: number,
-): { numRel: number; idealGains: Float64Array } {
+): { numRel: number; numJudged: number; idealGains: Float64Array } {
   let numRel = 0;
+  let numJudged = 0;
   const gains: number[] = [];
   for (const rel of judgments.values()) {
     if (rel >= level) numRel++;
+    if (rel >= 0) numJudged++;
     if (rel > 0) gains.push(rel);
   }
-  return { numRel, idealGains: Float64Array.from(gains).sort().reverse() };
+  return { numRel, numJudged, idealGains: Float64Array.from(gains).sort().reverse() };
 }

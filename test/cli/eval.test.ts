@@ -117,6 +117,17 @@ describe('retrieval-gate eval', () => {
     expect(evaluation.settings.missingQueries).toBe('skip');
   });
 
+  it("computes trec_eval's other measures by their registry names, parameters included", async () => {
+    // A later --measures replaces the helper's list.
+    const { evaluation } = await evaluate('--measures', 'SetP,SetF(beta=2),GMAP');
+    const [a] = evaluation.runs;
+    expect(a?.measures.SetP?.value).toBeCloseTo((2 / 3 + 1 / 2 + 1) / 3, 12);
+    expect(a?.measures['SetF(beta=2)']).toBeDefined();
+    // The geometric mean of the queries' AP (5/6, 1/2, 1), with no bootstrap interval.
+    expect(a?.measures.GMAP?.value).toBeCloseTo(Math.cbrt((5 / 6) * (1 / 2)), 12);
+    expect(a?.measures.GMAP?.ciLow).toBeNull();
+  });
+
   it('exits 2 with the valid measures listed for an unknown measure, without a stack trace', async () => {
     const result = await runCliInProcess([
       'eval',
@@ -125,10 +136,10 @@ describe('retrieval-gate eval', () => {
       '--run',
       RUN_A,
       '--measures',
-      'nDCG@10,bpref',
+      'nDCG@10,nonsense',
     ]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/unknown measure 'bpref'. Valid measures: P@k, R@k/);
+    expect(result.stderr).toMatch(/unknown measure 'nonsense'. Valid measures: P@k, R@k/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDecimal } from '../../src/dataset/numbers.js';
-import { formatFixed4 } from '../../src/metrics/format.js';
+import { formatFixed, formatFixed4 } from '../../src/metrics/format.js';
 
 describe("formatFixed4 prints as C's %.4f", () => {
   it.each([
@@ -14,6 +14,18 @@ describe("formatFixed4 prints as C's %.4f", () => {
     [0, '0.0000'],
   ])('%d → %s', (value, expected) => {
     expect(formatFixed4(value)).toBe(expected);
+  });
+});
+
+describe("formatFixed prints as C's %.Nf at any precision", () => {
+  it.each([
+    [0.125, 2, '0.12'], // odd multiples of 1/8 are the exact halves at 2 decimals
+    [0.375, 2, '0.38'],
+    [0.1, 2, '0.10'],
+    [2, 2, '2.00'],
+    [-0.625, 2, '-0.62'],
+  ])('%d with %d decimals → %s', (value, digits, expected) => {
+    expect(formatFixed(value, digits)).toBe(expected);
   });
 });
 

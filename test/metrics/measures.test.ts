@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateRun } from '../../src/metrics/evaluate.js';
+import { aggregate, evaluateRun } from '../../src/metrics/evaluate.js';
+import { relString } from '../../src/metrics/measures.js';
 import { judgeRanking, rankOrder } from '../../src/metrics/rank.js';
 import { parseMeasure, parseMeasureList } from '../../src/metrics/registry.js';
 import type { Qrels, QueryJudgments, QueryResults, Run } from '../../src/metrics/types.js';
@@ -17,6 +18,9 @@ const judgments: QueryJudgments = new Map([
 ]);
 // File order differs from rank order: ranking is by score, never by line order.
 const results: QueryResults = { docids: ['d2', 'd1', 'd3', 'dX', 'd5'], scores: [0.5, 0.8, 0.9, 0.7, 0.6] };
+
+/** trec_eval's infAP constant. */
+const EPS = 0.00001;
 
 function value(name: string, level = 1): number {
   return parseMeasure(name).compute(judgeRanking(results, judgments, level));
@@ -44,6 +48,37 @@ describe('measures on a hand-computed query', () => {
     ['NumRet', 5],
     ['NumRel', 3],
     ['NumRelRet', 2],
+    ['NumNonRelJudgedRet', 1], // d3
+    ['Bpref', 0], // the one judged non-relevant document (d3) is above both relevant ones
+    // d1 at rank 2 under 1 judged non-relevant; d2 at rank 5 under 1 relevant, 1 non-relevant, 1 pooled (d5).
+    ['infAP', (0.5 + 0.5 * (EPS / (1 + 2 * EPS)) + 0.2 + 0.6 * ((1 + EPS) / (2 + 2 * EPS))) / 3],
+    ['SetP', 2 / 5],
+    ['SetR', 2 / 3],
+    ['SetRelP', 2 / 3], // 2 ÷ min(5 retrieved, 3 relevant)
+    ['SetAP', 4 / 15],
+    ['SetF', 0.5],
+    ['SetF(beta=2)', (3 * 0.4 * (2 / 3)) / (2 * 0.4 + 2 / 3)],
+    ['Utility', 2 - 3], // +1 per relevant retrieved, −1 per other retrieved
+    ['Utility(weights=[2,-1,-0.5,0.01],docs=100)', 4 - 3 - 0.5 + 0.01 * (100 + 2 - 5 - 3)],
+    ['RelP@2', 1 / 2],
+    ['RelP@5', 2 / 3], // ÷ min(5, R = 3)
+    ['Unjudged@5', 2 / 5], // dX (not in the qrels) and d5 (a negative grade)
+    ['Unjudged@10', 2 / 10], // ÷ k: missing ranks count as judged
+    ['binG', (1 / Math.log2(3) + 1 / Math.log2(5)) / 3],
+    ['IPrec@0', 1 / 2], // the best precision at or below the first relevant document (rank 2)
+    ['IPrec@0.5', 2 / 5], // round(1.5) = 2 relevant: reached at rank 5
+    ['IPrec@1', 0], // 3 relevant are never reached
+    ['11ptAvg', (5 * 0.5 + 4 * 0.4) / 11],
+    ['11ptAvg(levels=[0.5,1])', (0.4 + 0) / 2],
+    ['RprecMult@1', 1 / 3], // P@⌊3 + 0.9⌋
+    ['RprecMult@0.2', 0], // P@1
+    ['RprecMult@2', 2 / 6],
+    // Gains 1 → 3, 2 → 9 (3 keeps gain 3): ideal 9, 3, 3.
+    ['nDCG(gains={1:3,2:9})', (9 / Math.log2(3) + 3 / Math.log2(6)) / (9 + 3 / Math.log2(3) + 3 / 2)],
+    ['nDCG(gains={1:3,2:9})@2', 9 / Math.log2(3) / (9 + 3 / Math.log2(3))],
+    ['RBP', 0.1 * ((2 / 3) * 0.9 + (1 / 3) * 0.9 ** 4)], // grades 0–3 scaled to 0–1
+    ['RBP(p=0.5)', 0.5 * ((2 / 3) * 0.5 + (1 / 3) * 0.5 ** 4)],
+    ['RBPResid', 0.9 ** 5 + 0.1 * (0.9 ** 2 + 0.9 ** 3)], // dX and d5 at ranks 3 and 4, then beyond rank 5
   ])('%s', (name, expected) => {
     expect(value(name)).toBeCloseTo(expected, 12);
   });
@@ -53,6 +88,11 @@ describe('measures on a hand-computed query', () => {
     expect(value('P@5', 2)).toBeCloseTo(1 / 5, 12);
     expect(value('AP', 2)).toBeCloseTo(1 / 2 / 2, 12);
     expect(value('nDCG', 2)).toBeCloseTo(value('nDCG', 1), 12);
+  });
+
+  it("relstring: grades, '-' outside the qrels, '.' for a negative grade", () => {
+    expect(relString(judgeRanking(results, judgments, 1), 4)).toBe('02-.');
+    expect(relString(judgeRanking(results, judgments, 1), 20)).toBe('02-.1');
   });
 
   it('Judged@k of an empty ranking is 0', () => {
@@ -127,8 +167,8 @@ describe('measure names', () => {
   });
 
   it('lists the valid measures when a name is unknown', () => {
-    expect(() => parseMeasure('bpref')).toThrow(
-      /unknown measure 'bpref'. Valid measures: P@k, R@k, RR\[@k\]/,
+    expect(() => parseMeasure('nonsense')).toThrow(
+      /unknown measure 'nonsense'. Valid measures: P@k, R@k, RR\[@k\]/,
     );
   });
 
@@ -137,5 +177,39 @@ describe('measure names', () => {
     expect(() => parseMeasure('Rprec@5')).toThrow(/takes no cutoff/);
     expect(() => parseMeasure('P@0')).toThrow(/positive integer/);
     expect(() => parseMeasureList('P@5,p@5')).toThrow(/listed twice/);
+  });
+
+  it("reads trec_eval's names and parameters, and prints them canonically", () => {
+    expect(
+      parseMeasureList(
+        'set_f(beta=2), ndcg(gains={1:3, 2:9})@10, iprec_at_recall@0.5, 11pt_avg(levels=[0.25,0.5]), ' +
+          'utility(weights=[2,-1,0,0],docs=10), rbp(p=0.8), gm_map, bpref',
+      ).map((m) => m.name),
+    ).toEqual([
+      'SetF(beta=2)',
+      'nDCG(gains={1:3,2:9})@10',
+      'IPrec@0.5',
+      '11ptAvg(levels=[0.25,0.5])',
+      'Utility(weights=[2,-1,0,0],docs=10)',
+      'RBP(p=0.8)',
+      'GMAP',
+      'Bpref',
+    ]);
+  });
+
+  it('refuses parameters a measure does not take, and malformed ones', () => {
+    expect(() => parseMeasure('P(beta=2)@5')).toThrow(/unknown parameter 'beta=2' \(accepted: none\)/);
+    expect(() => parseMeasure('SetF(beta=x)')).toThrow(/'x' is not a number/);
+    expect(() => parseMeasure('Utility(weights=[1,2])')).toThrow(/needs 4 weights/);
+    expect(() => parseMeasure('nDCG(gains={a:1})')).toThrow(/not grade:gain/);
+    expect(() => parseMeasure('RBP(p=0.8,p=0.9)')).toThrow(/given twice/);
+    expect(() => parseMeasure('IPrec@high')).toThrow(/a number ≥ 0/);
+    expect(() => parseMeasure('IPrec')).toThrow(/needs a cutoff, e.g. IPrec@0.5/);
+  });
+
+  it('aggregates gm_map as a geometric mean, each query floored at 0.00001', () => {
+    expect(parseMeasure('GMAP').aggregate).toBe('geometric');
+    expect(aggregate(Float64Array.of(0.5, 0), 'geometric')).toBeCloseTo(Math.sqrt(0.5 * 0.00001), 15);
+    expect(aggregate(Float64Array.of(), 'geometric')).toBe(0);
   });
 });
