@@ -145,10 +145,10 @@ describe('loadConfig', () => {
     ],
     [
       'an unknown measure',
-      `${BASE}measures: [nDCG@10, bpref]\n`,
+      `${BASE}measures: [nDCG@10, nonsense]\n`,
       10,
       'measures[1]',
-      "unknown measure 'bpref'",
+      "unknown measure 'nonsense'",
     ],
     [
       'a system id used twice',
