@@ -11,6 +11,7 @@ import { registerEval } from './eval.js';
 import { registerGate } from './gate.js';
 import { registerIndex } from './index-build.js';
 import type { Cli, CliIo, OutputStream } from './io.js';
+import { registerMeasures } from './measures.js';
 import { registerMigrate } from './migrate.js';
 import { registerReport } from './report.js';
 import { registerRun } from './run.js';
@@ -53,6 +54,7 @@ function buildProgram(cli: Cli): Command {
   registerEval(program, cli);
   registerCompare(program, cli);
   registerTrecEval(program, cli);
+  registerMeasures(program, cli);
   registerValidate(program, cli);
   registerDataset(program, cli);
   registerBaseline(program, cli);

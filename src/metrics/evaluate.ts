@@ -1,5 +1,12 @@
 import { sortIds } from './order.js';
-import { type ColumnRun, type JudgedRanking, judgeColumns, judgeRanking, UNJUDGED } from './rank.js';
+import {
+  type ColumnRun,
+  type JudgedRanking,
+  judgeColumns,
+  judgedOnly,
+  judgeRanking,
+  UNJUDGED,
+} from './rank.js';
 import type { Aggregate, Measure } from './registry.js';
 import type { Qrels, QueryJudgments, Run } from './types.js';
 
@@ -171,9 +178,9 @@ export class RunEvaluator {
     return this.keepJudged({ ...empty, rels: Int32Array.of(UNJUDGED) });
   }
 
-  /** With judgedOnly, the ranking without its unjudged documents, the judged ones moved up (trec_eval -J). */
+  /** With judgedOnly, the ranking without its unjudged documents (trec_eval -J). */
   private keepJudged(r: JudgedRanking): JudgedRanking {
-    return this.options.judgedOnly ? { ...r, rels: r.rels.filter((rel) => rel >= 0) } : r;
+    return this.options.judgedOnly ? judgedOnly(r) : r;
   }
 }
 
@@ -191,4 +198,25 @@ export function aggregate(column: Float64Array, kind: Aggregate): number {
   if (kind === 'sum') return sum;
   if (column.length === 0) return 0;
   return kind === 'geometric' ? Math.exp(sum / column.length) : sum / column.length;
+}
+
+/**
+ * An aggregate as a function of a mean, so that a bootstrap of the mean gives the aggregate's interval: the
+ * geometric mean is exp of the mean of the floored logarithms; a sum is n × the mean.
+ */
+export function asMean(
+  column: Float64Array,
+  kind: Aggregate,
+): { column: Float64Array; fromMean: (mean: number) => number } {
+  switch (kind) {
+    case 'mean':
+      return { column, fromMean: (mean) => mean };
+    case 'sum':
+      return { column, fromMean: (mean) => mean * column.length };
+    case 'geometric':
+      return {
+        column: column.map((value) => Math.log(Math.max(value, GEOMETRIC_FLOOR))),
+        fromMean: Math.exp,
+      };
+  }
 }

@@ -1,10 +1,13 @@
 import { UserError } from '../errors.js';
 import type { GainPairs } from './gains.js';
+import type { DcgGain } from './measures.js';
 import type { UtilityWeights } from './set-measures.js';
 
 /**
  * Measure parameters as written in a measure's name, ir_measures style: `SetF(beta=2)`, `RBP(p=0.8)`,
- * `nDCG(gains={1:3,2:9})@10`, `11ptAvg(levels=[0.25,0.5,0.75])`, `Utility(weights=[2,-1,0,0],docs=1000)`.
+ * `nDCG(gains={1:3,2:9})@10`, `11ptAvg(levels=[0.25,0.5,0.75])`, `Utility(weights=[2,-1,0,0],docs=1000)`,
+ * `P(rel=2)@5`, `nDCG(dcg=exp-log2,judged_only=true)@10`. A flag may stand alone (`judged_only`); strings may
+ * be quoted as ir_measures prints them (`dcg='exp-log2'`).
  */
 export interface MeasureParams {
   /** Custom gains, grade → gain, in the order given (nDCG, G, nDCGRel, RnDCG, RBP). */
@@ -19,6 +22,14 @@ export interface MeasureParams {
   weights?: UtilityWeights;
   /** Utility: documents in the collection, for the last cell (default 0). */
   docs?: number;
+  /** nDCG: linear gains (log2, trec_eval's) or exponential ones (exp-log2). */
+  dcg?: DcgGain;
+  /** ERR, nERR: the scale's highest grade (default 4, gdeval's). */
+  max_rel?: number;
+  /** Binary measures: the grade from which a document counts as relevant, instead of the run's level. */
+  rel?: number;
+  /** Any measure: drop the documents without a judgment before measuring (ir_measures' judged_only). */
+  judged_only?: boolean;
 }
 
 export type ParamName = keyof MeasureParams;
@@ -77,6 +88,34 @@ function utilityWeights(text: string, what: string): UtilityWeights {
   return list as unknown as UtilityWeights;
 }
 
+function wholeNumber(text: string, what: string, min: number): number {
+  const value = number(text, what);
+  if (!Number.isInteger(value) || value < min)
+    throw new UserError(`${what}: must be a whole number ≥ ${min}`);
+  return value;
+}
+
+/** A string as written, or quoted as Python prints it. */
+function unquoted(text: string): string {
+  return text.trim().replace(/^(['"])(.*)\1$/, '$2');
+}
+
+function flag(text: string, what: string): boolean {
+  const value = unquoted(text).toLowerCase();
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new UserError(`${what}: '${text}' is not true or false`);
+}
+
+const DCG_GAINS: readonly DcgGain[] = ['log2', 'exp-log2'];
+
+function dcgGain(text: string, what: string): DcgGain {
+  const value = unquoted(text) as DcgGain;
+  if (!DCG_GAINS.includes(value))
+    throw new UserError(`${what}: '${text}' is not one of ${DCG_GAINS.join(', ')}`);
+  return value;
+}
+
 const READERS: { [P in ParamName]-?: (text: string, what: string) => NonNullable<MeasureParams[P]> } = {
   gains: gainPairs,
   p: number,
@@ -87,31 +126,50 @@ const READERS: { [P in ParamName]-?: (text: string, what: string) => NonNullable
     return list;
   },
   weights: utilityWeights,
-  docs: (text, what) => {
-    const value = number(text, what);
-    if (!Number.isInteger(value) || value < 0) throw new UserError(`${what}: must be a whole number ≥ 0`);
-    return value;
-  },
+  docs: (text, what) => wholeNumber(text, what, 0),
+  dcg: dcgGain,
+  max_rel: (text, what) => wholeNumber(text, what, 1),
+  rel: (text, what) => wholeNumber(text, what, 0),
+  judged_only: flag,
 };
+
+/** Parameters that may stand alone, meaning true. */
+const FLAGS: readonly ParamName[] = ['judged_only'];
+
+/** `gains=exp` (and `gains=linear`): another way to choose nDCG's gains, read as `dcg=`. */
+const GAIN_WORDS: Record<string, DcgGain> = { exp: 'exp-log2', exponential: 'exp-log2', linear: 'log2' };
+
+/** Splits "key=value" (a flag alone is "key=true"), turning `gains=exp` into `dcg=exp-log2`. */
+function keyValue(part: string, allowed: readonly ParamName[]): [key: string, value: string] {
+  const eq = part.indexOf('=');
+  const key = (eq < 0 ? part : part.slice(0, eq)).trim().toLowerCase();
+  if (eq < 0) return [key, FLAGS.includes(key as ParamName) ? 'true' : ''];
+  const value = part.slice(eq + 1);
+  const word = GAIN_WORDS[unquoted(value).toLowerCase()];
+  if (key === 'gains' && word !== undefined && allowed.includes('dcg')) return ['dcg', word];
+  return [key, value];
+}
 
 /** Reads "beta=2" or "p=0.8,gains={1:3}" for a measure that accepts `allowed`. */
 export function parseParams(measure: string, text: string, allowed: readonly ParamName[]): MeasureParams {
   const params: Record<string, unknown> = {};
   for (const part of splitTopLevel(text)) {
-    const eq = part.indexOf('=');
-    const key = part.slice(0, eq).trim();
-    if (eq < 0 || !(allowed as readonly string[]).includes(key)) {
+    const [key, value] = keyValue(part, allowed);
+    if (!(allowed as readonly string[]).includes(key)) {
       const accepted = allowed.length === 0 ? 'none' : allowed.join(', ');
       throw new UserError(`measure '${measure}': unknown parameter '${part.trim()}' (accepted: ${accepted})`);
     }
+    if (value === '')
+      throw new UserError(`measure '${measure}': parameter '${key}' needs a value (${key}=…)`);
     if (key in params) throw new UserError(`measure '${measure}': parameter '${key}' given twice`);
-    params[key] = READERS[key as ParamName](part.slice(eq + 1), `measure '${measure}', ${key}`);
+    params[key] = READERS[key as ParamName](value, `measure '${measure}', ${key}`);
   }
   return params as MeasureParams;
 }
 
 function formatValue(key: ParamName, value: NonNullable<MeasureParams[ParamName]>): string {
-  if (typeof value === 'number') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string')
+    return String(value);
   if (key === 'gains')
     return `{${(value as GainPairs).map(([grade, gain]) => `${grade}:${gain}`).join(',')}}`;
   return `[${(value as readonly number[]).join(',')}]`;

@@ -26,6 +26,13 @@ export function recall(r: JudgedRanking, k: number): number {
   return r.numRel === 0 ? 0 : relevantInTop(r, k) / r.numRel;
 }
 
+/** F1 at k: the harmonic mean of P@k and R@k, 0 when both are 0 (ranx's f1). */
+export function f1(r: JudgedRanking, k: number): number {
+  const p = precision(r, k);
+  const q = recall(r, k);
+  return p + q === 0 ? 0 : (2 * p * q) / (p + q);
+}
+
 /** 1 / rank of the first relevant document within the top k (no cutoff: k = Infinity). */
 export function reciprocalRank(r: JudgedRanking, k = Number.POSITIVE_INFINITY): number {
   const n = Math.min(k, r.rels.length);
@@ -52,18 +59,38 @@ export function rPrecision(r: JudgedRanking): number {
   return r.numRel === 0 ? 0 : relevantInTop(r, r.numRel) / r.numRel;
 }
 
-/** nDCG with linear gains (gain = rel), ideal over every positive judgment, retrieved or not. */
-export function ndcg(r: JudgedRanking, k = Number.POSITIVE_INFINITY): number {
-  const n = Math.min(k, r.rels.length);
-  let dcg = 0;
+/** A grade's gain in DCG: linear (gain = grade, trec_eval) or exponential (2^grade − 1, Burges et al.). */
+export type DcgGain = 'log2' | 'exp-log2';
+
+const GAIN: Record<DcgGain, (grade: number) => number> = {
+  log2: (grade) => grade,
+  'exp-log2': (grade) => 2 ** grade - 1,
+};
+
+/** DCG of grades in rank order to rank k; non-positive grades gain nothing. */
+function dcgOf(grades: ArrayLike<number>, k: number, dcgGain: DcgGain): number {
+  const gainOf = GAIN[dcgGain];
+  const n = Math.min(k, grades.length);
+  let sum = 0;
   for (let i = 0; i < n; i++) {
-    const gain = r.rels[i] as number;
-    if (gain > 0) dcg += gain / Math.log2(i + 2);
+    const grade = grades[i] as number;
+    if (grade > 0) sum += gainOf(grade) / Math.log2(i + 2);
   }
-  const m = Math.min(k, r.idealGains.length);
-  let ideal = 0;
-  for (let i = 0; i < m; i++) ideal += (r.idealGains[i] as number) / Math.log2(i + 2);
-  return ideal > 0 ? dcg / ideal : 0;
+  return sum;
+}
+
+/** DCG at k, not normalised (ranx's dcg and dcg_burges). */
+export function dcg(r: JudgedRanking, k = Number.POSITIVE_INFINITY, dcgGain: DcgGain = 'log2'): number {
+  return dcgOf(r.rels, k, dcgGain);
+}
+
+/**
+ * nDCG, ideal over every positive judgment, retrieved or not; gains linear (gain = rel, trec_eval's) or
+ * exponential (ir_measures' dcg=exp-log2, ranx's ndcg_burges, gdeval's).
+ */
+export function ndcg(r: JudgedRanking, k = Number.POSITIVE_INFINITY, dcgGain: DcgGain = 'log2'): number {
+  const ideal = dcgOf(r.idealGains, k, dcgGain);
+  return ideal > 0 ? dcgOf(r.rels, k, dcgGain) / ideal : 0;
 }
 
 /** 1 when a relevant document is in the top k (hit rate), else 0. */

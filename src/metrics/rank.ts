@@ -178,3 +178,29 @@ function judgedTotals(
   }
   return { numRel, numJudged, idealGains: Float64Array.from(gains).sort().reverse() };
 }
+
+/**
+ * The ranking as seen at another relevance threshold (a measure's `rel=` parameter): R recounted from the
+ * judgments' grades. Level 0 counts every judged document (rel >= 0) as relevant.
+ */
+export function atLevel(r: JudgedRanking, level: number): JudgedRanking {
+  if (level === r.level) return r;
+  let numRel = 0;
+  if (level <= 0) numRel = r.numJudged;
+  else for (const gain of r.idealGains) if (gain >= level) numRel++;
+  return { ...r, level, numRel };
+}
+
+/** The ranking without its unjudged documents, the judged ones moved up (trec_eval -J, `judged_only`). */
+export function judgedOnly(r: JudgedRanking): JudgedRanking {
+  return { ...r, rels: r.rels.filter((rel) => rel >= 0) };
+}
+
+/**
+ * The ranking with binary grades at its level: relevant 1, judged non-relevant 0, unjudged as before; for a
+ * graded measure asked to read relevance as binary (`RBP(rel=2)`).
+ */
+export function binaryGrades(r: JudgedRanking): JudgedRanking {
+  const rels = r.rels.map((rel) => (rel < 0 ? rel : rel >= r.level ? 1 : 0));
+  return { ...r, rels, level: 1, idealGains: new Float64Array(r.numRel).fill(1) };
+}

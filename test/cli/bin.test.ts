@@ -11,6 +11,7 @@ const COMMANDS = [
   ['eval'],
   ['compare'],
   ['trec-eval'],
+  ['measures'],
   ['validate'],
   ['dataset'],
   ['dataset', 'import'],

@@ -198,7 +198,9 @@ describe('measure names', () => {
   });
 
   it('refuses parameters a measure does not take, and malformed ones', () => {
-    expect(() => parseMeasure('P(beta=2)@5')).toThrow(/unknown parameter 'beta=2' \(accepted: none\)/);
+    expect(() => parseMeasure('P(beta=2)@5')).toThrow(
+      /unknown parameter 'beta=2' \(accepted: rel, judged_only\)/,
+    );
     expect(() => parseMeasure('SetF(beta=x)')).toThrow(/'x' is not a number/);
     expect(() => parseMeasure('Utility(weights=[1,2])')).toThrow(/needs 4 weights/);
     expect(() => parseMeasure('nDCG(gains={a:1})')).toThrow(/not grade:gain/);
