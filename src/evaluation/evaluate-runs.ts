@@ -1,6 +1,6 @@
 import type { Dataset } from '../dataset/types.js';
 import { bootstrapMeanIntervals } from '../metrics/bootstrap.js';
-import { type EvaluateOptions, evaluateRun } from '../metrics/evaluate.js';
+import { asMean, type EvaluateOptions, evaluateRun } from '../metrics/evaluate.js';
 import type { Measure } from '../metrics/registry.js';
 import type { Qrels, QueryJudgments, Run } from '../metrics/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
@@ -39,15 +39,23 @@ export function evaluateRuns(
   const results = runs.map(({ name, file, run, qids }): RunResult => {
     const qrels = qids ? new Map(qids.flatMap((q) => judgmentsOf(dataset.qrels, q))) : dataset.qrels;
     const evaluation = evaluateRun(qrels, run, measures, evaluateOptions(settings));
-    const intervals = bootstrapMeanIntervals(evaluation.values, settings.bootstrap);
+    // Geometric means and sums get intervals too: each is a function of a mean, bootstrapped as one.
+    const forms = measures.map((measure, m) =>
+      asMean(evaluation.values[m] as Float64Array, measure.aggregate),
+    );
+    const intervals = bootstrapMeanIntervals(
+      forms.map((form) => form.column),
+      settings.bootstrap,
+    );
     const summaries: Record<string, MeasureSummary> = {};
     const perQuery: Record<string, number[]> = {};
     measures.forEach((measure, m) => {
-      const interval = measure.aggregate === 'mean' ? intervals[m] : undefined;
+      const interval = intervals[m];
+      const { fromMean } = forms[m] as (typeof forms)[number];
       summaries[measure.name] = {
         value: evaluation.aggregates[m] as number,
-        ciLow: interval?.low ?? null,
-        ciHigh: interval?.high ?? null,
+        ciLow: interval ? fromMean(interval.low) : null,
+        ciHigh: interval ? fromMean(interval.high) : null,
       };
       perQuery[measure.name] = Array.from(evaluation.values[m] as Float64Array);
     });

@@ -55,7 +55,9 @@ describe('retrieval-gate eval', () => {
     expect(a?.measures.RR?.value).toBeCloseTo((1 + 1 / 2 + 1) / 3, 12);
     expect(a?.measures.AP?.value).toBeCloseTo(((1 + 2 / 3) / 2 + 1 / 2 + 1) / 3, 12);
     expect(a?.measures.NumRet?.value).toBe(6);
-    expect(a?.measures.NumRet?.ciLow).toBeNull(); // counts are summed, no interval
+    // Counts are summed; their interval is n × the mean's.
+    expect(a?.measures.NumRet?.ciLow).toBeLessThanOrEqual(6);
+    expect(a?.measures.NumRet?.ciHigh).toBeGreaterThanOrEqual(6);
     // run B: q1 finds nothing relevant, q2 finds d3 first, q3 is missing and scores 0.
     expect(b?.measures.RR?.value).toBeCloseTo(1 / 3, 12);
     expect(b?.missingQueries).toEqual(['q3']);
@@ -123,9 +125,14 @@ describe('retrieval-gate eval', () => {
     const [a] = evaluation.runs;
     expect(a?.measures.SetP?.value).toBeCloseTo((2 / 3 + 1 / 2 + 1) / 3, 12);
     expect(a?.measures['SetF(beta=2)']).toBeDefined();
-    // The geometric mean of the queries' AP (5/6, 1/2, 1), with no bootstrap interval.
-    expect(a?.measures.GMAP?.value).toBeCloseTo(Math.cbrt((5 / 6) * (1 / 2)), 12);
-    expect(a?.measures.GMAP?.ciLow).toBeNull();
+    // The geometric mean of the queries' AP (5/6, 1/2, 1); its interval bootstraps the mean of the logarithms,
+    // so its ends are geometric means of resamples: between the smallest and the largest AP.
+    const gmap = a?.measures.GMAP;
+    expect(gmap?.value).toBeCloseTo(Math.cbrt((5 / 6) * (1 / 2)), 12);
+    expect(gmap?.ciLow).toBeGreaterThanOrEqual(1 / 2 - 1e-12);
+    expect(gmap?.ciLow).toBeLessThan(gmap?.value ?? 0);
+    expect(gmap?.ciHigh).toBeGreaterThan(gmap?.value ?? 0);
+    expect(gmap?.ciHigh).toBeLessThanOrEqual(1 + 1e-12);
   });
 
   it('exits 2 with the valid measures listed for an unknown measure, without a stack trace', async () => {
