@@ -1,9 +1,13 @@
-import { readTrecQrels } from '../dataset/trec-qrels.js';
+import { withPlainFile } from '../dataset/gzip.js';
+import { readQrelsFile } from '../dataset/qrels-file.js';
+import { readPlainRunFile, runFormat, runName } from '../dataset/run-file.js';
 import { readTrecRunBlocks, readTrecRunColumns } from '../dataset/trec-run.js';
 import { UserError } from '../errors.js';
+import { readTextFile } from '../files.js';
 import {
   type EvaluateOptions,
   evaluateColumnRun,
+  evaluateRun,
   type RunEvaluation,
   RunEvaluator,
 } from '../metrics/evaluate.js';
@@ -11,6 +15,7 @@ import { judgeColumns } from '../metrics/rank.js';
 import type { Measure } from '../metrics/registry.js';
 import { formatTrecEval, parseTrecMeasures, trecRows } from '../metrics/trec-eval.js';
 import type { Qrels } from '../metrics/types.js';
+import { parseZScores, toZScores, type ZScoreTable } from '../metrics/zscores.js';
 
 export interface TrecEvalOptions {
   qrels: string;
@@ -29,6 +34,8 @@ export interface TrecEvalOptions {
   judgedOnly: boolean;
   /** -N: documents in the collection (utility's last cell); 0 when not given, as in trec_eval. */
   docs: number;
+  /** -Z: a file of `qid measure mean stddev` lines; values are printed as z-scores against them. */
+  zscores?: string;
 }
 
 export interface TrecEvalOutcome {
@@ -42,8 +49,9 @@ export interface TrecEvalOutcome {
 export function trecEvalFiles(options: TrecEvalOptions): TrecEvalOutcome {
   const selection = parseTrecMeasures(options.measures);
   const { rows, measures, label, missingLabel } = trecRows(selection, options.docs);
-  const qrels = readTrecQrels(options.qrels);
-  const { evaluation, runId } = evaluateTrecRun(qrels, options.run, measures, {
+  const zscores = options.zscores === undefined ? undefined : readZScores(options.zscores);
+  const qrels = readQrelsFile(options.qrels);
+  const { evaluation: raw, runId } = evaluateTrecRun(qrels, options.run, measures, {
     relevanceLevel: options.relevanceLevel,
     depth: options.depth,
     missing: options.completeQueries ? 'empty' : 'skip',
@@ -52,22 +60,45 @@ export function trecEvalFiles(options: TrecEvalOptions): TrecEvalOutcome {
     ...(label ? { label } : {}),
     ...(missingLabel === undefined ? {} : { missingLabel }),
   });
-  if (evaluation.qids.length === 0)
+  if (raw.qids.length === 0)
     throw new UserError('no query of the run has judgments in the qrels', { file: options.run });
+  const evaluation = zscores ? toZScores(raw, rows, zscores) : raw;
   const lines = formatTrecEval(evaluation, rows, selection, {
     perQuery: options.perQuery,
     completeQueries: options.completeQueries,
     runId,
     qrels,
+    zscores: zscores !== undefined,
   });
   return { lines, missingFromRun: options.completeQueries ? [] : evaluation.missingFromRun };
+}
+
+function readZScores(path: string): ZScoreTable {
+  return parseZScores(readTextFile(path), path);
 }
 
 /**
  * Evaluates each query as soon as its block of lines ends, so a run of millions of lines is never held
  * whole. A file whose queries are interleaved is read a second time, whole (same values, more memory).
+ * A gzip-compressed run is decompressed once, to a temporary file both readings share (dataset/gzip.ts); a
+ * run in another exchange form (JSONL, dict, MS MARCO) is read whole, its file name as its tag.
  */
 function evaluateTrecRun(
+  qrels: Qrels,
+  runPath: string,
+  measures: Measure[],
+  options: EvaluateOptions,
+): { evaluation: RunEvaluation; runId: string } {
+  return withPlainFile(runPath, (plain) => {
+    if (runFormat(plain) !== 'trec') {
+      const run = readPlainRunFile(plain, runName(runPath));
+      return { evaluation: evaluateRun(qrels, run, measures, options), runId: run.runId };
+    }
+    return evaluatePlainTrecRun(qrels, plain, measures, options);
+  });
+}
+
+function evaluatePlainTrecRun(
   qrels: Qrels,
   runPath: string,
   measures: Measure[],

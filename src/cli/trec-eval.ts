@@ -10,6 +10,7 @@ interface TrecEvalFlags {
   M?: number;
   J?: boolean;
   N: number;
+  Z?: string;
   m: string[];
 }
 
@@ -26,6 +27,10 @@ export function registerTrecEval(program: Command, cli: Cli): void {
     .option('-J', 'judged documents only: unjudged ones are removed from each ranking before measuring')
     .option('-N <docs>', 'documents in the collection (for utility)', parseIntegerOption('-N', 0), 0)
     .option(
+      '-Z <file>',
+      'print z-scores: (value - mean) / stddev per query and measure, from lines "qid measure mean stddev"',
+    )
+    .option(
       '-m <measure>',
       'measure, trec_eval names (P.5,10 ndcg_cut.10 map bpref ndcg.1=3,2=9 all_trec ...); repeatable',
       collect,
@@ -41,6 +46,7 @@ export function registerTrecEval(program: Command, cli: Cli): void {
         depth: flags.M,
         judgedOnly: flags.J === true,
         docs: flags.N,
+        ...(flags.Z === undefined ? {} : { zscores: flags.Z }),
         completeQueries: flags.c === true,
         perQuery: flags.q === true,
       });

@@ -177,6 +177,8 @@ export interface TrecPrintOptions {
   completeQueries: boolean;
   runId: string;
   qrels: Qrels;
+  /** -Z: the values are z-scores; their rows (num_q too) are printed "Z" + name, every value as a rate. */
+  zscores?: boolean;
 }
 
 /** trec_eval's output lines for one evaluation of `rows.measures` (with `rows.label`, when set). */
@@ -190,30 +192,34 @@ export function formatTrecEval(
   const line = (name: string, qid: string, value: string): void => {
     lines.push(`${name.padEnd(22)}\t${qid}\t${value}`);
   };
+  const z = options.zscores === true;
+  const scored = (name: string): string => (z ? `Z${name.padEnd(22)}` : name);
   const columns = new Map(
     rows.map((row) => [row, row.measure ? evaluation.measures.indexOf(row.measure) : -1]),
   );
+  // Counts print as trec_eval's (long) cast, but as rates once turned into z-scores.
   const print = (row: TrecRow, value: number): string =>
-    row.measure?.aggregate === 'sum' ? String(value) : printf6_4(value);
+    row.measure?.aggregate === 'sum' && !z ? String(Math.trunc(value)) : printf6_4(value);
   if (options.perQuery) {
     evaluation.qids.forEach((qid, q) => {
       for (const row of rows) {
         if (row.scope === 'summary') continue;
         const column = columns.get(row) as number;
         if (column < 0) line(row.name, qid, `'${evaluation.labels?.[q] ?? ''}'`);
-        else line(row.name, qid, print(row, evaluation.values[column]?.[q] ?? 0));
+        else line(scored(row.name), qid, print(row, evaluation.values[column]?.[q] ?? 0));
       }
     });
   }
   if (selection.runid) line('runid', 'all', options.runId);
-  if (selection.numQ) line('num_q', 'all', String(evaluation.qids.length));
+  const numQ = evaluation.qids.length;
+  if (selection.numQ) line(scored('num_q'), 'all', z ? printf6_4(numQ) : String(numQ));
   for (const row of rows) {
     if (row.scope === 'query') continue;
     const value =
       row.name === 'num_rel' && options.completeQueries
         ? countPositiveJudgments(options.qrels)
         : (evaluation.aggregates[columns.get(row) as number] ?? 0);
-    line(row.name, 'all', print(row, value));
+    line(scored(row.name), 'all', print(row, value));
   }
   return lines;
 }

@@ -93,6 +93,32 @@ const LOCAL: Case[] = [
     run: 'run',
     expected: 'out.params',
   },
+  // -Z: z-scores against a reference file with queries and measures missing, stddev 0, gm_map and counts.
+  {
+    flags: ['-q', '-c', '-Z', 'zscores', '-m', 'all_trec'],
+    qrels: 'qrels',
+    run: 'run',
+    expected: 'out.cZall',
+  },
+  {
+    flags: [
+      '-q',
+      '-c',
+      '-Z',
+      'zscores',
+      ...['-m', 'map', '-m', 'P.5,10', '-m', 'num_ret', '-m', 'num_rel', '-m', 'gm_map', '-m', 'ndcg_cut.10'],
+      ...['-m', 'recip_rank', '-m', 'relstring', '-m', 'runid', '-m', 'num_q'],
+    ],
+    qrels: 'qrels',
+    run: 'run',
+    expected: 'out.cZ',
+  },
+  {
+    flags: ['-q', '-Z', 'zscores', '-m', 'map', '-m', 'P.5', '-m', 'num_ret', '-m', 'gm_map'],
+    qrels: 'qrels.no-q4',
+    run: 'run',
+    expected: 'out.Z',
+  },
 ];
 
 /** Rows as "measure<TAB>qid" → value (the measure's padding trimmed). */
@@ -109,7 +135,9 @@ function rows(text: string): Map<string, string> {
 }
 
 function trecEval(dir: string, c: Case): string {
-  const result = runCli(['trec-eval', ...c.flags, join(dir, c.qrels), join(dir, c.run)]);
+  // The z-score file (-Z) sits beside the qrels, as the other inputs.
+  const flags = c.flags.map((flag, i) => (c.flags[i - 1] === '-Z' ? join(dir, flag) : flag));
+  const result = runCli(['trec-eval', ...flags, join(dir, c.qrels), join(dir, c.run)]);
   expect(result.stderr).not.toMatch(/internal error/);
   expect(result.status).toBe(0);
   return result.stdout;
@@ -132,7 +160,7 @@ describe.skipIf(shared === undefined)('trec-eval reproduces NIST trec_eval 10.0 
   }
 });
 
-describe('trec-eval reproduces NIST trec_eval 10.0 on -J, -N, custom gains and a missing query', () => {
+describe('trec-eval reproduces NIST trec_eval 10.0 on -J, -N, -Z, custom gains and a missing query', () => {
   for (const c of LOCAL) {
     it(`trec_eval ${[...c.flags, c.qrels, c.run].join(' ')} → ${c.expected}`, () => {
       expectIdentical(local, c);
