@@ -4,12 +4,16 @@ import { UserError } from '../errors.js';
 import { readTextFile } from '../files.js';
 import type { Qrels } from '../metrics/types.js';
 import { assertValid } from '../schemas.js';
+import { keyLine } from './dict-run.js';
 import { datasetDigest, fileSha256 } from './digest.js';
+import { withPlainFile } from './gzip.js';
 import { parseJsonDocument } from './json-text.js';
 import { readJsonl } from './jsonl.js';
 import { splitColumns } from './lines.js';
-import { readTrecQrels } from './trec-qrels.js';
+import { type QrelsFormat, readPlainQrelsFile } from './qrels-file.js';
 import type { Dataset, DocumentRecord, Manifest, QueryRecord } from './types.js';
+
+export { readJsonlQrels } from './jsonl-qrels.js';
 
 /**
  * Loads a dataset in the native layout (manifest.json, queries.jsonl, corpus.jsonl, qrels.jsonl or TREC
@@ -47,9 +51,12 @@ export function loadDataset(dir: string, options: { strict?: boolean } = {}): Da
   const corpus =
     corpusPath === undefined ? undefined : readRecords<DocumentRecord>(corpusPath, 'document', 'document');
   const qrelsPath = path('qrels') as string;
-  const qrelsFormat = manifest.files.qrels.format ?? 'jsonl';
-  const qrels = qrelsFormat === 'trec' ? readTrecQrels(qrelsPath) : readJsonlQrels(qrelsPath);
-  checkQrelsQueries(qrels, queries, qrelsPath, qrelsFormat);
+  // The format is told from the content (the manifest's `format` names it too); gzip is read through.
+  const qrels = withPlainFile(qrelsPath, (plain) => {
+    const read = readPlainQrelsFile(plain);
+    checkQrelsQueries(read.qrels, queries, plain, read.format);
+    return read.qrels;
+  });
   const warnings = corpus ? checkQrelsDocuments(qrels, corpus, qrelsPath, options.strict === true) : [];
 
   const content = { queries, corpus, qrels };
@@ -69,8 +76,16 @@ export function readManifest(manifestPath: string): Manifest {
   return value;
 }
 
-/** Reads queries or documents keyed by id, refusing an id used twice. */
+/** Reads queries or documents keyed by id (JSONL, plain or gzip-compressed), refusing an id used twice. */
 export function readRecords<T extends { id: string }>(
+  path: string,
+  schema: 'query' | 'document',
+  what: string,
+): Map<string, T> {
+  return withPlainFile(path, (plain) => readPlainRecords<T>(plain, schema, what));
+}
+
+function readPlainRecords<T extends { id: string }>(
   path: string,
   schema: 'query' | 'document',
   what: string,
@@ -93,37 +108,12 @@ export function readRecords<T extends { id: string }>(
   return records;
 }
 
-export function readJsonlQrels(path: string): Qrels {
-  const qrels: Qrels = new Map();
-  const count = readJsonl<{ qid: string; docid: string; rel: number }>(
-    path,
-    'qrel',
-    ({ qid, docid, rel }, line) => {
-      let judgments = qrels.get(qid);
-      if (!judgments) {
-        judgments = new Map();
-        qrels.set(qid, judgments);
-      }
-      if (judgments.has(docid)) {
-        throw new UserError(`document '${docid}' is judged twice for query '${qid}'`, {
-          file: path,
-          line,
-          field: 'docid',
-        });
-      }
-      judgments.set(docid, rel);
-    },
-  );
-  if (count === 0) throw new UserError('the qrels file has no judgments', { file: path });
-  return qrels;
-}
-
 /** Judgments for a query the dataset does not have are an error: they would be evaluated against nothing. */
 export function checkQrelsQueries(
   qrels: Qrels,
   queries: Map<string, QueryRecord>,
   qrelsPath: string,
-  format: 'jsonl' | 'trec',
+  format: QrelsFormat,
 ): void {
   for (const qid of qrels.keys()) {
     if (!queries.has(qid)) {
@@ -137,9 +127,11 @@ export function checkQrelsQueries(
 }
 
 /** The first line of a qrels file that mentions `qid`, to point the user at it. */
-function lineOfQuery(path: string, qid: string, format: 'jsonl' | 'trec'): number | undefined {
+function lineOfQuery(path: string, qid: string, format: QrelsFormat): number | undefined {
+  if (format === 'dict') return keyLine(readTextFile(path), [qid]);
   const qidOf = (line: string): unknown => {
     if (format === 'trec') return splitColumns(line)[0];
+    if (format === 'beir') return line.split('\t')[0];
     try {
       return (JSON.parse(line) as { qid?: unknown }).qid;
     } catch {

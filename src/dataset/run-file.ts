@@ -2,26 +2,33 @@ import { basename } from 'node:path';
 import { columnRunJudges, type Judge, runJudges } from '../metrics/evaluate.js';
 import type { Run } from '../metrics/types.js';
 import { looksLikeDict, readDictRun } from './dict-run.js';
+import { plainName, withPlainFile } from './gzip.js';
 import { readJsonlRun } from './jsonl-run.js';
 import { looksLikeMsMarco, readMsMarcoRun } from './msmarco-run.js';
 import { firstLine } from './peek.js';
 import { readTrecRun, readTrecRunColumns } from './trec-run.js';
 
 /** The run formats, told apart by the first line that is not blank or a comment. */
-type RunFormat = 'trec' | 'jsonl' | 'dict' | 'msmarco';
+export type RunFormat = 'trec' | 'jsonl' | 'dict' | 'msmarco';
 
 /**
  * Reads a run file in any of the forms runs are exchanged in: TREC (`qid Q0 docid rank score tag`), JSONL,
- * the pytrec_eval/ranx dict (`{"q1": {"d1": 1.2}}`) or MS MARCO's `qid docid rank` TSV.
+ * the pytrec_eval/ranx dict (`{"q1": {"d1": 1.2}}`) or MS MARCO's `qid docid rank` TSV, each of them
+ * plain or gzip-compressed (told by its magic bytes; dataset/gzip.ts).
  */
 export function readRunFile(path: string): Run {
+  return withPlainFile(path, (plain) => readPlainRunFile(plain, runName(path)));
+}
+
+/** readRunFile for a file known to be plain text; `name` is the run's tag where its format has none. */
+export function readPlainRunFile(path: string, name = runName(path)): Run {
   switch (runFormat(path)) {
     case 'jsonl':
-      return readJsonlRun(path, runName(path));
+      return readJsonlRun(path, name);
     case 'dict':
-      return readDictRun(path, runName(path));
+      return readDictRun(path, name);
     case 'msmarco':
-      return readMsMarcoRun(path, runName(path));
+      return readMsMarcoRun(path, name);
     case 'trec':
       return readTrecRun(path);
   }
@@ -32,16 +39,20 @@ export function readRunFile(path: string): Run {
  * file is read as columns, without a string per document (a third of the time on a million lines).
  */
 export function readRunJudges(path: string): Map<string, Judge> {
-  return runFormat(path) === 'trec'
-    ? columnRunJudges(readTrecRunColumns(path))
-    : runJudges(readRunFile(path));
+  return withPlainFile(path, (plain) =>
+    runFormat(plain) === 'trec'
+      ? columnRunJudges(readTrecRunColumns(plain))
+      : runJudges(readPlainRunFile(plain, runName(path))),
+  );
 }
 
-function runName(path: string): string {
-  return basename(path).replace(/\.[^.]*$/, '');
+/** The name a run file gives its run: the file's name without `.gz` and its extension (`bm25.trec.gz` → `bm25`). */
+export function runName(path: string): string {
+  return plainName(basename(path)).replace(/\.[^.]*$/, '');
 }
 
-function runFormat(path: string): RunFormat {
+/** The format of a plain-text run file, from its first line. */
+export function runFormat(path: string): RunFormat {
   const line = firstLine(path) ?? '';
   if (line.startsWith('{')) return looksLikeDict(line) ? 'dict' : 'jsonl';
   return looksLikeMsMarco(line) ? 'msmarco' : 'trec';

@@ -1,6 +1,7 @@
 import { UserError } from '../../errors.js';
+import { withPlainFile } from '../gzip.js';
 import { checkQrelsQueries } from '../native.js';
-import { readTrecQrels } from '../trec-qrels.js';
+import { readPlainQrelsFile } from '../qrels-file.js';
 import type { DatasetContent } from '../types.js';
 import { readBeirFolder } from './beir.js';
 import { readCorpusFile, readQueriesFile } from './records.js';
@@ -9,12 +10,17 @@ import { readSimpleEvalSet } from './simple.js';
 export type ImportFormat = 'beir' | 'trec' | 'simple';
 
 export interface ImportOptions {
-  /** BEIR split whose qrels are imported (qrels/<split>.tsv). */
+  /** BEIR split(s) whose qrels are imported (qrels/<split>.tsv); several comma-separated are merged. */
   split?: string;
-  /** Queries for TREC qrels: JSONL (native or BEIR) or TSV `qid<TAB>text`. */
+  /** Queries for TREC qrels: JSONL (native or BEIR), TSV `qid<TAB>text` or TREC topics. */
   queries?: string;
   /** A corpus for TREC qrels or a simple eval set: JSONL (native or BEIR). */
   corpus?: string;
+}
+
+/** What an import read, and what it has to say about it (e.g. the queries it left out). */
+export interface ForeignDataset extends DatasetContent {
+  notes: string[];
 }
 
 /** Reads a dataset from a foreign format into memory; `writeDataset` then stores it natively. */
@@ -22,22 +28,40 @@ export function readForeignDataset(
   format: ImportFormat,
   source: string,
   options: ImportOptions,
-): DatasetContent {
+): ForeignDataset {
   switch (format) {
-    case 'beir':
-      return readBeirFolder(source, options.split ?? 'test');
+    case 'beir': {
+      const { splits, unjudgedQueries, ...content } = readBeirFolder(source, options.split ?? 'test');
+      const notes =
+        unjudgedQueries > 0
+          ? [
+              `${unjudgedQueries} ${unjudgedQueries === 1 ? 'query' : 'queries'} of queries.jsonl without judgments in split ${splits.join(', ')} left out`,
+            ]
+          : [];
+      return { ...content, notes };
+    }
     case 'trec': {
       if (!options.queries)
         throw new UserError('--from trec needs --queries FILE (JSONL or qid<TAB>text lines)');
       const queries = readQueriesFile(options.queries);
-      const qrels = readTrecQrels(source);
-      checkQrelsQueries(qrels, queries, source, 'trec');
-      return { queries, qrels, ...(options.corpus ? { corpus: readCorpusFile(options.corpus) } : {}) };
+      // TREC, JSONL, dict or BEIR qrels, plain or gzip-compressed.
+      const qrels = withPlainFile(source, (plain) => {
+        const read = readPlainQrelsFile(plain);
+        checkQrelsQueries(read.qrels, queries, plain, read.format);
+        return read.qrels;
+      });
+      return {
+        queries,
+        qrels,
+        ...(options.corpus ? { corpus: readCorpusFile(options.corpus) } : {}),
+        notes: [],
+      };
     }
     case 'simple':
       return {
         ...readSimpleEvalSet(source),
         ...(options.corpus ? { corpus: readCorpusFile(options.corpus) } : {}),
+        notes: [],
       };
   }
 }

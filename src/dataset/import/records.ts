@@ -1,5 +1,6 @@
 import { UserError } from '../../errors.js';
 import type { Qrels } from '../../metrics/types.js';
+import { withPlainFile } from '../gzip.js';
 import { readJsonl } from '../jsonl.js';
 import { scanLines } from '../lines.js';
 import { readRecords } from '../native.js';
@@ -7,8 +8,18 @@ import { firstLine } from '../peek.js';
 import type { DocumentRecord, QueryRecord } from '../types.js';
 import { looksLikeTopics, readTrecTopics } from './trec-topics.js';
 
-/** Reads a BEIR corpus.jsonl or queries.jsonl (`_id`, `title`, `text`, `metadata`) into native records. */
+/**
+ * Reads a BEIR corpus.jsonl or queries.jsonl (`_id`, `title`, `text`, `metadata`; plain or gzip-compressed)
+ * into native records: `_id` becomes `id`, every other field (metadata too) is kept as it is.
+ */
 export function readBeirRecords<T extends QueryRecord | DocumentRecord>(
+  path: string,
+  what: string,
+): Map<string, T> {
+  return withPlainFile(path, (plain) => readPlainBeirRecords<T>(plain, what));
+}
+
+function readPlainBeirRecords<T extends QueryRecord | DocumentRecord>(
   path: string,
   what: string,
 ): Map<string, T> {
@@ -21,20 +32,27 @@ export function readBeirRecords<T extends QueryRecord | DocumentRecord>(
   return records;
 }
 
-/** Queries for `--queries`: JSONL in the native (`id`) or BEIR (`_id`) form, or TSV lines `qid<TAB>text`. */
+/**
+ * Queries for `--queries`: JSONL in the native (`id`) or BEIR (`_id`) form, TSV lines `qid<TAB>text` or TREC
+ * topics; plain or gzip-compressed.
+ */
 export function readQueriesFile(path: string): Map<string, QueryRecord> {
-  if (looksLikeTopics(firstLine(path))) return readTrecTopics(path);
-  if (/\.(tsv|txt)$/i.test(path)) return readQueriesTsv(path);
-  return firstJsonlHasUnderscoreId(path)
-    ? readBeirRecords(path, 'query')
-    : readRecords<QueryRecord>(path, 'query', 'query');
+  return withPlainFile(path, (plain) => {
+    if (looksLikeTopics(firstLine(plain))) return readTrecTopics(plain);
+    if (/\.(tsv|txt)$/i.test(plain)) return readQueriesTsv(plain);
+    return firstJsonlHasUnderscoreId(plain)
+      ? readBeirRecords(plain, 'query')
+      : readRecords<QueryRecord>(plain, 'query', 'query');
+  });
 }
 
-/** A corpus for `--corpus`: JSONL in the native or the BEIR form. */
+/** A corpus for `--corpus`: JSONL in the native or the BEIR form, plain or gzip-compressed. */
 export function readCorpusFile(path: string): Map<string, DocumentRecord> {
-  return firstJsonlHasUnderscoreId(path)
-    ? readBeirRecords(path, 'document')
-    : readRecords<DocumentRecord>(path, 'document', 'document');
+  return withPlainFile(path, (plain) =>
+    firstJsonlHasUnderscoreId(plain)
+      ? readBeirRecords(plain, 'document')
+      : readRecords<DocumentRecord>(plain, 'document', 'document'),
+  );
 }
 
 function firstJsonlHasUnderscoreId(path: string): boolean {

@@ -1,0 +1,129 @@
+import { closeSync, mkdtempSync, readSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { formatLocated, type ToolError, UserError } from '../errors.js';
+import { openForReading } from '../files.js';
+
+/**
+ * gzip-compressed inputs, told by their magic bytes (1f 8b) rather than their name. The readers are
+ * synchronous and read files by path, so a compressed file is stream-decompressed into a private temporary
+ * file (memory stays flat however large it is), read there by the reader for its format, and deleted
+ * afterwards, on error too. Errors the reader raises about the temporary file name the .gz file instead,
+ * with the line number in the decompressed text.
+ */
+
+/** Whether a file starts with gzip's magic bytes. */
+export function isGzip(path: string): boolean {
+  const fd = openForReading(path);
+  try {
+    const head = Buffer.alloc(2);
+    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EISDIR')
+      throw new UserError('cannot read: is a folder', { file: path });
+    throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A file's name without a trailing `.gz`: what it holds once decompressed (`run.trec.gz` → `run.trec`). */
+export function plainName(path: string): string {
+  return basename(path).replace(/\.gz$/i, '');
+}
+
+/**
+ * Calls `read` with a path to the file's plain text: the file itself, or, if it is gzip-compressed, its
+ * decompressed copy (a temporary file of the same name without `.gz`, removed when `read` returns or throws).
+ */
+export function withPlainFile<T>(path: string, read: (plain: string) => T): T {
+  if (!isGzip(path)) return read(path);
+  const dir = mkdtempSync(join(tmpdir(), 'retrieval-gate-gunzip-'));
+  const plain = join(dir, plainName(path) || 'decompressed');
+  try {
+    gunzipFile(path, plain);
+    return read(plain);
+  } catch (error) {
+    throw relocate(error, plain, path);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** An error about the temporary file, re-addressed to the file the user named. */
+function relocate(error: unknown, plain: string, path: string): unknown {
+  if (!(error instanceof UserError)) return error;
+  const prefix = formatLocated('', error.location);
+  const raw = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+  const location = error.location.file === plain ? { ...error.location, file: path } : error.location;
+  return new UserError(raw.split(plain).join(path), location, error.cause ?? error);
+}
+
+/**
+ * The worker that decompresses: node:zlib through stream/promises' pipeline, from the .gz file to the
+ * temporary one (created exclusively, readable by the user only). It reports on a port and wakes the
+ * waiting thread through a shared flag, also if it ends any other way.
+ */
+const WORKER = `
+const { workerData } = require('node:worker_threads');
+const { createReadStream, createWriteStream } = require('node:fs');
+const { createGunzip } = require('node:zlib');
+const { pipeline } = require('node:stream/promises');
+const { source, target, signal, port } = workerData;
+const flag = new Int32Array(signal);
+const done = () => { Atomics.store(flag, 0, 1); Atomics.notify(flag, 0); };
+process.on('exit', done);
+pipeline(createReadStream(source), createGunzip(), createWriteStream(target, { flags: 'wx', mode: 0o600 }))
+  .then(
+    () => port.postMessage({ ok: true }),
+    (error) => port.postMessage({ ok: false, code: error && error.code, message: String(error && error.message) }),
+  )
+  .finally(() => { port.close(); done(); });
+`;
+
+interface WorkerReport {
+  ok: boolean;
+  code?: string;
+  message?: string;
+}
+
+/**
+ * Decompresses `source` into `target`, synchronously for the caller: the work streams in a worker thread
+ * while this one waits, so neither holds more than zlib's buffers.
+ */
+export function gunzipFile(source: string, target: string): void {
+  const signal = new SharedArrayBuffer(4);
+  const flag = new Int32Array(signal);
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(WORKER, {
+    eval: true,
+    workerData: { source, target, signal, port: port2 },
+    transferList: [port2],
+  });
+  worker.unref();
+  try {
+    Atomics.wait(flag, 0, 0);
+    const report = receiveMessageOnPort(port1)?.message as WorkerReport | undefined;
+    if (report?.ok) return;
+    throw gunzipError(source, report);
+  } finally {
+    port1.close();
+    void worker.terminate();
+  }
+}
+
+function gunzipError(source: string, report: WorkerReport | undefined): ToolError {
+  if (report === undefined)
+    return new UserError('cannot decompress: the gzip reader stopped', { file: source });
+  const { code, message = '' } = report;
+  if (code === 'ENOENT' || code === 'EACCES')
+    return new UserError(`cannot read: ${code === 'ENOENT' ? 'no such file' : 'permission denied'}`, {
+      file: source,
+    });
+  if (code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(message))
+    return new UserError('truncated gzip file: it ends before its compressed data does', { file: source });
+  if (code?.startsWith('Z_'))
+    return new UserError(`corrupt gzip file: ${message.replace(/\.$/, '')}`, { file: source });
+  return new UserError(`cannot decompress: ${message || code}`, { file: source });
+}

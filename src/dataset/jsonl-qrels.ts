@@ -1,0 +1,29 @@
+import { UserError } from '../errors.js';
+import type { Qrels } from '../metrics/types.js';
+import { readJsonl } from './jsonl.js';
+
+/** Reads qrels.jsonl, `{"qid", "docid", "rel"}` per line (rel an integer), refusing a document judged twice. */
+export function readJsonlQrels(path: string): Qrels {
+  const qrels: Qrels = new Map();
+  const count = readJsonl<{ qid: string; docid: string; rel: number }>(
+    path,
+    'qrel',
+    ({ qid, docid, rel }, line) => {
+      let judgments = qrels.get(qid);
+      if (!judgments) {
+        judgments = new Map();
+        qrels.set(qid, judgments);
+      }
+      if (judgments.has(docid)) {
+        throw new UserError(`document '${docid}' is judged twice for query '${qid}'`, {
+          file: path,
+          line,
+          field: 'docid',
+        });
+      }
+      judgments.set(docid, rel);
+    },
+  );
+  if (count === 0) throw new UserError('the qrels file has no judgments', { file: path });
+  return qrels;
+}
