@@ -1,4 +1,4 @@
-import { basename } from 'node:path';
+import { runName } from '../dataset/run-file.js';
 import { UserError } from '../errors.js';
 import { type CompareOptions, compareRuns, type RunComparison } from '../evaluation/compare-runs.js';
 import type { EvaluationFile } from '../evaluation/types.js';
@@ -13,7 +13,7 @@ export interface CompareFilesOptions extends Omit<EvaluateFilesOptions, 'runs' |
   compare: CompareOptions;
   /** A dataset folder or name@version; default: the one the run folders were measured on. */
   dataset?: string;
-  /** Run files (TREC or JSONL), each a run named by its file. */
+  /** Run files (any form dataset/run-file.ts reads, gzip-compressed too), each a run named by its file. */
   runs: string[];
   /** Run folders (reports/<run-id>/): each system that ran is a run. */
   results: string[];
@@ -34,7 +34,7 @@ export interface CompareOutcome {
  * systems' run files, re-evaluated here with the measures asked for, so files and folders mix.
  */
 export function compareRunFiles(options: CompareFilesOptions): CompareOutcome {
-  const files = options.runs.map((path) => ({ name: basename(path).replace(/\.[^.]*$/, ''), path }));
+  const files = options.runs.map((path) => ({ name: runName(path), path }));
   let dataset = options.dataset;
   for (const dir of options.results) {
     const { summary } = loadRunFolder(dir);

@@ -18,14 +18,16 @@ export interface WrittenDataset {
   dir: string;
   manifest: Manifest;
   warnings: string[];
+  /** What the import has to say beside its counts (e.g. BEIR queries without judgments, left out). */
+  notes: string[];
 }
 
-/** A BEIR folder, TREC qrels or a hand-made eval set → a new native dataset version. */
+/** A BEIR folder, qrels (TREC, JSONL, dict or BEIR TSV; gzip too) or a hand-made eval set → a new native dataset version. */
 export function importDataset(src: string, options: ImportDatasetOptions): WrittenDataset {
-  const content = readForeignDataset(options.from, src, options);
+  const { notes, ...content } = readForeignDataset(options.from, src, options);
   const dir = options.out ?? join('datasets', options.name, options.version);
   const info = datasetInfo(options, `imported from ${options.from} ${src}`);
-  return readBack(dir, writeDataset(dir, content, info));
+  return { ...readBack(dir, writeDataset(dir, content, info)), notes };
 }
 
 /** A hand-written native folder → the same folder with its manifest.json. */
@@ -44,5 +46,5 @@ function datasetInfo(description: DatasetDescription, source: string): DatasetIn
 }
 
 function readBack(dir: string, manifest: Manifest): WrittenDataset {
-  return { dir, manifest, warnings: loadDataset(dir).warnings };
+  return { dir, manifest, warnings: loadDataset(dir).warnings, notes: [] };
 }

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { fileSha256 } from '../dataset/digest.js';
 import { loadDataset } from '../dataset/native.js';
 import { resolveDataset } from '../dataset/resolve.js';
-import { readRunFile } from '../dataset/run-file.js';
+import { readRunFile, runName } from '../dataset/run-file.js';
 import { type EvaluateRunsResult, evaluateRuns } from '../evaluation/evaluate-runs.js';
 import { evaluationSettings } from '../evaluation/settings.js';
 import { formatEvaluationTable } from '../evaluation/table.js';
@@ -24,11 +24,14 @@ export interface EvaluateFilesOptions {
   seed?: number;
 }
 
-/** dataset + run files → evaluation: the whole of `retrieval-gate eval`, minus printing. */
+/**
+ * dataset + run files → evaluation: the whole of `retrieval-gate eval`, minus printing. Runs in any exchange
+ * form (dataset/run-file.ts), gzip-compressed too; each is named by its file (`bm25.trec.gz` → `bm25`).
+ */
 export function evaluateRunFiles(options: EvaluateFilesOptions): EvaluateRunsResult {
   return evaluateNamedRunFiles(
     options,
-    options.runs.map((path) => ({ name: basename(path).replace(/\.[^.]*$/, ''), path })),
+    options.runs.map((path) => ({ name: runName(path), path })),
   );
 }
 

@@ -3,13 +3,17 @@ import { basename, dirname, join } from 'node:path';
 import { ruleName } from '../config/gate-policy.js';
 import { loadConfig } from '../config/load.js';
 import { loadPolicy } from '../config/load-policy.js';
-import { readBeirFolder } from '../dataset/import/beir.js';
+import { looksLikeDict } from '../dataset/dict-run.js';
+import { isGzip, withPlainFile } from '../dataset/gzip.js';
+import { beirSplits, readBeirFolder } from '../dataset/import/beir.js';
 import { readSimpleEvalSet } from '../dataset/import/simple.js';
+import { parseJsonDocument } from '../dataset/json-text.js';
 import { splitColumns } from '../dataset/lines.js';
-import { loadDataset, readJsonlQrels, readRecords } from '../dataset/native.js';
+import { looksLikeMsMarco } from '../dataset/msmarco-run.js';
+import { loadDataset, readRecords } from '../dataset/native.js';
 import { firstLine } from '../dataset/peek.js';
+import { readQrelsFile } from '../dataset/qrels-file.js';
 import { readRunFile } from '../dataset/run-file.js';
-import { readTrecQrels } from '../dataset/trec-qrels.js';
 import type { DocumentRecord, QueryRecord } from '../dataset/types.js';
 import { UserError } from '../errors.js';
 import { readTextFile } from '../files.js';
@@ -22,9 +26,18 @@ export interface ValidationReport {
   warnings: string[];
 }
 
-/** Validates a dataset folder or an input file of a known kind (detected from its content unless given). */
+/**
+ * Validates a dataset folder or an input file of a known kind (detected from its content unless given). A
+ * gzip-compressed file is checked as the file it holds.
+ */
 export function validatePath(path: string, kind?: InputKind): ValidationReport {
   if (!existsSync(path)) throw new UserError('no such file or folder', { file: path });
+  if (statSync(path).isFile() && isGzip(path)) {
+    return withPlainFile(path, (plain) => {
+      const report = validatePath(plain, kind);
+      return { ...report, warnings: report.warnings.map((w) => w.split(plain).join(path)) };
+    });
+  }
   const detected = kind ?? detectKind(path);
   switch (detected) {
     case 'dataset': {
@@ -38,10 +51,12 @@ export function validatePath(path: string, kind?: InputKind): ValidationReport {
       };
     }
     case 'beir': {
-      const content = readBeirFolder(path, 'test');
+      const splits = beirSplits(path);
+      const split = splits.includes('test') || splits.length === 0 ? 'test' : (splits[0] as string);
+      const content = readBeirFolder(path, split);
       return {
         kind: detected,
-        summary: `BEIR folder: ${content.queries.size} test queries, ${content.corpus?.size ?? 0} documents`,
+        summary: `BEIR folder: ${content.queries.size} ${split} queries, ${content.corpus?.size ?? 0} documents (splits: ${splits.join(', ')})`,
         warnings: [],
       };
     }
@@ -56,7 +71,7 @@ export function validatePath(path: string, kind?: InputKind): ValidationReport {
       };
     }
     case 'qrels': {
-      const qrels = firstLine(path)?.startsWith('{') ? readJsonlQrels(path) : readTrecQrels(path);
+      const qrels = readQrelsFile(path);
       return {
         kind: detected,
         summary: `qrels: ${qrels.size} queries, ${countJudgments(qrels)} judgments`,
@@ -121,7 +136,8 @@ function countJudgments(qrels: Map<string, Map<string, number>>): number {
 export function detectKind(path: string): InputKind {
   if (statSync(path).isDirectory()) {
     if (existsSync(join(path, 'manifest.json'))) return 'dataset';
-    if (existsSync(join(path, 'corpus.jsonl')) && existsSync(join(path, 'qrels'))) return 'beir';
+    const corpus = ['corpus.jsonl', 'corpus.jsonl.gz'].some((name) => existsSync(join(path, name)));
+    if (corpus && existsSync(join(path, 'qrels'))) return 'beir';
     throw new UserError(
       'folder is neither a dataset (manifest.json) nor a BEIR folder (corpus.jsonl, qrels/)',
       { file: path },
@@ -133,14 +149,25 @@ export function detectKind(path: string): InputKind {
   const line = firstLine(path);
   if (line === undefined) throw new UserError('the file is empty', { file: path });
   if (line.startsWith('[')) return 'simple';
+  if (looksLikeDict(line)) return detectDictKind(path);
   if (line.startsWith('{')) return detectJsonlKind(path, line);
+  if (/^query-id\s+corpus-id\s+score$/.test(line)) return 'qrels'; // BEIR's header
   const fields = splitColumns(line).length;
   if (fields === 4) return 'qrels';
-  if (fields >= 6) return 'run';
+  if (fields >= 6 || looksLikeMsMarco(line)) return 'run';
   throw new UserError(
     `cannot tell what this file is (${fields} columns: TREC qrels have 4, TREC runs 6); pass --kind ${INPUT_KINDS.join('|')}`,
     { file: path, line: 1 },
   );
+}
+
+/** The dict form holds runs and qrels alike: integer values only are grades (pass --kind run otherwise). */
+function detectDictKind(path: string): InputKind {
+  const value = parseJsonDocument(readTextFile(path), path);
+  const values = Object.values(value as Record<string, unknown>).flatMap((docs) =>
+    typeof docs === 'object' && docs !== null ? Object.values(docs) : [],
+  );
+  return values.every((v) => Number.isInteger(v)) ? 'qrels' : 'run';
 }
 
 function detectJsonlKind(path: string, line: string): InputKind {

@@ -61,10 +61,11 @@ export function registerDataset(program: Command, cli: Cli): void {
     });
 }
 
-function reportWritten(cli: Cli, { dir, manifest, warnings }: WrittenDataset): void {
+function reportWritten(cli: Cli, { dir, manifest, warnings, notes }: WrittenDataset): void {
   for (const message of warnings) warn(cli.stderr, message);
   const counts = manifest.counts;
   cli.stdout.write(
     `wrote ${manifest.name}@${manifest.version} to ${dir}: ${counts?.queries} queries, ${counts?.documents} documents, ${counts?.judgments} judgments, ${manifest.digest}\n`,
   );
+  for (const note of notes) cli.stdout.write(`  ${note}\n`);
 }
