@@ -3,7 +3,7 @@ import { alignColumns } from '../text-columns.js';
 
 export type MeasuresFormat = 'table' | 'markdown';
 
-/** The shared parameters, said once under the listing. */
+/** The shared parameters, said once under the terminal's listing (the README says it in its own words). */
 const SHARED =
   'rel=N (binary measures): a document counts as relevant from grade N, instead of --level; ' +
   'judged_only (every measure): documents without a judgment are dropped before measuring. ' +
@@ -28,8 +28,6 @@ export function measuresListing(format: MeasuresFormat): string {
       ...rows.map(([synopsis = '', params = '', ...rest]) =>
         line([code(synopsis), params === '—' ? params : code(params), ...rest.map(escapePipes)]),
       ),
-      '',
-      SHARED,
       '',
     ].join('\n');
   }

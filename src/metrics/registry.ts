@@ -75,7 +75,7 @@ const FAMILIES: Family[] = [
     aggregate: 'mean',
     bind: plain(m.precision),
     description: 'precision: relevant in the top k ÷ k',
-    source: 'trec_eval P, P_cut',
+    source: 'trec_eval P',
   },
   {
     name: 'R',
@@ -434,6 +434,15 @@ const FAMILIES: Family[] = [
     bind: plain(m.numRel),
     description: 'number of relevant judgments',
     source: 'trec_eval num_rel',
+  },
+  {
+    name: 'NumQ',
+    aliases: ['num_q'],
+    cutoff: 'none',
+    aggregate: 'sum',
+    bind: () => () => 1,
+    description: 'number of queries evaluated',
+    source: 'ir_measures NumQ, trec_eval num_q',
   },
   {
     name: 'NumRet',
