@@ -74,7 +74,11 @@ const { source, target, signal, port } = workerData;
 const flag = new Int32Array(signal);
 const done = () => { Atomics.store(flag, 0, 1); Atomics.notify(flag, 0); };
 process.on('exit', done);
-pipeline(createReadStream(source), createGunzip(), createWriteStream(target, { flags: 'wx', mode: 0o600 }))
+pipeline(
+  createReadStream(source, { highWaterMark: 1 << 20 }),
+  createGunzip({ chunkSize: 1 << 18 }),
+  createWriteStream(target, { flags: 'wx', mode: 0o600, highWaterMark: 1 << 20 }),
+)
   .then(
     () => port.postMessage({ ok: true }),
     (error) => port.postMessage({ ok: false, code: error && error.code, message: String(error && error.message) }),
