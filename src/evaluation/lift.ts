@@ -1,6 +1,6 @@
 import { evaluateRun } from '../metrics/evaluate.js';
 import { pairedBootstrap } from '../metrics/paired.js';
-import { makeMeasure } from '../metrics/registry.js';
+import { makeMeasure, parseMeasure } from '../metrics/registry.js';
 import type { Qrels, Run } from '../metrics/types.js';
 import { evaluateOptions } from './evaluate-runs.js';
 import type { EvaluationSettings, RunResult } from './types.js';
@@ -13,7 +13,7 @@ export interface MeasureLift {
 }
 
 export interface RerankerLift {
-  /** Per measure (counts excluded): how much the reranker moved it, with a paired bootstrap interval. */
+  /** Per measure (sums and geometric means excluded): how much the reranker moved it, with a paired bootstrap interval. */
   measures: Record<string, MeasureLift>;
   /**
    * What the reranker cannot exceed: the first stage's recall at the rerank depth. A reranker only reorders
@@ -35,7 +35,8 @@ export function rerankerLift(
   for (const name of settings.measures) {
     const a = reranked.perQuery.values[name];
     const b = firstStage.perQuery.values[name];
-    if (!a || !b || reranked.measures[name]?.ciLow === null) continue; // counts have no lift
+    // A lift is a mean per-query difference: it says nothing of a sum or a geometric mean.
+    if (!a || !b || parseMeasure(name).aggregate !== 'mean') continue;
     const difference = pairedBootstrap(a, b, settings.bootstrap);
     measures[name] = { mean: difference.mean, ciLow: difference.ci.low, ciHigh: difference.ci.high };
   }
