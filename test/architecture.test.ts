@@ -18,7 +18,16 @@ const FLOORS: string[][] = [
   ['evaluation'],
   ['dataset', 'config'],
   ['metrics'],
-  ['errors.ts', 'files.ts', 'schemas.ts', 'text-columns.ts', 'durations.ts', 'package-root.ts', 'version.ts'],
+  [
+    'errors.ts',
+    'files.ts',
+    'schemas.ts',
+    'text-columns.ts',
+    'visible-text.ts',
+    'durations.ts',
+    'package-root.ts',
+    'version.ts',
+  ],
 ];
 
 /** Inside retrieve/: the runner above the providers, above transport and cache, above the shared interfaces. */

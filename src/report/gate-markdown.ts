@@ -1,5 +1,6 @@
 import type { RuleOutcome, Status, Verdict } from '../results/verdict.js';
 import { STATUS_ORDER } from '../results/verdict.js';
+import { revealBidi } from '../visible-text.js';
 import { measure, outcomeFigures } from './gate-figures.js';
 
 /**
@@ -145,10 +146,10 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
  * User text as literal Markdown text: line breaks become spaces (a newline would end a table row), `& < >`
  * become entities (no HTML, no entity tricks), and the characters that start emphasis, code, links, strike,
  * GitHub's math or split table cells are backslash-escaped (in one pass with the backslash itself, so user
- * text cannot unescape ours).
+ * text cannot unescape ours). Bidirectional formatting characters are shown as marks (they would reorder the line).
  */
 export function inert(text: string): string {
-  return text
+  return revealBidi(text)
     .replace(/\r\n|[\r\n]/g, ' ')
     .replace(/[&<>]/g, (c) => ENTITIES[c] ?? c)
     .replace(/[\\`*_[\]|~$]/g, '\\$&');

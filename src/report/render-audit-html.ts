@@ -1,6 +1,7 @@
 import type Handlebars from 'handlebars';
 import type { AuditFile } from '../results/audit.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { revealBidi, revealBidiDeep } from '../visible-text.js';
 import { type AuditSection, auditSection } from './audit-markdown.js';
 import { compilePage, contentSecurityPolicy, type PageHead, pageCss } from './render-html.js';
 
@@ -19,10 +20,10 @@ let assets: { template: Handlebars.TemplateDelegate<AuditPage>; css: string } | 
 export function renderAuditHtml(audit: AuditFile): string {
   assets ??= { template: compilePage<AuditPage>('audit.hbs'), css: pageCss() };
   return assets.template({
-    title: `${audit.index.alias} (${audit.index.target})`,
+    title: revealBidi(`${audit.index.alias} (${audit.index.target})`),
     tool: `${TOOL_NAME} ${TOOL_VERSION}`,
     contentSecurityPolicy: contentSecurityPolicy([]),
     css: assets.css,
-    audit: auditSection(audit),
+    audit: revealBidiDeep(auditSection(audit)),
   });
 }

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { revealBidi, revealBidiDeep } from '../visible-text.js';
 import { type AuditSection, auditSection } from './audit-markdown.js';
 import { jsonForScript } from './json-script.js';
 import { linkPageScript } from './page-script.js';
@@ -55,11 +56,12 @@ export function renderReportHtml(data: ReportData): string {
   assets ??= loadAssets();
   const { template, css, chartJs, script } = assets;
   return template({
-    title: `${data.dataset.name}@${data.dataset.version} · run ${data.run.id}`,
+    title: revealBidi(`${data.dataset.name}@${data.dataset.version} · run ${data.run.id}`),
     tool: `${data.tool.name} ${data.tool.version}`,
     generatedAt: data.generatedAt,
-    review: data.review ? reviewSection(data.review) : null,
-    audit: data.audit ? auditSection(data.audit) : null,
+    // The sections the template draws show user text; the rest is drawn by the page script, which reveals it too.
+    review: data.review ? revealBidiDeep(reviewSection(data.review)) : null,
+    audit: data.audit ? revealBidiDeep(auditSection(data.audit)) : null,
     contentSecurityPolicy: contentSecurityPolicy([chartJs, script]),
     css,
     chartJs,

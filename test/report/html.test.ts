@@ -404,6 +404,20 @@ describe.skipIf(missing !== undefined)(
       });
     });
 
+    test('bidirectional override characters in ids and texts are shown as marks, never obeyed', async () => {
+      const spec = reportSpec();
+      const spoof = 'D\u202Eevil\u202Cgnp.exe';
+      spec.dataset.name = spoof;
+      spec.queries = spec.queries.map((query, i) => (i === 0 ? { ...query, text: `read ${spoof}` } : query));
+      await withReport(reportDataFromSpec(spec), async (page) => {
+        await page.locator('tr.query-row').first().click();
+        const shown = await page.locator('body').innerText();
+        expect(shown).toContain('D⟨U+202E⟩evil⟨U+202C⟩gnp.exe');
+        expect(shown).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+        expect(await page.title()).toContain('D⟨U+202E⟩evil⟨U+202C⟩gnp.exe');
+      });
+    });
+
     test('hostile strings in ids, texts and names render as text and run nothing', async () => {
       await withReport(hostileFixture(), async (page) => {
         for (const row of await page.locator('tr.query-row').all()) await row.click();

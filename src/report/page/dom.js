@@ -4,6 +4,22 @@
  * a Text node (what textContent creates), never markup. Attribute and event names always come from this code.
  */
 
+/**
+ * Bidirectional formatting characters would reorder what is shown around them (`D‮evil‬gnp.exe` reads as
+ * "Dlivegnp.exe"): each is shown as a mark naming it, as src/visible-text.ts does for the server-drawn parts.
+ */
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+export function revealBidi(text) {
+  return text.replace(
+    BIDI_CONTROLS,
+    (c) => `⟨U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`,
+  );
+}
+
+/** Attributes whose value is shown to the reader (the rest are names the script looks up). */
+const SHOWN_ATTRIBUTES = new Set(['title', 'aria-label', 'placeholder']);
+
 /** el('td', { className: 'x', title: text, on: { click } }, 'text', childNode, [more]) */
 export function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -13,7 +29,10 @@ export function el(tag, props = {}, ...children) {
       for (const [type, listener] of Object.entries(value)) node.addEventListener(type, listener);
     } else if (name === 'className') node.className = value;
     else if (name === 'dataset') Object.assign(node.dataset, value);
-    else node.setAttribute(name, value === true ? '' : String(value));
+    else {
+      const text = value === true ? '' : String(value);
+      node.setAttribute(name, SHOWN_ATTRIBUTES.has(name) ? revealBidi(text) : text);
+    }
   }
   append(node, children);
   return node;
@@ -23,7 +42,7 @@ export function el(tag, props = {}, ...children) {
 export function append(node, children) {
   for (const child of [children].flat(Number.POSITIVE_INFINITY)) {
     if (child === undefined || child === null || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    node.append(child instanceof Node ? child : document.createTextNode(revealBidi(String(child))));
   }
 }
 
