@@ -16,6 +16,7 @@ export { type BuildComponents, type RunOptions, type RunOutcome, runConfig } fro
 export { loadConfig } from './config/load.js';
 export type { RunConfig, SystemConfig } from './config/types.js';
 export { loadDataset } from './dataset/native.js';
+export { readQrelsFile } from './dataset/qrels-file.js';
 export { resolveDataset } from './dataset/resolve.js';
 export { readRunFile } from './dataset/run-file.js';
 export type { Dataset } from './dataset/types.js';

@@ -34,7 +34,7 @@ export function registerDataset(program: Command, cli: Cli): void {
     .requiredOption('--name <name>', 'dataset name')
     .requiredOption('--version <version>', 'dataset version (a published version is never edited)')
     .option('--out <dir>', 'target folder (default: datasets/<name>/<version>)')
-    .option('--split <split>', 'BEIR split to import', 'test')
+    .option('--split <splits>', 'BEIR split to import (comma-separated splits are merged: dev,test)', 'test')
     .option('--queries <file>', 'queries for TREC qrels: JSONL or qid<TAB>text lines')
     .option('--corpus <file>', 'corpus JSONL (native or BEIR form) for TREC qrels or an eval set')
     .option('--description <text>', 'what the dataset is', '')
