@@ -1,24 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { judgeRanking } from '../../src/metrics/rank.js';
 import { parseMeasure, parseMeasureList } from '../../src/metrics/registry.js';
-import type { QueryJudgments, QueryResults } from '../../src/metrics/types.js';
+import { value } from './hand-query.js';
 
-/**
- * ir_measures' and ranx's measures and parameter notation on one hand-computed query. Judgments: d1 → 2, d2 → 1,
- * d3 → 0, d4 → 3 (never retrieved), d5 → −1. Ranking by score: d3, d1, dX (unjudged), d5, d2.
- */
-const judgments: QueryJudgments = new Map([
-  ['d1', 2],
-  ['d2', 1],
-  ['d3', 0],
-  ['d4', 3],
-  ['d5', -1],
-]);
-const results: QueryResults = { docids: ['d2', 'd1', 'd3', 'dX', 'd5'], scores: [0.5, 0.8, 0.9, 0.7, 0.6] };
-
-function value(name: string, level = 1): number {
-  return parseMeasure(name).compute(judgeRanking(results, judgments, level));
-}
+/** ir_measures' and ranx's measures and parameter notation, on the hand-computed query of hand-query.ts. */
 
 /** gdeval's stopping probability for a grade on a 0–max scale. */
 const stop = (grade: number, max = 4): number => (2 ** grade - 1) / 2 ** max;

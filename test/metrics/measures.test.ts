@@ -3,28 +3,11 @@ import { aggregate, evaluateRun } from '../../src/metrics/evaluate.js';
 import { relString } from '../../src/metrics/measures.js';
 import { judgeRanking, rankOrder } from '../../src/metrics/rank.js';
 import { parseMeasure, parseMeasureList } from '../../src/metrics/registry.js';
-import type { Qrels, QueryJudgments, QueryResults, Run } from '../../src/metrics/types.js';
-
-/**
- * A hand-computed query. Judgments: d1 → 2, d2 → 1, d3 → 0 (judged not relevant), d4 → 3 (never retrieved),
- * d5 → −1 (judged, never relevant). Ranking by score: d3, d1, dX (unjudged), d5, d2.
- */
-const judgments: QueryJudgments = new Map([
-  ['d1', 2],
-  ['d2', 1],
-  ['d3', 0],
-  ['d4', 3],
-  ['d5', -1],
-]);
-// File order differs from rank order: ranking is by score, never by line order.
-const results: QueryResults = { docids: ['d2', 'd1', 'd3', 'dX', 'd5'], scores: [0.5, 0.8, 0.9, 0.7, 0.6] };
+import type { Qrels, Run } from '../../src/metrics/types.js';
+import { judgments, results, value } from './hand-query.js';
 
 /** trec_eval's infAP constant. */
 const EPS = 0.00001;
-
-function value(name: string, level = 1): number {
-  return parseMeasure(name).compute(judgeRanking(results, judgments, level));
-}
 
 describe('measures on a hand-computed query', () => {
   it.each([
