@@ -64,7 +64,7 @@ export function registerAudit(program: Command, cli: Cli): void {
             `completeness ${(audit.completeness * 100).toFixed(2)} %\n`,
         );
       }
-      for (const annotation of outcome.annotations) cli.stdout.write(`${annotation}\n`);
+      for (const annotation of outcome.annotations) cli.annotate(annotation);
       cli.stderr.write(`audit written: ${outcome.files.join(', ')}\n`);
       if (verdict?.status === 'fail') {
         for (const failed of verdict.outcomes.filter((o) => o.status === 'fail')) {

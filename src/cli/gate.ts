@@ -55,7 +55,7 @@ export async function gateAndReport(cli: Cli, options: Omit<GateOptions, 'env'>)
   const { gateWithText } = await import('../app/gate.js');
   const { verdict, text, files, annotations } = await gateWithText({ ...options, env: cli.env });
   cli.stdout.write(`${text}\n`);
-  for (const annotation of annotations) cli.stdout.write(`${annotation}\n`);
+  for (const annotation of annotations) cli.annotate(annotation);
   cli.stderr.write(`gate outputs: ${files.join(', ')}\n`);
   if (verdict.status === 'fail') {
     warn(

@@ -16,4 +16,9 @@ export interface Cli {
   readonly env: NodeJS.ProcessEnv;
   /** 0 unless the action sets it (a failed gate: 1); an error that escapes decides it instead. */
   exitCode: number;
+  /**
+   * Writes one of the tool's own CI annotations (a workflow command it built and escaped itself) on stdout,
+   * past the guard that keeps user text on stdout and stderr from starting a command (workflow-guard.ts).
+   */
+  annotate(line: string): void;
 }

@@ -68,7 +68,7 @@ export function registerMigrate(program: Command, cli: Cli): void {
       });
       for (const message of outcome.warnings) warn(cli.stderr, message);
       cli.stdout.write(`${outcome.text}\n`);
-      for (const annotation of outcome.annotations) cli.stdout.write(`${annotation}\n`);
+      for (const annotation of outcome.annotations) cli.annotate(annotation);
       cli.stderr.write(`review written: ${outcome.files.join(', ')}\n`);
       if (flags.report) await writeAndAnnounce(cli, { resultsDir: outcome.dir });
       const { live, candidate } = outcome.review;

@@ -17,6 +17,7 @@ import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerTrecEval } from './trec-eval.js';
 import { registerValidate } from './validate.js';
+import { guardWorkflowCommands } from './workflow-guard.js';
 
 /**
  * Runs one command line (the arguments after `retrieval-gate`) and returns its exit code. Every command
@@ -24,7 +25,15 @@ import { registerValidate } from './validate.js';
  * when it runs, so `--help` and the quick commands start fast.
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const cli: Cli = { stdout: io.stdout, stderr: io.stderr, env: io.env ?? process.env, exitCode: EXIT.ok };
+  const cli: Cli = {
+    stdout: guardWorkflowCommands(io.stdout),
+    stderr: guardWorkflowCommands(io.stderr),
+    env: io.env ?? process.env,
+    exitCode: EXIT.ok,
+    annotate: (line) => {
+      io.stdout.write(`${line}\n`);
+    },
+  };
   const program = buildProgram(cli);
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -71,6 +71,19 @@ describe('retrieval-gate gate', () => {
     expect(result.stderr).toContain('the gate failed');
   });
 
+  it('lets no user text start a workflow command on the CI log: only its own escaped annotations do', async () => {
+    const hostile = 'bm25\n::error file=evil.js,line=1::INJECTED';
+    const policy = writePolicy('hostile.yaml', [
+      `{ kind: floor, metric: R@5, min: 0.99, systems: [${JSON.stringify(hostile)}] }`,
+    ]);
+    const result = await gateCli(policy, candidate, [], { GITHUB_ACTIONS: 'true' });
+    expect(result.status).toBe(1);
+    const commands = `${result.stdout}${result.stderr}`.split(/\r?\n/).filter((line) => /^\s*::/.test(line));
+    expect(commands.length).toBeGreaterThan(0);
+    for (const line of commands) expect(line).toMatch(/^::(error|warning) title=retrieval-gate/);
+    expect(result.stdout).toContain('\\::error file=evil.js,line=1::INJECTED');
+  });
+
   it('fails closed without a baseline, and on a failed system', async () => {
     const policy = writePolicy('closed.yaml', ['{ kind: maxDrop, metric: R@5, maxDrop: { abs: 0.03 } }']);
     const noBaseline = await gateCli(policy, candidate, ['--out', join(dir, 'out-none')]);

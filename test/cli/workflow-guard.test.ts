@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { neutralize } from '../../src/cli/workflow-guard.js';
+import { runCliInProcess } from '../helpers/cli.js';
+
+const INJECTED = '::error file=evil.js,line=1::INJECTED';
+
+describe('no line of output can start a CI workflow command', () => {
+  it.each([
+    [`a\n${INJECTED}\n`, true, `a\n\\${INJECTED}\n`],
+    [`${INJECTED}`, true, `\\${INJECTED}`],
+    [`  ${INJECTED}`, true, `  \\${INJECTED}`],
+    [`a\r${INJECTED}`, true, `a\r\\${INJECTED}`],
+    [`x${INJECTED}`, true, `x${INJECTED}`], // not at a line start: harmless
+    [`${INJECTED}`, false, `${INJECTED}`], // continues a line written before
+  ])('escapes %j (chunk starts a line: %s)', (text, atLineStart, expected) => {
+    expect(neutralize(text, atLineStart).guarded).toBe(expected);
+  });
+
+  it('follows line starts across writes, blanks included', () => {
+    const first = neutralize('warning: id ', true);
+    expect(first.endsAtLineStart).toBe(false);
+    expect(neutralize(INJECTED, first.endsAtLineStart).guarded).toBe(INJECTED);
+    const blanks = neutralize('done\n  ', false);
+    expect(blanks.endsAtLineStart).toBe(true);
+    expect(neutralize(INJECTED, blanks.endsAtLineStart).guarded).toBe(`\\${INJECTED}`);
+  });
+
+  it('in error messages that quote user input', async () => {
+    const result = await runCliInProcess(['trec-eval', '-m', `P\n${INJECTED}`, 'qrels', 'run']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`\\${INJECTED}`);
+    for (const line of `${result.stdout}${result.stderr}`.split('\n')) expect(line).not.toMatch(/^\s*::/);
+  });
+});
