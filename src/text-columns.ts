@@ -1,4 +1,9 @@
-/** A plain-text table for the terminal: cells padded into columns two spaces apart, trailing spaces trimmed. */
+import { printable } from './visible-text.js';
+
+/**
+ * A plain-text table for the terminal: cells padded into columns two spaces apart, trailing spaces trimmed;
+ * a cell's control characters are shown as escapes, so user text cannot break a row or the log.
+ */
 export interface AlignedColumns {
   header: string;
   /** Dashes under each header cell. */
@@ -6,7 +11,8 @@ export interface AlignedColumns {
   rows: string[];
 }
 
-export function alignColumns(header: string[], rows: string[][]): AlignedColumns {
+export function alignColumns(header: string[], cells: string[][]): AlignedColumns {
+  const rows = cells.map((row) => row.map(printable));
   const widths = header.map((_, c) => Math.max(...[header, ...rows].map((row) => (row[c] ?? '').length)));
   const line = (row: string[]): string =>
     row

@@ -21,3 +21,17 @@ export function revealBidiDeep<T>(value: T): T {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revealBidiDeep(v)])) as T;
   return value;
 }
+
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * User text for one line of a terminal or CI log: control characters (line breaks, escape sequences that
+ * move the cursor or recolour the log) shown as escapes (`\n`, `\x1b`), bidi characters as marks.
+ */
+export function printable(text: string): string {
+  return revealBidi(text).replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => ESCAPES[c] ?? `\\x${(c.codePointAt(0) as number).toString(16).padStart(2, '0')}`,
+  );
+}

@@ -1,5 +1,6 @@
 import type { Verdict } from '../results/verdict.js';
 import { alignColumns } from '../text-columns.js';
+import { printable } from '../visible-text.js';
 import { measure, outcomeFigures } from './gate-figures.js';
 
 const STATUS = { pass: 'pass', warn: 'WARN', fail: 'FAIL' } as const;
@@ -60,5 +61,7 @@ export function gateText(verdict: Verdict): string {
     ...(verdict.warnings.length || undetectable.length
       ? ['', ...verdict.warnings.map((w) => `warning: ${w}`), ...undetectable]
       : []),
-  ].join('\n');
+  ]
+    .map(printable) // each is one line: a line break in it came from user text
+    .join('\n');
 }

@@ -81,7 +81,8 @@ describe('retrieval-gate gate', () => {
     const commands = `${result.stdout}${result.stderr}`.split(/\r?\n/).filter((line) => /^\s*::/.test(line));
     expect(commands.length).toBeGreaterThan(0);
     for (const line of commands) expect(line).toMatch(/^::(error|warning) title=retrieval-gate/);
-    expect(result.stdout).toContain('\\::error file=evil.js,line=1::INJECTED');
+    // The table shows the name on one line, its line break escaped.
+    expect(result.stdout).toContain('bm25\\n::error file=evil.js,line=1::INJECTED');
   });
 
   it('fails closed without a baseline, and on a failed system', async () => {

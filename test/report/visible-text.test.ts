@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { inert } from '../../src/report/gate-markdown.js';
-import { revealBidi, revealBidiDeep } from '../../src/visible-text.js';
+import { alignColumns } from '../../src/text-columns.js';
+import { printable, revealBidi, revealBidiDeep } from '../../src/visible-text.js';
 
 describe('bidirectional formatting characters are shown, not obeyed', () => {
   it('marks every embedding, override, isolate and mark by its code point', () => {
@@ -32,5 +33,18 @@ describe('bidirectional formatting characters are shown, not obeyed', () => {
 
   it('in every Markdown output (the CI summary, report.md, compare)', () => {
     expect(inert('sys\u202Eexe.txt')).toBe('sys⟨U+202E⟩exe.txt');
+  });
+});
+
+describe('user text on a terminal or CI log line', () => {
+  it('shows control characters as escapes and bidi characters as marks', () => {
+    expect(printable('a\nb\r\tc\u001b[31md\u007f\u009b')).toBe('a\\nb\\r\\tc\\x1b[31md\\x7f\\x9b');
+    expect(printable('x\u202Ey')).toBe('x⟨U+202E⟩y');
+    expect(printable('plain é 𝔸')).toBe('plain é 𝔸');
+  });
+
+  it('keeps a table row on one line whatever its cells hold', () => {
+    const table = alignColumns(['system', 'value'], [['a\n::error::x', '1']]);
+    expect(table.rows).toEqual(['a\\n::error::x  1']);
   });
 });
