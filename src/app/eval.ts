@@ -2,13 +2,14 @@ import { basename } from 'node:path';
 import { fileSha256 } from '../dataset/digest.js';
 import { loadDataset } from '../dataset/native.js';
 import { resolveDataset } from '../dataset/resolve.js';
-import { readRunFile, runName } from '../dataset/run-file.js';
-import { type EvaluateRunsResult, evaluateRuns } from '../evaluation/evaluate-runs.js';
+import { runName } from '../dataset/run-file.js';
+import { type EvaluateRunsResult, evaluateRuns, type NamedRun } from '../evaluation/evaluate-runs.js';
 import { evaluationSettings } from '../evaluation/settings.js';
 import { formatEvaluationTable } from '../evaluation/table.js';
 import type { EvaluationFile } from '../evaluation/types.js';
 import { writeTextFile } from '../files.js';
 import { parseMeasureList } from '../metrics/registry.js';
+import { evaluateRunFile } from './run-file-evaluation.js';
 
 export interface EvaluateFilesOptions {
   /** A dataset folder or name@version. */
@@ -42,11 +43,14 @@ export function evaluateNamedRunFiles(
 ): EvaluateRunsResult {
   const measures = parseMeasureList(options.measures);
   const dataset = loadDataset(resolveDataset(options.dataset), { strict: options.strict });
-  const runs = files.map(({ name, path }) => ({
-    name,
-    file: { name: basename(path), sha256: fileSha256(path) },
-    run: readRunFile(path),
-  }));
+  // Read as trec-eval reads them: block by block, never the whole run in memory (run-file-evaluation.ts).
+  const runs = files.map(
+    ({ name, path }): NamedRun => ({
+      name,
+      file: { name: basename(path), sha256: fileSha256(path) },
+      streamed: (qrels, measures, options) => evaluateRunFile(qrels, path, measures, options),
+    }),
+  );
   return evaluateRuns(
     dataset,
     runs,

@@ -1,6 +1,6 @@
 import type { Dataset } from '../dataset/types.js';
 import { bootstrapMeanIntervals } from '../metrics/bootstrap.js';
-import { asMean, type EvaluateOptions, evaluateRun } from '../metrics/evaluate.js';
+import { asMean, type EvaluateOptions, evaluateRun, type RunEvaluation } from '../metrics/evaluate.js';
 import type { Measure } from '../metrics/registry.js';
 import type { Qrels, QueryJudgments, Run } from '../metrics/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
@@ -12,14 +12,23 @@ import type {
   RunResult,
 } from './types.js';
 
+/**
+ * A run's evaluation by a reader that never holds the run whole (a file of millions of lines, read block by
+ * block): the caller's reading, this module's measures and settings.
+ */
+export type StreamedEvaluation = (
+  qrels: Qrels,
+  measures: Measure[],
+  options: EvaluateOptions,
+) => { evaluation: RunEvaluation; runId: string };
+
 /** A run to evaluate, with the names it is reported under and the file it came from. */
-export interface NamedRun {
+export type NamedRun = {
   name: string;
   file: { name: string; sha256: string };
-  run: Run;
   /** Evaluate on these judged queries only (a stage run for a sample of them, e.g. a sampled exact check). */
   qids?: string[];
-}
+} & ({ run: Run } | { streamed: StreamedEvaluation });
 
 export interface EvaluateRunsResult {
   evaluation: EvaluationFile;
@@ -27,7 +36,7 @@ export interface EvaluateRunsResult {
   warnings: string[];
 }
 
-/** Runs in memory → the evaluation file: per-query values, means, bootstrap intervals. Pure and deterministic. */
+/** Runs (in memory, or streamed from their files) → the evaluation file: per-query values, means, bootstrap intervals. Pure and deterministic. */
 export function evaluateRuns(
   dataset: Dataset,
   runs: NamedRun[],
@@ -36,9 +45,14 @@ export function evaluateRuns(
 ): EvaluateRunsResult {
   const warnings = [...dataset.warnings];
   const label = `${dataset.manifest.name}@${dataset.manifest.version}`;
-  const results = runs.map(({ name, file, run, qids }): RunResult => {
+  const results = runs.map((named): RunResult => {
+    const { name, file, qids } = named;
     const qrels = qids ? new Map(qids.flatMap((q) => judgmentsOf(dataset.qrels, q))) : dataset.qrels;
-    const evaluation = evaluateRun(qrels, run, measures, evaluateOptions(settings));
+    const options = evaluateOptions(settings);
+    const { evaluation, runId } =
+      'run' in named
+        ? { evaluation: evaluateRun(qrels, named.run, measures, options), runId: named.run.runId }
+        : named.streamed(qrels, measures, options);
     // Geometric means and sums get intervals too: each is a function of a mean, bootstrapped as one.
     const forms = measures.map((measure, m) =>
       asMean(evaluation.values[m] as Float64Array, measure.aggregate),
@@ -72,7 +86,7 @@ export function evaluateRuns(
     }
     return {
       name,
-      runId: run.runId,
+      runId,
       file,
       queriesEvaluated: evaluation.qids.length,
       measures: summaries,
