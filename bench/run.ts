@@ -6,11 +6,13 @@ import * as annSweep from './ann-sweep.js';
 import * as audit from './audit.js';
 import * as bm25 from './bm25.js';
 import * as embeddingCache from './embedding-cache.js';
+import * as evalVsTrecEval from './eval-vs-trec-eval.js';
 import * as exactSearch from './exact-search.js';
 import * as gateValidity from './gate-validity.js';
 import * as openaiThroughput from './openai-throughput.js';
 import * as pgvectorBuild from './pgvector-build.js';
 import * as qdrantOverhead from './qdrant-overhead.js';
+import * as rateLimits from './rate-limits.js';
 import * as reportScale from './report-scale.js';
 import * as runnerOverhead from './runner-overhead.js';
 import * as startup from './startup.js';
@@ -23,12 +25,14 @@ export interface Benchmark {
 
 const BENCHMARKS: Benchmark[] = [
   trecEval,
+  evalVsTrecEval,
   runnerOverhead,
   bm25,
   exactSearch,
   embeddingCache,
   qdrantOverhead,
   openaiThroughput,
+  rateLimits,
   pgvectorBuild,
   annSweep,
   audit,
