@@ -1,4 +1,14 @@
-import { appendFileSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  copyFileSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError } from './errors.js';
 
@@ -9,20 +19,44 @@ function fileError(action: string, path: string, error: unknown): UserError {
   const reason =
     code === 'ENOENT'
       ? 'no such file'
-      : code === 'EACCES'
+      : code === 'EACCES' || code === 'EPERM'
         ? 'permission denied'
         : code === 'EISDIR'
-          ? 'is a folder'
-          : String(code ?? error);
-  return new UserError(`cannot ${action}: ${reason}`, { file: path });
+          ? 'is a folder, not a file'
+          : code === 'ENOTDIR'
+            ? 'a part of the path is a file, not a folder'
+            : code === 'ENAMETOOLONG'
+              ? 'the name is too long'
+              : code === 'EEXIST'
+                ? 'a file of that name is in the way'
+                : String(code ?? error);
+  return new UserError(`cannot ${action}: ${reason}`, { file: shownPath(path) });
 }
 
+/** A path as messages show it: a very long one (an 8 MB name) is clipped, not printed whole. */
+function shownPath(path: string): string {
+  return path.length > 300 ? `${path.slice(0, 120)}… (${path.length} characters)` : path;
+}
+
+/** Opens a file to read; a folder given where a file belongs is refused here, before any read. */
 export function openForReading(path: string): number {
+  let fd: number;
   try {
-    return openSync(path, 'r');
+    fd = openSync(path, 'r');
   } catch (error) {
     throw fileError('open', path, error);
   }
+  let folder = false;
+  try {
+    folder = fstatSync(fd).isDirectory();
+  } catch {
+    // A file we cannot stat is read (and its error reported) as before.
+  }
+  if (folder) {
+    closeSync(fd);
+    throw new UserError('cannot read: is a folder, not a file', { file: shownPath(path) });
+  }
+  return fd;
 }
 
 export function readTextFile(path: string): string {
@@ -50,4 +84,83 @@ export function appendTextFile(path: string, text: string): void {
   } catch (error) {
     throw fileError('append to', path, error);
   }
+}
+
+/** Makes a folder and its parents (nothing when it is there); a file in the way is a user error. */
+export function makeFolder(path: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (error) {
+    throw fileError('create the folder', path, error);
+  }
+}
+
+/** Copies a file byte for byte, as a user error when it cannot be. */
+export function copyFile(from: string, to: string): void {
+  try {
+    copyFileSync(from, to);
+  } catch (error) {
+    throw fileError(`copy ${shownPath(from)} to`, to, error);
+  }
+}
+
+/**
+ * A folder the user names for output (`--reports`, `--out`): absent (it is made) or a folder. A file there is
+ * refused before anything runs, naming the flag.
+ */
+export function checkOutputFolder(path: string, flag: string): void {
+  let stats: ReturnType<typeof statSync> | undefined;
+  try {
+    stats = statSync(path, { throwIfNoEntry: false });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR')
+      throw new UserError(`${flag}: a part of the path is a file, not a folder`, { file: shownPath(path) });
+    throw fileError(`use ${flag}`, path, error);
+  }
+  if (stats && !stats.isDirectory()) {
+    throw new UserError(`${flag} names a file; it must be a folder (made when missing)`, {
+      file: shownPath(path),
+    });
+  }
+}
+
+/** The longest name given to a file or folder the tool makes (file systems allow 255 bytes). */
+export const MAX_NAME_LENGTH = 200;
+
+/** Names Windows keeps for devices, with or without an extension: `CON`, `nul.txt`, `COM1`. */
+const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
+
+/**
+ * Why a name cannot be one path component on every system (Linux, macOS, Windows), or undefined when it can:
+ * the run id of a run folder, a system's folder. Refused rather than rewritten, so that a name always says
+ * where its files are.
+ */
+export function nameProblem(name: string): string | undefined {
+  if (name === '') return 'it is empty';
+  if (name === '.' || name === '..') return `'${name}' names a folder that already exists, not a new one`;
+  if (name.length > MAX_NAME_LENGTH)
+    return `it is ${name.length} characters long; at most ${MAX_NAME_LENGTH}`;
+  if (name.includes('\0')) return 'it holds a NUL character';
+  if (/[/\\]/.test(name)) return 'it holds a path separator (/ or \\)';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'it holds a control character';
+  if (/[<>:"|?*]/.test(name)) return 'it holds a character Windows refuses in file names (< > : " | ? *)';
+  if (/[. ]$/.test(name)) return 'it ends with a dot or a space, which Windows drops';
+  if (RESERVED.test(name)) return `'${name}' is a device name on Windows (CON, PRN, AUX, NUL, COM1…, LPT1…)`;
+  return undefined;
+}
+
+/**
+ * A system id as a folder name: characters outside `A-Za-z0-9._@+-` become `_` (a sweep's
+ * `docs[efSearch=64]` is `docs_efSearch_64_`). Distinct ids may meet in one name: the config refuses that.
+ */
+export function folderName(id: string): string {
+  return id.replace(/[^A-Za-z0-9._@+-]/g, '_');
+}
+
+/** A name for a message: clipped when long, control characters escaped, so that it shows what it holds. */
+export function shownName(name: string): string {
+  const clipped = name.length > 60 ? `${name.slice(0, 40)}…` : name;
+  return JSON.stringify(clipped).slice(1, -1);
 }

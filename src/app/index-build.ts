@@ -1,11 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { ModelConfig } from '../config/types.js';
 import { loadDataset } from '../dataset/native.js';
 import { resolveDataset } from '../dataset/resolve.js';
 import { ServiceError, UserError } from '../errors.js';
-import { writeTextFile } from '../files.js';
+import { checkOutputFolder, folderName, makeFolder, writeTextFile } from '../files.js';
 import {
   defaultCollectionName,
   embeddedBuildTarget,
@@ -78,6 +77,8 @@ export async function buildIndexFromConfig(options: BuildFromConfigOptions): Pro
     if (!Number.isInteger(value) || value < range[0] || value > range[1])
       throw new UserError(`${flag} must be an integer from ${range[0]} to ${range[1]}, got ${value}`);
   }
+  // Before anything is embedded: a build's record goes under --reports.
+  checkOutputFolder(options.reportsDir, '--reports');
   const dataset = loadDataset(resolveDataset(config.dataset, config.dir));
   const corpus = corpusDocuments(dataset, { ...config, systems: [] });
   if (corpus.length === 0) throw new UserError(`dataset ${config.dataset} has no corpus to index`);
@@ -168,9 +169,10 @@ export async function buildIndexFromConfig(options: BuildFromConfigOptions): Pro
   }
 
   const dir = join(options.reportsDir, 'index-builds');
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   const stamp = record.builtAt.replace(/:/g, '-');
-  const recordFile = join(dir, `${recordName}-${stamp}.json`);
+  // The collection is the user's (--collection): written as one file name, never as a path.
+  const recordFile = join(dir, `${folderName(recordName).slice(0, 150)}-${stamp}.json`);
   writeTextFile(
     recordFile,
     `${JSON.stringify({ schemaVersion: 1, kind: 'index-build', ...record, ...(options.alias ? { alias: options.alias } : {}) }, null, 2)}\n`,

@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
-import { writeTextFile } from '../files.js';
+import { checkOutputFolder, makeFolder, writeTextFile } from '../files.js';
 import { buildIndex, type IndexBuildRecord } from '../lifecycle/index-build.js';
 import { readSyncPlan } from '../results/audit.js';
 import type { Progress } from '../retrieve/types.js';
@@ -38,6 +37,7 @@ export interface SyncOutcome {
 export async function syncIndex(options: SyncOptions): Promise<SyncOutcome> {
   const env = options.env ?? process.env;
   const plan = readSyncPlan(options.planFile);
+  if (options.yes) checkOutputFolder(options.reportsDir, '--reports');
   return withConfigStore(plan.config, plan.index, env, async ({ store, config }) => {
     if (!(await store.exists(plan.target))) {
       throw new UserError(`the plan's target ${plan.target} does not exist in ${store.where}`, {
@@ -93,7 +93,7 @@ export async function syncIndex(options: SyncOptions): Promise<SyncOutcome> {
       ...(options.progress ? { progress: options.progress } : {}),
     });
     const dir = join(options.reportsDir, 'index-syncs');
-    mkdirSync(dir, { recursive: true });
+    makeFolder(dir);
     const recordFile = join(
       dir,
       `${plan.target.replace(/[^A-Za-z0-9._-]/g, '_')}-${record.builtAt.replace(/:/g, '-')}.json`,

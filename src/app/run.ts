@@ -1,4 +1,4 @@
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { RunConfig, SystemConfig } from '../config/types.js';
 import { loadDataset } from '../dataset/native.js';
 import { resolveDataset } from '../dataset/resolve.js';
@@ -9,9 +9,11 @@ import { evaluateRuns, type NamedRun } from '../evaluation/evaluate-runs.js';
 import { rerankerLift } from '../evaluation/lift.js';
 import { evaluationSettings } from '../evaluation/settings.js';
 import type { EvaluationFile, EvaluationSettings } from '../evaluation/types.js';
+import { checkOutputFolder, shownName } from '../files.js';
 import { sortIds } from '../metrics/order.js';
 import { parseMeasureList } from '../metrics/registry.js';
 import { seededSample } from '../metrics/sample.js';
+import { runIdProblem } from '../results/layout.js';
 import { RunFolderWriter } from '../results/run-folder-writer.js';
 import type {
   AnnCheckRun,
@@ -82,8 +84,10 @@ export interface RunOutcome {
  */
 export async function runConfig(options: RunOptions): Promise<RunOutcome> {
   const { config } = options;
+  checkRunFolder(options);
   const startedAt = new Date();
-  const dataset = loadDataset(resolveDataset(config.dataset, config.dir));
+  const datasetDir = resolveDataset(config.dataset, config.dir);
+  const dataset = loadDataset(datasetDir);
   const measures = parseMeasureList(config.measures.join(','));
   const settings = evaluationSettings(
     measures.map((m) => m.name),
@@ -209,7 +213,8 @@ export async function runConfig(options: RunOptions): Promise<RunOutcome> {
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     runId,
     config: basename(config.file),
-    dataset: evaluation.dataset,
+    // Where the dataset was read from, so that `report` finds it again (a config may name it by its folder).
+    dataset: { ...evaluation.dataset, reference: config.dataset, path: resolve(datasetDir) },
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     measures: settings.measures,
@@ -352,6 +357,22 @@ function describe(system: SystemConfig, resolved: string | null): SystemDescript
     reranker: reranker ? { alias: reranker.alias, kind: reranker.kind, depth: reranker.depth } : null,
     k: system.k,
   };
+}
+
+/**
+ * The run folder the run will write, checked before anything is read or run: the run id is one path
+ * component (never `..`, a separator, a device name or a name too long), and --reports is a folder.
+ */
+function checkRunFolder(options: RunOptions): void {
+  if (options.runId !== undefined) {
+    const problem = runIdProblem(options.runId);
+    if (problem) {
+      throw new UserError(
+        `--run-id '${shownName(options.runId)}' cannot name a run folder under ${options.reportsDir}: ${problem}; use letters, digits, '.', '_' and '-' (e.g. nightly-2026-12-03)`,
+      );
+    }
+  }
+  checkOutputFolder(options.reportsDir, '--reports');
 }
 
 /** "2026-11-22T23-15-04Z": sortable, and safe as a folder name everywhere. */

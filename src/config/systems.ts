@@ -1,3 +1,4 @@
+import { folderName, nameProblem, shownName } from '../files.js';
 import type { Fail } from './fail.js';
 import { expandMatrix } from './matrix.js';
 import { searchSettingLabel } from './search-setting.js';
@@ -87,9 +88,24 @@ export function resolveSystems(
   }
   if (systems.length === 0) fail('no systems to run: add `systems:` or `matrix:`', []);
   const seen = new Set<string>();
+  // Each system's files go to systems/<its id as a folder name>/ in the run folder: that name must be one
+  // path component everywhere, and no two systems may share it.
+  const folders = new Map<string, string>();
   systems.forEach((system, i) => {
-    if (seen.has(system.id)) fail(`system id '${system.id}' is used twice`, wherefrom[i] ?? ['matrix']);
+    const where = wherefrom[i] ?? ['matrix'];
+    if (seen.has(system.id)) fail(`system id '${shownName(system.id)}' is used twice`, where);
     seen.add(system.id);
+    const folder = folderName(system.id);
+    const problem = nameProblem(folder);
+    if (problem) fail(`system id '${shownName(system.id)}' cannot name its folder: ${problem}`, where);
+    const other = folders.get(folder);
+    if (other !== undefined) {
+      fail(
+        `system ids '${shownName(other)}' and '${shownName(system.id)}' would share the folder systems/${folder} (characters other than A-Z a-z 0-9 . _ @ + - are written as _); rename one`,
+        where,
+      );
+    }
+    folders.set(folder, system.id);
   });
   return systems;
 }

@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readTextFile, writeTextFile } from '../files.js';
+import { makeFolder, readTextFile, writeTextFile } from '../files.js';
 import { parseValidated } from './run-folder.js';
 
 /**
@@ -53,7 +53,7 @@ export function cutoversDir(reportsDir: string): string {
 /** Writes (or rewrites) a record; `name` is its file name in reports/cutovers/. */
 export function writeCutoverRecord(reportsDir: string, name: string, record: CutoverRecord): string {
   const dir = cutoversDir(reportsDir);
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   const file = join(dir, name);
   writeTextFile(file, `${JSON.stringify(record, null, 2)}\n`);
   return file;

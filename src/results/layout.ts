@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { UserError } from '../errors.js';
+import { folderName, nameProblem, shownName } from '../files.js';
 
 /**
  * Where a system's files live in a run folder (reports/<run-id>/systems/<id>/): the runner writes them there,
@@ -30,14 +32,29 @@ export const SYSTEM_FILES = {
   sampleTrace: 'sample-trace.jsonl',
 } as const;
 
-/** A system id as a folder name. */
+/**
+ * A system id as a folder name: a sweep's `[efSearch=64]` becomes `_efSearch_64_`. The config refuses ids
+ * whose folder names would coincide or cannot be one (config/systems.ts); here it is checked again, so that
+ * no caller (the programmatic API) writes outside the run folder.
+ */
 export function safeName(id: string): string {
-  return id.replace(/[^A-Za-z0-9._@+-]/g, '_');
+  const name = folderName(id);
+  const problem = nameProblem(name);
+  if (problem) throw new UserError(`system id '${shownName(id)}' cannot name its folder: ${problem}`);
+  return name;
 }
 
 /** The system's folder, relative to the run folder (summary.json names its files this way). */
 export function systemPath(id: string): string {
   return join(RUN_FILES.systems, safeName(id));
+}
+
+/**
+ * Why a run id cannot name a run folder (<reports>/<run-id>/), or undefined: one path component on every
+ * system, so that nothing is written outside the reports folder.
+ */
+export function runIdProblem(runId: string): string | undefined {
+  return nameProblem(runId);
 }
 
 export function systemFolder(runDir: string, id: string): string {

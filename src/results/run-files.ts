@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { hasSpace } from '../dataset/lines.js';
 import { writeTextFile } from '../files.js';
 import { compareCodePoints } from '../metrics/order.js';
@@ -22,5 +23,7 @@ export function writeRunFiles(run: Run, trecPath: string, jsonlPath: string): bo
   }
   writeTextFile(jsonlPath, `${jsonl.join('\n')}\n`);
   if (trecSafe) writeTextFile(trecPath, `${trec.join('\n')}\n`);
+  // A TREC file left by an earlier run under the same run id would be read in place of this one.
+  else rmSync(trecPath, { force: true });
   return trecSafe;
 }

@@ -1,11 +1,11 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileSha256 } from '../dataset/digest.js';
+import { UserError } from '../errors.js';
 import type { NamedRun } from '../evaluation/evaluate-runs.js';
 import type { EvaluationFile } from '../evaluation/types.js';
-import { writeTextFile } from '../files.js';
+import { copyFile, makeFolder, shownName, writeTextFile } from '../files.js';
 import type { Run } from '../metrics/types.js';
-import { RUN_FILES, SYSTEM_FILES, systemPath } from './layout.js';
+import { RUN_FILES, runIdProblem, SYSTEM_FILES, systemPath } from './layout.js';
 import { writeRunFiles } from './run-files.js';
 import type { RunSummary, SystemSummary } from './summary.js';
 
@@ -29,15 +29,17 @@ export class RunFolderWriter {
 
   /** Makes <reportsDir>/<runId>/ with its systems/ folder and a copy of the config. */
   static create(reportsDir: string, runId: string, configFile: string): RunFolderWriter {
+    const problem = runIdProblem(runId);
+    if (problem) throw new UserError(`run id '${shownName(runId)}' cannot name a run folder: ${problem}`);
     const writer = new RunFolderWriter(join(reportsDir, runId));
-    mkdirSync(join(writer.dir, RUN_FILES.systems), { recursive: true });
-    copyFileSync(configFile, join(writer.dir, RUN_FILES.config));
+    makeFolder(join(writer.dir, RUN_FILES.systems));
+    copyFile(configFile, join(writer.dir, RUN_FILES.config));
     return writer;
   }
 
   /** Makes the system's folder; returns where its trace goes (written while it runs). */
   startSystem(id: string): { tracePath: string } {
-    mkdirSync(join(this.dir, systemPath(id)), { recursive: true });
+    makeFolder(join(this.dir, systemPath(id)));
     return { tracePath: join(this.dir, systemPath(id), SYSTEM_FILES.trace) };
   }
 
@@ -48,24 +50,32 @@ export class RunFolderWriter {
    */
   writeSystemRuns(id: string, run: Run, stages: SystemStages = {}): { files: SystemFiles; runs: NamedRun[] } {
     const folder = systemPath(id);
+    const main = this.writeRun(id, run, join(folder, SYSTEM_FILES.run), join(folder, SYSTEM_FILES.runJsonl));
     const files: SystemFiles = {
-      run: join(folder, SYSTEM_FILES.run),
+      run: main.file.name,
       runJsonl: join(folder, SYSTEM_FILES.runJsonl),
       trace: join(folder, SYSTEM_FILES.trace),
     };
-    const runs = [this.writeRun(id, run, files.run, files.runJsonl)];
+    const runs = [main];
     if (stages.firstStage) {
-      files.firstStage = join(folder, SYSTEM_FILES.firstStage);
-      const jsonl = join(folder, SYSTEM_FILES.firstStageJsonl);
-      runs.push(this.writeRun(stages.firstStage.runId, stages.firstStage, files.firstStage, jsonl));
+      const written = this.writeRun(
+        stages.firstStage.runId,
+        stages.firstStage,
+        join(folder, SYSTEM_FILES.firstStage),
+        join(folder, SYSTEM_FILES.firstStageJsonl),
+      );
+      files.firstStage = written.file.name;
+      runs.push(written);
     }
     if (stages.exact) {
-      files.exact = join(folder, SYSTEM_FILES.exact);
-      const jsonl = join(folder, SYSTEM_FILES.exactJsonl);
-      runs.push({
-        ...this.writeRun(stages.exact.run.runId, stages.exact.run, files.exact, jsonl),
-        ...(stages.exact.qids ? { qids: stages.exact.qids } : {}),
-      });
+      const written = this.writeRun(
+        stages.exact.run.runId,
+        stages.exact.run,
+        join(folder, SYSTEM_FILES.exact),
+        join(folder, SYSTEM_FILES.exactJsonl),
+      );
+      files.exact = written.file.name;
+      runs.push({ ...written, ...(stages.exact.qids ? { qids: stages.exact.qids } : {}) });
     }
     return { files, runs };
   }
@@ -90,10 +100,14 @@ export class RunFolderWriter {
     writeTextFile(join(this.dir, RUN_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
   }
 
+  /**
+   * Writes a run as TREC and JSONL; ids with whitespace keep it out of TREC, and then the JSONL file is the
+   * one evaluated. The file returned (evaluation.json's name and digest, summary.json's files) is the one
+   * written, relative to the run folder.
+   */
   private writeRun(name: string, run: Run, trecFile: string, jsonlFile: string): NamedRun {
     const wroteTrec = writeRunFiles(run, join(this.dir, trecFile), join(this.dir, jsonlFile));
-    // Ids with whitespace keep a run out of TREC: then the JSONL file is the one evaluated.
     const file = wroteTrec ? trecFile : jsonlFile;
-    return { name, file: { name: trecFile, sha256: fileSha256(join(this.dir, file)) }, run };
+    return { name, file: { name: file, sha256: fileSha256(join(this.dir, file)) }, run };
   }
 }

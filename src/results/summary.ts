@@ -12,7 +12,16 @@ export interface RunSummary {
   tool: { name: string; version: string };
   runId: string;
   config: string;
-  dataset: { name: string; version: string; digest: string; queries: number; judgedQueries: number };
+  dataset: {
+    name: string;
+    version: string;
+    digest: string;
+    queries: number;
+    judgedQueries: number;
+    /** The config's `dataset:` as written (a name@version or a folder), and the folder it resolved to. */
+    reference?: string;
+    path?: string;
+  };
   startedAt: string;
   finishedAt: string;
   measures: string[];
@@ -65,6 +74,7 @@ export interface SystemSummary {
   warnings?: string[];
   /** Files under the run folder. */
   files?: {
+    /** The run evaluated: run.trec, or run.jsonl when ids with whitespace kept it out of TREC. */
     run: string;
     runJsonl: string;
     trace: string;
