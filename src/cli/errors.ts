@@ -1,10 +1,12 @@
 import { causeChain, EXIT, ToolError } from '../errors.js';
+import { printable } from '../visible-text.js';
 import type { OutputStream } from './io.js';
 
 /** Maps an error to one stderr line and an exit code; the stack and the chain of causes only with --debug. */
 export function reportError(stderr: OutputStream, error: unknown, debug: boolean): number {
   const known = error instanceof ToolError;
-  const message = error instanceof Error ? error.message : String(error);
+  // One line: a line break or escape sequence in it came from user input (a path, an id, a quoted line).
+  const message = printable(error instanceof Error ? error.message : String(error));
   stderr.write(
     known
       ? `retrieval-gate: ${message}\n`
@@ -19,6 +21,7 @@ export function reportError(stderr: OutputStream, error: unknown, debug: boolean
   return known ? error.exitCode : EXIT.internal;
 }
 
+/** A warning on one line of stderr, its user text's control characters shown as escapes. */
 export function warn(stderr: OutputStream, message: string): void {
-  stderr.write(`retrieval-gate: warning: ${message}\n`);
+  stderr.write(`retrieval-gate: warning: ${printable(message)}\n`);
 }

@@ -19,7 +19,7 @@ function loadedAtStart(): Set<string> {
 }
 
 describe('src/cli/', () => {
-  it('calls only the workflow floor (app/), its own helpers, the error family, durations and the version', () => {
+  it('calls only the workflow floor (app/), its own helpers, the error family, durations, visible text and the version', () => {
     const reaching = sourceFiles(`${SRC}/cli`)
       .map((name) => `cli/${name.split('/').at(-1)}`)
       .flatMap((file) =>
@@ -28,7 +28,8 @@ describe('src/cli/', () => {
           .map(({ target }) => [file, target]),
       )
       .filter(
-        ([, target]) => target && !/^(app\/|cli\/|errors\.ts$|version\.ts$|durations\.ts$)/.test(target),
+        ([, target]) =>
+          target && !/^(app\/|cli\/|errors\.ts$|version\.ts$|durations\.ts$|visible-text\.ts$)/.test(target),
       )
       .map(([file, target]) => `${file} -> ${target}`);
     expect(reaching).toEqual([]);
@@ -37,7 +38,9 @@ describe('src/cli/', () => {
   it('loads a command’s dependencies only when it runs, so --help starts fast', () => {
     const heavy = [...loadedAtStart()].filter(
       (module) =>
-        !/^(cli\/|errors\.ts$|version\.ts$|durations\.ts$|app\/input-kinds\.ts$)/.test(module) &&
+        !/^(cli\/|errors\.ts$|version\.ts$|durations\.ts$|visible-text\.ts$|app\/input-kinds\.ts$)/.test(
+          module,
+        ) &&
         module !== 'commander' &&
         !module.startsWith('node:'),
     );

@@ -28,7 +28,16 @@ describe('no line of output can start a CI workflow command', () => {
   it('in error messages that quote user input', async () => {
     const result = await runCliInProcess(['trec-eval', '-m', `P\n${INJECTED}`, 'qrels', 'run']);
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain(`\\${INJECTED}`);
+    expect(result.stderr).toContain(`P\\n${INJECTED}`); // its line break shown, on the error's one line
     for (const line of `${result.stdout}${result.stderr}`.split('\n')) expect(line).not.toMatch(/^\s*::/);
+  });
+});
+
+describe('warnings and errors stay on one line', () => {
+  it('show control characters from user input as escapes', async () => {
+    const result = await runCliInProcess(['trec-eval', '-m', 'P\n\u001b[2Jx', 'qrels', 'run']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("'P\\n\\x1b[2Jx'");
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 });
