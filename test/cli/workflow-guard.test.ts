@@ -1,6 +1,9 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { neutralize } from '../../src/cli/workflow-guard.js';
 import { runCliInProcess } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const INJECTED = '::error file=evil.js,line=1::INJECTED';
 
@@ -39,5 +42,22 @@ describe('warnings and errors stay on one line', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("'P\\n\\x1b[2Jx'");
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('hostile ids reach no CI command, in any command', () => {
+  const hostile = `q1\n${INJECTED}`;
+  it.each([
+    ['eval', (run: string) => ['eval', '--dataset', 'bike-repair@1.0.0', '--run', run]],
+    ['compare', (run: string) => ['compare', '--dataset', 'bike-repair@1.0.0', '--run', run, '--run', run]],
+    ['validate', (run: string) => ['validate', run]],
+    ['trec-eval', (run: string) => ['trec-eval', 'datasets/bike-repair/1.0.0/qrels.jsonl', run]],
+  ])('%s', async (_name, args) => {
+    const dir = tempDir('rg-hostile-');
+    const run = join(dir, 'hostile.jsonl');
+    writeFileSync(run, `${JSON.stringify({ qid: hostile, docid: `d\n${INJECTED}`, score: 1 })}\n`);
+    const result = await runCliInProcess(args(run));
+    const lines = `${result.stdout}${result.stderr}`.split(/\r?\n/);
+    expect(lines.filter((line) => /^\s*::/.test(line))).toEqual([]);
   });
 });
