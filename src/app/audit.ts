@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { loadPolicy } from '../config/load-policy.js';
 import type { ModelConfig, RunConfig } from '../config/types.js';
 import { UserError } from '../errors.js';
-import { writeTextFile } from '../files.js';
+import { checkOutputFolder, folderName, writeTextFile } from '../files.js';
 import { applyPolicy } from '../gate/apply.js';
 import { AuditComparison } from '../lifecycle/audit.js';
 import { modelStamp } from '../lifecycle/compatibility.js';
@@ -60,6 +60,9 @@ export async function auditIndex(options: AuditOptions): Promise<AuditOutcome> {
   const env = options.env ?? process.env;
   const now = options.now ?? (() => new Date());
   const policy = options.policyFile ? loadPolicy(options.policyFile) : undefined;
+  // Where the audit will be written is checked before the source and the index are read (minutes, at scale).
+  if (options.outDir === undefined) checkOutputFolder(options.reportsDir, '--reports');
+  else checkOutputFolder(options.outDir, '--out');
   const began = performance.now();
   return withConfigStore(options.configFile, options.index, env, async ({ store, config, ref }) => {
     const index = config.indexes.find((i) => i.alias === options.index);
@@ -127,7 +130,7 @@ export async function auditIndex(options: AuditOptions): Promise<AuditOutcome> {
     };
     const dir =
       options.outDir ??
-      join(options.reportsDir, `audit-${options.index}-${audit.auditedAt.replace(/:/g, '-')}`);
+      join(options.reportsDir, `audit-${folderName(options.index)}-${audit.auditedAt.replace(/:/g, '-')}`);
     mkdirSync(dir, { recursive: true });
     const files = [writeAuditFile(dir, audit)];
     for (const [file, text] of [

@@ -112,6 +112,27 @@ systems:
     await server?.close();
   });
 
+  it('refuses a file given as --reports or --out before reading anything (exit 2, naming the flag)', async () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'not a folder');
+    for (const flag of ['--reports', '--out']) {
+      const result = await cli(
+        'audit',
+        '--config',
+        configFile,
+        '--index',
+        'pg',
+        '--source',
+        'notes',
+        flag,
+        file,
+      );
+      expect(result.status, result.stderr).toBe(2);
+      expect(result.stderr).toContain(`${flag} names a file`);
+      expect(result.stderr).not.toContain('    at ');
+    }
+  });
+
   it('finds nothing wrong with an index built from what the source holds', async () => {
     for (const index of ['pg', 'qd']) {
       const { audit: found } = await audit(index);
