@@ -3,12 +3,13 @@ import { fileSha256 } from '../dataset/digest.js';
 import { loadDataset } from '../dataset/native.js';
 import { resolveDataset } from '../dataset/resolve.js';
 import { runName } from '../dataset/run-file.js';
+import { UserError } from '../errors.js';
 import { type EvaluateRunsResult, evaluateRuns, type NamedRun } from '../evaluation/evaluate-runs.js';
 import { evaluationSettings } from '../evaluation/settings.js';
 import { formatEvaluationTable } from '../evaluation/table.js';
 import type { EvaluationFile } from '../evaluation/types.js';
 import { writeTextFile } from '../files.js';
-import { parseMeasureList } from '../metrics/registry.js';
+import { type Measure, parseMeasureList } from '../metrics/registry.js';
 import { evaluateRunFile } from './run-file-evaluation.js';
 
 export interface EvaluateFilesOptions {
@@ -17,6 +18,8 @@ export interface EvaluateFilesOptions {
   runs: string[];
   /** Comma-separated measure names, e.g. "R@5,P@5,RR,nDCG@10". */
   measures: string;
+  /** The flag the measures came from (`--measures`), named in the error when one cannot be read. */
+  measuresFlag?: string;
   relevanceLevel?: number;
   skipMissing?: boolean;
   strict?: boolean;
@@ -41,7 +44,7 @@ export function evaluateNamedRunFiles(
   options: Omit<EvaluateFilesOptions, 'runs'>,
   files: { name: string; path: string }[],
 ): EvaluateRunsResult {
-  const measures = parseMeasureList(options.measures);
+  const measures = parseMeasureOption(options.measures, options.measuresFlag);
   const dataset = loadDataset(resolveDataset(options.dataset), { strict: options.strict });
   // Read as trec-eval reads them: block by block, never the whole run in memory (run-file-evaluation.ts).
   const runs = files.map(
@@ -75,4 +78,14 @@ export function evaluateWithTable(options: EvaluateFilesOptions): EvaluationWith
 /** The evaluation JSON `--out` asks for. */
 export function writeEvaluation(path: string, evaluation: EvaluationFile): void {
   writeTextFile(path, `${JSON.stringify(evaluation, null, 2)}\n`);
+}
+
+/** A measure list as given on the command line: an error names the flag (`--measures: measure 'P@0': …`). */
+export function parseMeasureOption(list: string, flag: string | undefined): Measure[] {
+  try {
+    return parseMeasureList(list);
+  } catch (error) {
+    if (flag === undefined || !(error instanceof UserError)) throw error;
+    throw new UserError(`${flag}: ${error.message}`, {}, error);
+  }
 }

@@ -36,6 +36,8 @@ export interface GateOutcome {
   files: string[];
   /** GitHub workflow commands to print (only under GitHub Actions). */
   annotations: string[];
+  /** Why the baseline named could not be read (its file or git: reference, and the reason), if it could not. */
+  baselineProblem?: string;
 }
 
 /**
@@ -57,7 +59,9 @@ export async function gateResults(options: GateOptions): Promise<GateOutcome> {
       baseline = await loadBaseline(reference, cwd);
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
-      noBaselineReason = error.message;
+      // Still fail closed (the rules that compare fail), but say which baseline and why, in every output.
+      noBaselineReason = `the baseline could not be read: ${baselineMessage(error, reference)}`;
+      warnings.push(`${noBaselineReason}; every rule that compares with it fails`);
     }
   }
   if (baseline) warnings.push(...checkComparable(candidate, baseline, options.allowDatasetChange === true));
@@ -76,7 +80,18 @@ export async function gateResults(options: GateOptions): Promise<GateOutcome> {
     warnings,
   });
   const written = writeGateOutputs(verdict, options.outDir ?? options.resultsDir, options.env ?? process.env);
-  return { verdict, ...written };
+  return {
+    verdict,
+    ...written,
+    ...(baseline === null && reference ? { baselineProblem: noBaselineReason } : {}),
+  };
+}
+
+/** A baseline's error with the reference it was given by at its start (a file the error names otherwise). */
+function baselineMessage(error: UserError, reference: string): string {
+  return error.message.includes(reference) || (error.location.file ?? '') !== ''
+    ? error.message
+    : `${reference}: ${error.message}`;
 }
 
 /** The policy's own baseline: a path relative to the policy file, or a git reference as written. */

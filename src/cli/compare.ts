@@ -71,6 +71,7 @@ export function registerCompare(program: Command, cli: Cli): void {
         runs: flags.run,
         results: flags.results,
         measures: flags.measures,
+        measuresFlag: '--measures',
         relevanceLevel: flags.level,
         skipMissing: flags.skipMissing,
         compare: {

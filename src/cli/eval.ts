@@ -56,6 +56,7 @@ export function registerEval(program: Command, cli: Cli): void {
         dataset: flags.dataset,
         runs: flags.run,
         measures: flags.measures,
+        measuresFlag: '--measures',
         relevanceLevel: flags.level,
         skipMissing: flags.skipMissing,
         strict: flags.strict,

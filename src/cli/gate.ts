@@ -53,14 +53,17 @@ export function gateOptions(flags: GateFlags): Partial<GateOptions> {
 /** Gates, prints the verdict and the CI annotations, and returns the exit code: 1 when the gate failed. */
 export async function gateAndReport(cli: Cli, options: Omit<GateOptions, 'env'>): Promise<number> {
   const { gateWithText } = await import('../app/gate.js');
-  const { verdict, text, files, annotations } = await gateWithText({ ...options, env: cli.env });
+  const { verdict, text, files, annotations, baselineProblem } = await gateWithText({
+    ...options,
+    env: cli.env,
+  });
   cli.stdout.write(`${text}\n`);
   for (const annotation of annotations) cli.annotate(annotation);
   cli.stderr.write(`gate outputs: ${files.join(', ')}\n`);
   if (verdict.status === 'fail') {
     warn(
       cli.stderr,
-      `the gate failed: ${verdict.outcomes.filter((o) => o.status === 'fail').length} rule outcomes failed`,
+      `the gate failed: ${verdict.outcomes.filter((o) => o.status === 'fail').length} rule outcomes failed${baselineProblem ? ` (${baselineProblem})` : ''}`,
     );
     return EXIT.gateFailed;
   }

@@ -1,7 +1,7 @@
 import { parseDuration } from '../durations.js';
 import { UserError } from '../errors.js';
 import { readTextFile } from '../files.js';
-import { parseMeasure } from '../metrics/registry.js';
+import { hasUnitRange, type Measure, parseMeasure } from '../metrics/registry.js';
 import { schemaProblem } from '../schemas.js';
 import { POLICY_DEFAULTS, type Policy, type Rule } from './gate-policy.js';
 import { fieldName, parseLocatedYaml } from './locate.js';
@@ -36,13 +36,10 @@ export function loadPolicy(file: string): Policy {
     const line = yaml.lineOf(['rules', i]);
     const common = { level: rule.level ?? 'error', ...(line === undefined ? {} : { line }) };
     if ('metric' in rule && typeof rule.metric === 'string') {
-      try {
-        const measure = parseMeasure(rule.metric);
-        // Canonical names ("recall@5" → "R@5") are what evaluations are keyed by.
-        return { ...rule, ...common, metric: measure.name, ...decideDefault(rule) } as Rule;
-      } catch (error) {
-        fail((error as Error).message, ['rules', i, 'metric']);
-      }
+      const measure = ruleMeasure(rule.metric, (message) => fail(message, ['rules', i, 'metric']));
+      checkRange(rule, measure, (message, path) => fail(message, ['rules', i, ...path]));
+      // Canonical names ("recall@5" → "R@5") are what evaluations are keyed by.
+      return { ...rule, ...common, metric: measure.name, ...decideDefault(rule) } as Rule;
     }
     if (rule.kind === 'latency') return { ...rule, ...common, stage: rule.stage ?? 'total' } as Rule;
     if (rule.kind === 'coverage' || rule.kind === 'ann')
@@ -67,6 +64,39 @@ export function loadPolicy(file: string): Policy {
     ...(raw.baseline === undefined ? {} : { baseline: raw.baseline }),
     rules,
   };
+}
+
+/** The measure a rule names, or the failure that says why it names none. */
+function ruleMeasure(name: string, fail: (message: string) => never): Measure {
+  try {
+    return parseMeasure(name);
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+}
+
+/**
+ * A floor or a drop threshold outside the values of a measure bounded by [0, 1] could never fail (a floor
+ * of -1, a drop of 2 points) or would always fail (a floor of 1.5): refused, naming the rule's field.
+ */
+function checkRange(rule: RawRule, measure: Measure, fail: (message: string, path: string[]) => never): void {
+  if (!hasUnitRange(measure)) return;
+  const bounded = `${measure.name} lies in [0, 1]`;
+  if (rule.kind === 'floor' && typeof rule.min === 'number' && !(rule.min >= 0 && rule.min <= 1)) {
+    const effect = rule.min < 0 ? 'could never fail' : 'would always fail';
+    fail(`a floor of ${rule.min} ${effect}: ${bounded}, so min must be between 0 and 1`, ['min']);
+  }
+  if (rule.kind === 'maxDrop' && rule.maxDrop) {
+    const threshold = rule.maxDrop as Record<string, unknown>;
+    for (const key of ['abs', 'rel'] as const) {
+      const value = threshold[key];
+      if (typeof value === 'number' && value > 1) {
+        const what =
+          key === 'abs' ? `a drop of ${value} points` : `a drop of ${value * 100} % of the baseline`;
+        fail(`${what} can never happen: ${bounded}, so maxDrop.${key} must be at most 1`, ['maxDrop', key]);
+      }
+    }
+  }
 }
 
 /** Rules whose limits are all optional need one of them (the schema's anyOf, said in words). */

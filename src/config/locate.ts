@@ -1,4 +1,4 @@
-import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
+import { type Document, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { UserError } from '../errors.js';
 
 /** A parsed YAML file that can tell on which line a value sits, so errors can name it. */
@@ -14,6 +14,16 @@ export function parseLocatedYaml(text: string, file: string): LocatedYaml {
   const first = doc.errors[0];
   if (first) {
     const line = lineCounter.linePos(first.pos[0]).line;
+    if (first.code === 'DUPLICATE_KEY') {
+      const path = keyPathAt(parseDocument(text, { uniqueKeys: false }), first.pos[0]);
+      if (path) {
+        const name = fieldName(path);
+        throw new UserError(
+          `the key '${String(path[path.length - 1])}' is given twice (YAML keeps one of them silently; remove the other)`,
+          { file, line, ...(name === undefined ? {} : { field: name }) },
+        );
+      }
+    }
     throw new UserError(`malformed YAML: ${first.message.split('\n')[0]}`, { file, line });
   }
   return {
@@ -36,4 +46,26 @@ export function fieldName(path: (string | number)[]): string | undefined {
       typeof part === 'number' || /^\d+$/.test(part) ? `${name}[${part}]` : name ? `${name}.${part}` : part,
     '',
   );
+}
+
+/** The path of the map key whose node starts at `offset` (the second of a duplicate key), if any. */
+function keyPathAt(doc: Document, offset: number): (string | number)[] | undefined {
+  const walk = (node: unknown, path: (string | number)[]): (string | number)[] | undefined => {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? pair.key : undefined;
+        const name = key === undefined ? String(pair.key) : String(key.value);
+        if (key?.range?.[0] === offset) return [...path, name];
+        const found = walk(pair.value, [...path, name]);
+        if (found) return found;
+      }
+    } else if (isSeq(node)) {
+      for (let i = 0; i < node.items.length; i++) {
+        const found = walk(node.items[i], [...path, i]);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  return walk(doc.contents, []);
 }

@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import type { Qrels } from '../metrics/types.js';
+import { checkIdText, decodeUtf8 } from './ids.js';
 import { scanLines } from './lines.js';
 
 /** BEIR's qrels header line. */
@@ -12,7 +13,7 @@ const HEADER = /^query-id\tcorpus-id\tscore\s*$/;
 export function readBeirQrels(path: string): Qrels {
   const qrels: Qrels = new Map();
   scanLines(path, (buf, start, end, line) => {
-    let text = buf.toString('utf8', start, end).replace(/\r$/, '');
+    let text = decodeUtf8(buf, start, end, path, line).replace(/\r$/, '');
     if (line === 1) text = text.replace(/^\uFEFF/, '');
     if (text.trim() === '') return;
     if (line === 1 && HEADER.test(text)) return;
@@ -24,8 +25,8 @@ export function readBeirQrels(path: string): Qrels {
       );
     }
     const [qid = '', docid = '', score = ''] = fields;
-    if (qid === '' || docid === '')
-      throw new UserError('an empty id', { file: path, line, field: qid === '' ? 'query-id' : 'corpus-id' });
+    checkIdText(qid, 'query id', { file: path, line, field: 'query-id' });
+    checkIdText(docid, 'document id', { file: path, line, field: 'corpus-id' });
     if (!/^[+-]?\d+$/.test(score.trim())) {
       throw new UserError(`relevance must be an integer, got '${score}'`, {
         file: path,

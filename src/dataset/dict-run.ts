@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
-import { readTextFile } from '../files.js';
 import type { Qrels, Run } from '../metrics/types.js';
+import { checkIdText, readUtf8File } from './ids.js';
 import { parseJsonDocument } from './json-text.js';
 
 /**
@@ -69,7 +69,7 @@ export function looksLikeDict(firstLine: string): boolean {
 }
 
 function entries(path: string): { text: string; queries: [string, Record<string, unknown>][] } {
-  const text = readTextFile(path);
+  const text = readUtf8File(path, dictField);
   const value = parseJsonDocument(text, path);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new UserError('expected one JSON object of queries: {"q1": {"d1": …}}', { file: path });
@@ -81,6 +81,14 @@ function entries(path: string): { text: string; queries: [string, Record<string,
           file: path,
           line: keyLine(text, [qid]),
           field: qid,
+        });
+      }
+      checkIdText(qid, 'query id', { file: path, line: keyLine(text, [qid]), field: qid });
+      for (const docid of Object.keys(docs)) {
+        checkIdText(docid, 'document id', {
+          file: path,
+          line: keyLine(text, [qid, docid]),
+          field: `${qid}.${docid}`,
         });
       }
       return [qid, docs as Record<string, unknown>];
@@ -131,4 +139,18 @@ function keyText(token: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The `qid` or `qid.docid` whose key holds U+FFFD (bytes that were not UTF-8), to name it in the message. */
+function dictField(lenient: string): string | undefined {
+  try {
+    const value = JSON.parse(lenient) as Record<string, unknown>;
+    for (const [qid, docs] of Object.entries(value)) {
+      if (qid.includes('\uFFFD')) return qid;
+      for (const docid of Object.keys(docs ?? {})) if (docid.includes('\uFFFD')) return `${qid}.${docid}`;
+    }
+  } catch {
+    // not JSON as well: the line is all the message can say
+  }
+  return undefined;
 }

@@ -1,5 +1,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
-import { UserError } from '../errors.js';
+import { readFileSync } from 'node:fs';
+import { type InputLocation, UserError } from '../errors.js';
+import { readTextFile } from '../files.js';
 import { ID_ENCODING } from '../metrics/order.js';
 
 // Reading ids under the one id convention (ID_ENCODING, metrics/order.ts): an id's bytes are UTF-8 text,
@@ -57,4 +59,151 @@ export function checkIds(
   for (let i = 0; i < count; i++) {
     checkId(bytes, i === 0 ? 0 : (ends[i - 1] as number), ends[i] as number, file, lineOf(i), 'docid');
   }
+}
+
+/**
+ * The id alphabet, the one rule every reader and `dataset import` apply to query and document ids: an id
+ * is UTF-8 text of at least one character, without the bytes C's isspace calls whitespace (space, tab,
+ * newline, carriage return, vertical tab, form feed), since TREC run and qrels files split their columns on
+ * them. Any other character is allowed (Unicode spaces such as U+00A0 are characters like any other, to
+ * trec_eval and to these readers).
+ */
+export const ID_SEPARATORS = /[\t\n\v\f\r ]/;
+
+const SEPARATOR_NAMES: Record<string, string> = {
+  ' ': 'a space',
+  '\t': 'a tab',
+  '\n': 'a newline',
+  '\v': 'a vertical tab',
+  '\f': 'a form feed',
+  '\r': 'a carriage return',
+};
+
+/** Why `id` is outside the id alphabet, or undefined when it is a valid id. */
+export function idProblem(id: string): string | undefined {
+  if (id === '') return 'an id must not be empty';
+  const match = ID_SEPARATORS.exec(id);
+  if (!match) return undefined;
+  return `${SEPARATOR_NAMES[match[0]] ?? 'whitespace'} at character ${match.index + 1}: TREC run and qrels files split columns on whitespace, so an id is one word`;
+}
+
+/** Refuses an id (already decoded) outside the id alphabet; `what` names it ("query id", "document id"). */
+export function checkIdText(id: string, what: string, location: InputLocation): string {
+  const problem = idProblem(id);
+  if (problem !== undefined)
+    throw new UserError(`${what} ${JSON.stringify(id)} is refused: ${problem}`, location);
+  return id;
+}
+
+/** The offset of the first byte of `bytes` that does not belong to a well-formed UTF-8 sequence, or -1. */
+export function invalidUtf8Offset(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  let i = start;
+  while (i < end) {
+    const b = bytes[i] as number;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const length = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (length === 0 || i + length > end || !isUtf8(bytes.subarray(i, i + length))) return i;
+    i += length;
+  }
+  return -1;
+}
+
+/** "bytes e9 20 6c" around an offset: what a message shows of bytes that are not UTF-8. */
+function shownBytes(bytes: Uint8Array, offset: number): string {
+  return Buffer.from(bytes.subarray(offset, Math.min(offset + 4, bytes.length)))
+    .toString('hex')
+    .replace(/..(?!$)/g, '$& ');
+}
+
+/**
+ * Decodes bytes[start, end) as UTF-8, refusing bytes that are not (rather than reading them as U+FFFD):
+ * the message names the byte, its column and the file and line. `field` may name the JSON field the bytes
+ * sit in; `fieldOf` finds it only when the bytes are bad (it gets the text decoded leniently).
+ */
+export function decodeUtf8(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  file: string,
+  line: number | undefined,
+  fieldOf?: (lenient: string) => string | undefined,
+): string {
+  const bytes = buf.subarray(start, end);
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+  if (!text.includes('\uFFFD') || isUtf8(bytes)) return text;
+  throw notUtf8(bytes, file, line, fieldOf?.(text));
+}
+
+/** A whole file's text, read strictly as UTF-8 (decodeUtf8): the line is that of the first bad byte. */
+export function decodeUtf8File(
+  bytes: Uint8Array,
+  file: string,
+  fieldOf?: (lenient: string) => string | undefined,
+): string {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+  if (!text.includes('\uFFFD') || isUtf8(bytes)) return text;
+  const offset = Math.max(0, invalidUtf8Offset(bytes));
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (bytes[i] === 10) line++;
+  throw notUtf8(bytes, file, line, fieldOf?.(text), offset);
+}
+
+function notUtf8(
+  bytes: Uint8Array,
+  file: string,
+  line: number | undefined,
+  field: string | undefined,
+  at = Math.max(0, invalidUtf8Offset(bytes)),
+): UserError {
+  const lineStart = bytes.lastIndexOf(10, at - 1) + 1;
+  return new UserError(
+    `not UTF-8 text (bytes ${shownBytes(bytes, at)} at byte ${at - lineStart + 1} of the line; Latin-1 or another legacy encoding?): files are read as UTF-8, convert it first (e.g. iconv -f latin1 -t utf-8)`,
+    { file, ...(line === undefined ? {} : { line }), ...(field === undefined ? {} : { field }) },
+  );
+}
+
+/**
+ * The path ("results[2].docid", "text") of the first key or string in a JSON value holding U+FFFD, the mark
+ * a lenient decoding leaves where bytes were not UTF-8: which field of a JSON line they sit in.
+ */
+export function replacementField(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return value.includes('\uFFFD') ? path || undefined : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = replacementField(value[i], `${path}[${i}]`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const name = path === '' ? key : `${path}.${key}`;
+      if (key.includes('\uFFFD')) return name;
+      const found = replacementField(item, name);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+/** replacementField of a JSON text, or undefined when it does not parse. */
+export function replacementFieldOfJson(text: string): string | undefined {
+  try {
+    return replacementField(JSON.parse(text));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A whole text file, read strictly as UTF-8 (decodeUtf8File). Valid files cost one search for U+FFFD; the
+ * bytes are read again only when it is there.
+ */
+export function readUtf8File(path: string, fieldOf?: (lenient: string) => string | undefined): string {
+  const text = readTextFile(path);
+  if (!text.includes('\uFFFD')) return text;
+  return decodeUtf8File(readFileSync(path), path, fieldOf);
 }

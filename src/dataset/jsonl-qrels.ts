@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import type { Qrels } from '../metrics/types.js';
+import { checkIdText } from './ids.js';
 import { readJsonl } from './jsonl.js';
 
 /** Reads qrels.jsonl, `{"qid", "docid", "rel"}` per line (rel an integer), refusing a document judged twice. */
@@ -9,6 +10,8 @@ export function readJsonlQrels(path: string): Qrels {
     path,
     'qrel',
     ({ qid, docid, rel }, line) => {
+      checkIdText(qid, 'query id', { file: path, line, field: 'qid' });
+      checkIdText(docid, 'document id', { file: path, line, field: 'docid' });
       let judgments = qrels.get(qid);
       if (!judgments) {
         judgments = new Map();

@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import type { QueryResults, Run } from '../metrics/types.js';
+import { checkIdText } from './ids.js';
 import { readJsonl } from './jsonl.js';
 
 interface RunLine {
@@ -17,6 +18,7 @@ interface RunLine {
 export function readJsonlRun(path: string, runId: string): Run {
   const queries = new Map<string, QueryResults & { firstLine: Map<string, number> }>();
   const add = (qid: string, docid: string, score: number, line: number, field: string): void => {
+    checkIdText(docid, 'document id', { file: path, line, field });
     let query = queries.get(qid);
     if (!query) {
       query = { docids: [], scores: [], firstLine: new Map() };
@@ -38,6 +40,7 @@ export function readJsonlRun(path: string, runId: string): Run {
     query.scores.push(score);
   };
   const lines = readJsonl<RunLine>(path, 'run-line', (record, line) => {
+    checkIdText(record.qid, 'query id', { file: path, line, field: 'qid' });
     if (record.results) {
       record.results.forEach((result, i) => {
         add(record.qid, result.docid, result.score, line, `results[${i}].docid`);

@@ -1,10 +1,12 @@
 import { assertValid, type SchemaName } from '../schemas.js';
+import { decodeUtf8, replacementFieldOfJson } from './ids.js';
 import { parseJsonLine } from './json-text.js';
 import { scanLines } from './lines.js';
 
 /**
  * Streams a JSONL file: each non-blank line is parsed, validated against `schema`, and handed to
- * `onRecord` with its line number. Malformed JSON is reported with file and line.
+ * `onRecord` with its line number. Malformed JSON and bytes that are not UTF-8 are reported with file and line
+ * (and the field the bytes sit in).
  */
 export function readJsonl<T>(
   path: string,
@@ -13,7 +15,7 @@ export function readJsonl<T>(
 ): number {
   let count = 0;
   scanLines(path, (buf, start, end, lineNumber) => {
-    let text = buf.toString('utf8', start, end);
+    let text = decodeUtf8(buf, start, end, path, lineNumber, replacementFieldOfJson);
     if (lineNumber === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // byte-order mark
     if (text.trim() === '') return;
     const value = parseJsonLine(text, path, lineNumber);

@@ -1,5 +1,6 @@
 import { closeSync, readSync } from 'node:fs';
 import { openForReading } from '../files.js';
+import { ID_SEPARATORS } from './ids.js';
 
 /**
  * Streams a text file as lines of raw bytes, without decoding the whole file: a 7M-line run is read
@@ -132,7 +133,7 @@ export function isSpace(byte: number): boolean {
  * isSpace for decoded text. Not JavaScript's \s, which also matches Unicode spaces (U+00A0, U+3000…):
  * inside an id they are characters like any other, to trec_eval and to these readers.
  */
-const SPACES = /[\t\n\v\f\r ]+/;
+const SPACES = new RegExp(`${ID_SEPARATORS.source}+`); // the id alphabet's separators (dataset/ids.ts)
 
 /** Whether text holds a column separator (an id that does cannot be written as a TREC column). */
 export function hasSpace(text: string): boolean {

@@ -7,6 +7,7 @@ import { assertValid } from '../schemas.js';
 import { keyLine } from './dict-run.js';
 import { datasetDigest, fileSha256 } from './digest.js';
 import { withPlainFile } from './gzip.js';
+import { checkIdText, readUtf8File, replacementFieldOfJson } from './ids.js';
 import { parseJsonDocument } from './json-text.js';
 import { readJsonl } from './jsonl.js';
 import { splitColumns } from './lines.js';
@@ -71,7 +72,7 @@ export function loadDataset(dir: string, options: { strict?: boolean } = {}): Da
 }
 
 export function readManifest(manifestPath: string): Manifest {
-  const value = parseJsonDocument(readTextFile(manifestPath), manifestPath);
+  const value = parseJsonDocument(readUtf8File(manifestPath, replacementFieldOfJson), manifestPath);
   assertValid<Manifest>('manifest', value, manifestPath);
   return value;
 }
@@ -93,6 +94,7 @@ function readPlainRecords<T extends { id: string }>(
   const records = new Map<string, T>();
   const firstLine = new Map<string, number>();
   readJsonl<T>(path, schema, (record, line) => {
+    checkIdText(record.id, `${what} id`, { file: path, line, field: 'id' });
     if (records.has(record.id)) {
       throw new UserError(`duplicate ${what} id '${record.id}' (first at line ${firstLine.get(record.id)})`, {
         file: path,

@@ -47,6 +47,11 @@ interface Family {
   /** Other names that stand for the family with parameters set (ranx's `ndcg_burges`). */
   presets?: Record<string, MeasureParams>;
   aggregate: Aggregate;
+  /**
+   * The values its aggregate takes: 'unit' for rates and shares in [0, 1], the default of a mean or a
+   * geometric mean; 'unbounded' for counts, unnormalised gains and weighted utilities (and every sum).
+   */
+  range?: 'unit' | 'unbounded';
   /** The per-query function for cutoff k (Infinity without one) and the parameters given. */
   bind: (k: number, params: MeasureParams) => PerQuery;
   /** The value of a judged query the run lacks, when not the value of an empty ranking (trec_eval zeroes utility). */
@@ -160,6 +165,7 @@ const FAMILIES: Family[] = [
     cutoff: 'required',
     binary: true,
     aggregate: 'mean',
+    range: 'unbounded',
     bind: plain(m.relevantInTop),
     description: "relevant documents in the top k (ranx's hits)",
     source: 'ranx hits',
@@ -181,6 +187,7 @@ const FAMILIES: Family[] = [
     params: ['dcg'],
     presets: { dcg_burges: { dcg: 'exp-log2' } },
     aggregate: 'mean',
+    range: 'unbounded',
     bind: (k, params) => (r) => m.dcg(r, k, params.dcg),
     description: 'discounted cumulative gain, not normalised (dcg=exp-log2 for 2^grade − 1, also dcg_burges)',
     source: 'ranx dcg, dcg_burges',
@@ -343,6 +350,7 @@ const FAMILIES: Family[] = [
     params: ['p', 'gains'],
     binary: true,
     aggregate: 'mean',
+    range: 'unbounded',
     bind: (_, params) => {
       const p = params.p ?? RBP_PERSISTENCE;
       if (params.rel === undefined) return (r) => rbp(r, p, gainsOf(params));
@@ -420,6 +428,7 @@ const FAMILIES: Family[] = [
     params: ['weights', 'docs'],
     binary: true,
     aggregate: 'mean',
+    range: 'unbounded',
     bind: (_, params) => (r) => set.utility(r, params.weights ?? [1, -1, 0, 0], params.docs ?? 0),
     missingValue: 0,
     description: 'weighted contingency table of the retrieved set (weights=[1,-1,0,0], docs=0)',
@@ -605,6 +614,15 @@ export function parseMeasureList(text: string): Measure[] {
   }
   if (measures.length === 0) throw new UserError(`no measures given. Valid measures: ${validMeasureList()}`);
   return measures;
+}
+
+/**
+ * Whether a measure's values lie in [0, 1] (its family's `range`): a floor or a drop outside that range could
+ * never fail, or always would.
+ */
+export function hasUnitRange(measure: Pick<Measure, 'family'>): boolean {
+  const { family } = lookup(measure.family);
+  return (family.range ?? (family.aggregate === 'sum' ? 'unbounded' : 'unit')) === 'unit';
 }
 
 /** "nDCG[(gains,dcg)][@k]": how a family is written (the shared `rel` and `judged_only` left out). */

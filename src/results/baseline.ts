@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { parseJsonDocument } from '../dataset/json-text.js';
+import { UserError } from '../errors.js';
 import type { EvaluationSettings } from '../evaluation/types.js';
 import { readTextFile } from '../files.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
@@ -39,6 +41,7 @@ export async function loadBaseline(reference: string, cwd = process.cwd()): Prom
 
 /** A baseline file's text, validated; `reference` names it in errors and becomes the results' source. */
 export function parseBaseline(text: string, reference: string): MeasuredResults {
+  checkVersion(parseJsonDocument(text, reference), reference);
   const file = parseValidated<BaselineFile>(text, reference, 'baseline');
   file.systems.forEach((system, i) => {
     checkColumns(system.perQuery, reference, `systems[${i}].perQuery`);
@@ -50,6 +53,34 @@ export function parseBaseline(text: string, reference: string): MeasuredResults 
     settings: file.settings,
     systems: file.systems.map((system) => ({ ...system, status: 'ok' })),
   };
+}
+
+/**
+ * A baseline of a schemaVersion this tool does not read (saved by a newer one, or edited) is named as that,
+ * not as the schema's first complaint about its fields.
+ */
+function checkVersion(value: unknown, reference: string): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new UserError('is not a baseline file: expected a JSON object saved by `baseline save`', {
+      file: reference,
+    });
+  }
+  const { schemaVersion, kind } = value as { schemaVersion?: unknown; kind?: unknown };
+  if (kind !== undefined && kind !== 'baseline') {
+    throw new UserError(
+      `is a '${String(kind)}' file, not a baseline (kind: baseline, from \`baseline save\`)`,
+      {
+        file: reference,
+        field: 'kind',
+      },
+    );
+  }
+  if (schemaVersion !== 1) {
+    throw new UserError(
+      `${schemaVersion === undefined ? 'has no schemaVersion' : `has schemaVersion ${JSON.stringify(schemaVersion)}`}; this version of the tool (${TOOL_VERSION}) reads baselines of schemaVersion 1: save the baseline again with \`baseline save\``,
+      { file: reference, field: 'schemaVersion' },
+    );
+  }
 }
 
 /** Fields in a fixed order, so equal results serialise to equal bytes. */

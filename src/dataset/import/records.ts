@@ -1,6 +1,7 @@
 import { UserError } from '../../errors.js';
 import type { Qrels } from '../../metrics/types.js';
 import { withPlainFile } from '../gzip.js';
+import { checkIdText, decodeUtf8 } from '../ids.js';
 import { readJsonl } from '../jsonl.js';
 import { scanLines } from '../lines.js';
 import { readRecords } from '../native.js';
@@ -25,6 +26,7 @@ function readPlainBeirRecords<T extends QueryRecord | DocumentRecord>(
 ): Map<string, T> {
   const records = new Map<string, T>();
   readJsonl<{ _id: string; [key: string]: unknown }>(path, 'beir-record', ({ _id, ...rest }, line) => {
+    checkIdText(_id, `${what} id`, { file: path, line, field: '_id' });
     if (records.has(_id))
       throw new UserError(`duplicate ${what} id '${_id}'`, { file: path, line, field: '_id' });
     records.set(_id, { id: _id, ...rest } as T);
@@ -62,11 +64,11 @@ function firstJsonlHasUnderscoreId(path: string): boolean {
 function readQueriesTsv(path: string): Map<string, QueryRecord> {
   const queries = new Map<string, QueryRecord>();
   scanLines(path, (buf, start, end, line) => {
-    const text = buf.toString('utf8', start, end).replace(/\r$/, '');
+    const text = decodeUtf8(buf, start, end, path, line).replace(/\r$/, '');
     if (text.trim() === '') return;
     const tab = text.indexOf('\t');
     if (tab <= 0) throw new UserError("expected 'qid<TAB>text'", { file: path, line, field: 'text' });
-    const id = text.slice(0, tab);
+    const id = checkIdText(text.slice(0, tab), 'query id', { file: path, line, field: 'qid' });
     const queryText = text.slice(tab + 1).trim();
     if (queryText === '') throw new UserError('must not be empty', { file: path, line, field: 'text' });
     if (queries.has(id))

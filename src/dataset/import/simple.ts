@@ -1,7 +1,7 @@
 import { UserError } from '../../errors.js';
-import { readTextFile } from '../../files.js';
 import type { Qrels } from '../../metrics/types.js';
 import { assertValid } from '../../schemas.js';
+import { checkIdText, readUtf8File, replacementFieldOfJson } from '../ids.js';
 import { parseJsonDocument } from '../json-text.js';
 import { readJsonl } from '../jsonl.js';
 import type { QueryRecord } from '../types.js';
@@ -28,16 +28,23 @@ export function readSimpleEvalSet(path: string): { queries: Map<string, QueryRec
     where: { file: string; line?: number; field?: string },
   ): void => {
     const id = item.id ?? `q${index + 1}`;
+    checkIdText(id, 'query id', { ...where, field: `${where.field ?? ''}id` });
     if (queries.has(id))
       throw new UserError(`duplicate query id '${id}'`, { ...where, field: `${where.field ?? ''}id` });
     queries.set(id, { id, text: item.query });
+    item.relevant_passages.forEach((docid, i) => {
+      checkIdText(docid, 'document id', { ...where, field: `${where.field ?? ''}relevant_passages[${i}]` });
+    });
+    (item.irrelevant_passages ?? []).forEach((docid, i) => {
+      checkIdText(docid, 'document id', { ...where, field: `${where.field ?? ''}irrelevant_passages[${i}]` });
+    });
     for (const docid of item.relevant_passages)
       addJudgment(qrels, id, docid, 1, { ...where, field: `${where.field ?? ''}relevant_passages` });
     for (const docid of item.irrelevant_passages ?? []) {
       addJudgment(qrels, id, docid, 0, { ...where, field: `${where.field ?? ''}irrelevant_passages` });
     }
   };
-  const text = readTextFile(path);
+  const text = readUtf8File(path, replacementFieldOfJson);
   if (text.trimStart().startsWith('[')) {
     const items = parseJsonDocument(text, path);
     // Items of a JSON array are located by index: field "[3].relevant_passages".

@@ -1,5 +1,5 @@
 import { UserError } from '../../errors.js';
-import { readTextFile } from '../../files.js';
+import { checkIdText, readUtf8File } from '../ids.js';
 import type { QueryRecord } from '../types.js';
 
 /**
@@ -8,7 +8,7 @@ import type { QueryRecord } from '../types.js';
  * runs TREC reports), with the description as the text where a topic has no title.
  */
 export function readTrecTopics(path: string): Map<string, QueryRecord> {
-  const text = readTextFile(path);
+  const text = readUtf8File(path);
   const queries = new Map<string, QueryRecord>();
   const topic = /<top>([\s\S]*?)<\/top>/gi;
   for (let match = topic.exec(text); match; match = topic.exec(text)) {
@@ -16,6 +16,7 @@ export function readTrecTopics(path: string): Map<string, QueryRecord> {
     const line = text.slice(0, match.index).split('\n').length;
     const id = field(body, 'num')?.replace(/^Number:\s*/i, '');
     if (!id) throw new UserError('a topic without a <num>', { file: path, line, field: 'num' });
+    checkIdText(id, 'topic number', { file: path, line, field: 'num' });
     const title = field(body, 'title')?.replace(/^Topic:\s*/i, '');
     const description = field(body, 'desc')?.replace(/^Description:\s*/i, '');
     const query = title || description;
