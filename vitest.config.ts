@@ -19,6 +19,7 @@ const INTEGRATION = [
   'test/retrieve/openai-embedder.test.ts',
   'test/retrieve/pgvector-index.test.ts',
   'test/retrieve/qdrant-index.test.ts',
+  'test/retrieve/rate-limits.test.ts',
   'test/retrieve/runner.test.ts',
   'test/retrieve/sources.test.ts',
 ];

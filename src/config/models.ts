@@ -11,7 +11,15 @@ const OPENAI_LIMITS = {
   maxTokensPerInput: 8192,
   concurrency: 4,
 };
-const OPENAI_ONLY = ['url', 'tokenizer', 'charsPerToken', 'sendDimensions', 'overLong', 'limits'] as const;
+const OPENAI_ONLY = [
+  'url',
+  'tokenizer',
+  'charsPerToken',
+  'sendDimensions',
+  'overLong',
+  'limits',
+  'maxRetryWaitMs',
+] as const;
 
 /** A model as written: common fields plus the OpenAI-compatible settings. */
 export interface RawModel {
@@ -29,6 +37,7 @@ export interface RawModel {
   overLong?: OpenAiSettings['overLong'];
   timeoutMs?: number;
   maxRetries?: number;
+  maxRetryWaitMs?: number;
   limits?: Partial<
     Pick<
       OpenAiSettings,
@@ -79,6 +88,7 @@ export function modelConfig(alias: string, raw: RawModel, env: NodeJS.ProcessEnv
         ...limits,
         timeoutMs: raw.timeoutMs ?? 60_000,
         maxRetries: raw.maxRetries ?? 6,
+        maxRetryWaitMs: raw.maxRetryWaitMs ?? 120_000,
       },
     };
   }

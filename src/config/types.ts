@@ -48,6 +48,8 @@ export interface OpenAiSettings {
   concurrency: number;
   timeoutMs: number;
   maxRetries: number;
+  /** A server's retry-after longer than this fails at once (naming the server and header); default 2 minutes. */
+  maxRetryWaitMs?: number;
 }
 
 export type IndexConfig =

@@ -16,6 +16,17 @@ export interface EmbeddingsServerOptions {
   requestsPerMinute?: number;
   /** Send x-ratelimit-* headers when a limit is set (default true). */
   rateLimitHeaders?: boolean;
+  /** Send retry-after(-ms) with the limits' 429s (default true). */
+  retryAfterHeaders?: boolean;
+  /**
+   * How the limits count: 'bucket' (default), a minute's worth refilled continuously; 'sliding', what was
+   * admitted during the last window, the strictest reading of "per minute".
+   */
+  limiter?: 'bucket' | 'sliding';
+  /** The window the per-minute limits count over, in ms (default 60,000; shorter for fast tests). */
+  windowMs?: number;
+  /** How the server counts a text's tokens (default cl100k, as OpenAI bills): a cheaper count for benches. */
+  countTokens?: (text: string) => number;
   /** When set, any other key gets 401, with the key echoed in the body as some servers do. */
   apiKey?: string;
   /** Vector size when a request does not ask for `dimensions` (default 1536). */
@@ -37,13 +48,23 @@ export type Fault =
   /** 200 with a body cut short. */
   | 'malformed'
   /** 200 with one embedding missing. */
-  | 'wrong-count';
+  | 'wrong-count'
+  /** 200 with the first embedding all zeros. */
+  | 'zero-vector'
+  /** 200 with a NaN in the first embedding (written bare, as Python's json module does). */
+  | 'nan'
+  /** 200 with the first embedding one number short. */
+  | 'wrong-length'
+  /** 200 with every embedding of another length (a different model answered). */
+  | 'wrong-dimensions';
 
 export interface ServerStats {
   /** Every POST /v1/embeddings received, faults included. */
   requests: number;
   /** 429s from the limits (injected ones are not counted). */
   rateLimited: number;
+  /** Of those, requests larger than the whole token limit (they could never be admitted). */
+  tooLarge: number;
   inFlight: number;
   maxInFlight: number;
   /** Per request that was embedded: its inputs and tokens, and when it was admitted (ms since start). */
@@ -66,6 +87,17 @@ export interface EmbeddingsServer {
 
 const PLAIN = { disallowedSpecial: new Set<string>() };
 const MINUTE_MS = 60_000;
+
+/** A per-minute limit as the server counts it: admit `amount` now, or say how long until it fits. */
+interface Counter {
+  readonly limit: number;
+  /** Milliseconds until `amount` fits (0: now; Infinity: never). */
+  waitFor(amount: number, now: number): number;
+  spend(amount: number, now: number): void;
+  remaining(now: number): number;
+  /** Go-style duration until the limit is whole again, as OpenAI writes x-ratelimit-reset-*. */
+  reset(now: number): string;
+}
 
 /** The server's deterministic vector for a text: the first `dimensions` of a seeded sequence, normalised. */
 export function expectedVector(text: string, dimensions: number): Float32Array {
@@ -97,28 +129,82 @@ export function countTokens(text: string): number {
 }
 
 /** A limit per minute as a bucket holding a minute's worth, refilled continuously, full at start. */
-class Bucket {
+class Bucket implements Counter {
   level: number;
   private updated = performance.now();
 
-  constructor(readonly limit: number) {
+  constructor(
+    readonly limit: number,
+    private readonly windowMs: number,
+  ) {
     this.level = limit;
   }
 
   refill(now: number): number {
-    this.level = Math.min(this.limit, this.level + ((now - this.updated) * this.limit) / MINUTE_MS);
+    this.level = Math.min(this.limit, this.level + ((now - this.updated) * this.limit) / this.windowMs);
     this.updated = now;
     return this.level;
   }
 
-  /** Milliseconds until `amount` is there. */
-  waitFor(amount: number): number {
-    return amount <= this.level ? 0 : ((amount - this.level) * MINUTE_MS) / this.limit;
+  waitFor(amount: number, now: number): number {
+    if (amount > this.limit) return Number.POSITIVE_INFINITY;
+    this.refill(now);
+    return amount <= this.level ? 0 : ((amount - this.level) * this.windowMs) / this.limit;
   }
 
-  /** Go-style duration until full, as OpenAI writes x-ratelimit-reset-*: "20ms", "1.5s", "6m0s". */
-  reset(): string {
-    return formatDuration(((this.limit - this.level) * MINUTE_MS) / this.limit);
+  spend(amount: number, now: number): void {
+    this.refill(now);
+    this.level -= amount;
+  }
+
+  remaining(now: number): number {
+    return Math.max(0, Math.floor(this.refill(now)));
+  }
+
+  reset(now: number): string {
+    return formatDuration(((this.limit - this.refill(now)) * this.windowMs) / this.limit);
+  }
+}
+
+/** A limit per minute as the sum of what was admitted during the last window. */
+class Window implements Counter {
+  private entries: { at: number; amount: number }[] = [];
+
+  constructor(
+    readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
+
+  private spent(now: number): number {
+    while (this.entries.length > 0 && (this.entries[0]?.at as number) <= now - this.windowMs) {
+      this.entries.shift();
+    }
+    return this.entries.reduce((sum, e) => sum + e.amount, 0);
+  }
+
+  waitFor(amount: number, now: number): number {
+    if (amount > this.limit) return Number.POSITIVE_INFINITY;
+    let excess = this.spent(now) + amount - this.limit;
+    if (excess <= 0) return 0;
+    for (const entry of this.entries) {
+      excess -= entry.amount;
+      if (excess <= 0) return entry.at + this.windowMs - now;
+    }
+    return this.windowMs;
+  }
+
+  spend(amount: number, now: number): void {
+    this.entries.push({ at: now, amount });
+  }
+
+  remaining(now: number): number {
+    return Math.max(0, this.limit - this.spent(now));
+  }
+
+  reset(now: number): string {
+    const last = this.entries[this.entries.length - 1];
+    this.spent(now);
+    return formatDuration(last && this.entries.length > 0 ? last.at + this.windowMs - now : 0);
   }
 }
 
@@ -130,14 +216,21 @@ export async function startEmbeddingsServer(
   const maxInputs = options.maxInputs ?? 2048;
   const maxTokensPerRequest = options.maxTokensPerRequest ?? 300_000;
   const maxTokensPerInput = options.maxTokensPerInput ?? 8192;
-  const tokenBucket = options.tokensPerMinute ? new Bucket(options.tokensPerMinute) : undefined;
-  const requestBucket = options.requestsPerMinute ? new Bucket(options.requestsPerMinute) : undefined;
+  const windowMs = options.windowMs ?? MINUTE_MS;
+  const counter = (limit: number | undefined): Counter | undefined => {
+    if (!limit) return undefined;
+    return options.limiter === 'sliding' ? new Window(limit, windowMs) : new Bucket(limit, windowMs);
+  };
+  const tokenBucket = counter(options.tokensPerMinute);
+  const requestBucket = counter(options.requestsPerMinute);
   const sendHeaders = options.rateLimitHeaders ?? true;
+  const sendRetryAfter = options.retryAfterHeaders ?? true;
   const started = performance.now();
   const faults: Fault[] = [];
   const stats: ServerStats = {
     requests: 0,
     rateLimited: 0,
+    tooLarge: 0,
     inFlight: 0,
     maxInFlight: 0,
     served: [],
@@ -146,7 +239,7 @@ export async function startEmbeddingsServer(
     lastBody: undefined,
   };
 
-  const limitHeaders = (): Record<string, string> => {
+  const limitHeaders = (now: number): Record<string, string> => {
     if (!sendHeaders) return {};
     const headers: Record<string, string> = {};
     for (const [kind, bucket] of [
@@ -155,8 +248,8 @@ export async function startEmbeddingsServer(
     ] as const) {
       if (!bucket) continue;
       headers[`x-ratelimit-limit-${kind}`] = String(bucket.limit);
-      headers[`x-ratelimit-remaining-${kind}`] = String(Math.max(0, Math.floor(bucket.level)));
-      headers[`x-ratelimit-reset-${kind}`] = bucket.reset();
+      headers[`x-ratelimit-remaining-${kind}`] = String(bucket.remaining(now));
+      headers[`x-ratelimit-reset-${kind}`] = bucket.reset(now);
     }
     return headers;
   };
@@ -206,7 +299,7 @@ export async function startEmbeddingsServer(
     const texts = input as string[];
     if (texts.length > maxInputs) throw badRequest(`at most ${maxInputs} inputs, got ${texts.length}`);
     if (texts.some((t) => t === '')) throw badRequest("'$.input' is invalid: empty string");
-    const counts = texts.map(countTokens);
+    const counts = texts.map(options.countTokens ?? countTokens);
     const tokens = counts.reduce((sum, n) => sum + n, 0);
     const longest = Math.max(...counts);
     if (longest > maxTokensPerInput) {
@@ -226,25 +319,36 @@ export async function startEmbeddingsServer(
       throw badRequest(`dimensions must be an integer from 1 to ${nativeDimensions}`);
     }
     const now = performance.now();
-    tokenBucket?.refill(now);
-    requestBucket?.refill(now);
-    const wait = Math.max(tokenBucket?.waitFor(tokens) ?? 0, requestBucket?.waitFor(1) ?? 0);
+    const wait = Math.max(tokenBucket?.waitFor(tokens, now) ?? 0, requestBucket?.waitFor(1, now) ?? 0);
     if (wait > 0) {
       stats.rateLimited++;
+      const tooLarge = wait === Number.POSITIVE_INFINITY;
+      if (tooLarge) stats.tooLarge++;
+      // A request over the whole limit is told to come back in a window, as OpenAI tells it nothing better.
+      const delay = Math.ceil(tooLarge ? windowMs : wait);
       throw new Refusal(
         429,
-        { error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } },
         {
-          ...limitHeaders(),
-          'retry-after-ms': String(Math.ceil(wait)),
-          'retry-after': String(Math.ceil(wait / 1000)),
+          error: {
+            message: tooLarge
+              ? `Request too large: limit ${tokenBucket?.limit} tokens per min, requested ${tokens}`
+              : 'Rate limit reached',
+            type: tooLarge ? 'tokens' : 'requests',
+            code: 'rate_limit_exceeded',
+          },
+        },
+        {
+          ...limitHeaders(now),
+          ...(sendRetryAfter
+            ? { 'retry-after-ms': String(delay), 'retry-after': String(Math.ceil(delay / 1000)) }
+            : {}),
         },
       );
     }
-    if (tokenBucket) tokenBucket.level -= tokens;
-    if (requestBucket) requestBucket.level -= 1;
+    tokenBucket?.spend(tokens, now);
+    requestBucket?.spend(1, now);
     // Headers describe the budget when the request was admitted, as a gateway's limiter sees it.
-    const headers = limitHeaders();
+    const headers = limitHeaders(now);
     stats.served.push({ at: now - started, inputs: texts.length, tokens });
     for (const t of texts) stats.embedCounts.set(t, (stats.embedCounts.get(t) ?? 0) + 1);
     const base64 = body.encoding_format === 'base64';
@@ -254,6 +358,18 @@ export async function startEmbeddingsServer(
       return { object: 'embedding', index, embedding };
     });
     if (fault === 'wrong-count') data.pop();
+    const first = data[0] as { embedding: number[] | string };
+    const spoilt = (values: number[]): number[] | string =>
+      base64 ? Buffer.from(Float32Array.from(values).buffer).toString('base64') : values;
+    const firstValues = Array.from(expectedVector(texts[0] as string, dimensions as number));
+    if (fault === 'zero-vector') first.embedding = spoilt(firstValues.map(() => 0));
+    if (fault === 'nan') first.embedding = spoilt(firstValues.map((v, j) => (j === 0 ? Number.NaN : v)));
+    if (fault === 'wrong-length') first.embedding = spoilt(firstValues.slice(1));
+    if (fault === 'wrong-dimensions') {
+      for (const [i, item] of data.entries()) {
+        item.embedding = spoilt([...expectedVector(texts[i] as string, (dimensions as number) + 8)]);
+      }
+    }
     const answer = {
       object: 'list',
       data,
@@ -264,6 +380,12 @@ export async function startEmbeddingsServer(
       if (fault === 'malformed') {
         res.writeHead(200, { 'content-type': 'application/json', ...headers });
         res.end(JSON.stringify(answer).slice(0, 40));
+        return;
+      }
+      if (fault === 'nan' && !base64) {
+        // JSON has no NaN: written bare, as Python's json.dumps does by default.
+        res.writeHead(200, { 'content-type': 'application/json', ...headers });
+        res.end(JSON.stringify(answer).replace('null', 'NaN'));
         return;
       }
       reply(res, 200, answer, headers);

@@ -35,12 +35,17 @@ export function parseResetDuration(value: string | null): number | undefined {
  * What the server says is left: `remaining`, else what `reset` implies for a bucket refilling a minute's
  * limit per minute (the time until it is full again, at limit / minute).
  */
-export function serverRemaining(headers: Headers, kind: 'tokens' | 'requests', limit: number | undefined) {
+export function serverRemaining(
+  headers: Headers,
+  kind: 'tokens' | 'requests',
+  limit: number | undefined,
+  windowMs = MINUTE_MS,
+) {
   const remaining = Number.parseFloat(headers.get(`x-ratelimit-remaining-${kind}`) ?? '');
   if (Number.isFinite(remaining) && remaining >= 0) return remaining;
   const reset = parseResetDuration(headers.get(`x-ratelimit-reset-${kind}`));
   if (reset === undefined || limit === undefined) return undefined;
-  return Math.max(0, limit - (reset * limit) / MINUTE_MS);
+  return Math.max(0, limit - (reset * limit) / windowMs);
 }
 
 /** A header's positive number, or undefined. */

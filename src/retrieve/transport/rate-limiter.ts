@@ -1,24 +1,31 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { positiveHeader, serverRemaining } from './rate-limit-headers.js';
-import { TokenBucket } from './token-bucket.js';
+import { SlidingWindow, type Spend } from './sliding-window.js';
+import { MINUTE_MS, TokenBucket } from './token-bucket.js';
 
 /**
  * Paces requests to one upstream (a base URL and key) so its per-minute limits are approached but not hit,
  * and bounds the requests in flight. Every model calling that upstream shares one limiter (`limiterFor`),
  * because providers count an account's requests together.
  *
- * The model is the one providers describe: a token bucket per limit (tokens, requests) that holds a minute's
- * worth and refills continuously. A request reserves its estimated tokens before it is sent (waiting, in
- * arrival order, until the bucket holds them) and is reconciled with the billed count afterwards. Budgets
- * run at HEADROOM of the limit so that differences in counting or clocks do not cost a 429. Until the
- * upstream has answered once, requests go one at a time: the first answer's headers set the budget before
- * any burst.
+ * Each limit (tokens, requests) is paced two ways at once. A sliding window holds what was spent during the
+ * last minute and admits a request only if the minute then stays within the budget: that is the strictest
+ * way a server counts (a token bucket that refills continuously admits whatever a sliding window does), so
+ * the first minute never bursts past the limit. A token bucket refilling at the budget's rate, holding a
+ * twentieth of it (one request), spreads the minute's requests out. The budget is HEADROOM of the limit (counting differences
+ * and clocks), times a slowdown that 429s lower and time restores.
  *
- * Responses refine the budget: `x-ratelimit-limit-*` lowers a limit that is below the configured one (or
- * supplies one that was not configured), and `x-ratelimit-remaining-*` / `x-ratelimit-reset-*` lower the
- * bucket to the server's view when another client is spending the same account. A 429 stops everyone for
- * the server's retry-after and slows the budget (multiplicative decrease, recovered a little per success).
+ * The limit comes from the config, from the answers' `x-ratelimit-limit-*` headers (the lower of the two),
+ * or, when neither says, from 429s: the window's spend when the server refused is the estimate, and it
+ * grows back while no 429 comes (additive increase; the refusal is the multiplicative decrease). Until the
+ * upstream has answered once, requests go one at a time, and without a configured limit the first one is
+ * a small probe: its headers set the budget before anything large is sent. `x-ratelimit-remaining-*` (or
+ * `-reset-*`) lower the window to the server's view when another client spends the same account.
+ *
+ * A request never holds more than a twentieth of the minute's token budget (`requestTokenCap`; more when the
+ * requests-per-minute limit needs fuller requests to reach the token limit), so it always fits and the
+ * pacing stays smooth. A 429 stops everyone for the server's retry-after, never longer than `maxWaitMs`.
  */
 
 export interface RateLimits {
@@ -26,11 +33,20 @@ export interface RateLimits {
   requestsPerMinute?: number;
   /** Requests in flight at once. */
   concurrency: number;
+  /** The longest pause a 429 imposes on everyone (default 2 minutes). */
+  maxWaitMs?: number;
+  /** What "per minute" means, in milliseconds: a minute, shorter in tests and the short bench. */
+  windowMs?: number;
 }
 
 /** What a granted request holds: released exactly once with `release`. */
 export interface Permit {
   readonly tokens: number;
+}
+
+interface HeldPermit extends Permit {
+  tokenSpend: Spend;
+  requestSpend: Spend;
 }
 
 /** How a request ended, for reconciliation. */
@@ -39,44 +55,136 @@ export interface Outcome {
   headers?: Headers;
   /** Tokens the provider billed, when it said (a success). */
   usedTokens?: number;
+  /** The answer was a 429; the server's delay, if it gave one. */
+  rateLimited?: { delayMs?: number };
 }
 
+/** Where a limit in force comes from. */
+export type LimitSource = 'configured' | 'headers' | 'estimated';
+
 export interface LimiterState {
-  /** Limits in force (configured, or lowered or learnt from headers), before headroom. */
+  /** Limits in force (configured, lowered or learnt from headers, or estimated from 429s), before headroom. */
   tokensPerMinute?: number;
   requestsPerMinute?: number;
+  tokensFrom?: LimitSource;
+  requestsFrom?: LimitSource;
   concurrency: number;
   inFlight: number;
   maxInFlight: number;
   /** 429s reported to this limiter. */
   rateLimited: number;
-  /** Multiplier (≤ 1) on the budgets after 429s. */
+  /** Multiplier (≤ 1) on the budgets after 429s; it climbs back to 1 within half a minute. */
   slowdown: number;
+  /** How long everyone still waits after a 429 (never more than maxWaitMs). */
+  pausedMs: number;
 }
 
 /** Share of each limit that is spent: the margin covers counting differences and clock skew. */
 export const HEADROOM = 0.97;
+/**
+ * Share of each limit the sliding window lets through: a little above the pace, so that a request admitted
+ * late (a busy event loop, a slow answer) can catch up within the minute instead of pushing every later
+ * one back by as much (a window that is always full turns each delay into lost throughput).
+ */
+export const WINDOW_HEADROOM = 0.99;
 /** Pause for everyone after a 429 that says nothing about when to come back. */
 const DEFAULT_PAUSE_MS = 1_000;
-const SLOWDOWN_FACTOR = 0.75;
-const SLOWDOWN_FLOOR = 0.25;
-const RECOVERY_STEP = 0.01;
+export const DEFAULT_MAX_WAIT_MS = 120_000;
+/** Multiplicative decrease per 429 (at most one per DECREASE_GUARD of the window), and its floor. */
+const SLOWDOWN_FACTOR = 0.8;
+const SLOWDOWN_FLOOR = 0.5;
+const DECREASE_GUARD = 1 / 30;
+/** Additive increase of the slowdown, per window: from the floor back to 1 in half a minute. */
+const RECOVERY_PER_WINDOW = 1;
+/** Growth of an estimated limit per window without a 429, as a share of the estimate. */
+const ESTIMATE_GROWTH_PER_WINDOW = 0.25;
+/** The smoothing bucket holds this share of the budget: one request (a larger burst echoes, a minute later, in the window). */
+const BURST_SHARE = 1 / 6;
+/** Requests a minute's token budget is split into, at least. */
+const REQUESTS_PER_WINDOW = 20;
+/** The first request's tokens when nothing says what the account allows. */
+export const PROBE_TOKENS = 2_000;
 
 interface Waiter {
   tokens: number;
   resolve: (permit: Permit) => void;
 }
 
+/** One limit: what was spent, the smoothing bucket, and the limit in force. */
+class Pace {
+  readonly window: SlidingWindow;
+  limit: number | undefined;
+  source: LimitSource | undefined;
+  private bucket: TokenBucket | undefined;
+  /** For estimated limits: the estimate and when it was made (it grows from there). */
+  private estimatedAt = 0;
+
+  constructor(
+    private readonly windowMs: number,
+    configured: number | undefined,
+  ) {
+    this.window = new SlidingWindow(windowMs);
+    if (configured !== undefined) this.set(configured, 'configured', 0);
+  }
+
+  set(limit: number, source: LimitSource, at: number): void {
+    this.limit = limit;
+    this.source = source;
+    this.estimatedAt = at;
+  }
+
+  /** The limit at `at`: an estimate grows while no 429 lowers it. */
+  current(at: number): number | undefined {
+    if (this.limit === undefined || this.source !== 'estimated') return this.limit;
+    return this.limit * (1 + (ESTIMATE_GROWTH_PER_WINDOW * (at - this.estimatedAt)) / this.windowMs);
+  }
+
+  waitFor(amount: number, at: number, slowdown: number): number {
+    const limit = this.current(at);
+    if (limit === undefined) return 0;
+    const bucket = this.smoothing(limit * HEADROOM * slowdown, at);
+    const window = this.window.waitFor(amount, limit * WINDOW_HEADROOM * slowdown, at);
+    return Math.max(window, bucket.waitFor(amount, at));
+  }
+
+  take(amount: number, at: number): Spend {
+    this.bucket?.take(amount, at);
+    return this.window.add(amount, at);
+  }
+
+  /** The answer came: the spend counts from now, at what was billed. */
+  settle(spend: Spend, amount: number, at: number): void {
+    const difference = amount - spend.amount;
+    if (difference > 0) this.bucket?.take(difference, at);
+    else if (difference < 0) this.bucket?.giveBack(-difference, at);
+    this.window.settle(spend, amount, at);
+  }
+
+  private smoothing(budget: number, at: number): TokenBucket {
+    // It starts empty: a burst at the start would come back a minute later, when the window lets it go.
+    if (this.bucket === undefined)
+      this.bucket = new TokenBucket(budget, budget * BURST_SHARE, this.windowMs, at, 0);
+    else this.bucket.rescale(budget, budget * BURST_SHARE, at);
+    return this.bucket;
+  }
+}
+
 export class UpstreamLimiter {
-  private tokens?: TokenBucket;
-  private requests?: TokenBucket;
+  private readonly tokens: Pace;
+  private readonly requests: Pace;
   private concurrency: number;
   private readonly configured: RateLimits;
+  private readonly windowMs: number;
+  private readonly maxWaitMs: number;
   private inFlight = 0;
   private maxInFlight = 0;
   private rateLimitedCount = 0;
-  private slowdown = 1;
+  private slowdownLevel = 1;
+  private slowdownAt = 0;
+  private lastDecrease = Number.NEGATIVE_INFINITY;
   private blockedUntil = 0;
+  /** 429s in a row for requests that were alone in the window. */
+  private refusedAlone = 0;
   /** Until the upstream has answered once, one request at a time: its headers say where the budget stands. */
   private answered = false;
   private readonly queue: Waiter[] = [];
@@ -88,9 +196,11 @@ export class UpstreamLimiter {
   ) {
     this.configured = { ...limits };
     this.concurrency = Math.max(1, limits.concurrency);
-    const at = this.now();
-    if (limits.tokensPerMinute) this.tokens = new TokenBucket(limits.tokensPerMinute, HEADROOM, at);
-    if (limits.requestsPerMinute) this.requests = new TokenBucket(limits.requestsPerMinute, HEADROOM, at);
+    this.windowMs = limits.windowMs ?? MINUTE_MS;
+    this.maxWaitMs = limits.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
+    this.tokens = new Pace(this.windowMs, limits.tokensPerMinute);
+    this.requests = new Pace(this.windowMs, limits.requestsPerMinute);
+    this.slowdownAt = this.now();
   }
 
   /** Waits (in arrival order) for a slot and for `tokens` of budget, and reserves them. */
@@ -101,31 +211,43 @@ export class UpstreamLimiter {
     });
   }
 
+  /**
+   * The most tokens one request should hold now: a twentieth of the minute's budget (or what the
+   * requests-per-minute limit needs to reach the token limit), within what the budget holds at its lowest.
+   * Before the first answer, with no limit configured, a small probe for a request about to be sent (not
+   * for batches planned ahead: they are split when sent); undefined when nothing limits it.
+   */
+  requestTokenCap(sending = true): number | undefined {
+    const at = this.now();
+    const limit = this.tokens.current(at);
+    if (limit === undefined) return this.answered || !sending ? undefined : PROBE_TOKENS;
+    const share = (limit * HEADROOM) / REQUESTS_PER_WINDOW;
+    const requests = this.requests.current(at);
+    const needed = requests === undefined ? 0 : (2 * limit) / requests;
+    return Math.max(1, Math.floor(Math.min(limit * HEADROOM * SLOWDOWN_FLOOR, Math.max(share, needed))));
+  }
+
   /** Frees the permit's slot and reconciles its reservation with what the response said. */
   release(permit: Permit, outcome: Outcome = {}): void {
+    const held = permit as HeldPermit;
     this.inFlight--;
     const at = this.now();
-    if (outcome.usedTokens !== undefined && this.tokens) {
-      const refund = permit.tokens - outcome.usedTokens;
-      if (refund > 0) this.tokens.giveBack(refund, at);
-      else this.tokens.take(-refund, at);
-    }
+    if (outcome.usedTokens !== undefined) {
+      this.tokens.settle(held.tokenSpend, outcome.usedTokens, at);
+      this.refusedAlone = 0;
+    } else if (outcome.headers) this.tokens.settle(held.tokenSpend, held.tokenSpend.amount, at);
     if (outcome.headers) {
+      this.requests.settle(held.requestSpend, held.requestSpend.amount, at);
       this.answered = true;
       this.observe(outcome.headers, at);
     }
-    if (outcome.usedTokens !== undefined) this.slowdown = Math.min(1, this.slowdown + RECOVERY_STEP);
-    this.rescale(at);
+    if (outcome.rateLimited) this.refused(held, outcome.rateLimited.delayMs, at);
     this.pump();
   }
 
-  /** A 429: everyone waits for the server's delay, and the budgets shrink until successes restore them. */
+  /** A 429 reported without its permit (a caller that paces nothing but slots). */
   rateLimited(delayMs?: number): void {
-    const at = this.now();
-    this.rateLimitedCount++;
-    this.slowdown = Math.max(SLOWDOWN_FLOOR, this.slowdown * SLOWDOWN_FACTOR);
-    this.blockedUntil = Math.max(this.blockedUntil, at + (delayMs ?? DEFAULT_PAUSE_MS));
-    this.rescale(at);
+    this.refused(undefined, delayMs, this.now());
     this.pump();
   }
 
@@ -139,65 +261,95 @@ export class UpstreamLimiter {
       this.configured.requestsPerMinute,
       limits.requestsPerMinute,
     );
-    this.tokens = this.setLimit(this.tokens, minDefined(this.tokens?.limit, limits.tokensPerMinute), at);
-    this.requests = this.setLimit(
-      this.requests,
-      minDefined(this.requests?.limit, limits.requestsPerMinute),
-      at,
-    );
+    for (const [pace, limit] of [
+      [this.tokens, limits.tokensPerMinute],
+      [this.requests, limits.requestsPerMinute],
+    ] as const) {
+      if (limit === undefined) continue;
+      if (pace.limit === undefined || pace.source === 'estimated' || limit < pace.limit) {
+        pace.set(limit, 'configured', at);
+      }
+    }
   }
 
   state(): LimiterState {
+    const at = this.now();
+    const tokens = this.tokens.current(at);
+    const requests = this.requests.current(at);
     return {
-      ...(this.tokens ? { tokensPerMinute: this.tokens.limit } : {}),
-      ...(this.requests ? { requestsPerMinute: this.requests.limit } : {}),
+      ...(tokens === undefined ? {} : { tokensPerMinute: tokens }),
+      ...(requests === undefined ? {} : { requestsPerMinute: requests }),
+      ...(this.tokens.source === undefined ? {} : { tokensFrom: this.tokens.source }),
+      ...(this.requests.source === undefined ? {} : { requestsFrom: this.requests.source }),
       concurrency: this.concurrency,
       inFlight: this.inFlight,
       maxInFlight: this.maxInFlight,
       rateLimited: this.rateLimitedCount,
-      slowdown: this.slowdown,
+      slowdown: this.slowdown(at),
+      pausedMs: Math.max(0, this.blockedUntil - at),
     };
   }
 
+  /** The slowdown at `at`: it climbs back to 1 at RECOVERY_PER_WINDOW (additive increase). */
+  private slowdown(at: number): number {
+    this.slowdownLevel = Math.min(
+      1,
+      this.slowdownLevel + (RECOVERY_PER_WINDOW * Math.max(0, at - this.slowdownAt)) / this.windowMs,
+    );
+    this.slowdownAt = at;
+    return this.slowdownLevel;
+  }
+
   /**
-   * A response's headers. The server's `remaining` is what it had left when it admitted that request: an
-   * upper bound on what is left now (requests sent since may not be in it yet), exact when nothing was sent
-   * since. So the bucket only ever comes down to it, which catches another client spending the account.
-   * (Subtracting the requests sent since would double-count those the server admitted out of order.)
+   * A 429: everyone waits for the server's delay (at most maxWaitMs), the budget shrinks (once per burst
+   * of refusals), and with no limit known the window's spend becomes the estimate. A request that can
+   * never fit (larger than the limit, or refused alone) is taken off the window: the server did not count it.
+   */
+  private refused(permit: HeldPermit | undefined, delayMs: number | undefined, at: number): void {
+    this.rateLimitedCount++;
+    this.blockedUntil = Math.max(
+      this.blockedUntil,
+      at + Math.min(delayMs ?? DEFAULT_PAUSE_MS, this.maxWaitMs),
+    );
+    const slowdown = this.slowdown(at);
+    if (at - this.lastDecrease >= this.windowMs * DECREASE_GUARD) {
+      this.slowdownLevel = Math.max(SLOWDOWN_FLOOR, slowdown * SLOWDOWN_FACTOR);
+      this.lastDecrease = at;
+    }
+    if (permit === undefined) return;
+    const others = this.tokens.window.spent(at) - permit.tokenSpend.amount;
+    this.refusedAlone = others > 0 ? 0 : this.refusedAlone + 1;
+    if (this.tokens.limit === undefined || this.tokens.source === 'estimated') {
+      // Refused with nothing else spent: once may be a hiccup, twice in a row says the request is too large.
+      if (others > 0) this.tokens.set(others, 'estimated', at);
+      else if (this.refusedAlone >= 2) this.tokens.set(Math.max(1, permit.tokens / 2), 'estimated', at);
+    }
+    const limit = this.tokens.current(at);
+    if (others <= 0 || (limit !== undefined && permit.tokens > limit * HEADROOM)) {
+      this.tokens.window.remove(permit.tokenSpend);
+    }
+  }
+
+  /**
+   * A response's headers. `x-ratelimit-limit-*` sets the limit (the configured one if lower). The server's
+   * `remaining` is what it had left when it admitted that request: when the server has spent more than
+   * the window holds here, another client is spending the account, and the difference is added to the
+   * window (never taken off it: requests sent since may not be in the server's figure yet).
    */
   private observe(headers: Headers, at: number): void {
-    const limitTokens = positiveHeader(headers.get('x-ratelimit-limit-tokens'));
-    const limitRequests = positiveHeader(headers.get('x-ratelimit-limit-requests'));
-    if (limitTokens !== undefined) {
-      this.tokens = this.setLimit(this.tokens, minDefined(this.configured.tokensPerMinute, limitTokens), at);
+    for (const [kind, pace, configured] of [
+      ['tokens', this.tokens, this.configured.tokensPerMinute],
+      ['requests', this.requests, this.configured.requestsPerMinute],
+    ] as const) {
+      const limit = positiveHeader(headers.get(`x-ratelimit-limit-${kind}`));
+      if (limit === undefined) continue;
+      const inForce = minDefined(configured, limit) as number;
+      pace.set(inForce, inForce === configured ? 'configured' : 'headers', at);
+      const left = serverRemaining(headers, kind, limit, this.windowMs);
+      if (left === undefined) continue;
+      const unseen = limit - left - pace.window.spent(at);
+      if (unseen > 0) pace.window.add(unseen, at);
     }
-    if (limitRequests !== undefined) {
-      this.requests = this.setLimit(
-        this.requests,
-        minDefined(this.configured.requestsPerMinute, limitRequests),
-        at,
-      );
-    }
-    const tokensLeft = serverRemaining(headers, 'tokens', limitTokens);
-    if (tokensLeft !== undefined) this.tokens?.lowerTo(tokensLeft, at);
-    const requestsLeft = serverRemaining(headers, 'requests', limitRequests);
-    if (requestsLeft !== undefined) this.requests?.lowerTo(requestsLeft, at);
-  }
-
-  private setLimit(
-    bucket: TokenBucket | undefined,
-    limit: number | undefined,
-    at: number,
-  ): TokenBucket | undefined {
-    if (limit === undefined) return bucket;
-    if (bucket === undefined) return new TokenBucket(limit, HEADROOM * this.slowdown, at);
-    bucket.rescale(limit, HEADROOM * this.slowdown, at);
-    return bucket;
-  }
-
-  private rescale(at: number): void {
-    this.tokens?.rescale(this.tokens.limit, HEADROOM * this.slowdown, at);
-    this.requests?.rescale(this.requests.limit, HEADROOM * this.slowdown, at);
   }
 
   /** Admits waiters in order while they fit; otherwise sleeps until the head can go or a release wakes it. */
@@ -209,21 +361,25 @@ export class UpstreamLimiter {
     for (let head = this.queue[0]; head !== undefined; head = this.queue[0]) {
       if (this.inFlight >= this.concurrency || (!this.answered && this.inFlight > 0)) return;
       const at = this.now();
+      const slowdown = this.slowdown(at);
       const wait = Math.max(
         this.blockedUntil - at,
-        this.tokens?.waitFor(head.tokens, at) ?? 0,
-        this.requests?.waitFor(1, at) ?? 0,
+        this.tokens.waitFor(head.tokens, at, slowdown),
+        this.requests.waitFor(1, at, slowdown),
       );
       if (wait > 0) {
-        this.timer = setTimeout(() => this.pump(), Math.ceil(wait));
+        this.timer = setTimeout(() => this.pump(), Math.max(1, Math.ceil(wait)));
         return;
       }
       this.queue.shift();
-      this.tokens?.take(head.tokens, at);
-      this.requests?.take(1, at);
+      const permit: HeldPermit = {
+        tokens: head.tokens,
+        tokenSpend: this.tokens.take(head.tokens, at),
+        requestSpend: this.requests.take(1, at),
+      };
       this.inFlight++;
       this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-      head.resolve({ tokens: head.tokens });
+      head.resolve(permit);
     }
   }
 }

@@ -76,6 +76,8 @@ export interface AttemptFailure {
   status?: number;
   /** The server's requested wait (retry-after), which replaces the backoff. */
   delayMs?: number;
+  /** The header that asked for it, as sent: "retry-after: 3600". */
+  delayHeader?: string;
 }
 
 export interface RetryLoop {
@@ -87,6 +89,19 @@ export interface RetryLoop {
   onRetry?: (failure: AttemptFailure) => void;
   /** What the user can check when a request failed for good (appended to the message), if anything. */
   advice?: (failure: AttemptFailure) => string | undefined;
+  /** Errors that leave the loop as they are (not classified, not retried). */
+  passThrough?: (error: unknown) => boolean;
+  /** Told of each wait the server asked for (retry-after), before it starts: one line on stderr. */
+  onServerWait?: (failure: AttemptFailure, waitMs: number, retry: number) => void;
+}
+
+/** Retry options, and the longest wait a server may ask for before the request fails at once. */
+export interface RetryPolicy extends Omit<HttpRetryOptions, 'timeoutMs'> {
+  /**
+   * A server's retry-after longer than this fails the request at once (naming the header); shorter ones
+   * are honoured in full. Without it, a server's wait is cut to retryMaxMs like any other.
+   */
+  maxServerWaitMs?: number;
 }
 
 /** Who answers a request, so that a final failure can say what to check. */
@@ -119,7 +134,7 @@ export async function withRetries<T>(
   attempt: () => Promise<T>,
   classify: (error: unknown) => AttemptFailure,
   loop: RetryLoop,
-  options: Omit<HttpRetryOptions, 'timeoutMs'>,
+  options: RetryPolicy,
 ): Promise<{ value: T; retries: number }> {
   const redact = loop.redact ?? ((text: string) => text);
   for (let retries = 0; ; retries++) {
@@ -128,9 +143,19 @@ export async function withRetries<T>(
     try {
       return { value: await attempt(), retries };
     } catch (error) {
-      if (error instanceof HttpError) throw error;
+      if (error instanceof HttpError || loop.passThrough?.(error)) throw error;
       failure = classify(error);
       thrown = error;
+    }
+    const cap = options.maxServerWaitMs;
+    if (failure.retryable && cap !== undefined && failure.delayMs !== undefined && failure.delayMs > cap) {
+      throw new HttpError(
+        redact(
+          `${loop.label}: ${failure.problem}; the server asks to wait ${describeWait(failure.delayMs)} (${failure.delayHeader ?? 'retry-after'}), longer than maxRetryWaitMs (${cap.toLocaleString('en-US')} ms): not waiting; retry later, or raise maxRetryWaitMs`,
+        ),
+        failure.status,
+        retries,
+      );
     }
     if (!failure.retryable || retries >= options.maxRetries) {
       const gaveUp = failure.retryable ? ` (gave up after ${retries} retries)` : '';
@@ -147,18 +172,32 @@ export async function withRetries<T>(
     }
     loop.onRetry?.(failure);
     const backoff = options.retryBaseMs * 2 ** retries * (0.5 + Math.random() / 2);
-    await sleep(Math.min(failure.delayMs ?? backoff, options.retryMaxMs));
+    if (failure.delayMs !== undefined) {
+      const wait = cap === undefined ? Math.min(failure.delayMs, options.retryMaxMs) : failure.delayMs;
+      loop.onServerWait?.(failure, wait, retries + 1);
+      await sleep(wait);
+    } else {
+      await sleep(Math.min(backoff, options.retryMaxMs));
+    }
   }
+}
+
+/** "350 ms", "12.5 s", "1 h 0 min". */
+export function describeWait(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${Number((ms / 1000).toFixed(1))} s`;
+  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+  return `${Math.floor(ms / 3_600_000)} h ${Math.round((ms % 3_600_000) / 60_000)} min`;
 }
 
 /** An HTTP answer that is not a success, as an attempt failure: 429 and 5xx are worth another attempt. */
 export function statusFailure(status: number, body: string, headers: Headers): AttemptFailure {
-  const delayMs = retryAfterMs(headers);
+  const delay = retryAfter(headers);
   return {
     retryable: status === 429 || status >= 500,
     problem: `HTTP ${status}: ${excerpt(body)}`,
     status,
-    ...(delayMs === undefined ? {} : { delayMs }),
+    ...(delay === undefined ? {} : { delayMs: delay.ms, delayHeader: delay.header }),
   };
 }
 
@@ -240,14 +279,21 @@ function transientReason(error: unknown): string | undefined {
 
 /** The server's requested wait: `retry-after-ms` (milliseconds), else `retry-after` (seconds or an HTTP date). */
 export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
-  const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
-  if (Number.isFinite(ms) && ms >= 0) return ms;
+  return retryAfter(headers, now)?.ms;
+}
+
+/** The server's requested wait and the header that said it ("retry-after: 3600"), for messages. */
+export function retryAfter(headers: Headers, now = Date.now()): { ms: number; header: string } | undefined {
+  const msText = headers.get('retry-after-ms');
+  const ms = Number.parseFloat(msText ?? '');
+  if (Number.isFinite(ms) && ms >= 0) return { ms, header: `retry-after-ms: ${excerpt(msText ?? '')}` };
   const value = headers.get('retry-after');
   if (value === null) return undefined;
+  const header = `retry-after: ${excerpt(value)}`;
   const seconds = Number(value);
-  if (value.trim() !== '' && Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  if (value.trim() !== '' && Number.isFinite(seconds)) return { ms: Math.max(0, seconds * 1000), header };
   const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return Number.isNaN(date) ? undefined : { ms: Math.max(0, date - now), header };
 }
 
 /** The start of a response body on one line, for messages. */
@@ -258,4 +304,18 @@ export function excerpt(text: string): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A URL as messages may show it: no user name, password, query or fragment (where keys hide). */
+export function safeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    parsed.search = '';
+    parsed.hash = '';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return url.replace(/\/\/[^/@]*@/, '//').replace(/[?#].*$/, '');
+  }
 }

@@ -1,39 +1,44 @@
 /** Milliseconds in the minute that rate limits are counted over. */
 export const MINUTE_MS = 60_000;
 
-/** A continuously refilling budget of one minute's worth of a limit. */
+/**
+ * A budget that refills continuously at `perWindow` per window and holds at most `capacity`: what smooths
+ * requests out over the minute instead of spending it in one burst.
+ */
 export class TokenBucket {
   private level: number;
   private updated: number;
 
   constructor(
-    /** The limit per minute, before headroom and slowdown. */
-    public limit: number,
-    private scale: number,
+    private perWindow: number,
+    private cap: number,
+    private readonly windowMs: number,
     now: number,
+    /** What it holds at first (default full). */
+    initial = cap,
   ) {
-    this.level = this.capacity;
+    this.level = Math.min(cap, initial);
     this.updated = now;
   }
 
   get capacity(): number {
-    return this.limit * this.scale;
+    return this.cap;
   }
 
   /** Units per millisecond. */
   get rate(): number {
-    return this.capacity / MINUTE_MS;
+    return this.perWindow / this.windowMs;
   }
 
   available(now: number): number {
-    this.level = Math.min(this.capacity, this.level + (now - this.updated) * this.rate);
+    this.level = Math.min(this.cap, this.level + Math.max(0, now - this.updated) * this.rate);
     this.updated = now;
     return this.level;
   }
 
   /** Milliseconds until `amount` is available (a request larger than the bucket waits for a full one). */
   waitFor(amount: number, now: number): number {
-    const missing = Math.min(amount, this.capacity) - this.available(now);
+    const missing = Math.min(amount, this.cap) - this.available(now);
     return missing <= 0 ? 0 : missing / this.rate;
   }
 
@@ -44,19 +49,14 @@ export class TokenBucket {
 
   giveBack(amount: number, now: number): void {
     this.available(now);
-    this.level = Math.min(this.capacity, this.level + amount);
+    this.level = Math.min(this.cap, this.level + amount);
   }
 
-  /** Never more than the server says is left. */
-  lowerTo(level: number, now: number): void {
+  /** A new rate and capacity; what it holds stays (never above the new capacity). */
+  rescale(perWindow: number, capacity: number, now: number): void {
     this.available(now);
-    this.level = Math.min(this.level, level);
-  }
-
-  rescale(limit: number, scale: number, now: number): void {
-    this.available(now);
-    this.limit = limit;
-    this.scale = scale;
-    this.level = Math.min(this.level, this.capacity);
+    this.perWindow = perWindow;
+    this.cap = capacity;
+    this.level = Math.min(this.level, this.cap);
   }
 }

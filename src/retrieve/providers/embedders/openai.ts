@@ -5,15 +5,17 @@ import { limiterFor, type Outcome, type UpstreamLimiter } from '../../transport/
 import {
   type AttemptFailure,
   adviceFor,
+  describeWait,
   FailedAttempt,
   HTTP_RETRY_DEFAULTS,
   networkFailure,
   redactor,
+  safeUrl,
   statusFailure,
   withRetries,
 } from '../../transport/retry.js';
 import type { Embedder, EmbeddingBatch, EmbeddingPurpose, PreparedTexts } from '../../types.js';
-import { readEmbeddingsAnswer } from './embeddings-answer.js';
+import { BadAnswer, readEmbeddingsAnswer } from './embeddings-answer.js';
 import { type TokenCounter, tokenCounter } from './token-count.js';
 
 export interface OpenAiEmbedderOptions {
@@ -21,9 +23,19 @@ export interface OpenAiEmbedderOptions {
   apiKey?: string;
   /** First retry backoff (default 500 ms; it doubles per retry): small in tests. */
   retryBaseMs?: number;
-  /** Ceiling of any single wait, a server's retry-after included (default 60 s). */
+  /** Ceiling of the embedder's own backoff between retries (default 60 s); a server's retry-after is capped by maxRetryWaitMs. */
   retryMaxMs?: number;
+  /** Where the one-line notices of waits a server asked for go (default: this process's stderr). */
+  notify?: (line: string) => void;
+  /** What "per minute" means for the limits, in ms (default a minute): shorter in tests and the short bench. */
+  rateWindowMs?: number;
 }
+
+/** Default of `maxRetryWaitMs`: a server asking for a longer wait fails the request at once. */
+export const DEFAULT_MAX_RETRY_WAIT_MS = 120_000;
+
+/** Thrown out of a request's retries when its batch no longer fits one request's share of the budget. */
+class Resplit extends Error {}
 
 /** What the embedder has cost so far, for benches and reports. */
 export interface OpenAiUsage {
@@ -67,6 +79,10 @@ export class OpenAiEmbedder implements Embedder {
   private readonly redact: (text: string) => string;
   private readonly retryBaseMs: number;
   private readonly retryMaxMs: number;
+  private readonly maxRetryWaitMs: number;
+  private readonly notify: (line: string) => void;
+  /** The names `prepare` was given, by prepared text: what a failure names. */
+  private readonly names = new Map<string, string>();
   private sdk: Sdk | undefined;
   private client: Promise<OpenAI> | undefined;
   private readonly counts: OpenAiUsage = { requests: 0, retries: 0, rateLimited: 0, tokens: 0 };
@@ -92,14 +108,18 @@ export class OpenAiEmbedder implements Embedder {
         ? `truncate@${settings.maxTokensPerInput}/${this.counter.name}`
         : `reject@${settings.maxTokensPerInput}`;
     this.version = `${model.version}/${model.dimensions}d/${policy}`;
-    this.label = `OpenAI embeddings (${model.model}) at ${settings.baseURL}`;
+    this.label = `OpenAI embeddings (${model.model}) at ${safeUrl(settings.baseURL)}`;
     this.redact = redactor(options.apiKey);
     this.retryBaseMs = options.retryBaseMs ?? HTTP_RETRY_DEFAULTS.retryBaseMs;
     this.retryMaxMs = options.retryMaxMs ?? HTTP_RETRY_DEFAULTS.retryMaxMs;
+    this.maxRetryWaitMs = settings.maxRetryWaitMs ?? DEFAULT_MAX_RETRY_WAIT_MS;
+    this.notify = options.notify ?? ((line) => process.stderr.write(`${line}\n`));
     this.limiter = limiterFor(settings.baseURL, options.apiKey, {
       ...(settings.tokensPerMinute === undefined ? {} : { tokensPerMinute: settings.tokensPerMinute }),
       ...(settings.requestsPerMinute === undefined ? {} : { requestsPerMinute: settings.requestsPerMinute }),
       concurrency: settings.concurrency,
+      maxWaitMs: this.maxRetryWaitMs,
+      ...(options.rateWindowMs === undefined ? {} : { windowMs: options.rateWindowMs }),
     });
   }
 
@@ -108,14 +128,12 @@ export class OpenAiEmbedder implements Embedder {
   }
 
   /**
-   * Consecutive batch sizes, greedy: each as long as the inputs and tokens per request allow. Tokens per
-   * request also stay within one minute's token budget, which a larger request could never fit.
+   * Consecutive batch sizes, greedy: each as long as the inputs and tokens per request allow, and within one
+   * request's share of the per-minute budgets (the limiter's requestTokenCap: a twentieth of the minute's
+   * tokens). Each batch is split further when sent if the budget has shrunk or is still being learnt.
    */
   batchSizes(texts: readonly string[]): number[] {
-    const tokenLimit = Math.min(
-      this.settings.maxTokensPerRequest,
-      this.limiter.state().tokensPerMinute ?? Number.POSITIVE_INFINITY,
-    );
+    const tokenLimit = this.requestTokens(false);
     const sizes: number[] = [];
     let inputs = 0;
     let tokens = 0;
@@ -131,6 +149,35 @@ export class OpenAiEmbedder implements Embedder {
     }
     if (inputs > 0) sizes.push(inputs);
     return sizes;
+  }
+
+  /** The most tokens one request may hold now (`sending`: a request about to go, not a batch planned). */
+  private requestTokens(sending = true): number {
+    return Math.min(
+      this.settings.maxTokensPerRequest,
+      this.limiter.requestTokenCap(sending) ?? Number.POSITIVE_INFINITY,
+    );
+  }
+
+  /**
+   * How many of `texts` from `start` the next request takes (at least one). What is left is split into
+   * requests of even size rather than full ones and a small remainder: even requests pace evenly.
+   */
+  private nextBatch(counts: readonly number[], start: number, left: number): number {
+    const cap = this.requestTokens();
+    // Only a cap from the rate limits is spread evenly; the per-request maxima are filled greedily.
+    const paced = cap < this.settings.maxTokensPerRequest;
+    const target = paced ? left / Math.max(1, Math.ceil(left / cap)) : cap;
+    let tokens = 0;
+    let inputs = 0;
+    for (let i = start; i < counts.length && inputs < this.settings.maxInputs; i++) {
+      const count = counts[i] as number;
+      if (inputs > 0 && tokens + count > cap) break;
+      inputs++;
+      tokens += count;
+      if (tokens >= target) break;
+    }
+    return Math.max(1, inputs);
   }
 
   /**
@@ -150,11 +197,13 @@ export class OpenAiEmbedder implements Embedder {
         return;
       }
       const count = this.counter.count(text);
+      this.names.set(text, name);
       if (count <= limit) return;
       if (this.settings.overLong === 'reject') {
         tooLong.push(`${name} (${count.toLocaleString('en-US')} tokens)`);
       } else {
         prepared[i] = this.counter.truncate(text, limit);
+        this.names.set(prepared[i] as string, name);
         truncated.push(name);
       }
     });
@@ -176,29 +225,42 @@ export class OpenAiEmbedder implements Embedder {
   }
 
   async embed(texts: string[], _purpose: EmbeddingPurpose): Promise<EmbeddingBatch> {
-    this.checkSendable(texts);
+    // Counted once: the requests below are sized and reserved from these.
+    const counts = texts.map((text) => this.counter.count(text));
+    this.checkSendable(texts, counts);
+    let left = counts.reduce((sum, n) => sum + n, 0);
     const vectors = new Float32Array(texts.length * this.dimensions);
     let tokens = 0;
     let retries = 0;
     let start = 0;
-    // Callers send one batch of batchSizes; a larger call is split the same way, one request at a time.
-    for (const size of this.batchSizes(texts)) {
-      const part = await this.request(texts.slice(start, start + size));
+    // Callers send one batch of batchSizes; a larger call is split the same way, one request at a time,
+    // each sized when it is sent: a limit learnt since (headers, 429s) splits what is left more finely.
+    while (start < texts.length) {
+      const size = this.nextBatch(counts, start, left);
+      const counted = counts.slice(start, start + size).reduce((sum, n) => sum + n, 0);
+      let part: { vectors: Float32Array; tokens: number; retries: number };
+      try {
+        part = await this.request(texts.slice(start, start + size), counted);
+      } catch (error) {
+        if (error instanceof Resplit) continue;
+        throw error;
+      }
       vectors.set(part.vectors, start * this.dimensions);
       tokens += part.tokens;
       retries += part.retries;
       start += size;
+      left -= counted;
     }
     return { vectors, tokens, retries };
   }
 
   /** What `prepare` would refuse or cut, refused here too: a caller that skipped `prepare` learns why. */
-  private checkSendable(texts: readonly string[]): void {
+  private checkSendable(texts: readonly string[], counts: readonly number[]): void {
     const limit = this.settings.maxTokensPerInput;
     const bad: string[] = [];
     texts.forEach((text, i) => {
       if (text.trim() === '') bad.push(`#${i + 1} (empty)`);
-      else if (this.counter.count(text) > limit) bad.push(`#${i + 1} (over ${limit} tokens)`);
+      else if ((counts[i] as number) > limit) bad.push(`#${i + 1} (over ${limit} tokens)`);
     });
     if (bad.length > 0) {
       throw new UserError(
@@ -209,8 +271,8 @@ export class OpenAiEmbedder implements Embedder {
 
   private async request(
     input: string[],
+    counted: number,
   ): Promise<{ vectors: Float32Array; tokens: number; retries: number }> {
-    const counted = input.reduce((sum, text) => sum + this.counter.count(text), 0);
     const client = await this.openClient();
     const body: CreateParams = {
       model: this.model.model,
@@ -218,15 +280,32 @@ export class OpenAiEmbedder implements Embedder {
       encoding_format: 'float',
       ...(this.settings.sendDimensions ? { dimensions: this.dimensions } : {}),
     };
+    // A wrong vector length is the config's mistake only when the retry gives the same one.
+    let wrongLength: number | undefined;
     const { value, retries } = await withRetries(
-      () => this.attempt(client, body, input.length, counted),
-      (error) => this.classify(error),
+      () => this.attempt(client, body, input, counted),
+      (error) => {
+        if (error instanceof BadAnswer) {
+          const failure = this.badAnswer(error, input, wrongLength);
+          wrongLength = error.wrongLength;
+          return failure;
+        }
+        wrongLength = undefined;
+        return this.classify(error);
+      },
       {
         label: this.label,
         redact: this.redact,
-        onRetry: (failure) => {
+        passThrough: (error) => error instanceof Resplit,
+        onRetry: () => {
           this.counts.retries++;
-          if (failure.status === 429) this.limiter.rateLimited(failure.delayMs);
+        },
+        onServerWait: (failure, waitMs, retry) => {
+          this.notify(
+            this.redact(
+              `${this.label}: HTTP ${failure.status ?? '?'}, waiting ${describeWait(waitMs)} as the server asks (${failure.delayHeader ?? 'retry-after'}) before retry ${retry} of ${this.settings.maxRetries}`,
+            ),
+          );
         },
         // Statuses get their own hints (hint()); a server that never answered gets told where to look.
         advice: (failure) =>
@@ -238,7 +317,12 @@ export class OpenAiEmbedder implements Embedder {
               })
             : undefined,
       },
-      { maxRetries: this.settings.maxRetries, retryBaseMs: this.retryBaseMs, retryMaxMs: this.retryMaxMs },
+      {
+        maxRetries: this.settings.maxRetries,
+        retryBaseMs: this.retryBaseMs,
+        retryMaxMs: this.retryMaxMs,
+        maxServerWaitMs: this.maxRetryWaitMs,
+      },
     );
     this.counts.tokens += value.tokens;
     return { ...value, retries };
@@ -248,9 +332,11 @@ export class OpenAiEmbedder implements Embedder {
   private async attempt(
     client: OpenAI,
     body: CreateParams,
-    count: number,
+    input: readonly string[],
     counted: number,
   ): Promise<{ vectors: Float32Array; tokens: number }> {
+    // A limit learnt since the batch was formed (a 429's headers, an estimate) may leave it too large.
+    if (input.length > 1 && counted > this.requestTokens()) throw new Resplit();
     const permit = await this.limiter.acquire(counted);
     this.counts.requests++;
     // The client's timeout stops at the headers; this one also bounds reading the body.
@@ -259,19 +345,18 @@ export class OpenAiEmbedder implements Embedder {
     try {
       const response = await client.embeddings.create(body, { signal }).asResponse();
       outcome.headers = response.headers;
-      const answer = readEmbeddingsAnswer(
-        await response.text(),
-        count,
-        this.dimensions,
-        this.settings.sendDimensions,
-      );
+      const answer = readEmbeddingsAnswer(await response.text(), input.length, this.dimensions);
       const tokens = answer.tokens ?? counted;
       outcome.usedTokens = tokens;
       return { vectors: answer.vectors, tokens };
     } catch (error) {
       const failed = error as { status?: unknown; headers?: unknown };
       if (failed.headers instanceof Headers) outcome.headers = failed.headers;
-      if (failed.status === 429) this.counts.rateLimited++;
+      if (failed.status === 429) {
+        this.counts.rateLimited++;
+        const delayMs = outcome.headers ? statusFailure(429, '', outcome.headers).delayMs : undefined;
+        outcome.rateLimited = delayMs === undefined ? {} : { delayMs };
+      }
       if (signal.aborted && !(error instanceof FailedAttempt)) {
         throw new FailedAttempt({
           retryable: true,
@@ -282,6 +367,33 @@ export class OpenAiEmbedder implements Embedder {
     } finally {
       this.limiter.release(permit, outcome);
     }
+  }
+
+  /**
+   * An unusable answer, retried; it names the texts involved (by the names `prepare` was given). Vectors
+   * all of one wrong length twice in a row are the config's mistake: that fails at once, saying what to set.
+   */
+  private badAnswer(error: BadAnswer, input: readonly string[], lastWrongLength?: number): AttemptFailure {
+    const named = error.inputs.map((i) => this.nameOf(input, i));
+    const texts = named.length > 0 ? ` (${plural(named.length, 'text', 'texts')}: ${listed(named)})` : '';
+    if (error.wrongLength !== undefined && error.wrongLength === lastWrongLength) {
+      const fix = this.settings.sendDimensions
+        ? 'this model or server may not shorten vectors: set dimensions to its output size'
+        : 'set dimensions to the output size, or sendDimensions: true if the model shortens its vectors';
+      return {
+        retryable: false,
+        status: 200,
+        problem: `the model returned ${error.wrongLength}-dimensional vectors but the config says dimensions: ${this.dimensions}; ${fix} (the same in two answers in a row)`,
+      };
+    }
+    return { ...error.failure, problem: `${error.failure.problem}${texts}` };
+  }
+
+  private nameOf(input: readonly string[], position: number): string {
+    const text = input[position] as string;
+    return (
+      this.names.get(text) ?? `input #${position + 1} of the batch (${JSON.stringify(text.slice(0, 40))})`
+    );
   }
 
   /** Which failures are worth another attempt, with a hint for the ones the user must fix. */
