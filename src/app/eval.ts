@@ -3,13 +3,13 @@ import { fileSha256 } from '../dataset/digest.js';
 import { loadDataset } from '../dataset/native.js';
 import { resolveDataset } from '../dataset/resolve.js';
 import { runName } from '../dataset/run-file.js';
-import { UserError } from '../errors.js';
 import { type EvaluateRunsResult, evaluateRuns, type NamedRun } from '../evaluation/evaluate-runs.js';
 import { evaluationSettings } from '../evaluation/settings.js';
 import { formatEvaluationTable } from '../evaluation/table.js';
 import type { EvaluationFile } from '../evaluation/types.js';
 import { writeTextFile } from '../files.js';
 import { type Measure, parseMeasureList } from '../metrics/registry.js';
+import { namingFlag } from './flag-errors.js';
 import { evaluateRunFile } from './run-file-evaluation.js';
 
 export interface EvaluateFilesOptions {
@@ -80,12 +80,7 @@ export function writeEvaluation(path: string, evaluation: EvaluationFile): void 
   writeTextFile(path, `${JSON.stringify(evaluation, null, 2)}\n`);
 }
 
-/** A measure list as given on the command line: an error names the flag (`--measures: measure 'P@0': …`). */
+/** A measure list as given on the command line: an error names the flag (`--measures: measure 'P': …`). */
 export function parseMeasureOption(list: string, flag: string | undefined): Measure[] {
-  try {
-    return parseMeasureList(list);
-  } catch (error) {
-    if (flag === undefined || !(error instanceof UserError)) throw error;
-    throw new UserError(`${flag}: ${error.message}`, {}, error);
-  }
+  return namingFlag(flag, () => parseMeasureList(list));
 }

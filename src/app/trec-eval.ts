@@ -3,6 +3,7 @@ import { UserError } from '../errors.js';
 import { readTextFile } from '../files.js';
 import { formatTrecEval, parseTrecMeasures, trecRows } from '../metrics/trec-eval.js';
 import { parseZScores, toZScores, type ZScoreTable } from '../metrics/zscores.js';
+import { namingFlag } from './flag-errors.js';
 import { evaluateRunFile } from './run-file-evaluation.js';
 
 export interface TrecEvalOptions {
@@ -12,6 +13,8 @@ export interface TrecEvalOptions {
   measures: string[];
   /** -l: rel >= level counts as relevant. */
   relevanceLevel: number;
+  /** The flag the measures came from (`-m`), named in the error when one cannot be read. */
+  measuresFlag?: string;
   /** -M: only the top n results of each query. */
   depth?: number;
   /** -c: a judged query missing from the run scores 0 instead of being left out. */
@@ -35,8 +38,11 @@ export interface TrecEvalOutcome {
 
 /** qrels + run files → trec_eval's lines: `retrieval-gate trec-eval`, minus printing. */
 export function trecEvalFiles(options: TrecEvalOptions): TrecEvalOutcome {
-  const selection = parseTrecMeasures(options.measures);
-  const { rows, measures, label, missingLabel } = trecRows(selection, options.docs);
+  // A family's parameters are read when its rows are made: both steps read -m.
+  const { selection, rows, measures, label, missingLabel } = namingFlag(options.measuresFlag, () => {
+    const selection = parseTrecMeasures(options.measures);
+    return { selection, ...trecRows(selection, options.docs) };
+  });
   const zscores = options.zscores === undefined ? undefined : readZScores(options.zscores);
   const qrels = readQrelsFile(options.qrels);
   const { evaluation: raw, runId } = evaluateRunFile(qrels, options.run, measures, {

@@ -42,6 +42,7 @@ export function registerTrecEval(program: Command, cli: Cli): void {
         qrels,
         run,
         measures: flags.m,
+        measuresFlag: '-m',
         relevanceLevel: flags.l,
         depth: flags.M,
         judgedOnly: flags.J === true,

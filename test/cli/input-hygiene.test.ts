@@ -294,7 +294,7 @@ describe('bad input is exit 2 with its file, line and field', () => {
   });
 });
 
-describe('--measures names the flag', () => {
+describe('--measures and -m name the flag', () => {
   const run = join(REPO_ROOT, 'test', 'fixtures', 'good', 'run.trec');
   const other = join(dir, 'other.trec');
   cpSync(run, other);
@@ -307,12 +307,17 @@ describe('--measures names the flag', () => {
     { command: 'eval', list: '', text: '--measures: no measures given' },
     { command: 'compare', list: 'P@0', text: "--measures: measure 'P'" },
     { command: 'compare', list: '', text: '--measures: no measures given' },
+    { command: 'trec-eval', list: 'P.0', text: "-m: trec_eval measure 'P.0': cutoffs must be positive" },
+    { command: 'trec-eval', list: '', text: "-m: unknown trec_eval measure ''" },
   ])('$command --measures "$list"', async ({ command, list, text }) => {
     const out = join(dir, `${command}-measures.json`);
+    const qrels = join(REPO_ROOT, 'test', 'fixtures', 'good', 'qrels.trec');
     const args =
       command === 'eval'
         ? ['eval', '--dataset', EXAMPLE_DATASET, '--run', run, '--measures', list, '--out', out]
-        : ['compare', '--dataset', EXAMPLE_DATASET, '--run', run, '--run', other, '--measures', list];
+        : command === 'compare'
+          ? ['compare', '--dataset', EXAMPLE_DATASET, '--run', run, '--run', other, '--measures', list]
+          : ['trec-eval', '-m', list, qrels, run];
     const result = await runCliInProcess(args, dir);
     expect(result.status, result.stderr).toBe(2);
     expect(result.stderr).toContain(`retrieval-gate: ${text}`);
