@@ -51,6 +51,8 @@ const CASES: Case[] = [
     const dictRun = file('run-latin1.json', '{\n  "q1": {\n    "d', LATIN1, '": 1.5\n  }\n}\n');
     const msmarco = file('run-latin1.tsv', '1\t7\t1\n1\t', LATIN1, '\t2\n');
     const beir = file('qrels-latin1.tsv', 'query-id\tcorpus-id\tscore\nq1\td', LATIN1, '\t1\n');
+    const tsvQrels = file('latin1-import.trec', 'q1 0 d1 1\n');
+    const tsv = file('latin1-topics.tsv', 'q1\tcaf', LATIN1, '\n');
     return [
       { name: 'queries', args: ['validate', queries], file: queries, line: 2, field: 'text', text: [] },
       {
@@ -103,6 +105,28 @@ const CASES: Case[] = [
         text: [],
       },
       { name: 'BEIR qrels', args: ['validate', beir, '--kind', 'qrels'], file: beir, line: 2, text: [] },
+      {
+        name: 'dataset import (TSV queries)',
+        args: [
+          'dataset',
+          'import',
+          tsvQrels,
+          '--from',
+          'trec',
+          '--queries',
+          tsv,
+          '--name',
+          'x',
+          '--version',
+          '1',
+          '--out',
+          join(dir, 'imported-latin1'),
+        ],
+        file: tsv,
+        line: 1,
+        text: [],
+        absent: join(dir, 'imported-latin1'),
+      },
     ].map((c) => ({ ...c, name: `not UTF-8: ${c.name}`, text: ['not UTF-8 text', 'e9'] }));
   })(),
   // ids outside the id alphabet
@@ -179,6 +203,50 @@ const CASES: Case[] = [
         text: ['document id "d 2"'],
         absent: out,
       },
+      ...(() => {
+        const qrels = file('import.trec', 'q1 0 d1 1\n');
+        const tsv = file('topics.tsv', 'q1\tfine\nq 2\tspaced\n');
+        const topics = file('topics.txt', '<top>\n<num> Number: 30 1\n<title> a topic\n</top>\n');
+        const importing = (queries: string, name: string) => {
+          const target = join(dir, name);
+          return {
+            args: [
+              'dataset',
+              'import',
+              qrels,
+              '--from',
+              'trec',
+              '--queries',
+              queries,
+              '--name',
+              'x',
+              '--version',
+              '1',
+              '--out',
+              target,
+            ],
+            absent: target,
+          };
+        };
+        return [
+          {
+            name: 'dataset import (TSV queries)',
+            ...importing(tsv, 'imported-tsv'),
+            file: tsv,
+            line: 2,
+            field: 'qid',
+            text: ['query id "q 2"'],
+          },
+          {
+            name: 'dataset import (TREC topics)',
+            ...importing(topics, 'imported-topics'),
+            file: topics,
+            line: 1,
+            field: 'num',
+            text: ['topic number "30 1"'],
+          },
+        ];
+      })(),
     ].map((c) => ({
       ...c,
       name: `whitespace in an id: ${c.name}`,
