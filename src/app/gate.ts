@@ -11,10 +11,11 @@ import { coverageLookup, coveredSystems } from '../gate/coverage.js';
 import { gateText } from '../report/gate-text.js';
 import { loadBaseline } from '../results/baseline.js';
 import type { MeasuredResults } from '../results/measured.js';
-import { loadResults } from '../results/run-folder.js';
+import { loadRunFolder } from '../results/run-folder.js';
 import { readSystemRun } from '../results/system-files.js';
 import type { Verdict } from '../results/verdict.js';
 import { writeGateOutputs } from './gate-outputs.js';
+import { recordedDataset } from './recorded-dataset.js';
 
 export interface GateOptions {
   policyFile: string;
@@ -47,7 +48,7 @@ export interface GateOutcome {
 export async function gateResults(options: GateOptions): Promise<GateOutcome> {
   const cwd = options.cwd ?? process.cwd();
   const policy = loadPolicy(options.policyFile);
-  const candidate = loadResults(options.resultsDir);
+  const { results: candidate, summary } = loadRunFolder(options.resultsDir);
   const reference = options.baseline ?? policyBaseline(policy);
   let baseline: MeasuredResults | null = null;
   let noBaselineReason: string | undefined = reference
@@ -65,7 +66,11 @@ export async function gateResults(options: GateOptions): Promise<GateOutcome> {
     }
   }
   if (baseline) warnings.push(...checkComparable(candidate, baseline, options.allowDatasetChange === true));
-  const dataset = needsDataset(policy) ? datasetFor(candidate, options.dataset, cwd) : 'not needed';
+  const dataset = needsDataset(policy)
+    ? datasetFor(candidate, options.dataset, cwd, () =>
+        recordedDataset(summary.dataset, options.resultsDir, cwd),
+      )
+    : 'not needed';
   // Without the dataset there is no coverage to measure, so no run is read.
   const runs =
     typeof dataset === 'string'
@@ -106,12 +111,20 @@ function needsDataset(policy: Policy): boolean {
   return policy.rules.some((rule) => rule.kind === 'coverage');
 }
 
-/** The dataset the results were measured on, checked by digest; a string says why it is unavailable. */
-function datasetFor(results: MeasuredResults, reference: string | undefined, cwd: string): Dataset | string {
+/**
+ * The dataset the results were measured on, checked by digest: the one --dataset names, else the one the run
+ * folder records (its folder, then its name@version); a string says why it is unavailable.
+ */
+function datasetFor(
+  results: MeasuredResults,
+  reference: string | undefined,
+  cwd: string,
+  recorded: () => Dataset,
+): Dataset | string {
   const wanted = `${results.dataset.name}@${results.dataset.version}`;
   let dataset: Dataset;
   try {
-    dataset = loadDataset(resolveDataset(reference ?? wanted, cwd));
+    dataset = reference === undefined ? recorded() : loadDataset(resolveDataset(reference, cwd));
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     return `the dataset ${wanted} is needed to measure coverage but could not be loaded (${error.message}); pass --dataset`;

@@ -2,8 +2,6 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadDataset } from '../dataset/native.js';
 import { resolveDataset } from '../dataset/resolve.js';
-import type { Dataset } from '../dataset/types.js';
-import { UserError } from '../errors.js';
 import { writeTextFile } from '../files.js';
 import { checkComparable } from '../gate/compare.js';
 import { renderReportHtml } from '../report/render-html.js';
@@ -17,9 +15,9 @@ import { RUN_FILES, runVerdictFile } from '../results/layout.js';
 import { type MeasuredResults, systemThatRan } from '../results/measured.js';
 import { readReviewFile } from '../results/review.js';
 import { loadResults, loadRunFolder } from '../results/run-folder.js';
-import type { RunSummary } from '../results/summary.js';
 import { readSystemHits, readSystemJudges } from '../results/system-files.js';
 import { readVerdictFile } from '../results/verdict-file.js';
+import { recordedDataset } from './recorded-dataset.js';
 
 export interface WriteReportOptions {
   /** A run folder, reports/<run-id>/. */
@@ -60,7 +58,7 @@ export async function writeReport(options: WriteReportOptions): Promise<WrittenR
     : [];
   const dataset = options.dataset
     ? loadDataset(resolveDataset(options.dataset, cwd))
-    : recordedDataset(folder.summary, resultsDir, cwd);
+    : recordedDataset(folder.summary.dataset, resultsDir, cwd);
   const files = readReportFiles(resultsDir, folder.results, {
     baseline,
     ...(options.gate ? { gateFile: resolve(cwd, options.gate) } : {}),
@@ -77,32 +75,6 @@ export async function writeReport(options: WriteReportOptions): Promise<WrittenR
   writeTextFile(html, renderReportHtml(data));
   writeTextFile(markdown, reportMarkdown(data));
   return { html, markdown, warnings };
-}
-
-/**
- * The dataset a run was measured on, without --dataset: the folder its summary records (when it still holds
- * the same digest), else its name@version (./datasets, then the shipped ones). When neither is found, the
- * message says what the run read and which --dataset to pass.
- */
-function recordedDataset(summary: RunSummary, resultsDir: string, cwd: string): Dataset {
-  const { name, version, digest, path } = summary.dataset;
-  if (path && existsSync(path) && statSync(path).isDirectory()) {
-    const loaded = loadDataset(path);
-    if (loaded.digest === digest) return loaded;
-  }
-  try {
-    return loadDataset(resolveDataset(`${name}@${version}`, cwd));
-  } catch (error) {
-    if (!(error instanceof UserError)) throw error;
-    const where = path
-      ? `it was read from ${path}, which ${existsSync(path) ? 'now holds other content' : 'is gone'}`
-      : `the run folder does not record its folder`;
-    throw new UserError(
-      `cannot find the dataset ${name}@${version} (${digest}) this run was measured on: ${where}, and ${name}@${version} is not in ./datasets; pass --dataset <the dataset's folder> (retrieval-gate report ${resultsDir} --dataset <folder>)`,
-      { file: join(resultsDir, RUN_FILES.summary), field: 'dataset' },
-      error,
-    );
-  }
 }
 
 /** What a report compares with; `dir` when it is a run folder, whose traces give the baseline's hits. */

@@ -248,6 +248,11 @@ describe('report finds the dataset a run read by folder (issue 21.7)', () => {
     const report = await runCliInProcess(['report', runDir], elsewhere);
     expect(report.status, report.stderr).toBe(0);
     expect(readdirSync(runDir)).toContain('report.html');
+    // The gate's coverage rule finds it the same way.
+    const policy = join(elsewhere, 'coverage.yaml');
+    writeFileSync(policy, 'rules:\n  - { kind: coverage, k: 10, minJudged: 0 }\n');
+    const gated = await runCliInProcess(['gate', '--policy', policy, '--results', runDir], elsewhere);
+    expect(gated.stdout, gated.stderr).toMatch(/^gate PASS/);
 
     // The dataset moved (and a copy of another version is not it): the message says what to pass.
     const moved = join(dir, 'moved');
