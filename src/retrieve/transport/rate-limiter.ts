@@ -232,12 +232,12 @@ export class UpstreamLimiter {
     const held = permit as HeldPermit;
     this.inFlight--;
     const at = this.now();
-    if (outcome.usedTokens !== undefined) {
-      this.tokens.settle(held.tokenSpend, outcome.usedTokens, at);
-      this.refusedAlone = 0;
-    } else if (outcome.headers) this.tokens.settle(held.tokenSpend, held.tokenSpend.amount, at);
+    // Whatever the end (an answer, a failure), the spend counts from now: the server admitted it by then,
+    // if at all. A success counts what was billed.
+    this.tokens.settle(held.tokenSpend, outcome.usedTokens ?? held.tokenSpend.amount, at);
+    this.requests.settle(held.requestSpend, held.requestSpend.amount, at);
+    if (outcome.usedTokens !== undefined) this.refusedAlone = 0;
     if (outcome.headers) {
-      this.requests.settle(held.requestSpend, held.requestSpend.amount, at);
       this.answered = true;
       this.observe(outcome.headers, at);
     }
@@ -348,7 +348,7 @@ export class UpstreamLimiter {
       const left = serverRemaining(headers, kind, limit, this.windowMs);
       if (left === undefined) continue;
       const unseen = limit - left - pace.window.spent(at);
-      if (unseen > 0) pace.window.add(unseen, at);
+      if (unseen > 0) pace.window.add(unseen, at, false);
     }
   }
 

@@ -8,6 +8,8 @@
 export interface Spend {
   at: number;
   amount: number;
+  /** Sent and not answered yet: the server may admit it at any moment, so it never expires here. */
+  open?: boolean;
 }
 
 export class SlidingWindow {
@@ -22,10 +24,10 @@ export class SlidingWindow {
     return this.total;
   }
 
-  /** Records `amount` spent now; the entry can be moved or corrected later. */
-  add(amount: number, now: number): Spend {
+  /** Records `amount` spent now; an open entry (a request in flight) is settled when its answer comes. */
+  add(amount: number, now: number, open = true): Spend {
     this.expire(now);
-    const entry = { at: now, amount };
+    const entry: Spend = { at: now, amount, open };
     this.entries.push(entry);
     this.total += amount;
     return entry;
@@ -39,6 +41,7 @@ export class SlidingWindow {
     this.total -= entry.amount;
     entry.at = now;
     entry.amount = amount;
+    entry.open = false;
     this.entries.push(entry);
     this.total += amount;
   }
@@ -69,11 +72,20 @@ export class SlidingWindow {
 
   private expire(now: number): void {
     let drop = 0;
+    const stillOpen: Spend[] = [];
     while (drop < this.entries.length && (this.entries[drop] as Spend).at <= now - this.windowMs) {
-      this.total -= (this.entries[drop] as Spend).amount;
+      const entry = this.entries[drop] as Spend;
+      if (entry.open) {
+        // A minute without an answer (a slow server, a busy machine): it still counts, from now.
+        entry.at = now;
+        stillOpen.push(entry);
+      } else {
+        this.total -= entry.amount;
+      }
       drop++;
     }
     if (drop > 0) this.entries.splice(0, drop);
+    this.entries.push(...stillOpen);
     if (this.entries.length === 0) this.total = 0;
   }
 }
