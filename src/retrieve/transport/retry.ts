@@ -243,7 +243,10 @@ export async function postJson(
     }
     if (!response.ok) {
       const failure = statusFailure(response.status, text, response.headers);
-      if (response.status === 429) request.limiter?.rateLimited(failure.delayMs);
+      // The shared pause is never longer than this caller's own wait.
+      if (response.status === 429) {
+        request.limiter?.rateLimited(Math.min(failure.delayMs ?? 1000, options.retryMaxMs));
+      }
       throw new FailedAttempt(failure);
     }
     try {
