@@ -24,6 +24,7 @@ const FLOORS: string[][] = [
     'schemas.ts',
     'text-columns.ts',
     'visible-text.ts',
+    'utf8.ts',
     'durations.ts',
     'package-root.ts',
     'version.ts',

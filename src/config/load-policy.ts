@@ -1,8 +1,8 @@
 import { parseDuration } from '../durations.js';
 import { UserError } from '../errors.js';
-import { readTextFile } from '../files.js';
 import { hasUnitRange, type Measure, parseMeasure } from '../metrics/registry.js';
 import { schemaProblem } from '../schemas.js';
+import { readUtf8File } from '../utf8.js';
 import { POLICY_DEFAULTS, type Policy, type Rule } from './gate-policy.js';
 import { fieldName, parseLocatedYaml } from './locate.js';
 
@@ -16,7 +16,7 @@ interface RawPolicy extends Partial<Omit<Policy, 'rules' | 'file'>> {
  * Errors name the file, the line and the field, like the run configuration's.
  */
 export function loadPolicy(file: string): Policy {
-  const yaml = parseLocatedYaml(readTextFile(file), file);
+  const yaml = parseLocatedYaml(readUtf8File(file), file);
   const fail = (message: string, path: (string | number)[], field = fieldName(path)): never => {
     throw new UserError(message, { file, line: yaml.lineOf(path), field });
   };

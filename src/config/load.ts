@@ -1,7 +1,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { readTextFile } from '../files.js';
 import { parseMeasure } from '../metrics/registry.js';
 import { schemaProblem } from '../schemas.js';
+import { readUtf8File } from '../utf8.js';
 import { failIn } from './fail.js';
 import { indexConfig, type RawIndex } from './indexes.js';
 import { parseLocatedYaml } from './locate.js';
@@ -35,7 +35,7 @@ interface RawConfig {
  * systems' references to them and expands the matrix.
  */
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): RunConfig {
-  const yaml = parseLocatedYaml(readTextFile(file), file);
+  const yaml = parseLocatedYaml(readUtf8File(file), file);
   const fail = failIn(file, yaml);
   const problem = schemaProblem('config', yaml.value);
   if (problem) fail(problem.message, problem.path, problem.field);

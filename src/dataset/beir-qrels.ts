@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js';
 import type { Qrels } from '../metrics/types.js';
-import { checkIdText, decodeUtf8 } from './ids.js';
+import { decodeUtf8 } from '../utf8.js';
+import { checkIdText } from './ids.js';
 import { scanLines } from './lines.js';
 
 /** BEIR's qrels header line. */

@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js';
 import type { Qrels, Run } from '../metrics/types.js';
-import { checkIdText, readUtf8File } from './ids.js';
+import { readUtf8File } from '../utf8.js';
+import { checkIdText } from './ids.js';
 import { parseJsonDocument } from './json-text.js';
 
 /**

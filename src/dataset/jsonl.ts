@@ -1,5 +1,6 @@
 import { assertValid, type SchemaName } from '../schemas.js';
-import { decodeUtf8, replacementFieldOfJson } from './ids.js';
+import { decodeUtf8 } from '../utf8.js';
+import { replacementFieldOfJson } from './ids.js';
 import { parseJsonLine } from './json-text.js';
 import { scanLines } from './lines.js';
 

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseJsonDocument } from '../dataset/json-text.js';
 import { UserError } from '../errors.js';
 import type { EvaluationSettings } from '../evaluation/types.js';
-import { readTextFile } from '../files.js';
+import { readUtf8File } from '../utf8.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { isGitReference, readGitFile } from './git-show.js';
 import type { MeasuredResults, MeasuredSystem } from './measured.js';
@@ -35,7 +35,7 @@ export type BaselineSystem = Pick<
 export async function loadBaseline(reference: string, cwd = process.cwd()): Promise<MeasuredResults> {
   const text = isGitReference(reference)
     ? await readGitFile(reference, cwd)
-    : readTextFile(resolve(cwd, reference));
+    : readUtf8File(resolve(cwd, reference));
   return parseBaseline(text, reference);
 }
 

@@ -1,19 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  checkIdText,
-  decodeUtf8,
-  idProblem,
-  invalidUtf8Offset,
-  readUtf8File,
-  replacementField,
-} from '../../src/dataset/ids.js';
+import { checkIdText, idProblem, replacementField } from '../../src/dataset/ids.js';
 import { syntaxErrorOffset } from '../../src/dataset/json-text.js';
 import { readJsonlRun } from '../../src/dataset/jsonl-run.js';
 import { hasSpace, splitColumns } from '../../src/dataset/lines.js';
 import { readRecords } from '../../src/dataset/native.js';
 import { UserError } from '../../src/errors.js';
+import { decodeUtf8, invalidUtf8Offset, readUtf8File } from '../../src/utf8.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe('the id alphabet (dataset/ids.ts)', () => {

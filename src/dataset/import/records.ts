@@ -1,7 +1,8 @@
 import { UserError } from '../../errors.js';
 import type { Qrels } from '../../metrics/types.js';
+import { decodeUtf8 } from '../../utf8.js';
 import { withPlainFile } from '../gzip.js';
-import { checkIdText, decodeUtf8 } from '../ids.js';
+import { checkIdText } from '../ids.js';
 import { readJsonl } from '../jsonl.js';
 import { scanLines } from '../lines.js';
 import { readRecords } from '../native.js';

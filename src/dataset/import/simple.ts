@@ -1,7 +1,8 @@
 import { UserError } from '../../errors.js';
 import type { Qrels } from '../../metrics/types.js';
 import { assertValid } from '../../schemas.js';
-import { checkIdText, readUtf8File, replacementFieldOfJson } from '../ids.js';
+import { readUtf8File } from '../../utf8.js';
+import { checkIdText, replacementFieldOfJson } from '../ids.js';
 import { parseJsonDocument } from '../json-text.js';
 import { readJsonl } from '../jsonl.js';
 import type { QueryRecord } from '../types.js';

@@ -1,5 +1,6 @@
 import { UserError } from '../../errors.js';
-import { checkIdText, readUtf8File } from '../ids.js';
+import { readUtf8File } from '../../utf8.js';
+import { checkIdText } from '../ids.js';
 import type { QueryRecord } from '../types.js';
 
 /**
