@@ -8,6 +8,7 @@ import { checkComparable, pairQueries } from '../../src/gate/compare.js';
 import { type BaselineFile, loadBaseline } from '../../src/results/baseline.js';
 import type { MeasuredResults, MeasuredSystem } from '../../src/results/measured.js';
 import { loadResults } from '../../src/results/run-folder.js';
+import { TOOL_VERSION } from '../../src/version.js';
 import { runExample } from '../helpers/results.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -77,7 +78,10 @@ describe('saveBaseline and loadBaseline', () => {
     );
     writeFileSync(file, JSON.stringify({ ...value, kind: 'evaluation' }));
     await expect(loadBaseline(file)).rejects.toThrow(
-      new UserError('must be "baseline"', { file, field: 'kind' }),
+      new UserError("is a 'evaluation' file, not a baseline (kind: baseline, from `baseline save`)", {
+        file,
+        field: 'kind',
+      }),
     );
     writeFileSync(file, '{"kind": ');
     await expect(loadBaseline(file)).rejects.toThrow(/malformed JSON/);
@@ -165,7 +169,10 @@ describe('loadBaseline from git', () => {
     git(repo, 'add', 'bad.json');
     git(repo, 'commit', '--quiet', '-m', 'a broken baseline');
     await expect(loadBaseline('git:HEAD:bad.json', repo)).rejects.toThrow(
-      new UserError('must be 1', { file: 'git:HEAD:bad.json', field: 'schemaVersion' }),
+      new UserError(
+        `has schemaVersion 2; this version of the tool (${TOOL_VERSION}) reads baselines of schemaVersion 1: save the baseline again with \`baseline save\``,
+        { file: 'git:HEAD:bad.json', field: 'schemaVersion' },
+      ),
     );
     await expect(loadBaseline('git:HEAD', repo)).rejects.toThrow(/^git:HEAD: expected git:REF:PATH/);
   });
