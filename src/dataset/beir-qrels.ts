@@ -2,6 +2,7 @@ import { UserError } from '../errors.js';
 import type { Qrels } from '../metrics/types.js';
 import { decodeUtf8 } from '../utf8.js';
 import { checkIdText } from './ids.js';
+import { addJudgment } from './judgments.js';
 import { scanLines } from './lines.js';
 
 /** BEIR's qrels header line. */
@@ -35,19 +36,7 @@ export function readBeirQrels(path: string): Qrels {
         field: 'score',
       });
     }
-    let judgments = qrels.get(qid);
-    if (!judgments) {
-      judgments = new Map();
-      qrels.set(qid, judgments);
-    }
-    if (judgments.has(docid)) {
-      throw new UserError(`document '${docid}' is judged twice for query '${qid}'`, {
-        file: path,
-        line,
-        field: 'corpus-id',
-      });
-    }
-    judgments.set(docid, Number(score));
+    addJudgment(qrels, qid, docid, Number(score), { file: path, line, field: 'corpus-id' });
   });
   if (qrels.size === 0) throw new UserError('the qrels file has no judgments', { file: path });
   return qrels;

@@ -2,6 +2,7 @@ import { UserError } from '../errors.js';
 import type { Qrels } from '../metrics/types.js';
 import { checkIdText } from './ids.js';
 import { readJsonl } from './jsonl.js';
+import { addJudgment } from './judgments.js';
 
 /** Reads qrels.jsonl, `{"qid", "docid", "rel"}` per line (rel an integer), refusing a document judged twice. */
 export function readJsonlQrels(path: string): Qrels {
@@ -12,19 +13,7 @@ export function readJsonlQrels(path: string): Qrels {
     ({ qid, docid, rel }, line) => {
       checkIdText(qid, 'query id', { file: path, line, field: 'qid' });
       checkIdText(docid, 'document id', { file: path, line, field: 'docid' });
-      let judgments = qrels.get(qid);
-      if (!judgments) {
-        judgments = new Map();
-        qrels.set(qid, judgments);
-      }
-      if (judgments.has(docid)) {
-        throw new UserError(`document '${docid}' is judged twice for query '${qid}'`, {
-          file: path,
-          line,
-          field: 'docid',
-        });
-      }
-      judgments.set(docid, rel);
+      addJudgment(qrels, qid, docid, rel, { file: path, line, field: 'docid' });
     },
   );
   if (count === 0) throw new UserError('the qrels file has no judgments', { file: path });

@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js';
 import type { Qrels } from '../metrics/types.js';
 import { decodeId } from './ids.js';
+import { addJudgment } from './judgments.js';
 import { scanLines, splitFields } from './lines.js';
 import { parseInteger } from './numbers.js';
 
@@ -29,14 +30,7 @@ export function readTrecQrels(path: string): Qrels {
       throw new UserError(`relevance must be an integer, got '${buf.toString('utf8', r0, r1)}'`, at('rel'));
     const qid = decodeId(buf, q0 as number, q1 as number, path, lineNumber, 'qid');
     const docid = decodeId(buf, d0 as number, d1 as number, path, lineNumber, 'docid');
-    let query = qrels.get(qid);
-    if (!query) {
-      query = new Map();
-      qrels.set(qid, query);
-    }
-    if (query.has(docid))
-      throw new UserError(`document '${docid}' is judged twice for query '${qid}'`, at('docid'));
-    query.set(docid, rel);
+    addJudgment(qrels, qid, docid, rel, at('docid'));
     judgments++;
   });
   if (judgments === 0) throw new UserError('the qrels file has no judgments', { file: path });

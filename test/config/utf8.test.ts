@@ -27,7 +27,7 @@ describe('configs, policies and baselines are UTF-8, or refused by file and line
     ['a baseline', () => loadBaseline(latin1('b.json', '{', '"x": "café"}'), process.cwd())],
   ])('%s', async (_what, load) => {
     const failure = await Promise.resolve()
-      .then(load)
+      .then((): unknown => load())
       .then(
         () => undefined,
         (error: unknown) => error,

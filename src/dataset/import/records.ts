@@ -1,5 +1,4 @@
 import { UserError } from '../../errors.js';
-import type { Qrels } from '../../metrics/types.js';
 import { decodeUtf8 } from '../../utf8.js';
 import { withPlainFile } from '../gzip.js';
 import { checkIdText } from '../ids.js';
@@ -77,22 +76,4 @@ function readQueriesTsv(path: string): Map<string, QueryRecord> {
     queries.set(id, { id, text: queryText });
   });
   return queries;
-}
-
-/** Adds one judgment, refusing a second judgment of the same document for the same query. */
-export function addJudgment(
-  qrels: Qrels,
-  qid: string,
-  docid: string,
-  rel: number,
-  where: { file: string; line?: number; field?: string },
-): void {
-  let judgments = qrels.get(qid);
-  if (!judgments) {
-    judgments = new Map();
-    qrels.set(qid, judgments);
-  }
-  if (judgments.has(docid))
-    throw new UserError(`document '${docid}' is judged twice for query '${qid}'`, where);
-  judgments.set(docid, rel);
 }

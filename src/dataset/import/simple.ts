@@ -5,8 +5,8 @@ import { readUtf8File } from '../../utf8.js';
 import { checkIdText, replacementFieldOfJson } from '../ids.js';
 import { parseJsonDocument } from '../json-text.js';
 import { readJsonl } from '../jsonl.js';
+import { addJudgment } from '../judgments.js';
 import type { QueryRecord } from '../types.js';
-import { addJudgment } from './records.js';
 
 interface SimpleItem {
   id?: string;
