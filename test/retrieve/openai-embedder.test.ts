@@ -1,14 +1,14 @@
 import { encode } from 'gpt-tokenizer/encoding/cl100k_base';
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenAiSettings } from '../../src/config/types.js';
 import { UserError } from '../../src/errors.js';
 import { OpenAiEmbedder } from '../../src/retrieve/providers/embedders/openai.js';
 import { parseResetDuration } from '../../src/retrieve/transport/rate-limit-headers.js';
 import { HttpError } from '../../src/retrieve/transport/retry.js';
+import { useEmbeddingsServers } from '../helpers/embeddings-servers.js';
 import {
   type EmbeddingsServer,
-  type EmbeddingsServerOptions,
   expectedVector,
   type Fault,
   startEmbeddingsServer,
@@ -20,16 +20,7 @@ const DIMENSIONS = 64;
 /** Small waits between retries: the retry policy is under test, not its delays. */
 const FAST = { retryBaseMs: 1, retryMaxMs: 100 };
 
-const servers: EmbeddingsServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function serve(options: EmbeddingsServerOptions = {}): Promise<EmbeddingsServer> {
-  const server = await startEmbeddingsServer(options);
-  servers.push(server);
-  return server;
-}
+const serve = useEmbeddingsServers();
 
 /**
  * Each embedder gets its own key unless a test shares one: limiters are shared per base URL and key, and

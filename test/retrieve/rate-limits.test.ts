@@ -6,36 +6,22 @@
  * messages), never about wall-clock time.
  */
 import { encode } from 'gpt-tokenizer/encoding/cl100k_base';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OpenAiSettings } from '../../src/config/types.js';
 import { ServiceError } from '../../src/errors.js';
 import { OpenAiEmbedder } from '../../src/retrieve/providers/embedders/openai.js';
 import { parseResetDuration } from '../../src/retrieve/transport/rate-limit-headers.js';
 import { HEADROOM, PROBE_TOKENS } from '../../src/retrieve/transport/rate-limiter.js';
 import { retryAfter, safeUrl } from '../../src/retrieve/transport/retry.js';
-import {
-  type EmbeddingsServer,
-  type EmbeddingsServerOptions,
-  expectedVector,
-  type Fault,
-  startEmbeddingsServer,
-} from '../servers/openai-embeddings-server.js';
+import { useEmbeddingsServers } from '../helpers/embeddings-servers.js';
+import { type EmbeddingsServer, expectedVector, type Fault } from '../servers/openai-embeddings-server.js';
 import { openAiModel } from './openai-contract.js';
 
 const MODEL = 'text-embedding-3-small';
 const DIMENSIONS = 16;
 const WINDOW_MS = 1000;
 
-const servers: EmbeddingsServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function serve(options: EmbeddingsServerOptions = {}): Promise<EmbeddingsServer> {
-  const server = await startEmbeddingsServer(options);
-  servers.push(server);
-  return server;
-}
+const serve = useEmbeddingsServers();
 
 let keys = 0;
 function embedderFor(
