@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EvaluationFile } from '../../src/evaluation/types.js';
 import { runCliInProcess } from '../helpers/cli.js';
-import { FIXTURES } from '../helpers/fixtures.js';
+import { FIXTURES, importMiniArgs } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /** gzip-compressed runs and qrels, dict and JSONL qrels, BEIR as it ships, through every command that reads them. */
@@ -45,19 +45,7 @@ function gz(name: string, text: string): string {
 beforeAll(async () => {
   dir = tempDir();
   dataset = join(dir, 'mini');
-  const result = await runCliInProcess([
-    'dataset',
-    'import',
-    '--from',
-    'beir',
-    join(FIXTURES, 'beir-mini'),
-    '--name',
-    'mini',
-    '--version',
-    '1',
-    '--out',
-    dataset,
-  ]);
+  const result = await runCliInProcess(importMiniArgs(dataset));
   expect(result.status, result.stderr).toBe(0);
 });
 

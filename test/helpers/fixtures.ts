@@ -3,9 +3,9 @@ import { type CliResult, REPO_ROOT, runCli } from './cli.js';
 
 export const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
 
-/** Imports test/fixtures/beir-mini (3 judged queries, 6 documents) as mini@1 into `dir` through the CLI. */
-export function importMiniDataset(dir: string): CliResult {
-  return runCli([
+/** The command line that imports test/fixtures/beir-mini (3 judged queries, 6 documents) as mini@1 into `dir`. */
+export function importMiniArgs(dir: string): string[] {
+  return [
     'dataset',
     'import',
     '--from',
@@ -17,5 +17,10 @@ export function importMiniDataset(dir: string): CliResult {
     '1',
     '--out',
     dir,
-  ]);
+  ];
+}
+
+/** Imports the mini dataset into `dir` through the built CLI. */
+export function importMiniDataset(dir: string): CliResult {
+  return runCli(importMiniArgs(dir));
 }
