@@ -22,8 +22,11 @@ export function canonicalQrelsLines(qrels: Qrels): string[] {
   const lines: string[] = [];
   for (const qid of sortIds(qrels.keys())) {
     const judgments = qrels.get(qid) ?? new Map<string, number>();
+    // canonicalJson({ qid, docid, rel }) spelt out (its keys sorted: docid, qid, rel): a million judgments
+    // would otherwise build and sort a million objects.
+    const query = JSON.stringify(qid);
     for (const docid of sortIds(judgments.keys()))
-      lines.push(canonicalJson({ qid, docid, rel: judgments.get(docid) }));
+      lines.push(`{"docid":${JSON.stringify(docid)},"qid":${query},"rel":${JSON.stringify(judgments.get(docid))}}`);
   }
   return lines;
 }
