@@ -36,9 +36,14 @@ const SCHEMA_DIRS = ['./dataset/schemas/', './config/', './results/', './retriev
 );
 const ID_BASE = 'https://retrieval-gate.dev/schemas/';
 let ajv: Ajv | undefined;
+/** Looked up once per schema: Ajv's getSchema resolves its id on every call (a million JSONL lines, a million calls). */
+const validators = new Map<string, ValidateFunction>();
 
 /** All schemas are registered at once, so one may $ref another by file name. */
 function validatorFor(name: SchemaName, definition?: string): ValidateFunction {
+  const key = `${ID_BASE}${name}.schema.json${definition ? `#/definitions/${definition}` : ''}`;
+  const known = validators.get(key);
+  if (known) return known;
   if (!ajv) {
     // strictRequired off: run-line's oneOf names properties defined at the top level.
     ajv = new Ajv({
@@ -55,10 +60,9 @@ function validatorFor(name: SchemaName, definition?: string): ValidateFunction {
       }
     }
   }
-  const validate = ajv.getSchema(
-    `${ID_BASE}${name}.schema.json${definition ? `#/definitions/${definition}` : ''}`,
-  );
+  const validate = ajv.getSchema(key);
   if (!validate) throw new Error(`schema ${name} is not shipped`);
+  validators.set(key, validate);
   return validate;
 }
 
