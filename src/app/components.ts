@@ -56,7 +56,7 @@ export function createComponentFactory(options: ComponentOptions = {}): BuildCom
   };
 
   return async (system: SystemConfig, context: BuildContext): Promise<BuiltSystem> => {
-    const embedder = system.model ? await createEmbedder(system.model, env) : undefined;
+    const embedder = system.model ? await createEmbedder(system.model, env, options.stderr) : undefined;
     const closers: (() => Promise<void>)[] = [];
     if (system.index.kind === 'qdrant' || system.index.kind === 'pgvector') {
       if (!system.model) throw new Error(`index '${system.index.alias}' needs a model`);
@@ -117,8 +117,16 @@ export function createComponentFactory(options: ComponentOptions = {}): BuildCom
   };
 }
 
-/** The embedder a model config describes; API keys are read from `env` by the variable the config names. */
-export async function createEmbedder(model: ModelConfig, env: NodeJS.ProcessEnv): Promise<Embedder> {
+/**
+ * The embedder a model config describes; API keys are read from `env` by the variable the config names. A
+ * remote embedder's one-line notices (a wait the server asked for) go to `stderr`: the command's own, so that
+ * they pass its guard.
+ */
+export async function createEmbedder(
+  model: ModelConfig,
+  env: NodeJS.ProcessEnv,
+  stderr?: NodeJS.WritableStream,
+): Promise<Embedder> {
   const batch = model.batchSize === undefined ? {} : { batchSize: model.batchSize };
   switch (model.provider) {
     case 'hashing':
@@ -132,7 +140,10 @@ export async function createEmbedder(model: ModelConfig, env: NodeJS.ProcessEnv)
         : base;
     }
     case 'openai':
-      return new OpenAiEmbedder(model, apiKey(model.apiKeyEnv, env));
+      return new OpenAiEmbedder(model, {
+        ...apiKey(model.apiKeyEnv, env),
+        ...(stderr ? { notify: (line: string) => stderr.write(`${line}\n`) } : {}),
+      });
   }
 }
 

@@ -36,6 +36,8 @@ export interface BuildFromConfigOptions {
   /** Where the build record is written: <reportsDir>/index-builds/. */
   reportsDir: string;
   progress?: Progress;
+  /** Where an embedder's notices go (waits a server asked for); default: this process's stderr. */
+  stderr?: NodeJS.WritableStream;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -87,7 +89,7 @@ export async function buildIndexFromConfig(options: BuildFromConfigOptions): Pro
     version: dataset.manifest.version,
     digest: dataset.digest,
   };
-  const embedder = await createEmbedder(model, env);
+  const embedder = await createEmbedder(model, env, options.stderr);
   const dimensions = embedder.dimensions;
 
   let collection: string | undefined;

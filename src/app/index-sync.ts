@@ -17,6 +17,8 @@ export interface SyncOptions {
   batchSize?: number;
   parallel?: number;
   progress?: Progress;
+  /** Where an embedder's notices go (waits a server asked for); default: this process's stderr. */
+  stderr?: NodeJS.WritableStream;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -81,7 +83,7 @@ export async function syncIndex(options: SyncOptions): Promise<SyncOutcome> {
     await store.deletePoints(plan.target, plan.delete);
     const record = await buildIndex({
       corpus: documents,
-      embedder: await createEmbedder(model, env),
+      embedder: await createEmbedder(model, env, options.stderr),
       model,
       dataset: { name: plan.source, version: '', digest: '' },
       target: store.syncTarget(plan.target, {

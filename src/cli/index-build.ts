@@ -54,6 +54,7 @@ export function registerIndex(program: Command, cli: Cli): void {
         parallel: Number(flags.parallel),
         reportsDir: flags.reports,
         ...(progress ? { progress } : {}),
+        stderr: cli.stderr,
         env: cli.env,
       });
       const { record } = outcome;
@@ -106,6 +107,7 @@ export function registerIndex(program: Command, cli: Cli): void {
           batchSize: Number(flags.batchSize),
           parallel: Number(flags.parallel),
           ...(progress ? { progress } : {}),
+          stderr: cli.stderr,
           env: cli.env,
         });
         cli.stdout.write(`${outcome.lines.join('\n')}\n`);

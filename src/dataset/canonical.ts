@@ -26,7 +26,9 @@ export function canonicalQrelsLines(qrels: Qrels): string[] {
     // would otherwise build and sort a million objects.
     const query = JSON.stringify(qid);
     for (const docid of sortIds(judgments.keys()))
-      lines.push(`{"docid":${JSON.stringify(docid)},"qid":${query},"rel":${JSON.stringify(judgments.get(docid))}}`);
+      lines.push(
+        `{"docid":${JSON.stringify(docid)},"qid":${query},"rel":${JSON.stringify(judgments.get(docid))}}`,
+      );
   }
   return lines;
 }

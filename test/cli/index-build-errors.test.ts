@@ -188,3 +188,15 @@ describe('index build: service errors are exit 2 with what to check', () => {
     if (existsSync(join(dir, 'reports'))) expect(readdirSync(join(dir, 'reports'))).toEqual(['index-builds']);
   });
 });
+
+describe('index build: a wait the server asks for', () => {
+  it("is one line on the command's own stderr, and the build goes on", async () => {
+    const dir = tempDir();
+    const config = writeConfig(dir);
+    openai.inject({ status: 429, retryAfterMs: 30 });
+    const result = await build(dir, config, 'exact');
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/HTTP 429, waiting 30 ms as the server asks \(retry-after-ms: 30\)/);
+    expect(result.stderr).not.toContain(KEY);
+  });
+});
