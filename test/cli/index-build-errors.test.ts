@@ -31,6 +31,8 @@ afterAll(async () => {
 });
 
 interface Setup {
+  /** The model's `limits:` as YAML flow (a configured budget: a 429 then only slows it for a moment). */
+  limits?: string;
   modelUrl?: string;
   dimensions?: number;
   qdrantUrl?: string;
@@ -52,7 +54,7 @@ models:
     dimensions: ${setup.dimensions ?? 64}
     apiKeyEnv: TEST_OPENAI_KEY
     maxRetries: 1
-    timeoutMs: 5000
+    timeoutMs: 5000${setup.limits ? `\n    limits: ${setup.limits}` : ''}
 indexes:
   exact: { kind: embedded }
   docs: { kind: qdrant, url: "${setup.qdrantUrl ?? qdrant.url}", collection: docs, apiKeyEnv: TEST_QDRANT_KEY, maxRetries: 1, timeoutMs: 5000 }
@@ -192,7 +194,9 @@ describe('index build: service errors are exit 2 with what to check', () => {
 describe('index build: a wait the server asks for', () => {
   it("is one line on the command's own stderr, and the build goes on", async () => {
     const dir = tempDir();
-    const config = writeConfig(dir);
+    // With a budget configured: with none, a 429 on the very first request teaches a small budget, and the
+    // build is paced for a minute (see the closing note of issue 17).
+    const config = writeConfig(dir, { limits: '{ tokensPerMinute: 10000000, requestsPerMinute: 100000 }' });
     openai.inject({ status: 429, retryAfterMs: 30 });
     const result = await build(dir, config, 'exact');
     expect(result.status, result.stderr).toBe(0);
