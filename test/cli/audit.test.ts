@@ -38,6 +38,9 @@ describePostgres('audit against PostgreSQL', () => {
   let configFile: string;
   let env: NodeJS.ProcessEnv;
   const cli = (...args: string[]) => runCliInProcess(args, dir, env);
+  /** `audit` of an index against the `notes` source, with more flags. */
+  const auditCli = (index: string, ...flags: string[]) =>
+    cli('audit', '--config', configFile, '--index', index, '--source', 'notes', ...flags);
   const sync = (plan: string) =>
     cli('index', 'sync', '--plan', plan, '--yes', '--reports', join(dir, 'reports'), '--quiet');
   const sql = async (text: string, params: unknown[] = []) => {
@@ -116,17 +119,7 @@ systems:
     const file = join(dir, 'a-file');
     writeFileSync(file, 'not a folder');
     for (const flag of ['--reports', '--out']) {
-      const result = await cli(
-        'audit',
-        '--config',
-        configFile,
-        '--index',
-        'pg',
-        '--source',
-        'notes',
-        flag,
-        file,
-      );
+      const result = await auditCli('pg', flag, file);
       expect(result.status, result.stderr).toBe(2);
       expect(result.stderr).toContain(`${flag} names a file`);
       expect(result.stderr).not.toContain('    at ');
@@ -212,19 +205,7 @@ systems:
       'rules:\n  - { kind: consistency, maxMissing: 0, maxStale: "1%", maxOldestUnresolved: 24h }\n',
     );
     const out = join(dir, 'gated');
-    const gated = await cli(
-      'audit',
-      '--config',
-      configFile,
-      '--index',
-      'pg',
-      '--source',
-      'notes',
-      '--gate',
-      policy,
-      '--out',
-      out,
-    );
+    const gated = await auditCli('pg', '--gate', policy, '--out', out);
     expect(gated.status, gated.stderr).toBe(1);
     expect(gated.stderr).toMatch(/1 missing .* more than 0: d900/);
     expect(gated.stderr).toMatch(/d001 has waited \d+(\.\d)? h since it changed/);
@@ -237,17 +218,7 @@ systems:
   it('syncs the fix plan through the build path, and a second audit is clean', async () => {
     for (const index of ['pg', 'qd']) {
       const plan = join(dir, `plan-${index}.json`);
-      const planned = await cli(
-        'audit',
-        '--config',
-        configFile,
-        '--index',
-        index,
-        '--source',
-        'notes',
-        '--fix-plan',
-        plan,
-      );
+      const planned = await auditCli(index, '--fix-plan', plan);
       expect(planned.status, planned.stderr).toBe(0);
       const dry = await cli('index', 'sync', '--plan', plan);
       expect(dry.stdout).toMatch(/^dry run: nothing changed/);
