@@ -31,8 +31,6 @@ afterAll(async () => {
 });
 
 interface Setup {
-  /** The model's `limits:` as YAML flow (a configured budget: a 429 then only slows it for a moment). */
-  limits?: string;
   modelUrl?: string;
   dimensions?: number;
   qdrantUrl?: string;
@@ -54,7 +52,7 @@ models:
     dimensions: ${setup.dimensions ?? 64}
     apiKeyEnv: TEST_OPENAI_KEY
     maxRetries: 1
-    timeoutMs: 5000${setup.limits ? `\n    limits: ${setup.limits}` : ''}
+    timeoutMs: 5000
 indexes:
   exact: { kind: embedded }
   docs: { kind: qdrant, url: "${setup.qdrantUrl ?? qdrant.url}", collection: docs, apiKeyEnv: TEST_QDRANT_KEY, maxRetries: 1, timeoutMs: 5000 }
@@ -194,9 +192,7 @@ describe('index build: service errors are exit 2 with what to check', () => {
 describe('index build: a wait the server asks for', () => {
   it("is one line on the command's own stderr, and the build goes on", async () => {
     const dir = tempDir();
-    // With a budget configured: with none, a 429 on the very first request teaches a small budget, and the
-    // build is paced for a minute (see the closing note of issue 17).
-    const config = writeConfig(dir, { limits: '{ tokensPerMinute: 10000000, requestsPerMinute: 100000 }' });
+    const config = writeConfig(dir);
     openai.inject({ status: 429, retryAfterMs: 30 });
     const result = await build(dir, config, 'exact');
     expect(result.status, result.stderr).toBe(0);

@@ -17,7 +17,8 @@ import { MINUTE_MS, TokenBucket } from './token-bucket.js';
  * and clocks), times a slowdown that 429s lower and time restores.
  *
  * The limit comes from the config, from the answers' `x-ratelimit-limit-*` headers (the lower of the two),
- * or, when neither says, from 429s: the window's spend when the server refused is the estimate, and it
+ * or, when neither says, from 429s: the window's spend when the server refused again (a second refusal
+ * within the minute; one alone may be a hiccup, and the window may hold little) is the estimate, and it
  * grows back while no 429 comes (additive increase; the refusal is the multiplicative decrease). Until the
  * upstream has answered once, requests go one at a time, and without a configured limit the first one is
  * a small probe: its headers set the budget before anything large is sent. `x-ratelimit-remaining-*` (or
@@ -185,6 +186,8 @@ export class UpstreamLimiter {
   private blockedUntil = 0;
   /** 429s in a row for requests that were alone in the window. */
   private refusedAlone = 0;
+  /** With no limit known, when a refusal last came that no earlier one confirmed. */
+  private unconfirmedRefusalAt = Number.NEGATIVE_INFINITY;
   /** Until the upstream has answered once, one request at a time: its headers say where the budget stands. */
   private answered = false;
   private readonly queue: Waiter[] = [];
@@ -321,13 +324,29 @@ export class UpstreamLimiter {
     this.refusedAlone = others > 0 ? 0 : this.refusedAlone + 1;
     if (this.tokens.limit === undefined || this.tokens.source === 'estimated') {
       // Refused with nothing else spent: once may be a hiccup, twice in a row says the request is too large.
-      if (others > 0) this.tokens.set(others, 'estimated', at);
+      if (others > 0 && this.confirmsLimit(at)) this.tokens.set(others, 'estimated', at);
       else if (this.refusedAlone >= 2) this.tokens.set(Math.max(1, permit.tokens / 2), 'estimated', at);
     }
     const limit = this.tokens.current(at);
     if (others <= 0 || (limit !== undefined && permit.tokens > limit * HEADROOM)) {
       this.tokens.window.remove(permit.tokenSpend);
     }
+  }
+
+  /**
+   * Whether a refusal, with no limit known, says where the limit is: an estimate is lowered by any refusal,
+   * but the first one is only believed when another follows within the window (not in the same burst: the
+   * requests in flight are refused together). A lone 429 (an overloaded server, a spend from a quiet minute
+   * in the window) would otherwise pace the whole run at a small fraction of what the account allows.
+   */
+  private confirmsLimit(at: number): boolean {
+    if (this.tokens.source === 'estimated') return true;
+    const since = at - this.unconfirmedRefusalAt;
+    if (since > this.windowMs) {
+      this.unconfirmedRefusalAt = at;
+      return false;
+    }
+    return since >= this.windowMs * DECREASE_GUARD;
   }
 
   /**
