@@ -8,10 +8,12 @@ import { countTokens, startEmbeddingsServer } from '../test/servers/openai-embed
  * as embedAll makes them, and the shared limiter; no disk cache, whose fsyncs would weigh on a scaled
  * minute: bench/openai-throughput.ts measures the cache) against the local OpenAI-compatible server enforcing a sliding-window limit (the
  * strictest reading of "per minute") of 60k, 200k and 1M tokens and 3,000 requests per minute, at the
- * default batch limits (2,048 inputs, 300k tokens per request), in two modes:
+ * default batch limits (2,048 inputs, 300k tokens per request), in three modes:
  *   - configured: the model's limits.tokensPerMinute / requestsPerMinute say the limit, the server sends
  *     no x-ratelimit-* headers;
- *   - header-only: nothing configured, the server's x-ratelimit-* headers are all the client learns from.
+ *   - header-only: nothing configured, the server's x-ratelimit-* headers are all the client learns from;
+ *   - 429-only: nothing configured, no x-ratelimit-* headers and no retry-after: the refusals are all it
+ *     learns from (figures only: learning from refusals takes refusals, so the 429 target is not its own).
  *
  * Each case sends 4.5 minutes' worth of tokens, so the demand outlasts the measured span: the three whole
  * minutes after the first. Targets: ≥ 95 % of the token limit sustained after the first minute, ≤ 1 % of
@@ -21,7 +23,7 @@ import { countTokens, startEmbeddingsServer } from '../test/servers/openai-embed
  * the same window; latency shrinks with it), so the six cases take about a minute; tokens are then counted
  * by length on both sides (a non-OpenAI model's estimate), since cl100k at 30 times the rate would measure
  * the CPU rather than the pacing. RATE_LIMIT_BENCH=full runs real minutes with cl100k counts (about 4.5
- * minutes per case, 27 in all).
+ * minutes per case, 27 in all). RATE_LIMIT_CASES picks cases, e.g. `1000000/header-only,60000/configured`.
  */
 export const name = 'rate-limits';
 
@@ -30,6 +32,8 @@ const REQUESTS_PER_MINUTE = 3000;
 const MEASURED_MINUTES = 3;
 const DEMAND_MINUTES = MEASURED_MINUTES + 1.5;
 const LATENCY_MS_PER_MINUTE = 100;
+const MODES = ['configured', 'header-only', '429-only'] as const;
+type Mode = (typeof MODES)[number];
 const DIMENSIONS = 8;
 
 export async function run(): Promise<void> {
@@ -40,20 +44,17 @@ export async function run(): Promise<void> {
       ? 'full form: real minutes, sliding-window server, 100 ms latency'
       : `short form: a minute is ${windowMs} ms on both sides, latency scaled the same, tokens counted by length (RATE_LIMIT_BENCH=full: real minutes, cl100k counts)`,
   );
+  const picked = process.env.RATE_LIMIT_CASES?.split(',').map((name) => name.trim());
   let key = 0;
   for (const tokensPerMinute of LIMITS) {
-    for (const mode of ['configured', 'header-only'] as const) {
+    for (const mode of MODES) {
+      if (picked && !picked.includes(`${tokensPerMinute}/${mode}`)) continue;
       await runCase(tokensPerMinute, mode, windowMs, `sk-bench-rate-${++key}`);
     }
   }
 }
 
-async function runCase(
-  tokensPerMinute: number,
-  mode: 'configured' | 'header-only',
-  windowMs: number,
-  apiKey: string,
-): Promise<void> {
+async function runCase(tokensPerMinute: number, mode: Mode, windowMs: number, apiKey: string): Promise<void> {
   const latencyMs = Math.max(1, Math.round((LATENCY_MS_PER_MINUTE * windowMs) / 60_000));
   const server = await startEmbeddingsServer({
     latencyMs,
@@ -62,6 +63,7 @@ async function runCase(
     limiter: 'sliding',
     windowMs,
     rateLimitHeaders: mode === 'header-only',
+    retryAfterHeaders: mode !== '429-only',
     // Scaled, the minute's tokens go 30 times faster: counted by length on both sides (as for a non-OpenAI
     // model), so that the tokenizer's CPU time does not stand in for the pacing being measured.
     ...(windowMs < 60_000 ? { countTokens: estimateTokens } : {}),
@@ -89,9 +91,13 @@ async function runCase(
       start += size;
     }
     let next = 0;
+    const failures: string[] = [];
     const worker = async () => {
       for (let batch = batches[next++]; batch !== undefined; batch = batches[next++]) {
-        await embedder.embed(prepared.slice(batch.start, batch.end), 'index-build');
+        // A batch that fails after its retries is counted (its texts show as lost), and the others go on.
+        await embedder
+          .embed(prepared.slice(batch.start, batch.end), 'index-build')
+          .catch((error: Error) => failures.push(error.message));
       }
     };
     await Promise.all(Array.from({ length: embedder.concurrency }, worker));
@@ -108,10 +114,12 @@ async function runCase(
     const lost = texts.filter((text) => !counts.has(text)).length;
     const twice = [...counts.values()].filter((n) => n > 1).length;
     const largest = Math.max(...served.map((s) => s.tokens));
-    const met = sustained >= 0.95 && refusedShare <= 0.01 && lost === 0 && twice === 0;
+    const met =
+      sustained >= 0.95 && refusedShare <= 0.01 && lost === 0 && twice === 0 && failures.length === 0;
+    const verdict = mode === '429-only' ? 'figures only' : met ? 'targets met' : 'targets NOT met';
     const demandOutlasted = lastAt >= to;
     console.log(
-      `${(tokensPerMinute / 1000).toLocaleString('en-US')}k TPM, ${mode.padEnd(11)}: sustained ${(100 * sustained).toFixed(1)} % of the limit over minutes 2–${MEASURED_MINUTES + 1} (target ≥ 95 %)${demandOutlasted ? '' : ' [the run ended early]'}; 429s ${server.stats.rateLimited} of ${requests} requests (${(100 * refusedShare).toFixed(2)} %, target ≤ 1 %); lost ${lost}, twice ${twice} of ${texts.length.toLocaleString('en-US')} texts (target 0); largest request ${largest.toLocaleString('en-US')} tokens (${((100 * largest) / tokensPerMinute).toFixed(1)} % of the minute); limit in force ${embedder.limiter.state().tokensPerMinute?.toLocaleString('en-US')} (${embedder.limiter.state().tokensFrom}); waits announced ${waits.length}: ${met ? 'targets met' : 'targets NOT met'}`,
+      `${(tokensPerMinute / 1000).toLocaleString('en-US')}k TPM, ${mode.padEnd(11)}: sustained ${(100 * sustained).toFixed(1)} % of the limit over minutes 2–${MEASURED_MINUTES + 1} (target ≥ 95 %)${demandOutlasted ? '' : ' [the run ended early]'}; 429s ${server.stats.rateLimited} of ${requests} requests (${(100 * refusedShare).toFixed(2)} %, target ≤ 1 %); lost ${lost}, twice ${twice} of ${texts.length.toLocaleString('en-US')} texts (target 0); largest request ${largest.toLocaleString('en-US')} tokens (${((100 * largest) / tokensPerMinute).toFixed(1)} % of the minute); limit in force ${embedder.limiter.state().tokensPerMinute?.toLocaleString('en-US')} (${embedder.limiter.state().tokensFrom}); waits announced ${waits.length}${failures.length > 0 ? `; ${failures.length} batches failed (${failures[0]})` : ''}: ${verdict}`,
     );
   } finally {
     await server.close();
@@ -125,7 +133,7 @@ const estimateTokens = (text: string) => Math.ceil(text.length / CHARS_PER_TOKEN
 function benchModel(
   baseURL: string,
   tokensPerMinute: number,
-  mode: 'configured' | 'header-only',
+  mode: Mode,
   estimated: boolean,
 ): OpenAiModelConfig {
   const fail = (message: string): never => {

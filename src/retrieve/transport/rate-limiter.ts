@@ -88,8 +88,8 @@ export const HEADROOM = 0.97;
  * one back by as much (a window that is always full turns each delay into lost throughput).
  */
 export const WINDOW_HEADROOM = 0.99;
-/** Pause for everyone after a 429 that says nothing about when to come back. */
-const DEFAULT_PAUSE_MS = 1_000;
+/** Pause for everyone after a 429 that says nothing about when to come back, as a share of the window (1 s a minute). */
+const DEFAULT_PAUSE_SHARE = 1 / 60;
 export const DEFAULT_MAX_WAIT_MS = 120_000;
 /** Multiplicative decrease per 429 (at most one per DECREASE_GUARD of the window), and its floor. */
 const SLOWDOWN_FACTOR = 0.8;
@@ -312,7 +312,7 @@ export class UpstreamLimiter {
     this.rateLimitedCount++;
     this.blockedUntil = Math.max(
       this.blockedUntil,
-      at + Math.min(delayMs ?? DEFAULT_PAUSE_MS, this.maxWaitMs),
+      at + Math.min(delayMs ?? this.windowMs * DEFAULT_PAUSE_SHARE, this.maxWaitMs),
     );
     const slowdown = this.slowdown(at);
     if (at - this.lastDecrease >= this.windowMs * DECREASE_GUARD) {
