@@ -13,7 +13,7 @@ import { MINUTE_MS, TokenBucket } from './token-bucket.js';
  * last minute and admits a request only if the minute then stays within the budget: that is the strictest
  * way a server counts (a token bucket that refills continuously admits whatever a sliding window does), so
  * the first minute never bursts past the limit. A token bucket refilling at the budget's rate, holding a
- * twentieth of it (one request), spreads the minute's requests out. The budget is HEADROOM of the limit (counting differences
+ * fortieth of it (one request), spreads the minute's requests out. The budget is HEADROOM of the limit (counting differences
  * and clocks), times a slowdown that 429s lower and time restores.
  *
  * The limit comes from the config, from the answers' `x-ratelimit-limit-*` headers (the lower of the two),
@@ -24,7 +24,7 @@ import { MINUTE_MS, TokenBucket } from './token-bucket.js';
  * a small probe: its headers set the budget before anything large is sent. `x-ratelimit-remaining-*` (or
  * `-reset-*`) lower the window to the server's view when another client spends the same account.
  *
- * A request never holds more than a twentieth of the minute's token budget (`requestTokenCap`; more when the
+ * A request never holds more than a fortieth of the minute's token budget (`requestTokenCap`; more when the
  * requests-per-minute limit needs fuller requests to reach the token limit), so it always fits and the
  * pacing stays smooth. A 429 stops everyone for the server's retry-after, never longer than `maxWaitMs`.
  */
@@ -101,8 +101,12 @@ const RECOVERY_PER_WINDOW = 1;
 const ESTIMATE_GROWTH_PER_WINDOW = 0.25;
 /** The smoothing bucket holds this share of the budget: one request (a larger burst echoes, a minute later, in the window). */
 const BURST_SHARE = 1 / 6;
-/** Requests a minute's token budget is split into, at least. */
-const REQUESTS_PER_WINDOW = 20;
+/**
+ * Requests a minute's token budget is split into, at least. A sliding window admits a whole number of
+ * requests: requests of up to a fortieth of the budget fill at least 40/41 of it (96.6 % of the limit) whatever
+ * their size, where a twentieth could leave 95 % (20 requests of 4.75 % each, the 21st over the window).
+ */
+const REQUESTS_PER_WINDOW = 40;
 /** The first request's tokens when nothing says what the account allows. */
 export const PROBE_TOKENS = 2_000;
 
@@ -215,7 +219,7 @@ export class UpstreamLimiter {
   }
 
   /**
-   * The most tokens one request should hold now: a twentieth of the minute's budget (or what the
+   * The most tokens one request should hold now: a fortieth of the minute's budget (or what the
    * requests-per-minute limit needs to reach the token limit), within what the budget holds at its lowest.
    * Before the first answer, with no limit configured, a small probe for a request about to be sent (not
    * for batches planned ahead: they are split when sent); undefined when nothing limits it.

@@ -129,7 +129,7 @@ export class OpenAiEmbedder implements Embedder {
 
   /**
    * Consecutive batch sizes, greedy: each as long as the inputs and tokens per request allow, and within one
-   * request's share of the per-minute budgets (the limiter's requestTokenCap: a twentieth of the minute's
+   * request's share of the per-minute budgets (the limiter's requestTokenCap: a fortieth of the minute's
    * tokens). Each batch is split further when sent if the budget has shrunk or is still being learnt.
    */
   batchSizes(texts: readonly string[]): number[] {
