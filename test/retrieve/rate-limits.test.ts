@@ -11,7 +11,7 @@ import type { OpenAiSettings } from '../../src/config/types.js';
 import { ServiceError } from '../../src/errors.js';
 import { OpenAiEmbedder } from '../../src/retrieve/providers/embedders/openai.js';
 import { parseResetDuration } from '../../src/retrieve/transport/rate-limit-headers.js';
-import { HEADROOM, PROBE_TOKENS } from '../../src/retrieve/transport/rate-limiter.js';
+import { HEADROOM, PROBE_TOKENS, REQUESTS_PER_WINDOW } from '../../src/retrieve/transport/rate-limiter.js';
 import { retryAfter, safeUrl } from '../../src/retrieve/transport/retry.js';
 import { useEmbeddingsServers } from '../helpers/embeddings-servers.js';
 import { type EmbeddingsServer, expectedVector, type Fault } from '../servers/openai-embeddings-server.js';
@@ -113,7 +113,9 @@ describe('pacing at ordinary limits (sliding-window server, default batch limits
       expect(embedder.usage().rateLimited).toBe(0);
       // No request held more than a fortieth of the minute's budget (the first, header-only, is a small probe).
       const largest = Math.max(...server.stats.served.map((s) => s.tokens));
-      expect(largest).toBeLessThanOrEqual(Math.max((tpm * HEADROOM) / 40, PROBE_TOKENS) + 100);
+      expect(largest).toBeLessThanOrEqual(
+        Math.max((tpm * HEADROOM) / REQUESTS_PER_WINDOW, PROBE_TOKENS) + 100,
+      );
       expect([...server.stats.embedCounts.values()].every((n) => n === 1)).toBe(true);
       expect(server.stats.embedCounts.size).toBe(input.length);
       expect(embedder.limiter.state()).toMatchObject({

@@ -13,7 +13,7 @@ import { MINUTE_MS, TokenBucket } from './token-bucket.js';
  * last minute and admits a request only if the minute then stays within the budget: that is the strictest
  * way a server counts (a token bucket that refills continuously admits whatever a sliding window does), so
  * the first minute never bursts past the limit. A token bucket refilling at the budget's rate, holding a
- * fortieth of it (one request), spreads the minute's requests out. The budget is HEADROOM of the limit (counting differences
+ * sixth of it (BURST_SHARE), spreads the minute's requests out. The budget is HEADROOM of the limit (counting differences
  * and clocks), times a slowdown that 429s lower and time restores.
  *
  * The limit comes from the config, from the answers' `x-ratelimit-limit-*` headers (the lower of the two),
@@ -106,7 +106,7 @@ const BURST_SHARE = 1 / 6;
  * requests: requests of up to a fortieth of the budget fill at least 40/41 of it (96.6 % of the limit) whatever
  * their size, where a twentieth could leave 95 % (20 requests of 4.75 % each, the 21st over the window).
  */
-const REQUESTS_PER_WINDOW = 40;
+export const REQUESTS_PER_WINDOW = 40;
 /** The first request's tokens when nothing says what the account allows. */
 export const PROBE_TOKENS = 2_000;
 
