@@ -270,8 +270,17 @@ export async function postJson(
 
 /** Removes a secret from text: servers sometimes echo the key back in their error bodies. */
 export function redactor(secret: string | undefined): (text: string) => string {
-  return (text) => (secret ? text.split(secret).join('[redacted]') : text);
+  if (!secret) return (text) => text;
+  if (secret.length >= WHOLE_TOKEN_BELOW) return (text) => text.split(secret).join('[redacted]');
+  // A short key ("test", "abc") also occurs inside ordinary words; cutting those apart garbles the message and
+  // points at the key anyway, so a short key is redacted where it stands as a token of its own.
+  const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const token = new RegExp(`(?<![A-Za-z0-9_-])${escaped}(?![A-Za-z0-9_-])`, 'g');
+  return (text) => text.replace(token, '[redacted]');
 }
+
+/** Keys this long are redacted wherever they occur; shorter ones only as whole tokens. */
+const WHOLE_TOKEN_BELOW = 12;
 
 /** Why a thrown fetch error is transient ("timed out after …", "ECONNRESET"), or undefined when it is not. */
 function transientReason(error: unknown): string | undefined {
