@@ -161,14 +161,23 @@ export function detectKind(path: string): InputKind {
   );
 }
 
-/** The dict form holds runs and qrels alike: integer values only are grades (pass --kind run otherwise). */
+/**
+ * The dict form holds runs and qrels alike: small integers only are grades; a run's scores are fractional or,
+ * when a system writes integers (reversed ranks, counts), mostly outside a grade scale (pass --kind otherwise).
+ */
 function detectDictKind(path: string): InputKind {
   const value = parseJsonDocument(readTextFile(path), path);
   const values = Object.values(value as Record<string, unknown>).flatMap((docs) =>
     typeof docs === 'object' && docs !== null ? Object.values(docs) : [],
   );
-  return values.every((v) => Number.isInteger(v)) ? 'qrels' : 'run';
+  const isGrade = (v: unknown) =>
+    Number.isInteger(v) && (v as number) >= LOWEST_GRADE && (v as number) <= HIGHEST_GRADE;
+  return values.every(isGrade) ? 'qrels' : 'run';
 }
+
+/** The widest grade scales in use: ClueWeb's -2 (spam) up to the 0–4 and 0–10 scales of graded collections. */
+const LOWEST_GRADE = -2;
+const HIGHEST_GRADE = 10;
 
 function detectJsonlKind(path: string, line: string): InputKind {
   let record: Record<string, unknown>;

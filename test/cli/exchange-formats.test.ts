@@ -159,6 +159,9 @@ describe('validate', () => {
       [gz('qrels.json.gz', DICT_QRELS), /ok: qrels: 3 queries, 6 judgments/],
       [write('test.tsv', BEIR_QRELS), /ok: qrels: 3 queries, 6 judgments/],
       [write('run.json', '{"q1": {"d1": 1.5, "d2": 0.5}}'), /ok: run 'run': 1 queries, 2 results/],
+      // Integer scores (reversed ranks) outside any grade scale are a run's, not grades.
+      [write('ranks.json', '{"q1": {"d1": 1000, "d2": 999}}'), /ok: run 'ranks': 1 queries, 2 results/],
+      [write('spam.json', '{"q1": {"d1": -2, "d2": 3}}'), /ok: qrels: 1 queries, 2 judgments/],
     ];
     for (const [path, expected] of cases) {
       const result = await runCliInProcess(['validate', path]);
