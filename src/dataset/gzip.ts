@@ -1,4 +1,4 @@
-import { closeSync, mkdtempSync, readSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, readdirSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
@@ -10,7 +10,8 @@ import { openForReading } from '../files.js';
  * synchronous and read files by path, so a compressed file is stream-decompressed into a private temporary
  * file (memory stays flat however large it is), read there by the reader for its format, and deleted
  * afterwards, on error too. Errors the reader raises about the temporary file name the .gz file instead,
- * with the line number in the decompressed text.
+ * with the line number in the decompressed text. A process killed mid-read cannot delete its copy, so the
+ * copy's folder carries the process id and the next read removes the folders of processes no longer alive.
  */
 
 /** Whether a file starts with gzip's magic bytes. */
@@ -39,7 +40,8 @@ export function plainName(path: string): string {
  */
 export function withPlainFile<T>(path: string, read: (plain: string) => T): T {
   if (!isGzip(path)) return read(path);
-  const dir = mkdtempSync(join(tmpdir(), 'retrieval-gate-gunzip-'));
+  removeOrphanedCopies();
+  const dir = mkdtempSync(join(tmpdir(), `${COPY_PREFIX}${process.pid}-`));
   const plain = join(dir, plainName(path) || 'decompressed');
   try {
     gunzipFile(path, plain);
@@ -48,6 +50,34 @@ export function withPlainFile<T>(path: string, read: (plain: string) => T): T {
     throw relocate(error, plain, path);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const COPY_PREFIX = 'retrieval-gate-gunzip-';
+
+/** Deletes the decompressed copies of processes that were killed while reading (their pid no longer runs). */
+function removeOrphanedCopies(): void {
+  let names: string[];
+  try {
+    names = readdirSync(tmpdir());
+  } catch {
+    return; // an unreadable temporary folder only means nothing can be swept
+  }
+  for (const name of names) {
+    const pid = Number(/^retrieval-gate-gunzip-(\d+)-/.exec(name)?.[1]);
+    if (pid > 0 && pid !== process.pid && !isRunning(pid)) {
+      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
+  }
+}
+
+/** Whether a process runs: signal 0 checks without sending; EPERM means it runs under another user. */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

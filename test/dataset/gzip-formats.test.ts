@@ -1,4 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -142,6 +144,24 @@ describe('gzip-compressed runs', () => {
       }),
     ).toThrow(`${path}:2: stop`);
     expect(existsSync(copy)).toBe(false);
+  });
+
+  it('removes the copy a killed reader left behind, and never the copy of a process still reading', () => {
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    const orphan = join(tmpdir(), `retrieval-gate-gunzip-${dead}-x1`);
+    const live = join(tmpdir(), `retrieval-gate-gunzip-${process.ppid}-x2`);
+    for (const dir of [orphan, live]) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'run.trec'), TREC);
+    }
+    try {
+      withPlainFile(gz('run.trec.gz', TREC), () => undefined);
+      expect(existsSync(orphan)).toBe(false);
+      expect(existsSync(join(live, 'run.trec'))).toBe(true);
+    } finally {
+      rmSync(live, { recursive: true, force: true });
+      rmSync(orphan, { recursive: true, force: true });
+    }
   });
 });
 
