@@ -42,7 +42,7 @@ export async function migrationStatus(options: StatusOptions): Promise<Migration
   const seen = new Set<string>();
   for (const index of config.indexes) {
     if (index.kind !== 'qdrant' && index.kind !== 'pgvector') continue;
-    await withConfigStore(options.configFile, index.alias, env, async ({ store }) => {
+    await withConfigStore(config, index.alias, env, async ({ store }) => {
       if (seen.has(store.where)) return;
       seen.add(store.where);
       stores.push({ where: store.where, kind: store.kind, aliases: [...(await store.aliases())] });

@@ -13,13 +13,17 @@ export interface OpenedStore {
   config: RunConfig;
 }
 
-/** Opens the store of the config's index `indexAlias` (a qdrant or pgvector index). */
+/**
+ * Opens the store of the config's index `indexAlias` (a qdrant or pgvector index); the config is given as its
+ * file, or already loaded when the caller opens several of its stores.
+ */
 export async function openConfigStore(
-  configFile: string,
+  configSource: string | RunConfig,
   indexAlias: string,
   env: NodeJS.ProcessEnv,
 ): Promise<OpenedStore> {
-  const config = loadConfig(configFile, env);
+  const config = typeof configSource === 'string' ? loadConfig(configSource, env) : configSource;
+  const configFile = config.file;
   const index = config.indexes.find((i) => i.alias === indexAlias);
   if (!index) {
     throw new UserError(
@@ -44,12 +48,12 @@ export async function openConfigStore(
 
 /** Runs `work` with the store open, and closes it whatever happens. */
 export async function withConfigStore<T>(
-  configFile: string,
+  configSource: string | RunConfig,
   indexAlias: string,
   env: NodeJS.ProcessEnv,
   work: (opened: OpenedStore) => Promise<T>,
 ): Promise<T> {
-  const opened = await openConfigStore(configFile, indexAlias, env);
+  const opened = await openConfigStore(configSource, indexAlias, env);
   try {
     return await work(opened);
   } finally {
