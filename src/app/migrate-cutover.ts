@@ -85,10 +85,12 @@ export async function cutover(options: CutoverOptions): Promise<SwitchOutcome> {
       );
     }
     const from = aliasTarget as string;
-    const retentionUntil = new Date(now().getTime() + (options.retentionMs ?? DEFAULT_RETENTION_MS));
+    // One clock reading: the record's switch time and its retention end are exactly the retention apart.
+    const at = now();
+    const retentionUntil = new Date(at.getTime() + (options.retentionMs ?? DEFAULT_RETENTION_MS));
     const plan = [
       `alias ${alias}: ${from} → ${to} in ${store.where}`,
-      `review: ${options.reviewDir} (${review.status}, reviewed ${review.reviewedAt}, ${formatDuration(now().getTime() - Date.parse(review.reviewedAt))} ago)`,
+      `review: ${options.reviewDir} (${review.status}, reviewed ${review.reviewedAt}, ${formatDuration(at.getTime() - Date.parse(review.reviewedAt))} ago)`,
       `${from} stays the rollback target until ${retentionUntil.toISOString()} (\`migrate rollback --alias ${alias}\`)`,
     ];
     if (!options.yes) {
@@ -102,7 +104,7 @@ export async function cutover(options: CutoverOptions): Promise<SwitchOutcome> {
       store: ref,
       review: { dir: options.reviewDir, status: review.status, reviewedAt: review.reviewedAt },
       retentionUntil: retentionUntil.toISOString(),
-      at: now().toISOString(),
+      at: at.toISOString(),
       plan,
     });
   });
