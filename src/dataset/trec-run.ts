@@ -14,7 +14,7 @@ export type { ColumnRun } from '../metrics/rank.js';
  * Reads a TREC run (`qid Q0 docid rank score tag`, whitespace-separated, extra columns ignored) in one
  * streaming pass. Lines starting with `#` and blank lines are skipped. The rank column must be a number but
  * plays no part in ranking (trec_eval orders by score, then doc id). A doc id twice in one query is refused,
- * and so is an id (query, doc or tag) that is not UTF-8 (dataset/ids.ts).
+ * and so is a word (query, Q0, doc or tag) that is not UTF-8 (dataset/ids.ts).
  */
 export function readTrecRun(path: string): Run {
   const collector = new QueryCollector<QueryResults>(toResults, toColumns);
@@ -73,6 +73,7 @@ function scanRun(path: string, enter: (qid: string) => QueryBuilder | undefined)
   let qid = '';
   let qidBytes = Buffer.alloc(0);
   let runIdBytes = Buffer.alloc(0);
+  let q0Bytes = Buffer.alloc(0);
   let lines = 0;
 
   scanFields(path, 6, (buf, _start, _end, fields, count, lineNumber) => {
@@ -118,6 +119,13 @@ function scanRun(path: string, enter: (qid: string) => QueryBuilder | undefined)
         `document '${buf.toString(ID_ENCODING, d0, d1)}' appears twice in the results of query '${qid}'${where}`,
         at(path, lineNumber, 'docid'),
       );
+    }
+    // Q0 and the tag are nearly always the same word on every line: checked when they change.
+    const z0 = fields[2] as number;
+    const z1 = fields[3] as number;
+    if (!sameBytes(buf, z0, z1, q0Bytes)) {
+      checkId(buf, z0, z1, path, lineNumber, 'Q0');
+      q0Bytes = Buffer.from(buf.subarray(z0, z1));
     }
     const t0 = fields[10] as number;
     const t1 = fields[11] as number;
