@@ -1,5 +1,4 @@
 import { basename } from 'node:path';
-import { fileSha256 } from '../dataset/digest.js';
 import { loadDataset } from '../dataset/native.js';
 import { resolveDataset } from '../dataset/resolve.js';
 import { runName } from '../dataset/run-file.js';
@@ -46,12 +45,16 @@ export function evaluateNamedRunFiles(
 ): EvaluateRunsResult {
   const measures = parseMeasureOption(options.measures, options.measuresFlag);
   const dataset = loadDataset(resolveDataset(options.dataset), { strict: options.strict });
-  // Read as trec-eval reads them: block by block, never the whole run in memory (run-file-evaluation.ts).
+  // Read as trec-eval reads them: block by block, never the whole run in memory, its sha256 taken from
+  // the same reading (run-file-evaluation.ts).
   const runs = files.map(
     ({ name, path }): NamedRun => ({
       name,
-      file: { name: basename(path), sha256: fileSha256(path) },
-      streamed: (qrels, measures, options) => evaluateRunFile(qrels, path, measures, options),
+      file: { name: basename(path) },
+      streamed: (qrels, measures, options) => {
+        const read = evaluateRunFile(qrels, path, measures, options, { sha256: true });
+        return { ...read, sha256: read.sha256 as string };
+      },
     }),
   );
   return evaluateRuns(

@@ -1,3 +1,4 @@
+import type { Hash } from 'node:crypto';
 import { closeSync, readSync } from 'node:fs';
 import { openForReading } from '../files.js';
 import { ID_SEPARATORS } from './ids.js';
@@ -27,7 +28,8 @@ export function scanLines(
  * Streams a file of whitespace-separated columns, finding line ends and fields in one pass over the bytes
  * (much faster than a search for each newline, then a second pass per line). `onLine` gets the line's byte
  * range (no newline) and its fields as start/end pairs in `fields`; `count` is capped at max + 1.
- * `onLine` returning false stops the reading there.
+ * `onLine` returning false stops the reading there. `hash`, when given, is fed every byte read, in order (the
+ * file's digest without a second reading; partial when the reading stopped early).
  */
 export function scanFields(
   path: string,
@@ -40,22 +42,28 @@ export function scanFields(
     count: number,
     lineNumber: number,
   ) => boolean | undefined,
+  hash?: Hash,
 ): void {
   const splitter = new FieldSplitter(max);
   let lineNumber = 0;
-  readChunks(path, (buf, end, last) => {
-    let lineStart = 0;
-    while (lineStart < end) {
-      let lineEnd = splitter.split(buf, lineStart, end);
-      if (lineEnd < 0) {
-        if (!last) break; // the line continues in the next chunk
-        lineEnd = end;
+  readChunks(
+    path,
+    (buf, end, last) => {
+      let lineStart = 0;
+      while (lineStart < end) {
+        let lineEnd = splitter.split(buf, lineStart, end);
+        if (lineEnd < 0) {
+          if (!last) break; // the line continues in the next chunk
+          lineEnd = end;
+        }
+        if (onLine(buf, lineStart, lineEnd, splitter.fields, splitter.count, ++lineNumber) === false)
+          return -1;
+        lineStart = lineEnd + 1;
       }
-      if (onLine(buf, lineStart, lineEnd, splitter.fields, splitter.count, ++lineNumber) === false) return -1;
-      lineStart = lineEnd + 1;
-    }
-    return Math.min(lineStart, end);
-  });
+      return Math.min(lineStart, end);
+    },
+    hash,
+  );
 }
 
 /** Splits one line into fields, remembering up to `max` of them. */
@@ -96,9 +104,13 @@ class FieldSplitter {
 /**
  * Reads a file through one reusable buffer. `consume(buf, end, last)` gets the bytes [0, end), followed by
  * a sentinel newline at buf[end], and returns how far it consumed (the rest is kept for the next call), or
- * -1 to stop. `last` is set at the end of file.
+ * -1 to stop. `last` is set at the end of file. `hash` gets the bytes as they are read.
  */
-function readChunks(path: string, consume: (buf: Buffer, end: number, last: boolean) => number): void {
+function readChunks(
+  path: string,
+  consume: (buf: Buffer, end: number, last: boolean) => number,
+  hash?: Hash,
+): void {
   const fd = openForReading(path);
   try {
     let buf: Buffer = Buffer.allocUnsafe(1 << 20);
@@ -107,6 +119,7 @@ function readChunks(path: string, consume: (buf: Buffer, end: number, last: bool
       if (filled === buf.length - 1) buf = grow(buf); // a line longer than the buffer
       const read = readSync(fd, buf, filled, buf.length - 1 - filled, null);
       const end = filled + read;
+      hash?.update(buf.subarray(filled, end));
       buf[end] = 10;
       const consumed = consume(buf, end, read === 0);
       if (read === 0 || consumed < 0) return;

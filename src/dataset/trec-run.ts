@@ -1,3 +1,4 @@
+import type { Hash } from 'node:crypto';
 import { type InputLocation, UserError } from '../errors.js';
 import { ID_ENCODING } from '../metrics/order.js';
 import type { ColumnRun, ResultColumns } from '../metrics/rank.js';
@@ -22,14 +23,17 @@ export function readTrecRun(path: string): Run {
   return { runId, queries: collector.finish() };
 }
 
-/** readTrecRun without a string per doc id: the form for runs of millions of lines. */
-export function readTrecRunColumns(path: string): ColumnRun {
+/**
+ * readTrecRun without a string per doc id: the form for runs of millions of lines. `hash` is fed the file's
+ * bytes as they are read.
+ */
+export function readTrecRunColumns(path: string, hash?: Hash): ColumnRun {
   const slabs = columnSlabs();
   const collector = new QueryCollector<ResultColumns>(
     (results) => copyColumns(results, slabs),
     (columns) => columns,
   );
-  const runId = scanRun(path, (qid) => collector.enter(qid));
+  const runId = scanRun(path, (qid) => collector.enter(qid), hash);
   return { runId, queries: collector.finish() };
 }
 
@@ -37,27 +41,33 @@ export function readTrecRunColumns(path: string): ColumnRun {
  * Reads the run one query block at a time, for runs that list each query's lines together (as nearly all
  * do): `onQuery` gets each block's results when the block ends, as views that are valid during the call
  * only, so memory stays flat however large the file. At the first query that comes back after another,
- * reading stops and the result is undefined: such a file must be read whole (readTrecRunColumns).
+ * reading stops and the result is undefined: such a file must be read whole (readTrecRunColumns). `hash`
+ * is fed the file's bytes as they are read (all of them unless the result is undefined).
  */
 export function readTrecRunBlocks(
   path: string,
   onQuery: (qid: string, results: ResultColumns) => void,
+  hash?: Hash,
 ): { runId: string } | undefined {
   const seen = new Set<string>();
   const builder = new QueryBuilder();
   let qid = undefined as string | undefined;
   let grouped = true;
-  const runId = scanRun(path, (next) => {
-    if (seen.has(next)) {
-      grouped = false;
-      return undefined;
-    }
-    if (qid !== undefined) onQuery(qid, builder.view());
-    seen.add(next);
-    qid = next;
-    builder.clear();
-    return builder;
-  });
+  const runId = scanRun(
+    path,
+    (next) => {
+      if (seen.has(next)) {
+        grouped = false;
+        return undefined;
+      }
+      if (qid !== undefined) onQuery(qid, builder.view());
+      seen.add(next);
+      qid = next;
+      builder.clear();
+      return builder;
+    },
+    hash,
+  );
   if (!grouped) return undefined;
   if (qid !== undefined) onQuery(qid, builder.view());
   return { runId };
@@ -68,7 +78,7 @@ export function readTrecRunBlocks(
  * at the start of each block and returns the builder its results go to, or undefined to stop reading.
  * Returns the run tag of the last line read.
  */
-function scanRun(path: string, enter: (qid: string) => QueryBuilder | undefined): string {
+function scanRun(path: string, enter: (qid: string) => QueryBuilder | undefined, hash?: Hash): string {
   let builder: QueryBuilder | undefined;
   let qid = '';
   let qidBytes = Buffer.alloc(0);
@@ -76,66 +86,71 @@ function scanRun(path: string, enter: (qid: string) => QueryBuilder | undefined)
   let q0Bytes = Buffer.alloc(0);
   let lines = 0;
 
-  scanFields(path, 6, (buf, _start, _end, fields, count, lineNumber) => {
-    if (count === 0 || buf[fields[0] as number] === 35) return true; // blank or '#' comment
-    if (count < 6) {
-      throw new UserError(
-        `expected 6 columns 'qid Q0 docid rank score tag', found ${count}`,
-        at(path, lineNumber, 'line'),
-      );
-    }
-    const q0 = fields[0] as number;
-    const q1 = fields[1] as number;
-    if (builder === undefined || !sameBytes(buf, q0, q1, qidBytes)) {
-      builder?.checkIds(path); // the block just read, before it is handed on
-      qid = decodeId(buf, q0, q1, path, lineNumber, 'qid');
-      builder = enter(qid);
-      if (builder === undefined) return false;
-      qidBytes = Buffer.from(buf.subarray(q0, q1));
-    }
-    const r0 = fields[6] as number;
-    const r1 = fields[7] as number;
-    if (Number.isNaN(parseDecimal(buf, r0, r1))) {
-      throw new UserError(
-        `rank is not a number: '${buf.toString('utf8', r0, r1)}'`,
-        at(path, lineNumber, 'rank'),
-      );
-    }
-    const s0 = fields[8] as number;
-    const s1 = fields[9] as number;
-    const score = parseDecimal(buf, s0, s1);
-    if (Number.isNaN(score)) {
-      throw new UserError(
-        `score is not a number: '${buf.toString('utf8', s0, s1)}'`,
-        at(path, lineNumber, 'score'),
-      );
-    }
-    const d0 = fields[4] as number;
-    const d1 = fields[5] as number;
-    const first = builder.add(buf, d0, d1, score, lineNumber);
-    if (first !== undefined) {
-      const where = first > 0 ? ` (first at line ${first})` : '';
-      throw new UserError(
-        `document '${buf.toString(ID_ENCODING, d0, d1)}' appears twice in the results of query '${qid}'${where}`,
-        at(path, lineNumber, 'docid'),
-      );
-    }
-    // Q0 and the tag are nearly always the same word on every line: checked when they change.
-    const z0 = fields[2] as number;
-    const z1 = fields[3] as number;
-    if (!sameBytes(buf, z0, z1, q0Bytes)) {
-      checkId(buf, z0, z1, path, lineNumber, 'Q0');
-      q0Bytes = Buffer.from(buf.subarray(z0, z1));
-    }
-    const t0 = fields[10] as number;
-    const t1 = fields[11] as number;
-    if (!sameBytes(buf, t0, t1, runIdBytes)) {
-      checkId(buf, t0, t1, path, lineNumber, 'tag');
-      runIdBytes = Buffer.from(buf.subarray(t0, t1));
-    }
-    lines++;
-    return true;
-  });
+  scanFields(
+    path,
+    6,
+    (buf, _start, _end, fields, count, lineNumber) => {
+      if (count === 0 || buf[fields[0] as number] === 35) return true; // blank or '#' comment
+      if (count < 6) {
+        throw new UserError(
+          `expected 6 columns 'qid Q0 docid rank score tag', found ${count}`,
+          at(path, lineNumber, 'line'),
+        );
+      }
+      const q0 = fields[0] as number;
+      const q1 = fields[1] as number;
+      if (builder === undefined || !sameBytes(buf, q0, q1, qidBytes)) {
+        builder?.checkIds(path); // the block just read, before it is handed on
+        qid = decodeId(buf, q0, q1, path, lineNumber, 'qid');
+        builder = enter(qid);
+        if (builder === undefined) return false;
+        qidBytes = Buffer.from(buf.subarray(q0, q1));
+      }
+      const r0 = fields[6] as number;
+      const r1 = fields[7] as number;
+      if (Number.isNaN(parseDecimal(buf, r0, r1))) {
+        throw new UserError(
+          `rank is not a number: '${buf.toString('utf8', r0, r1)}'`,
+          at(path, lineNumber, 'rank'),
+        );
+      }
+      const s0 = fields[8] as number;
+      const s1 = fields[9] as number;
+      const score = parseDecimal(buf, s0, s1);
+      if (Number.isNaN(score)) {
+        throw new UserError(
+          `score is not a number: '${buf.toString('utf8', s0, s1)}'`,
+          at(path, lineNumber, 'score'),
+        );
+      }
+      const d0 = fields[4] as number;
+      const d1 = fields[5] as number;
+      const first = builder.add(buf, d0, d1, score, lineNumber);
+      if (first !== undefined) {
+        const where = first > 0 ? ` (first at line ${first})` : '';
+        throw new UserError(
+          `document '${buf.toString(ID_ENCODING, d0, d1)}' appears twice in the results of query '${qid}'${where}`,
+          at(path, lineNumber, 'docid'),
+        );
+      }
+      // Q0 and the tag are nearly always the same word on every line: checked when they change.
+      const z0 = fields[2] as number;
+      const z1 = fields[3] as number;
+      if (!sameBytes(buf, z0, z1, q0Bytes)) {
+        checkId(buf, z0, z1, path, lineNumber, 'Q0');
+        q0Bytes = Buffer.from(buf.subarray(z0, z1));
+      }
+      const t0 = fields[10] as number;
+      const t1 = fields[11] as number;
+      if (!sameBytes(buf, t0, t1, runIdBytes)) {
+        checkId(buf, t0, t1, path, lineNumber, 'tag');
+        runIdBytes = Buffer.from(buf.subarray(t0, t1));
+      }
+      lines++;
+      return true;
+    },
+    hash,
+  );
   builder?.checkIds(path);
   if (lines === 0) throw new UserError('the run has no results', { file: path });
   return runIdBytes.toString(ID_ENCODING);
