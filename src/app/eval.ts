@@ -6,7 +6,7 @@ import { type EvaluateRunsResult, evaluateRuns, type NamedRun } from '../evaluat
 import { evaluationSettings } from '../evaluation/settings.js';
 import { formatEvaluationTable } from '../evaluation/table.js';
 import type { EvaluationFile } from '../evaluation/types.js';
-import { writeTextFile } from '../files.js';
+import { writeJsonFile } from '../files.js';
 import { type Measure, parseMeasureList } from '../metrics/registry.js';
 import { namingFlag } from './flag-errors.js';
 import { evaluateRunFile } from './run-file-evaluation.js';
@@ -78,9 +78,9 @@ export function evaluateWithTable(options: EvaluateFilesOptions): EvaluationWith
   return { ...result, table: formatEvaluationTable(result.evaluation) };
 }
 
-/** The evaluation JSON `--out` asks for. */
+/** The evaluation JSON `--out` asks for, written as it is serialised (never whole in memory as text). */
 export function writeEvaluation(path: string, evaluation: EvaluationFile): void {
-  writeTextFile(path, `${JSON.stringify(evaluation, null, 2)}\n`);
+  writeJsonFile(path, evaluation);
 }
 
 /** A measure list as given on the command line: an error names the flag (`--measures: measure 'P': …`). */

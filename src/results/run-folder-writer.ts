@@ -3,7 +3,7 @@ import { fileSha256 } from '../dataset/digest.js';
 import { UserError } from '../errors.js';
 import type { HeldRun } from '../evaluation/evaluate-runs.js';
 import type { EvaluationFile } from '../evaluation/types.js';
-import { copyFile, makeFolder, shownName, writeTextFile } from '../files.js';
+import { copyFile, makeFolder, shownName, writeJsonFile, writeTextFile } from '../files.js';
 import type { Run } from '../metrics/types.js';
 import { RUN_FILES, runIdProblem, SYSTEM_FILES, systemPath } from './layout.js';
 import { writeRunFiles } from './run-files.js';
@@ -93,7 +93,7 @@ export class RunFolderWriter {
   }
 
   writeEvaluation(evaluation: EvaluationFile): void {
-    writeTextFile(join(this.dir, RUN_FILES.evaluation), `${JSON.stringify(evaluation, null, 2)}\n`);
+    writeJsonFile(join(this.dir, RUN_FILES.evaluation), evaluation); // per-query values: often megabytes
   }
 
   writeSummary(summary: RunSummary): void {
