@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, readSync } from 'node:fs';
 import { openForReading } from '../files.js';
-import { canonicalLines, canonicalQrelsLines } from './canonical.js';
+import { eachCanonicalLine, eachCanonicalQrelsLine } from './canonical.js';
 import type { DatasetContent } from './types.js';
 
 /**
@@ -12,13 +12,27 @@ import type { DatasetContent } from './types.js';
 export function datasetDigest(content: DatasetContent): string {
   const hash = createHash('sha256');
   hash.update('retrieval-gate dataset v1\n');
-  const section = (name: string, lines: string[]): void => {
-    hash.update(`${name} ${lines.length}\n`);
-    for (const line of lines) hash.update(`${line}\n`);
+  // Each section is its line count, then its lines, hashed as they are made and a few thousand at a time
+  // (a call per line cost more than the hashing; holding every line first, a heap of garbage).
+  let batch = '';
+  const add = (line: string): void => {
+    batch += `${line}\n`;
+    if (batch.length >= 1 << 16) {
+      hash.update(batch);
+      batch = '';
+    }
   };
-  section('queries', canonicalLines(content.queries));
-  if (content.corpus) section('corpus', canonicalLines(content.corpus));
-  section('qrels', canonicalQrelsLines(content.qrels));
+  add(`queries ${content.queries.size}`);
+  eachCanonicalLine(content.queries, add);
+  if (content.corpus) {
+    add(`corpus ${content.corpus.size}`);
+    eachCanonicalLine(content.corpus, add);
+  }
+  let judgments = 0;
+  for (const query of content.qrels.values()) judgments += query.size;
+  add(`qrels ${judgments}`);
+  eachCanonicalQrelsLine(content.qrels, add);
+  hash.update(batch);
   return `sha256:${hash.digest('hex')}`;
 }
 
