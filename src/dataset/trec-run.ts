@@ -2,12 +2,12 @@ import type { Hash } from 'node:crypto';
 import { type InputLocation, UserError } from '../errors.js';
 import { ID_ENCODING } from '../metrics/order.js';
 import type { ColumnRun, ResultColumns } from '../metrics/rank.js';
-import type { QueryResults, Run } from '../metrics/types.js';
+import type { Run } from '../metrics/types.js';
 import { checkId, decodeId } from './ids.js';
 import { scanFields } from './lines.js';
 import { parseDecimal } from './numbers.js';
-import { columnSlabs, copyColumns, toColumns, toResults } from './packed-results.js';
-import { QueryBuilder, QueryCollector } from './query-collector.js';
+import type { QueryBuilder } from './query-collector.js';
+import { type RunScan, readRun, readRunBlocks, readRunColumns } from './run-reader.js';
 
 export type { ColumnRun } from '../metrics/rank.js';
 
@@ -18,59 +18,26 @@ export type { ColumnRun } from '../metrics/rank.js';
  * and so is a word (query, Q0, doc or tag) that is not UTF-8 (dataset/ids.ts).
  */
 export function readTrecRun(path: string): Run {
-  const collector = new QueryCollector<QueryResults>(toResults, toColumns);
-  const runId = scanRun(path, (qid) => collector.enter(qid));
-  return { runId, queries: collector.finish() };
+  return readRun(trecRunScan(path));
 }
 
-/**
- * readTrecRun without a string per doc id: the form for runs of millions of lines. `hash` is fed the file's
- * bytes as they are read.
- */
+/** readTrecRun without a string per doc id (run-reader.ts). */
 export function readTrecRunColumns(path: string, hash?: Hash): ColumnRun {
-  const slabs = columnSlabs();
-  const collector = new QueryCollector<ResultColumns>(
-    (results) => copyColumns(results, slabs),
-    (columns) => columns,
-  );
-  const runId = scanRun(path, (qid) => collector.enter(qid), hash);
-  return { runId, queries: collector.finish() };
+  return readRunColumns(trecRunScan(path), hash);
 }
 
-/**
- * Reads the run one query block at a time, for runs that list each query's lines together (as nearly all
- * do): `onQuery` gets each block's results when the block ends, as views that are valid during the call
- * only, so memory stays flat however large the file. At the first query that comes back after another,
- * reading stops and the result is undefined: such a file must be read whole (readTrecRunColumns). `hash`
- * is fed the file's bytes as they are read (all of them unless the result is undefined).
- */
+/** readTrecRun a query block at a time (run-reader.ts). */
 export function readTrecRunBlocks(
   path: string,
   onQuery: (qid: string, results: ResultColumns) => void,
   hash?: Hash,
 ): { runId: string } | undefined {
-  const seen = new Set<string>();
-  const builder = new QueryBuilder();
-  let qid = undefined as string | undefined;
-  let grouped = true;
-  const runId = scanRun(
-    path,
-    (next) => {
-      if (seen.has(next)) {
-        grouped = false;
-        return undefined;
-      }
-      if (qid !== undefined) onQuery(qid, builder.view());
-      seen.add(next);
-      qid = next;
-      builder.clear();
-      return builder;
-    },
-    hash,
-  );
-  if (!grouped) return undefined;
-  if (qid !== undefined) onQuery(qid, builder.view());
-  return { runId };
+  return readRunBlocks(trecRunScan(path), onQuery, hash);
+}
+
+/** The TREC run file at `path` as a scan (run-reader.ts): its tag is the last line's. */
+export function trecRunScan(path: string): RunScan {
+  return (enter, hash) => scanRun(path, enter, hash);
 }
 
 /**
