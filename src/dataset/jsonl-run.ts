@@ -44,7 +44,7 @@ export function jsonlRunScan(path: string, runId: string): RunScan {
           field,
         });
       }
-      if (Buffer.byteLength(docid) > id.length) id = Buffer.allocUnsafe(2 * Buffer.byteLength(docid));
+      if (3 * docid.length > id.length) id = Buffer.allocUnsafe(3 * docid.length); // UTF-8: ≤ 3 bytes a unit
       const first = (builder as QueryBuilder).add(id, 0, id.write(docid), score, line);
       if (first !== undefined) {
         const where = first > 0 ? ` (first at line ${first})` : ''; // 0: a query read back (interleaved)
