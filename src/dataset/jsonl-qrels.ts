@@ -50,16 +50,16 @@ function plainJudgment(buf: Buffer, start: number, end: number, out: Judgment): 
     if (pair > 0 && buf[i++] !== 0x2c) return false; // ,
     const key = plainString(buf, i, end);
     if (key < 0 || buf[key + 1] !== 0x3a) return false; // "key":
-    const name = buf.toString('latin1', i + 1, key);
+    const name = keyName(buf, i + 1, key);
     const value = key + 2;
-    if (name === 'rel' && !(seen & 4)) {
+    if (name === 4 && !(seen & 4)) {
       i = plainInteger(buf, value, end - 1);
       if (i < 0) return false;
-      out.rel = Number(buf.toString('latin1', value, i));
+      out.rel = integerValue(buf, value, i);
       seen |= 4;
       continue;
     }
-    const bit = name === 'qid' ? 1 : name === 'docid' ? 2 : 0;
+    const bit = name === 4 ? 0 : name;
     if (bit === 0 || seen & bit) return false;
     const close = plainString(buf, value, end);
     if (close < 0 || close === value + 1) return false; // an empty id is the schema's to refuse
@@ -70,6 +70,31 @@ function plainJudgment(buf: Buffer, start: number, end: number, out: Judgment): 
   }
   return i === end - 1;
 }
+
+/** The value of the integer plainInteger matched (at most 15 digits: exact, as JSON.parse reads it, -0 too). */
+function integerValue(buf: Buffer, start: number, end: number): number {
+  const negative = buf[start] === 0x2d;
+  let value = 0;
+  for (let i = negative ? start + 1 : start; i < end; i++) value = value * 10 + ((buf[i] as number) - 0x30);
+  return negative ? -value : value;
+}
+
+/** Which key buf[start, end) spells, as its bit: qid 1, docid 2, rel 4, any other 0 (no string made). */
+function keyName(buf: Buffer, start: number, end: number): number {
+  for (const [key, bit] of KEYS) {
+    if (end - start !== key.length) continue;
+    let i = 0;
+    while (i < key.length && buf[start + i] === key.charCodeAt(i)) i++;
+    if (i === key.length) return bit;
+  }
+  return 0;
+}
+
+const KEYS: [string, number][] = [
+  ['qid', 1],
+  ['docid', 2],
+  ['rel', 4],
+];
 
 /** The index of the closing quote of a plain string starting at buf[at], or -1. */
 function plainString(buf: Buffer, at: number, end: number): number {
