@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { fileSha256InBackground } from '../dataset/digest.js';
 import { loadDataset } from '../dataset/native.js';
 import { resolveDataset } from '../dataset/resolve.js';
 import { runName } from '../dataset/run-file.js';
@@ -44,16 +45,24 @@ export function evaluateNamedRunFiles(
   files: { name: string; path: string }[],
 ): EvaluateRunsResult {
   const measures = parseMeasureOption(options.measures, options.measuresFlag);
+  // Each run's digest is taken in a worker while the dataset loads and the run before it is read
+  // (dataset/digest.ts), two at most at a time; the run is read as trec-eval reads it: block by block,
+  // never whole in memory (run-file-evaluation.ts).
+  const digests: { result: () => string }[] = [];
+  const digest = (i: number) => {
+    if (i < files.length) digests[i] ??= fileSha256InBackground((files[i] as { path: string }).path);
+    return digests[i];
+  };
+  digest(0);
   const dataset = loadDataset(resolveDataset(options.dataset), { strict: options.strict });
-  // Read as trec-eval reads them: block by block, never the whole run in memory, its sha256 taken from
-  // the same reading (run-file-evaluation.ts).
   const runs = files.map(
-    ({ name, path }): NamedRun => ({
+    ({ name, path }, i): NamedRun => ({
       name,
       file: { name: basename(path) },
       streamed: (qrels, measures, options) => {
-        const read = evaluateRunFile(qrels, path, measures, options, { sha256: true });
-        return { ...read, sha256: read.sha256 as string };
+        const sha256 = digest(i) as { result: () => string };
+        digest(i + 1);
+        return { ...evaluateRunFile(qrels, path, measures, options), sha256: sha256.result() };
       },
     }),
   );

@@ -30,7 +30,7 @@ export function readJsonlRun(path: string, runId: string): Run {
  * straight into the reader's builders as bytes, a query's block ending where a line of another query starts.
  */
 export function jsonlRunScan(path: string, runId: string): RunScan {
-  return (enter, hash) => {
+  return (enter) => {
     let builder: QueryBuilder | undefined;
     let qid: string | undefined;
     let results = 0;
@@ -56,28 +56,24 @@ export function jsonlRunScan(path: string, runId: string): RunScan {
       }
       results++;
     };
-    scanLines(
-      path,
-      (buf, start, end, line) => {
-        const record = jsonlRecord<RunLine>(buf, start, end, path, line, 'run-line');
-        if (record === undefined) return true;
-        checkIdText(record.qid, 'query id', { file: path, line, field: 'qid' });
-        if (record.qid !== qid) {
-          qid = record.qid;
-          builder = enter(qid);
-          if (builder === undefined) return false;
-        }
-        if (record.results) {
-          record.results.forEach((result, i) => {
-            add(result.docid, result.score, line, `results[${i}].docid`);
-          });
-        } else {
-          add(record.docid as string, record.score as number, line, 'docid');
-        }
-        return true;
-      },
-      hash,
-    );
+    scanLines(path, (buf, start, end, line) => {
+      const record = jsonlRecord<RunLine>(buf, start, end, path, line, 'run-line');
+      if (record === undefined) return true;
+      checkIdText(record.qid, 'query id', { file: path, line, field: 'qid' });
+      if (record.qid !== qid) {
+        qid = record.qid;
+        builder = enter(qid);
+        if (builder === undefined) return false;
+      }
+      if (record.results) {
+        record.results.forEach((result, i) => {
+          add(result.docid, result.score, line, `results[${i}].docid`);
+        });
+      } else {
+        add(record.docid as string, record.score as number, line, 'docid');
+      }
+      return true;
+    });
     if (results === 0) throw new UserError('the run has no results', { file: path });
     return runId;
   };

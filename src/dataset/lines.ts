@@ -1,4 +1,3 @@
-import type { Hash } from 'node:crypto';
 import { closeSync, readSync } from 'node:fs';
 import { openForReading } from '../files.js';
 import { ID_SEPARATORS } from './ids.js';
@@ -6,36 +5,30 @@ import { ID_SEPARATORS } from './ids.js';
 /**
  * Streams a text file as lines of raw bytes, without decoding the whole file: a 7M-line run is read
  * through one reusable buffer. `onLine` gets the buffer and the line's byte range (no newline, CR kept);
- * returning false stops the reading there. `hash`, when given, is fed every byte read (as in scanFields).
+ * returning false stops the reading there.
  */
 export function scanLines(
   path: string,
   onLine: (buf: Buffer, start: number, end: number, lineNumber: number) => unknown,
-  hash?: Hash,
 ): void {
   let lineNumber = 0;
-  readChunks(
-    path,
-    (buf, end, last) => {
-      const view = buf.subarray(0, end);
-      let lineStart = 0;
-      for (let i = view.indexOf(10, 0); i >= 0; i = view.indexOf(10, lineStart)) {
-        if (onLine(buf, lineStart, i, ++lineNumber) === false) return -1;
-        lineStart = i + 1;
-      }
-      if (last && lineStart < end && onLine(buf, lineStart, end, ++lineNumber) === false) return -1;
-      return lineStart;
-    },
-    hash,
-  );
+  readChunks(path, (buf, end, last) => {
+    const view = buf.subarray(0, end);
+    let lineStart = 0;
+    for (let i = view.indexOf(10, 0); i >= 0; i = view.indexOf(10, lineStart)) {
+      if (onLine(buf, lineStart, i, ++lineNumber) === false) return -1;
+      lineStart = i + 1;
+    }
+    if (last && lineStart < end && onLine(buf, lineStart, end, ++lineNumber) === false) return -1;
+    return lineStart;
+  });
 }
 
 /**
  * Streams a file of whitespace-separated columns, finding line ends and fields in one pass over the bytes
  * (much faster than a search for each newline, then a second pass per line). `onLine` gets the line's byte
  * range (no newline) and its fields as start/end pairs in `fields`; `count` is capped at max + 1.
- * `onLine` returning false stops the reading there. `hash`, when given, is fed every byte read, in order (the
- * file's digest without a second reading; partial when the reading stopped early).
+ * `onLine` returning false stops the reading there.
  */
 export function scanFields(
   path: string,
@@ -48,28 +41,22 @@ export function scanFields(
     count: number,
     lineNumber: number,
   ) => boolean | undefined,
-  hash?: Hash,
 ): void {
   const splitter = new FieldSplitter(max);
   let lineNumber = 0;
-  readChunks(
-    path,
-    (buf, end, last) => {
-      let lineStart = 0;
-      while (lineStart < end) {
-        let lineEnd = splitter.split(buf, lineStart, end);
-        if (lineEnd < 0) {
-          if (!last) break; // the line continues in the next chunk
-          lineEnd = end;
-        }
-        if (onLine(buf, lineStart, lineEnd, splitter.fields, splitter.count, ++lineNumber) === false)
-          return -1;
-        lineStart = lineEnd + 1;
+  readChunks(path, (buf, end, last) => {
+    let lineStart = 0;
+    while (lineStart < end) {
+      let lineEnd = splitter.split(buf, lineStart, end);
+      if (lineEnd < 0) {
+        if (!last) break; // the line continues in the next chunk
+        lineEnd = end;
       }
-      return Math.min(lineStart, end);
-    },
-    hash,
-  );
+      if (onLine(buf, lineStart, lineEnd, splitter.fields, splitter.count, ++lineNumber) === false) return -1;
+      lineStart = lineEnd + 1;
+    }
+    return Math.min(lineStart, end);
+  });
 }
 
 /** Splits one line into fields, remembering up to `max` of them. */
@@ -110,13 +97,9 @@ class FieldSplitter {
 /**
  * Reads a file through one reusable buffer. `consume(buf, end, last)` gets the bytes [0, end), followed by
  * a sentinel newline at buf[end], and returns how far it consumed (the rest is kept for the next call), or
- * -1 to stop. `last` is set at the end of file. `hash` gets the bytes as they are read.
+ * -1 to stop. `last` is set at the end of file.
  */
-function readChunks(
-  path: string,
-  consume: (buf: Buffer, end: number, last: boolean) => number,
-  hash?: Hash,
-): void {
+function readChunks(path: string, consume: (buf: Buffer, end: number, last: boolean) => number): void {
   const fd = openForReading(path);
   try {
     let buf: Buffer = Buffer.allocUnsafe(1 << 20);
@@ -125,7 +108,6 @@ function readChunks(
       if (filled === buf.length - 1) buf = grow(buf); // a line longer than the buffer
       const read = readSync(fd, buf, filled, buf.length - 1 - filled, null);
       const end = filled + read;
-      hash?.update(buf.subarray(filled, end));
       buf[end] = 10;
       const consumed = consume(buf, end, read === 0);
       if (read === 0 || consumed < 0) return;

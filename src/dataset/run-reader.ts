@@ -1,4 +1,3 @@
-import type { Hash } from 'node:crypto';
 import type { ColumnRun, ResultColumns } from '../metrics/rank.js';
 import type { QueryResults, Run } from '../metrics/types.js';
 import { columnSlabs, copyColumns, toColumns, toResults } from './packed-results.js';
@@ -7,11 +6,11 @@ import { QueryBuilder, QueryCollector } from './query-collector.js';
 /**
  * The one way runs are read, whatever their format: a format's scan parses its file in order and, at the
  * start of each block of one query's results, calls `enter(qid)` for the builder the block's results go
- * to (undefined stops the reading). It refuses what the format refuses, at file:line:field, feeds `hash`
- * the file's bytes when given, and returns the run's tag. What is kept of the results is the caller's:
+ * to (undefined stops the reading). It refuses what the format refuses, at file:line:field, and returns
+ * the run's tag. What is kept of the results is the caller's:
  * strings (readRun), exact-size columns (readRunColumns) or nothing past each block (readRunBlocks).
  */
-export type RunScan = (enter: (qid: string) => QueryBuilder | undefined, hash?: Hash) => string;
+export type RunScan = (enter: (qid: string) => QueryBuilder | undefined) => string;
 
 /** The run with its doc ids as strings, each query's results in file order. */
 export function readRun(scan: RunScan): Run {
@@ -21,13 +20,13 @@ export function readRun(scan: RunScan): Run {
 }
 
 /** readRun without a string per doc id: the form for runs of millions of lines. */
-export function readRunColumns(scan: RunScan, hash?: Hash): ColumnRun {
+export function readRunColumns(scan: RunScan): ColumnRun {
   const slabs = columnSlabs();
   const collector = new QueryCollector<ResultColumns>(
     (results) => copyColumns(results, slabs),
     (columns) => columns,
   );
-  const runId = scan((qid) => collector.enter(qid), hash);
+  const runId = scan((qid) => collector.enter(qid));
   return { runId, queries: collector.finish() };
 }
 
@@ -40,7 +39,6 @@ export function readRunColumns(scan: RunScan, hash?: Hash): ColumnRun {
 export function readRunBlocks(
   scan: RunScan,
   onQuery: (qid: string, results: ResultColumns) => void,
-  hash?: Hash,
 ): { runId: string } | undefined {
   const seen = new Set<string>();
   const builder = new QueryBuilder();
@@ -56,7 +54,7 @@ export function readRunBlocks(
     qid = next;
     builder.clear();
     return builder;
-  }, hash);
+  });
   if (!grouped) return undefined;
   if (qid !== undefined) onQuery(qid, builder.view());
   return { runId };

@@ -1,4 +1,3 @@
-import type { Hash } from 'node:crypto';
 import { type InputLocation, UserError } from '../errors.js';
 import { ID_ENCODING } from '../metrics/order.js';
 import type { ColumnRun, ResultColumns } from '../metrics/rank.js';
@@ -22,22 +21,21 @@ export function readTrecRun(path: string): Run {
 }
 
 /** readTrecRun without a string per doc id (run-reader.ts). */
-export function readTrecRunColumns(path: string, hash?: Hash): ColumnRun {
-  return readRunColumns(trecRunScan(path), hash);
+export function readTrecRunColumns(path: string): ColumnRun {
+  return readRunColumns(trecRunScan(path));
 }
 
 /** readTrecRun a query block at a time (run-reader.ts). */
 export function readTrecRunBlocks(
   path: string,
   onQuery: (qid: string, results: ResultColumns) => void,
-  hash?: Hash,
 ): { runId: string } | undefined {
-  return readRunBlocks(trecRunScan(path), onQuery, hash);
+  return readRunBlocks(trecRunScan(path), onQuery);
 }
 
 /** The TREC run file at `path` as a scan (run-reader.ts): its tag is the last line's. */
 export function trecRunScan(path: string): RunScan {
-  return (enter, hash) => scanRun(path, enter, hash);
+  return (enter) => scanRun(path, enter);
 }
 
 /**
@@ -45,7 +43,7 @@ export function trecRunScan(path: string): RunScan {
  * at the start of each block and returns the builder its results go to, or undefined to stop reading.
  * Returns the run tag of the last line read.
  */
-function scanRun(path: string, enter: (qid: string) => QueryBuilder | undefined, hash?: Hash): string {
+function scanRun(path: string, enter: (qid: string) => QueryBuilder | undefined): string {
   let builder: QueryBuilder | undefined;
   let qid = '';
   let qidBytes = Buffer.alloc(0);
@@ -53,71 +51,66 @@ function scanRun(path: string, enter: (qid: string) => QueryBuilder | undefined,
   let q0Bytes = Buffer.alloc(0);
   let lines = 0;
 
-  scanFields(
-    path,
-    6,
-    (buf, _start, _end, fields, count, lineNumber) => {
-      if (count === 0 || buf[fields[0] as number] === 35) return true; // blank or '#' comment
-      if (count < 6) {
-        throw new UserError(
-          `expected 6 columns 'qid Q0 docid rank score tag', found ${count}`,
-          at(path, lineNumber, 'line'),
-        );
-      }
-      const q0 = fields[0] as number;
-      const q1 = fields[1] as number;
-      if (builder === undefined || !sameBytes(buf, q0, q1, qidBytes)) {
-        builder?.checkIds(path); // the block just read, before it is handed on
-        qid = decodeId(buf, q0, q1, path, lineNumber, 'qid');
-        builder = enter(qid);
-        if (builder === undefined) return false;
-        qidBytes = Buffer.from(buf.subarray(q0, q1));
-      }
-      const r0 = fields[6] as number;
-      const r1 = fields[7] as number;
-      if (Number.isNaN(parseDecimal(buf, r0, r1))) {
-        throw new UserError(
-          `rank is not a number: '${buf.toString('utf8', r0, r1)}'`,
-          at(path, lineNumber, 'rank'),
-        );
-      }
-      const s0 = fields[8] as number;
-      const s1 = fields[9] as number;
-      const score = parseDecimal(buf, s0, s1);
-      if (Number.isNaN(score)) {
-        throw new UserError(
-          `score is not a number: '${buf.toString('utf8', s0, s1)}'`,
-          at(path, lineNumber, 'score'),
-        );
-      }
-      const d0 = fields[4] as number;
-      const d1 = fields[5] as number;
-      const first = builder.add(buf, d0, d1, score, lineNumber);
-      if (first !== undefined) {
-        const where = first > 0 ? ` (first at line ${first})` : '';
-        throw new UserError(
-          `document '${buf.toString(ID_ENCODING, d0, d1)}' appears twice in the results of query '${qid}'${where}`,
-          at(path, lineNumber, 'docid'),
-        );
-      }
-      // Q0 and the tag are nearly always the same word on every line: checked when they change.
-      const z0 = fields[2] as number;
-      const z1 = fields[3] as number;
-      if (!sameBytes(buf, z0, z1, q0Bytes)) {
-        checkId(buf, z0, z1, path, lineNumber, 'Q0');
-        q0Bytes = Buffer.from(buf.subarray(z0, z1));
-      }
-      const t0 = fields[10] as number;
-      const t1 = fields[11] as number;
-      if (!sameBytes(buf, t0, t1, runIdBytes)) {
-        checkId(buf, t0, t1, path, lineNumber, 'tag');
-        runIdBytes = Buffer.from(buf.subarray(t0, t1));
-      }
-      lines++;
-      return true;
-    },
-    hash,
-  );
+  scanFields(path, 6, (buf, _start, _end, fields, count, lineNumber) => {
+    if (count === 0 || buf[fields[0] as number] === 35) return true; // blank or '#' comment
+    if (count < 6) {
+      throw new UserError(
+        `expected 6 columns 'qid Q0 docid rank score tag', found ${count}`,
+        at(path, lineNumber, 'line'),
+      );
+    }
+    const q0 = fields[0] as number;
+    const q1 = fields[1] as number;
+    if (builder === undefined || !sameBytes(buf, q0, q1, qidBytes)) {
+      builder?.checkIds(path); // the block just read, before it is handed on
+      qid = decodeId(buf, q0, q1, path, lineNumber, 'qid');
+      builder = enter(qid);
+      if (builder === undefined) return false;
+      qidBytes = Buffer.from(buf.subarray(q0, q1));
+    }
+    const r0 = fields[6] as number;
+    const r1 = fields[7] as number;
+    if (Number.isNaN(parseDecimal(buf, r0, r1))) {
+      throw new UserError(
+        `rank is not a number: '${buf.toString('utf8', r0, r1)}'`,
+        at(path, lineNumber, 'rank'),
+      );
+    }
+    const s0 = fields[8] as number;
+    const s1 = fields[9] as number;
+    const score = parseDecimal(buf, s0, s1);
+    if (Number.isNaN(score)) {
+      throw new UserError(
+        `score is not a number: '${buf.toString('utf8', s0, s1)}'`,
+        at(path, lineNumber, 'score'),
+      );
+    }
+    const d0 = fields[4] as number;
+    const d1 = fields[5] as number;
+    const first = builder.add(buf, d0, d1, score, lineNumber);
+    if (first !== undefined) {
+      const where = first > 0 ? ` (first at line ${first})` : '';
+      throw new UserError(
+        `document '${buf.toString(ID_ENCODING, d0, d1)}' appears twice in the results of query '${qid}'${where}`,
+        at(path, lineNumber, 'docid'),
+      );
+    }
+    // Q0 and the tag are nearly always the same word on every line: checked when they change.
+    const z0 = fields[2] as number;
+    const z1 = fields[3] as number;
+    if (!sameBytes(buf, z0, z1, q0Bytes)) {
+      checkId(buf, z0, z1, path, lineNumber, 'Q0');
+      q0Bytes = Buffer.from(buf.subarray(z0, z1));
+    }
+    const t0 = fields[10] as number;
+    const t1 = fields[11] as number;
+    if (!sameBytes(buf, t0, t1, runIdBytes)) {
+      checkId(buf, t0, t1, path, lineNumber, 'tag');
+      runIdBytes = Buffer.from(buf.subarray(t0, t1));
+    }
+    lines++;
+    return true;
+  });
   builder?.checkIds(path);
   if (lines === 0) throw new UserError('the run has no results', { file: path });
   return runIdBytes.toString(ID_ENCODING);
