@@ -3,6 +3,8 @@ import type { Qrels } from '../metrics/types.js';
 
 /** JSON with object keys sorted at every level: one spelling per value, so hashes depend on content only. */
 export function canonicalJson(value: unknown): string {
+  // A record like a query's ({"id", "text"}) is already canonical: the replacer's copies are for the others.
+  if (isFlatAndSorted(value)) return JSON.stringify(value);
   return JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(
@@ -10,6 +12,18 @@ export function canonicalJson(value: unknown): string {
         )
       : v,
   );
+}
+
+/** An object of primitive members whose keys are in code-point order already (JSON writes them as they stand). */
+function isFlatAndSorted(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const member = (value as Record<string, unknown>)[keys[i] as string];
+    if (member !== null && typeof member === 'object') return false;
+    if (i > 0 && compareCodePoints(keys[i - 1] as string, keys[i] as string) >= 0) return false;
+  }
+  return true;
 }
 
 /** Records of a map in id byte order, one canonical JSON line each. */
