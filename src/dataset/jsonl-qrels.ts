@@ -21,18 +21,32 @@ export function readJsonlQrels(path: string): Qrels {
   const plain: Judgment = { qid: '', docid: '', rel: 0 };
   let count = 0;
   scanLines(path, (buf, start, end, line) => {
+    // A plain line's ids are words already (no byte ≤ space, not empty): only a parsed line's are checked.
     const judgment = plainJudgment(buf, start, end, plain)
       ? plain
-      : jsonlRecord<Judgment>(buf, start, end, path, line, 'qrel');
+      : parsedJudgment(buf, start, end, path, line);
     if (judgment === undefined) return;
     const { qid, docid, rel } = judgment;
-    checkIdText(qid, 'query id', { file: path, line, field: 'qid' });
-    checkIdText(docid, 'document id', { file: path, line, field: 'docid' });
     addJudgment(qrels, qid, docid, rel, { file: path, line, field: 'docid' });
     count++;
   });
   if (count === 0) throw new UserError('the qrels file has no judgments', { file: path });
   return qrels;
+}
+
+/** A line read by JSON.parse and the schema, its ids checked against the id alphabet. */
+function parsedJudgment(
+  buf: Buffer,
+  start: number,
+  end: number,
+  path: string,
+  line: number,
+): Judgment | undefined {
+  const judgment = jsonlRecord<Judgment>(buf, start, end, path, line, 'qrel');
+  if (judgment === undefined) return undefined;
+  checkIdText(judgment.qid, 'query id', { file: path, line, field: 'qid' });
+  checkIdText(judgment.docid, 'document id', { file: path, line, field: 'docid' });
+  return judgment;
 }
 
 const QUOTE = 0x22;
