@@ -44,7 +44,8 @@ export function latencyOutcomes(
     );
   }
   if (rule.maxIncrease) {
-    const threshold = thresholdText('p95 increase', rule.maxIncrease, ' ms');
+    const floor = rule.ignoreBelowMs;
+    const threshold = `${thresholdText('p95 increase', rule.maxIncrease, ' ms')}${floor === undefined ? '' : ` (or ≤ ${floor} ms)`}`;
     const why = missingBaseline(base, noBaselineReason);
     const before = base.system?.latencyMs?.[stage]?.p95;
     const now = figures?.p95;
@@ -55,7 +56,16 @@ export function latencyOutcomes(
             threshold,
             reason: why ?? (now === undefined ? unmeasured : `the baseline has no ${stage} latency`),
           })
-        : increaseOutcome(rule, system.id, metric('p95'), now, before, rule.maxIncrease, threshold, ms),
+        : floor !== undefined && now - before <= floor
+          ? outcome(rule, system.id, metric('p95'), {
+              status: 'pass',
+              observed: now,
+              baseline: before,
+              difference: now - before,
+              threshold,
+              reason: `${ms(before)} → ${ms(now)}: an increase of at most ${ms(floor)}, which the rule ignores`,
+            })
+          : increaseOutcome(rule, system.id, metric('p95'), now, before, rule.maxIncrease, threshold, ms),
     );
   }
   return results;
