@@ -267,7 +267,15 @@ describe('latency and cost', () => {
       baseline: 0.2,
       threshold: 'p95 increase ≤ 50 % (or ≤ 20 ms)',
     });
-    expect(small?.reason).toBe('0.2 ms → 0.7 ms: an increase of at most 20.0 ms, which the rule ignores');
+    expect(small?.reason).toBe(
+      '0.2 ms → 0.7 ms: more than the allowed increase, but by no more than the 20.0 ms the rule ignores',
+    );
+    // A warn-level rule (as the shipped policies have it) ignores it too.
+    expect(gate([{ ...rule, level: 'warn' }], [at(0.7)], tiny).outcomes[0]?.status).toBe('pass');
+    // Within the relative limit (or faster), the usual reason.
+    expect(gate([rule], [at(0.1)], tiny).outcomes[0]?.reason).toBe(
+      '0.2 ms → 0.1 ms: within the allowed increase of 0.1 ms',
+    );
     // Above the floor, the relative limit decides again.
     const large = gate([rule], [at(30)], tiny).outcomes[0];
     expect(large?.status).toBe('fail');
