@@ -1,5 +1,8 @@
 import { marked } from 'marked';
 import { describe, expect, it } from 'vitest';
+import { compareRuns } from '../../src/evaluation/compare-runs.js';
+import type { EvaluationFile, RunResult } from '../../src/evaluation/types.js';
+import { formatComparison } from '../../src/report/compare-tables.js';
 import { gateMarkdown, inert } from '../../src/report/gate-markdown.js';
 import { reportMarkdown } from '../../src/report/report-markdown.js';
 import type { Verdict } from '../../src/results/verdict.js';
@@ -46,6 +49,38 @@ describe('Markdown outputs rendered as GitHub-flavoured Markdown', () => {
     const html = gfm(reportMarkdown({ ...reportFixture(), review: reviewFixture(), audit: auditFixture() }));
     expect(html).not.toMatch(/<a |mailto:/);
     expect(html).toContain('bike-repair@1.0.0');
+  });
+
+  it("compare's Markdown table: no autolinks of run names or the dataset", () => {
+    const qids = ['q1', 'q2', 'q3', 'q4'];
+    const run = (name: string, values: number[]): RunResult => ({
+      name,
+      runId: name,
+      file: { name: `${name}.trec`, sha256: '0' },
+      queriesEvaluated: qids.length,
+      measures: { 'nDCG@10': { value: 0.5, ciLow: 0.4, ciHigh: 0.6 } },
+      missingQueries: [],
+      unjudgedQueries: 0,
+      perQuery: { qids, values: { 'nDCG@10': values } },
+    });
+    const evaluation: EvaluationFile = {
+      schemaVersion: 1,
+      kind: 'evaluation',
+      tool: { name: 'retrieval-gate', version: '0' },
+      dataset: { name: 'bike-repair', version: '1.0.0', digest: 'sha256:0', queries: 4, judgedQueries: 4 },
+      settings: {
+        measures: ['nDCG@10'],
+        relevanceLevel: 1,
+        missingQueries: 'zero',
+        bootstrap: { samples: 100, confidence: 0.95, seed: 1 },
+      },
+      runs: [run(LINKY[0] ?? '', [0.9, 0.8, 0.7, 0.9]), run(LINKY[3] ?? '', [0.1, 0.2, 0.3, 0.2])],
+    };
+    const options = { test: 't', correction: 'holm', alpha: 0.05, samples: 100, seed: 1 } as const;
+    const html = gfm(formatComparison(compareRuns(evaluation, options), 'markdown'));
+    expect(html).not.toMatch(/<a |mailto:/);
+    expect(html).toContain('bike-repair@1.0.0');
+    expect(html).toContain('te3-small@notes.v2');
   });
 
   it('gate.md leads with the verdict and the failing and warning rules; the rest is folded', () => {
