@@ -37,6 +37,14 @@ interface ChartOf {
 }
 declare const Chart: { getChart(canvas: unknown): unknown };
 
+/** What the curve test reads of a line chart. */
+interface CurveChart {
+  scales: { x: { ticks: { value: number }[] } };
+  data: { datasets: { borderWidth: number; borderDash: number[] }[] };
+  legend: { legendHitBoxes: { left: number; top: number; width: number; height: number }[] };
+  isDatasetVisible(i: number): boolean;
+}
+
 const SWEEP_IDS = [
   'bm25',
   'hash@hnsw[hnswEf=2]',
@@ -112,14 +120,77 @@ describe.skipIf(missing !== undefined)(
           'Latency: total',
           'Cost per query',
         ]);
-        // No index was checked against exact search: the recall-vs-latency chart says so.
-        expect(await texts(page, 'figure.chart.missing figcaption')).toEqual([
-          'Recall against search latency',
-        ]);
+        // No index was checked against exact search: a line says so, where no empty box takes a chart's room.
+        expect(await texts(page, '.chart-missing strong')).toEqual(['Recall against search latency']);
+        expect(await page.locator('figure.chart:not(:has(canvas))').count()).toBe(0);
         expect(await blankCanvases(page)).toEqual([]);
         expect(await page.locator('figure.chart', { hasText: 'Reranker lift' }).textContent()).toContain(
           "Ceiling: the first stage's R@20 is 1.0000",
         );
+      });
+    });
+
+    test('charts fill the width, tick k at the usual cutoffs, tell coinciding lines apart and toggle by legend', async () => {
+      const data = reportFixture();
+      data.curveK = Array.from({ length: 100 }, (_, i) => i + 1);
+      const rising = data.curveK.map((k) => Math.min(1, Math.log10(k + 1) / 2));
+      for (const system of data.systems) {
+        system.curves = { recall: [...rising], precision: rising.map((r) => r / 2) };
+        system.costPerQuery = 0; // a free run: no chart of zero bars
+      }
+      (data.systems[0] as ReportSystem).curves.recall = rising.map((r) => r * 0.8);
+      await withReport(data, async (page) => {
+        await page.setViewportSize({ width: 1400, height: 900 });
+        // Each row of charts spans its group, the last row too (widths settle after the resize).
+        await expect
+          .poll(() =>
+            page.locator('#charts .chart-grid').evaluateAll((grids) =>
+              grids.map((grid) => {
+                const box = grid.getBoundingClientRect();
+                const rows = new Map<number, { left: number; right: number }>();
+                for (const figure of grid.children) {
+                  const r = figure.getBoundingClientRect();
+                  const row = rows.get(Math.round(r.top)) ?? { left: r.left, right: r.right };
+                  rows.set(Math.round(r.top), {
+                    left: Math.min(row.left, r.left),
+                    right: Math.max(row.right, r.right),
+                  });
+                }
+                return [...rows.values()].every(
+                  (row) => Math.abs(row.left - box.left) < 2 && Math.abs(row.right - box.right) < 2,
+                );
+              }),
+            ),
+          )
+          .toEqual(Array(4).fill(true));
+        expect(await page.locator('figure.chart', { hasText: 'Cost per query' }).count()).toBe(0);
+        expect(await page.textContent('.chart-missing:has-text("Cost per query")')).toContain(
+          'every priced system costs 0 per query',
+        );
+        const recall = page.locator('figure.chart', { hasText: 'Recall@k' });
+        expect(await recall.locator('.caption').textContent()).toContain(
+          'hash-512@kb+lexical has the same curve as hash-512@kb, so its line lies on that one.',
+        );
+        const chartState = () =>
+          recall.locator('canvas').evaluate((canvas) => {
+            const chart = Chart.getChart(canvas) as unknown as CurveChart;
+            return {
+              ticks: chart.scales.x.ticks.map((tick) => tick.value),
+              styles: chart.data.datasets.map((d) => [d.borderWidth, d.borderDash.join(' ')]),
+              visible: chart.data.datasets.map((_, i) => chart.isDatasetVisible(i)),
+              legend: chart.legend.legendHitBoxes.map((b) => [b.left + b.width / 2, b.top + b.height / 2]),
+            };
+          });
+        const before = await chartState();
+        expect(before.ticks).toEqual([1, 5, 10, 20, 50, 100]);
+        expect(new Set(before.styles.map((style) => style.join())).size).toBe(3);
+        expect(before.visible).toEqual([true, true, true]);
+        // A click on the second legend entry hides its line; a second click shows it again.
+        const [x, y] = before.legend[1] as [number, number];
+        await recall.locator('canvas').click({ position: { x, y } });
+        expect((await chartState()).visible).toEqual([true, false, true]);
+        await recall.locator('canvas').click({ position: { x, y } });
+        expect((await chartState()).visible).toEqual([true, true, true]);
       });
     });
 
@@ -359,7 +430,10 @@ describe.skipIf(missing !== undefined)(
       for (const system of spec.systems) delete system.baseline;
       await withReport(reportDataFromSpec(spec), async (page) => {
         expect(await page.textContent('#verdict h2')).toBe('Not gated');
-        expect(await page.textContent('figure.chart.missing')).toContain('No baseline');
+        expect(await page.textContent('#charts .chart-missing >> nth=0')).toContain('No baseline');
+        expect(await page.locator('figure.chart', { hasText: 'difference from the baseline' }).count()).toBe(
+          0,
+        );
         expect(await blankCanvases(page)).toEqual([]);
         expect(await page.locator('select[name="difference-from"]').count()).toBe(0);
         expect(await page.textContent('#drilldown p.note')).toContain(
