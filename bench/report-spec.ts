@@ -4,10 +4,11 @@ import { sortIds } from '../src/metrics/order.js';
 import { pairedBootstrap } from '../src/metrics/paired.js';
 import { type Measure, makeMeasure, parseMeasureList } from '../src/metrics/registry.js';
 import type { Qrels, Run } from '../src/metrics/types.js';
+import { reportDocTexts, shownDocs } from '../src/report/doc-texts.js';
 import { failedReportSystem } from '../src/report/report-data.js';
 import type { ReportData, ReportSystem } from '../src/report/report-data.types.js';
 import { gateColours, reportVerdict } from '../src/report/report-gate.js';
-import { significant } from '../src/report/significant.js';
+import { orderedScores, significant } from '../src/report/significant.js';
 import type { SystemDescription } from '../src/results/summary.js';
 import type { RuleOutcome, Verdict } from '../src/results/verdict.js';
 import { summarizeLatency } from '../src/retrieve/latency.js';
@@ -29,6 +30,8 @@ export interface ReportSpec {
   baseline: ReportData['baseline'];
   queries: QuerySpec[];
   systems: SystemSpec[];
+  /** The dataset's documents by id, when it has a corpus: what the drill-down shows of each hit. */
+  corpus?: Record<string, { title?: string; text: string }>;
 }
 
 export interface QuerySpec {
@@ -86,6 +89,16 @@ export function reportDataFromSpec(spec: ReportSpec): ReportData {
     measures: parseMeasureList(spec.measures.join(',')),
     curveK,
   };
+  const judgments = queries.map((query) =>
+    Object.entries(query.judgments)
+      .sort(([, a], [, b]) => b - a)
+      .map(([docid, grade]): [number, number] => [docs.index(docid), grade]),
+  );
+  const systems = spec.systems.map((system) =>
+    system.error
+      ? failedReportSystem(system.id, system.error, system.description)
+      : reportSystem(system, spec, context, docs),
+  );
   return {
     schemaVersion: 1,
     tool: spec.tool,
@@ -96,18 +109,13 @@ export function reportDataFromSpec(spec: ReportSpec): ReportData {
     verdict: spec.verdict && reportVerdict(spec.verdict),
     baseline: spec.baseline,
     queries: { ids: queries.map((query) => query.id), texts: queries.map((query) => query.text) },
-    judgments: queries.map((query) =>
-      Object.entries(query.judgments)
-        .sort(([, a], [, b]) => b - a)
-        .map(([docid, grade]) => [docs.index(docid), grade]),
-    ),
+    judgments,
     curveK,
-    systems: spec.systems.map((system) =>
-      system.error
-        ? failedReportSystem(system.id, system.error, system.description)
-        : reportSystem(system, spec, context, docs),
-    ),
+    systems,
     docs: docs.ids,
+    ...(spec.corpus
+      ? { docTexts: reportDocTexts(docs.ids, shownDocs(systems), new Map(Object.entries(spec.corpus))) }
+      : {}),
   };
 }
 
@@ -243,11 +251,9 @@ function lift(
 function reportHits(hits: Hit[][], docs: DocIndex, latencyMs: number[] | null): ReportSystem['hits'] {
   return {
     docs: hits.map((list) => list.map(([docid]) => docs.index(docid))),
-    scores: hits.map((list) => list.map(([, score]) => significant(score))),
+    scores: hits.map((list) => orderedScores(list.map(([, score]) => score))),
     rerank: hits.map((list) =>
-      list.some(([, , rerank]) => rerank !== null)
-        ? list.map(([, , rerank]) => (rerank === null ? null : significant(rerank)))
-        : [],
+      list.some(([, , rerank]) => rerank !== null) ? orderedScores(list.map(([, , rerank]) => rerank)) : [],
     ),
     latencyMs: hits.map((_, q) => (latencyMs ? significant(latencyMs[q] as number) : null)),
   };

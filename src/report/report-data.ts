@@ -13,6 +13,7 @@ import type { TopHits } from '../results/system-files.js';
 import type { Verdict } from '../results/verdict.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { DocTable } from './doc-table.js';
+import { reportDocTexts, shownDocs } from './doc-texts.js';
 import { reportAnn, reportAnnCheck } from './report-ann.js';
 import { vsBaseline } from './report-baseline.js';
 import type { ReportData, ReportSystem } from './report-data.types.js';
@@ -80,6 +81,7 @@ export function buildReportData(options: BuildReportOptions): ReportData {
     reportSystem(system, summary.systems[i] as SystemSummary, context),
   );
   const ann = reportAnn(systems, results.settings.measures[0]);
+  const corpus = dataset.corpus;
   return {
     schemaVersion: 1,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
@@ -91,6 +93,7 @@ export function buildReportData(options: BuildReportOptions): ReportData {
     baseline: context.baseline ? { source: context.baseline.source, runId: context.baseline.runId } : null,
     queries: { ids: queryIds, texts: queryIds.map((qid) => dataset.queries.get(qid)?.text ?? '') },
     docs: docs.ids,
+    ...(corpus ? { docTexts: reportDocTexts(docs.ids, shownDocs(systems), corpus) } : {}),
     judgments,
     curveK: Array.from({ length: context.maxK }, (_, i) => i + 1),
     systems,

@@ -28,6 +28,11 @@ export interface ReportData {
   queries: { ids: string[]; texts: string[] };
   /** Every doc id the report mentions, referred to by index. */
   docs: string[];
+  /**
+   * Aligned to `docs`: [title ('' without one), start of the text] of the documents a hit list shows, so a
+   * ranking can be judged by what it returned; null for the rest. Absent when the dataset has no corpus.
+   */
+  docTexts?: ([title: string, text: string] | null)[];
   /** Per query (aligned to queries.ids): its judgments as [doc index, grade] pairs, grade-descending. */
   judgments: [number, number][][];
   /** Cutoffs of the recall/precision curves: 1, 2, … up to the largest system k (at most 100). */
@@ -120,7 +125,7 @@ export interface ReportSystem {
   costPerQuery: number | null;
   /**
    * Per query (aligned to queries.ids) its top hits (at most 10), best first, as parallel arrays:
-   * doc indexes, scores (4 significant digits), reranker scores (null below the rerank depth; an empty list
+   * doc indexes, scores (as many significant digits as keep neighbours apart, 4 at least), reranker scores (null below the rerank depth; an empty list
    * when the query was not reranked); and the query's end-to-end latency in ms (null when unknown). Empty arrays for a failed system.
    */
   hits: { docs: number[][]; scores: number[][]; rerank: (number | null)[][]; latencyMs: (number | null)[] };

@@ -91,7 +91,7 @@ describe.skipIf(missing !== undefined)(
     const firstCells = (page: Page): Promise<string[]> => texts(page, 'tr.query-row td:first-child');
     /** Doc ids of the n-th list of hits in the opened query. */
     const hitDocs = (page: Page, n: number): Promise<string[]> =>
-      texts(page, `.hits >> nth=${n} >> tr.hit td.doc`);
+      texts(page, `.hits >> nth=${n} >> tr.hit span.doc`);
 
     /** Canvases with nothing drawn on them (every pixel transparent), by aria-label. */
     const blankCanvases = (page: Page): Promise<string[]> =>
@@ -354,6 +354,25 @@ describe.skipIf(missing !== undefined)(
           'headset-play',
           'torque-specs',
         ]);
+        // Each hit with its title and the start of its text; a long text expands and folds back.
+        const chainWear = page.locator('.hits >> nth=0 >> tr.hit >> nth=1');
+        expect(await chainWear.locator('.doc-title').textContent()).toBe('Measuring chain wear');
+        const text = chainWear.locator('.doc-text');
+        const start = 'A worn chain skips and wears the cassette. Use a chain checker: at 0.5 % stretch';
+        expect(await text.textContent()).toMatch(new RegExp(`^${start}.{30,}…$`));
+        expect((await text.textContent())?.length).toBe(120);
+        await chainWear.locator('button.more').click();
+        expect((await text.textContent())?.length).toBe(300); // all the report keeps of it
+        expect(await chainWear.locator('button.more').getAttribute('aria-expanded')).toBe('true');
+        await chainWear.locator('button.more').click();
+        expect((await text.textContent())?.length).toBe(120);
+        expect(await page.locator('.detail-row').count()).toBe(1); // the button did not fold the query
+        // A document without a title shows its text only.
+        const headset = page.locator('.hits >> nth=0 >> tr.hit >> nth=3');
+        expect(await headset.locator('.doc-title').count()).toBe(0);
+        expect(await headset.locator('.doc-text').textContent()).toBe(
+          'Rock the bike with the front brake on; a knock means play.',
+        );
         expect(await texts(page, '.hits >> nth=0 >> .judgment')).toEqual([
           'judged not relevant',
           'relevant (grade 1)',
@@ -384,9 +403,14 @@ describe.skipIf(missing !== undefined)(
           'bottom-bracket',
         ]);
         expect(await texts(page, '.hits >> nth=1 >> thead th')).toContain('Reranker score');
-        expect(await page.textContent('.hits >> nth=1 >> tr.hit >> nth=0')).toBe(
-          '1derailleur-hanger0.820011.4000relevant (grade 2)',
-        );
+        // Scores print as stored, without padding zeros; the hit shows its title and text.
+        expect(await texts(page, '.hits >> nth=1 >> tr.hit >> nth=0 >> td')).toEqual([
+          '1',
+          'derailleur-hangerA bent derailleur hangerA bent hanger makes gears skip.',
+          '0.82',
+          '11.4',
+          'relevant (grade 2)',
+        ]);
         await page.click('tr.query-row[data-index="4"]');
         expect(await page.locator('.detail-row').count()).toBe(0);
       });

@@ -12,7 +12,7 @@ import { rankOrder } from '../../src/metrics/rank.js';
 import { makeMeasure } from '../../src/metrics/registry.js';
 import { buildReportData } from '../../src/report/report-data.js';
 import type { ReportData, ReportSystem } from '../../src/report/report-data.types.js';
-import { significant } from '../../src/report/significant.js';
+import { orderedScores, significant } from '../../src/report/significant.js';
 import type { MeasuredResults } from '../../src/results/measured.js';
 import { loadResults, loadRunFolder } from '../../src/results/run-folder.js';
 import type { TraceRecord } from '../../src/results/trace.js';
@@ -131,6 +131,26 @@ describe('buildReportData', () => {
     }
   });
 
+  it("keeps each shown hit's title and the start of its text from the corpus, and nothing of other documents", () => {
+    const texts = data.docTexts ?? [];
+    expect(texts).toHaveLength(data.docs.length);
+    const shown = new Set(
+      data.systems.flatMap((s) => [...s.hits.docs, ...(s.baselineHits?.docs ?? [])].flat()),
+    );
+    data.docs.forEach((docid, i) => {
+      const doc = dataset.corpus?.get(docid);
+      if (!shown.has(i) || !doc) {
+        expect(texts[i]).toBeNull();
+        return;
+      }
+      const [title, text] = texts[i] as [string, string];
+      expect(title).toBe((doc.title ?? '').replace(/\s+/g, ' ').trim());
+      expect(text.length).toBeLessThanOrEqual(300);
+      expect(doc.text.replace(/\s+/g, ' ')).toContain(text.replace(/…$/, ''));
+    });
+    expect(texts.some((entry) => entry === null)).toBe(true); // judged, never shown
+  });
+
   it("shows each query's top 10 hits as the trace has them: reranked order, reranker scores, latency", () => {
     for (const id of ['bm25', 'hash+lexical']) {
       const { hits } = system(data, id);
@@ -140,12 +160,15 @@ describe('buildReportData', () => {
         const q = data.queries.ids.indexOf(record.qid);
         const top = (record.reranked ?? record.firstStage).slice(0, 10);
         expect(hits.docs[q]?.map((d) => data.docs[d])).toEqual(top.map((hit) => hit.docid));
-        expect(hits.scores[q]).toEqual(top.map((hit) => significant(hit.score)));
+        expect(hits.scores[q]).toEqual(orderedScores(top.map((hit) => hit.score)));
         expect(hits.rerank[q]).toEqual(
-          record.reranked
-            ? record.reranked.slice(0, 10).map((hit) => significant(hit.rerankScore as number))
-            : [],
+          record.reranked ? orderedScores(record.reranked.slice(0, 10).map((hit) => hit.rerankScore)) : [],
         );
+        // Scores that differ stay apart as stored, so the page never shows a tie the ranking lacks.
+        const scores = hits.scores[q] ?? [];
+        scores.forEach((score, i) => {
+          if (i > 0 && top[i]?.score !== top[i - 1]?.score) expect(score).not.toBe(scores[i - 1]);
+        });
         expect(hits.latencyMs[q]).toBe(significant(record.latencyMs.total));
       }
     }
@@ -287,5 +310,18 @@ describe('buildReportData', () => {
     const other: Dataset = { ...dataset, digest: `sha256:${'0'.repeat(64)}` };
     expect(() => reportOf({ resultsDir: candidate, dataset: other })).toThrow(UserError);
     expect(() => reportOf({ resultsDir: candidate, dataset: other })).toThrow(/--dataset/);
+  });
+});
+
+describe('orderedScores', () => {
+  it('keeps 4 significant digits where they tell neighbours apart, and more only where they do not', () => {
+    expect(orderedScores([0.82, 0.7612345, 0.7])).toEqual([0.82, 0.7612, 0.7]);
+    expect(orderedScores([28.0939, 28.0912, 27.5])).toEqual([28.094, 28.091, 27.5]);
+    expect(orderedScores([1.23456789, 1.23456781])).toEqual([1.2345679, 1.2345678]);
+  });
+
+  it('keeps ties tied and nulls null', () => {
+    expect(orderedScores([0.5, 0.5, 0.25])).toEqual([0.5, 0.5, 0.25]);
+    expect(orderedScores([11.40001, null, 11.40002, null])).toEqual([11.40001, null, 11.40002, null]);
   });
 });
