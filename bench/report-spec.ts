@@ -7,7 +7,7 @@ import type { Qrels, Run } from '../src/metrics/types.js';
 import { reportDocTexts, shownDocs } from '../src/report/doc-texts.js';
 import { failedReportSystem } from '../src/report/report-data.js';
 import type { ReportData, ReportSystem } from '../src/report/report-data.types.js';
-import { gateColours, reportVerdict } from '../src/report/report-gate.js';
+import { gateBaselines, gateColours, measuresByBaseline, reportVerdict } from '../src/report/report-gate.js';
 import { orderedScores, significant } from '../src/report/significant.js';
 import type { SystemDescription } from '../src/results/summary.js';
 import type { RuleOutcome, Verdict } from '../src/results/verdict.js';
@@ -155,8 +155,7 @@ function reportSystem(system: SystemSpec, spec: ReportSpec, context: Context, do
       ciHigh: intervals[m]?.high ?? null,
     };
   });
-  const baselineValues =
-    system.baseline && evaluate(aligned(system.baseline.hits), context, context.measures);
+  const compared = comparedWithBaseline(system, spec, context, values);
   const firstStage = system.firstStage && aligned(system.firstStage);
   const stages = Object.fromEntries(
     Object.entries(system.latencyMs).map(([stage, perQuery]) => [stage, aligned(perQuery)]),
@@ -175,10 +174,10 @@ function reportSystem(system: SystemSpec, spec: ReportSpec, context: Context, do
     warnings: [],
     description: system.description,
     measures,
-    vsBaseline: baselineValues ? compare(values, baselineValues, context.measures) : null,
+    vsBaseline: compared?.vsBaseline ?? null,
     gate: gateColours(spec.verdict, system.id),
     perQuery: columns(values, context.measures),
-    baselinePerQuery: baselineValues ? columns(baselineValues, context.measures) : null,
+    baselinePerQuery: compared?.baselinePerQuery ?? null,
     curves: {
       recall: curves.slice(0, context.curveK.length),
       precision: curves.slice(context.curveK.length),
@@ -214,21 +213,44 @@ function evaluate(hits: Hit[][], context: Context, measures: Measure[]): Float64
   return evaluateRun(context.qrels, run, measures, { missing: 'empty' }).values;
 }
 
-function compare(
+/**
+ * Each measure against the baseline hits of the system it is compared with, as the report does: the
+ * system's own, or those of the system the verdict's rule compared it with (its baselineSystem).
+ */
+function comparedWithBaseline(
+  system: SystemSpec,
+  spec: ReportSpec,
+  context: Context,
   values: Float64Array[],
-  baseline: Float64Array[],
-  measures: Measure[],
-): ReportSystem['vsBaseline'] {
-  const result: NonNullable<ReportSystem['vsBaseline']> = {};
-  measures.forEach((measure, m) => {
-    const difference = pairedBootstrap(values[m] as Float64Array, baseline[m] as Float64Array, BOOTSTRAP);
-    result[measure.name] = {
-      difference: difference.mean,
-      ciLow: difference.ci.low,
-      ciHigh: difference.ci.high,
-    };
-  });
-  return result;
+): Pick<ReportSystem, 'vsBaseline' | 'baselinePerQuery'> | null {
+  const vsBaseline: NonNullable<ReportSystem['vsBaseline']> = {};
+  const baselinePerQuery: NonNullable<ReportSystem['baselinePerQuery']> = {};
+  const names = context.measures.map((measure) => measure.name);
+  const groups = measuresByBaseline(names, system.id, gateBaselines(spec.verdict, system.id));
+  let found = false;
+  for (const [id, group] of groups) {
+    const hits = spec.systems.find((other) => other.id === id)?.baseline?.hits;
+    if (!hits) continue;
+    found = true;
+    const measures = context.measures.filter((measure) => group.includes(measure.name));
+    const baseline = evaluate(
+      context.order.map((i) => hits[i] as Hit[]),
+      context,
+      measures,
+    );
+    measures.forEach((measure, m) => {
+      const own = values[context.measures.indexOf(measure)] as Float64Array;
+      const difference = pairedBootstrap(own, baseline[m] as Float64Array, BOOTSTRAP);
+      vsBaseline[measure.name] = {
+        difference: difference.mean,
+        ciLow: difference.ci.low,
+        ciHigh: difference.ci.high,
+        ...(id === system.id ? {} : { against: id }),
+      };
+    });
+    Object.assign(baselinePerQuery, columns(baseline, measures));
+  }
+  return found ? { vsBaseline, baselinePerQuery } : null;
 }
 
 function lift(

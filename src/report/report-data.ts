@@ -17,7 +17,7 @@ import { reportDocTexts, shownDocs } from './doc-texts.js';
 import { reportAnn, reportAnnCheck } from './report-ann.js';
 import { vsBaseline } from './report-baseline.js';
 import type { ReportData, ReportSystem } from './report-data.types.js';
-import { gateColours, reportVerdict } from './report-gate.js';
+import { gateBaselines, gateColours, measuresByBaseline, reportVerdict } from './report-gate.js';
 import { systemHits } from './report-hits.js';
 import { significant } from './significant.js';
 
@@ -123,7 +123,7 @@ function reportSystem(system: MeasuredSystem, summary: SystemSummary, context: S
   const measures = results.settings.measures;
   const files = context.systemFiles.get(id);
   if (!files) throw new Error(`no files were read of system '${id}', which ran`);
-  const base = systemThatRan(context.baseline, id);
+  const compared = comparedWithBaseline(system, measures, context);
   return {
     id,
     status: 'ok',
@@ -131,10 +131,10 @@ function reportSystem(system: MeasuredSystem, summary: SystemSummary, context: S
     warnings: summary.warnings ?? [],
     description: summary.description,
     measures: system.measures,
-    vsBaseline: base ? vsBaseline(system, base, measures, results.settings.bootstrap) : null,
+    vsBaseline: compared?.vsBaseline ?? null,
     gate: gateColours(context.verdict, id),
     perQuery: alignedValues(system, measures, positions),
-    baselinePerQuery: base ? alignedValues(base, measures, positions) : null,
+    baselinePerQuery: compared?.baselinePerQuery ?? null,
     curves: cutoffCurves(
       context.dataset.qrels,
       files.judges,
@@ -148,6 +148,32 @@ function reportSystem(system: MeasuredSystem, summary: SystemSummary, context: S
     hits: systemHits(files.hits, positions, docs),
     ...(files.baselineHits ? { baselineHits: systemHits(files.baselineHits, positions, docs) } : {}),
   };
+}
+
+/**
+ * Each measure's difference from the baseline system it is compared with (the one of the same id, or the
+ * one the gate compared it with), and that system's per-query values; null when no such system ran.
+ */
+function comparedWithBaseline(
+  system: MeasuredSystem,
+  measures: string[],
+  context: SystemContext,
+): Pick<ReportSystem, 'vsBaseline' | 'baselinePerQuery'> | null {
+  const vs: NonNullable<ReportSystem['vsBaseline']> = {};
+  const perQuery: NonNullable<ReportSystem['baselinePerQuery']> = {};
+  let found = false;
+  const groups = measuresByBaseline(measures, system.id, gateBaselines(context.verdict, system.id));
+  for (const [id, group] of groups) {
+    const base = systemThatRan(context.baseline, id);
+    if (!base) continue;
+    found = true;
+    const differences = vsBaseline(system, base, group, context.results.settings.bootstrap);
+    for (const [measure, difference] of Object.entries(differences)) {
+      vs[measure] = id === system.id ? difference : { ...difference, against: id };
+    }
+    Object.assign(perQuery, alignedValues(base, group, context.positions));
+  }
+  return found ? { vsBaseline: vs, baselinePerQuery: perQuery } : null;
 }
 
 /** Nothing was measured for a failed system: the report says it failed and why, and shows no figures. */

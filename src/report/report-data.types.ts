@@ -103,13 +103,17 @@ export interface ReportSystem {
   description: SystemDescription;
   /** Means with 95 % CIs; empty for a failed system. */
   measures: Record<string, MeasureSummary>;
-  /** Per measure: mean difference from the baseline system of the same id with its paired CI; null without one. */
-  vsBaseline: Record<string, { difference: number; ciLow: number; ciHigh: number }> | null;
+  /**
+   * Per measure: mean difference from the baseline system with its paired CI; null without one. The baseline
+   * system is the one of the same id, or the one the gate compared this measure with (a rule's
+   * `baselineSystem`), then named in `against`.
+   */
+  vsBaseline: Record<string, { difference: number; ciLow: number; ciHigh: number; against?: string }> | null;
   /** Per metric: the worst gate outcome status on it for this system (for colouring); empty when not gated. */
   gate: Record<string, Status>;
   /** Per measure, per query (aligned to queries.ids); null where the query was not evaluated. */
   perQuery: Record<string, (number | null)[]>;
-  /** The baseline's per-query values of this system (same alignment); null without a baseline. */
+  /** The baseline's per-query values of each measure (same alignment; from the system of `vsBaseline`'s `against`); null without a baseline. */
   baselinePerQuery: Record<string, (number | null)[]> | null;
   /** Mean recall@k and precision@k at data.curveK. */
   curves: { recall: number[]; precision: number[] };

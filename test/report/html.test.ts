@@ -8,6 +8,7 @@ import { syntheticReportSpec } from '../../bench/synthetic-report.js';
 import { renderReportHtml } from '../../src/report/render-html.js';
 import { reportAnn } from '../../src/report/report-ann.js';
 import type { ReportAnnCheck, ReportData, ReportSystem } from '../../src/report/report-data.types.js';
+import type { RuleOutcome, Verdict } from '../../src/results/verdict.js';
 import { tempDir } from '../helpers/tmp.js';
 import {
   hostileFixture,
@@ -338,6 +339,45 @@ describe.skipIf(missing !== undefined)(
         await page.click('.measures thead button:text-is("R@5")');
         expect(await order()).toEqual(['hash-128@kb', 'hash-512@kb', 'hash-512@kb+lexical']);
         expect(await page.getAttribute('.measures thead th:nth-child(2)', 'aria-sort')).toBe('ascending');
+      });
+    });
+
+    test('Δ and colour of a measure the gate compared with another system’s baseline are against that system', async () => {
+      const spec = reportSpec();
+      const verdict = spec.verdict as Verdict;
+      verdict.outcomes.unshift({
+        ...(verdict.outcomes[0] as RuleOutcome),
+        rule: 'maxDrop nDCG@10',
+        system: 'hash-512@kb+lexical',
+        metric: 'nDCG@10',
+        baselineSystem: 'hash-512@kb',
+        reason: 'nDCG@10 dropped against the baseline of hash-512@kb',
+      });
+      const data = reportDataFromSpec(spec);
+      const [, plain, reranked] = data.systems as [ReportSystem, ReportSystem, ReportSystem];
+      const mean = (values: (number | null)[] = []) =>
+        values.reduce<number>((sum, v) => sum + (v ?? 0), 0) / values.length;
+      const expected =
+        mean(reranked.perQuery['nDCG@10']) - mean(plain.baselinePerQuery?.['nDCG@10'] ?? undefined);
+      expect(Math.abs(expected)).toBeGreaterThan(0.005); // a real difference, not the Δ ±0 of no comparison
+      await withReport(data, async (page) => {
+        const cell = page.locator('.measures tbody tr >> nth=2 >> td[data-metric="nDCG@10"]');
+        expect(await cell.getAttribute('class')).toContain('gate-fail');
+        const delta = (await cell.locator('.delta').textContent()) ?? '';
+        expect(delta).toMatch(/^Δ [+−]\d\.\d{4} \[.*\] vs hash-512@kb$/);
+        const shown = Number(delta.slice(2, 9).replace('−', '-').replace('+', ''));
+        expect(shown).toBeCloseTo(expected, 3);
+        // The system's own comparisons are unchanged, and say no "vs".
+        const own = page.locator('.measures tbody tr >> nth=0 >> td[data-metric="R@5"] .delta');
+        expect(await own.textContent()).toMatch(/^Δ −0\.2778 \[.*\]$/);
+        // The drill-down compares the same way, and opens onto that system's baseline hits.
+        await page.selectOption('#drilldown select[name="system"]', { label: 'hash-512@kb+lexical' });
+        await page.selectOption('#drilldown select[name="measure"]', 'nDCG@10');
+        expect(await page.textContent('#drilldown p.note')).toContain(
+          'Δ is hash-512@kb+lexical − the baseline of hash-512@kb (as the gate compared) on nDCG@10',
+        );
+        await page.locator('tr.query-row').first().click();
+        expect(await texts(page, '.hits h4')).toEqual(['hash-512@kb+lexical', 'Baseline of hash-512@kb']);
       });
     });
 

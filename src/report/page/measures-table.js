@@ -93,6 +93,8 @@ function measureCell(system, measure) {
         'span',
         { className: 'delta' },
         `Δ ${signed(versus.difference)} ${interval(versus.ciLow, versus.ciHigh, signed)}`,
+        // The gate compared this measure with another system's baseline: the Δ is against that one.
+        versus.against && el('span', { className: 'against' }, ` vs ${versus.against}`),
       ),
   ];
 }
