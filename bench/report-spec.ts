@@ -8,6 +8,7 @@ import { reportDocTexts, shownDocs } from '../src/report/doc-texts.js';
 import { failedReportSystem } from '../src/report/report-data.js';
 import type { ReportData, ReportSystem } from '../src/report/report-data.types.js';
 import { gateBaselines, gateColours, measuresByBaseline, reportVerdict } from '../src/report/report-gate.js';
+import { judgedMeasures } from '../src/report/report-judged.js';
 import { orderedScores, significant } from '../src/report/significant.js';
 import type { SystemDescription } from '../src/results/summary.js';
 import type { RuleOutcome, Verdict } from '../src/results/verdict.js';
@@ -88,6 +89,7 @@ export function reportDataFromSpec(spec: ReportSpec): ReportData {
     qrels,
     measures: parseMeasureList(spec.measures.join(',')),
     curveK,
+    judged: judgedMeasures(spec.verdict, spec.measures),
   };
   const judgments = queries.map((query) =>
     Object.entries(query.judgments)
@@ -106,6 +108,7 @@ export function reportDataFromSpec(spec: ReportSpec): ReportData {
     run: spec.run,
     dataset: { ...spec.dataset, judgedQueries: queries.length },
     measures: spec.measures,
+    ...(context.judged.length > 0 ? { judgedMeasures: context.judged } : {}),
     verdict: spec.verdict && reportVerdict(spec.verdict),
     baseline: spec.baseline,
     queries: { ids: queries.map((query) => query.id), texts: queries.map((query) => query.text) },
@@ -126,6 +129,8 @@ interface Context {
   qrels: Qrels;
   measures: Measure[];
   curveK: number[];
+  /** The Judged@k the verdict speaks of (judgedMeasures). */
+  judged: string[];
 }
 
 class DocIndex {
@@ -174,6 +179,7 @@ function reportSystem(system: SystemSpec, spec: ReportSpec, context: Context, do
     warnings: [],
     description: system.description,
     measures,
+    ...(context.judged.length > 0 ? { judged: judgedOf(hits, context) } : {}),
     vsBaseline: compared?.vsBaseline ?? null,
     gate: gateColours(spec.verdict, system.id),
     perQuery: columns(values, context.measures),
@@ -193,6 +199,13 @@ function reportSystem(system: SystemSpec, spec: ReportSpec, context: Context, do
     hits: reportHits(hits, docs, totals),
     ...(system.baseline?.kept ? { baselineHits: reportHits(aligned(system.baseline.hits), docs, null) } : {}),
   };
+}
+
+/** Mean Judged@k of the hits, for each k the verdict speaks of. */
+function judgedOf(hits: Hit[][], context: Context): Record<string, number> {
+  const measures = parseMeasureList(context.judged.join(','));
+  const values = evaluate(hits, context, measures);
+  return Object.fromEntries(measures.map((measure, m) => [measure.name, mean(values[m] as Float64Array)]));
 }
 
 /** Per measure, per report query: the value of the hits (ranked as listed). */

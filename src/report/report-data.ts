@@ -19,6 +19,7 @@ import { vsBaseline } from './report-baseline.js';
 import type { ReportData, ReportSystem } from './report-data.types.js';
 import { gateBaselines, gateColours, measuresByBaseline, reportVerdict } from './report-gate.js';
 import { systemHits } from './report-hits.js';
+import { judgedMeasures, judgedShares } from './report-judged.js';
 import { significant } from './significant.js';
 
 /** What the report reads of a system's folder (and of the baseline's, when the baseline is a run folder). */
@@ -76,6 +77,7 @@ export function buildReportData(options: BuildReportOptions): ReportData {
     docs,
     verdict,
     maxK: curveCutoff(summary),
+    judged: judgedMeasures(verdict, results.settings.measures),
   };
   const systems = results.systems.map((system, i) =>
     reportSystem(system, summary.systems[i] as SystemSummary, context),
@@ -89,6 +91,7 @@ export function buildReportData(options: BuildReportOptions): ReportData {
     run: { id: summary.runId, startedAt: summary.startedAt ?? null, finishedAt: summary.finishedAt ?? null },
     dataset: datasetSummary(dataset),
     measures: results.settings.measures,
+    ...(context.judged.length > 0 ? { judgedMeasures: context.judged } : {}),
     verdict: verdict ? reportVerdict(verdict) : null,
     baseline: context.baseline ? { source: context.baseline.source, runId: context.baseline.runId } : null,
     queries: { ids: queryIds, texts: queryIds.map((qid) => dataset.queries.get(qid)?.text ?? '') },
@@ -114,6 +117,8 @@ interface SystemContext {
   docs: DocTable;
   verdict: Verdict | null;
   maxK: number;
+  /** The Judged@k measures the report adds (judgedMeasures). */
+  judged: string[];
 }
 
 function reportSystem(system: MeasuredSystem, summary: SystemSummary, context: SystemContext): ReportSystem {
@@ -131,6 +136,16 @@ function reportSystem(system: MeasuredSystem, summary: SystemSummary, context: S
     warnings: summary.warnings ?? [],
     description: summary.description,
     measures: system.measures,
+    ...(context.judged.length > 0
+      ? {
+          judged: judgedShares(
+            context.dataset.qrels,
+            files.judges,
+            context.judged,
+            evaluateOptions(results.settings),
+          ),
+        }
+      : {}),
     vsBaseline: compared?.vsBaseline ?? null,
     gate: gateColours(context.verdict, id),
     perQuery: alignedValues(system, measures, positions),

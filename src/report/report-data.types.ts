@@ -20,6 +20,11 @@ export interface ReportData {
   dataset: { name: string; version: string; digest: string; queries: number; judgedQueries: number };
   /** Measures in the config's order; the first is the headline. */
   measures: string[];
+  /**
+   * The Judged@k the verdict's coverage rules (and their low-judged warnings) are about, when the run did not
+   * measure them: each system's share is in `judged`. Absent when there are none.
+   */
+  judgedMeasures?: string[];
   /** The gate's verdict when the run was gated (gate.json in the run folder); null otherwise. */
   verdict: ReportVerdict | null;
   /** What the systems are compared with; null without a baseline. */
@@ -103,6 +108,8 @@ export interface ReportSystem {
   description: SystemDescription;
   /** Means with 95 % CIs; empty for a failed system. */
   measures: Record<string, MeasureSummary>;
+  /** Mean of each of data.judgedMeasures (the share of the top k that is judged); absent without them. */
+  judged?: Record<string, number>;
   /**
    * Per measure: mean difference from the baseline system with its paired CI; null without one. The baseline
    * system is the one of the same id, or the one the gate compared this measure with (a rule's

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromiumMissing, launchChromium, type OpenedReport, openReport } from '../../bench/headless.js';
-import { type ReportSpec, reportDataFromSpec } from '../../bench/report-spec.js';
+import { NOT_COMPARED, type ReportSpec, reportDataFromSpec } from '../../bench/report-spec.js';
 import { syntheticReportSpec } from '../../bench/synthetic-report.js';
 import { renderReportHtml } from '../../src/report/render-html.js';
 import { reportAnn } from '../../src/report/report-ann.js';
@@ -342,9 +342,21 @@ describe.skipIf(missing !== undefined)(
       });
     });
 
-    test('Δ and colour of a measure the gate compared with another system’s baseline are against that system', async () => {
+    test('gate-aware table: the Judged@k a coverage rule judged has a column; Δ is against the system the gate compared with', async () => {
       const spec = reportSpec();
       const verdict = spec.verdict as Verdict;
+      verdict.outcomes.push({
+        ...NOT_COMPARED,
+        rule: 'coverage',
+        kind: 'coverage',
+        system: 'hash-128@kb',
+        metric: 'Judged@5',
+        level: 'warn',
+        status: 'warn',
+        observed: 14 / 30,
+        threshold: '≥ 0.8',
+        reason: 'only 46.7 % of the top 5 is judged: 16 unjudged documents listed for annotation',
+      });
       verdict.outcomes.unshift({
         ...(verdict.outcomes[0] as RuleOutcome),
         rule: 'maxDrop nDCG@10',
@@ -361,6 +373,16 @@ describe.skipIf(missing !== undefined)(
         mean(reranked.perQuery['nDCG@10']) - mean(plain.baselinePerQuery?.['nDCG@10'] ?? undefined);
       expect(Math.abs(expected)).toBeGreaterThan(0.005); // a real difference, not the Δ ±0 of no comparison
       await withReport(data, async (page) => {
+        // Judged@5 of each system's top 5 (hash-128@kb: 14 of its 30 hits are judged), coloured by the rule.
+        expect(await texts(page, '.measures thead th')).toContain('Judged@5');
+        const judged = await texts(page, '.measures td[data-metric="Judged@5"]');
+        expect(judged[0]).toBe('0.4667');
+        expect(judged).toHaveLength(3);
+        expect(
+          await page
+            .locator('.measures tbody tr >> nth=0 >> td[data-metric="Judged@5"]')
+            .getAttribute('class'),
+        ).toContain('gate-warn');
         const cell = page.locator('.measures tbody tr >> nth=2 >> td[data-metric="nDCG@10"]');
         expect(await cell.getAttribute('class')).toContain('gate-fail');
         const delta = (await cell.locator('.delta').textContent()) ?? '';

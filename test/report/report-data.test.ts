@@ -6,16 +6,21 @@ import { loadDataset } from '../../src/dataset/native.js';
 import { readRunFile } from '../../src/dataset/run-file.js';
 import type { Dataset } from '../../src/dataset/types.js';
 import { UserError } from '../../src/errors.js';
+import { evaluateOptions } from '../../src/evaluation/evaluate-runs.js';
+import { type CoverageFigures, coverageLookup } from '../../src/gate/coverage.js';
+import type { Judge } from '../../src/metrics/evaluate.js';
 import { evaluateRun } from '../../src/metrics/evaluate.js';
 import { sortIds } from '../../src/metrics/order.js';
 import { rankOrder } from '../../src/metrics/rank.js';
 import { makeMeasure } from '../../src/metrics/registry.js';
 import { buildReportData } from '../../src/report/report-data.js';
 import type { ReportData, ReportSystem } from '../../src/report/report-data.types.js';
+import { judgedMeasures, judgedShares } from '../../src/report/report-judged.js';
 import { orderedScores, significant } from '../../src/report/significant.js';
 import type { MeasuredResults } from '../../src/results/measured.js';
 import { loadResults, loadRunFolder } from '../../src/results/run-folder.js';
 import type { TraceRecord } from '../../src/results/trace.js';
+import type { RuleOutcome } from '../../src/results/verdict.js';
 import { EXAMPLE_DATASET, runExample } from '../helpers/results.js';
 import { tempDir } from '../helpers/tmp.js';
 import { verdictFixture } from './verdict-fixture.js';
@@ -129,6 +134,32 @@ describe('buildReportData', () => {
       }
       expect(curves.recall[4]).toBe(system(data, id).measures['R@5']?.value);
     }
+  });
+
+  it('measures Judged@k as the gate does, for the Judged@k the verdict speaks of', () => {
+    const results = loadResults(candidate);
+    const ids = ['bm25', 'hash+lexical'];
+    const runs = new Map(ids.map((id) => [id, readRunFile(join(candidate, 'systems', id, 'run.trec'))]));
+    const gate = coverageLookup(results, runs, dataset);
+    const files = readReportFiles(candidate, results, { baseline: null });
+    for (const id of ids) {
+      const { judges } = files.systemFiles.get(id) as { judges: Map<string, Judge> };
+      const shares = judgedShares(
+        dataset.qrels,
+        judges,
+        ['Judged@3', 'Judged@10'],
+        evaluateOptions(results.settings),
+      );
+      expect(shares).toEqual({
+        'Judged@3': (gate(id, 3) as CoverageFigures).judged,
+        'Judged@10': (gate(id, 10) as CoverageFigures).judged,
+      });
+    }
+    const outcome = { ...(verdictFixture().outcomes[0] as RuleOutcome), metric: 'Judged@10' };
+    const named = { ...verdictFixture(), outcomes: [outcome, { ...outcome, metric: 'Judged@5' }] };
+    expect(judgedMeasures(named, ['R@5'])).toEqual(['Judged@5', 'Judged@10']);
+    expect(judgedMeasures(named, ['Judged@10'])).toEqual(['Judged@5']);
+    expect(judgedMeasures(null, [])).toEqual([]);
   });
 
   it("keeps each shown hit's title and the start of its text from the corpus, and nothing of other documents", () => {

@@ -5,8 +5,8 @@ import { systemLabel } from './system-label.js';
 
 /**
  * Systems × measures: mean, 95 % CI and the difference from the baseline with its CI, each cell coloured by
- * the gate's outcome on that metric (`system.gate`), plus total p95 latency and cost, which gates also judge,
- * and ANNRecall@10 when an index was checked against exact search. Sortable by any column; measures sort best
+ * the gate's outcome on that metric (`system.gate`), plus the Judged@k a coverage rule judged, total p95
+ * latency and cost, which gates also judge, and ANNRecall@10 when an index was checked against exact search. Sortable by any column; measures sort best
  * first.
  */
 export function renderMeasuresTable(data, container) {
@@ -18,6 +18,14 @@ export function renderMeasuresTable(data, container) {
       key: (system) => system.measures[measure]?.value ?? null,
       descending: true,
       cell: (system) => measureCell(system, measure),
+    })),
+    // The judged share a coverage warning is about, beside the measures it puts in doubt.
+    ...(data.judgedMeasures ?? []).map((measure) => ({
+      label: measure,
+      gateKey: measure,
+      key: (system) => system.judged?.[measure] ?? null,
+      descending: true,
+      cell: (system) => fixed(system.judged?.[measure]),
     })),
     ...(data.ann ? [annRecallColumn(data.ann.measure)] : []),
     {
