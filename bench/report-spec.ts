@@ -9,6 +9,7 @@ import { failedReportSystem } from '../src/report/report-data.js';
 import type { ReportData, ReportSystem } from '../src/report/report-data.types.js';
 import { gateBaselines, gateColours, measuresByBaseline, reportVerdict } from '../src/report/report-gate.js';
 import { judgedMeasures } from '../src/report/report-judged.js';
+import { pairwiseTests } from '../src/report/report-pairwise.js';
 import { orderedScores, significant } from '../src/report/significant.js';
 import type { SystemDescription } from '../src/results/summary.js';
 import type { RuleOutcome, Verdict } from '../src/results/verdict.js';
@@ -101,6 +102,7 @@ export function reportDataFromSpec(spec: ReportSpec): ReportData {
       ? failedReportSystem(system.id, system.error, system.description)
       : reportSystem(system, spec, context, docs),
   );
+  const pairwise = specPairwise(spec, context);
   return {
     schemaVersion: 1,
     tool: spec.tool,
@@ -115,6 +117,7 @@ export function reportDataFromSpec(spec: ReportSpec): ReportData {
     judgments,
     curveK,
     systems,
+    ...(pairwise ? { pairwise } : {}),
     docs: docs.ids,
     ...(spec.corpus
       ? { docTexts: reportDocTexts(docs.ids, shownDocs(systems), new Map(Object.entries(spec.corpus))) }
@@ -199,6 +202,28 @@ function reportSystem(system: SystemSpec, spec: ReportSpec, context: Context, do
     hits: reportHits(hits, docs, totals),
     ...(system.baseline?.kept ? { baselineHits: reportHits(aligned(system.baseline.hits), docs, null) } : {}),
   };
+}
+
+/** The pairwise tests of the systems that ran, over their per-query values as the evaluation has them. */
+function specPairwise(spec: ReportSpec, context: Context): ReportData['pairwise'] | null {
+  const ran = spec.systems.flatMap((system, i) => (system.error ? [] : [i]));
+  const values = new Map(
+    ran.map((i) => [
+      i,
+      evaluate(
+        context.order.map((q) => (spec.systems[i] as SystemSpec).hits[q] as Hit[]),
+        context,
+        context.measures,
+      ),
+    ]),
+  );
+  const column = (i: number, measure: string) =>
+    values.get(i)?.[context.measures.findIndex((m) => m.name === measure)] as Float64Array;
+  return pairwiseTests(
+    ran,
+    context.measures.filter((m) => m.aggregate === 'mean').map((m) => m.name),
+    (a, b, measure) => ({ candidate: column(a, measure), baseline: column(b, measure) }),
+  );
 }
 
 /** Mean Judged@k of the hits, for each k the verdict speaks of. */

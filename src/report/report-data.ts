@@ -1,9 +1,11 @@
 import type { Dataset } from '../dataset/types.js';
 import { UserError } from '../errors.js';
 import { datasetSummary, evaluateOptions } from '../evaluation/evaluate-runs.js';
+import { pairQueries } from '../gate/compare.js';
 import { cutoffCurves } from '../metrics/curves.js';
 import type { Judge } from '../metrics/evaluate.js';
 import { compareCodePoints, sortIds } from '../metrics/order.js';
+import { parseMeasure } from '../metrics/registry.js';
 import type { QueryJudgments } from '../metrics/types.js';
 import type { AuditFile } from '../results/audit.js';
 import { type MeasuredResults, type MeasuredSystem, systemThatRan } from '../results/measured.js';
@@ -16,10 +18,11 @@ import { DocTable } from './doc-table.js';
 import { reportDocTexts, shownDocs } from './doc-texts.js';
 import { reportAnn, reportAnnCheck } from './report-ann.js';
 import { vsBaseline } from './report-baseline.js';
-import type { ReportData, ReportSystem } from './report-data.types.js';
+import type { ReportData, ReportPairwise, ReportSystem } from './report-data.types.js';
 import { gateBaselines, gateColours, measuresByBaseline, reportVerdict } from './report-gate.js';
 import { systemHits } from './report-hits.js';
 import { judgedMeasures, judgedShares } from './report-judged.js';
+import { pairwiseTests } from './report-pairwise.js';
 import { significant } from './significant.js';
 
 /** What the report reads of a system's folder (and of the baseline's, when the baseline is a run folder). */
@@ -83,6 +86,7 @@ export function buildReportData(options: BuildReportOptions): ReportData {
     reportSystem(system, summary.systems[i] as SystemSummary, context),
   );
   const ann = reportAnn(systems, results.settings.measures[0]);
+  const pairwise = runPairwise(results);
   const corpus = dataset.corpus;
   return {
     schemaVersion: 1,
@@ -100,10 +104,24 @@ export function buildReportData(options: BuildReportOptions): ReportData {
     judgments,
     curveK: Array.from({ length: context.maxK }, (_, i) => i + 1),
     systems,
+    ...(pairwise ? { pairwise } : {}),
     ...(ann ? { ann } : {}),
     ...(options.review ? { review: options.review } : {}),
     ...(options.audit ? { audit: options.audit } : {}),
   };
+}
+
+/** The pairwise tests between the systems that ran, on their measures that are means. */
+function runPairwise(results: MeasuredResults): ReportPairwise | null {
+  const ran = results.systems.flatMap((system, i) => (system.status === 'ok' ? [i] : []));
+  const measures = results.settings.measures.filter(
+    (m) =>
+      parseMeasure(m).aggregate === 'mean' &&
+      ran.every((i) => m in (results.systems[i] as MeasuredSystem).perQuery.values),
+  );
+  return pairwiseTests(ran, measures, (a, b, measure) =>
+    pairQueries(results.systems[a] as MeasuredSystem, results.systems[b] as MeasuredSystem, measure),
+  );
 }
 
 /** What every system of the report is built from. */

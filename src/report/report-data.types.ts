@@ -43,12 +43,27 @@ export interface ReportData {
   /** Cutoffs of the recall/precision curves: 1, 2, … up to the largest system k (at most 100). */
   curveK: number[];
   systems: ReportSystem[];
+  /** Which systems differ significantly from which, per measure; absent with fewer than two that ran. */
+  pairwise?: ReportPairwise;
   /** When any system's index was checked against exact search: what the ANN figures show. */
   ann?: ReportAnn;
   /** When the run is a migration review (review.json in the run folder): what the review section shows. */
   review?: ReviewFile;
   /** When the run folder holds an index audit (audit.json): what the audit section shows. */
   audit?: AuditFile;
+}
+
+/** Pairwise paired tests between the systems of one run (report-pairwise.ts). */
+export interface ReportPairwise {
+  test: string;
+  correction: 'holm';
+  /** A pair is marked when its corrected p-value is below this. */
+  alpha: number;
+  /**
+   * Per measure (means only), every pair that shares queries: indexes into `systems` (a before b), mean
+   * difference a − b, the test's p-value and its Holm-corrected p-value over the measure's pairs.
+   */
+  measures: Record<string, { a: number; b: number; difference: number; p: number; adjusted: number }[]>;
 }
 
 /** The ANN check's figures: the ANNRecall the page shows, and each parameter sweep as a recall-vs-latency curve. */

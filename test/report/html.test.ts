@@ -69,15 +69,23 @@ describe.skipIf(missing !== undefined)(
     });
 
     /** Renders `data`, opens it and runs `check`; the page must raise no error and fetch nothing. */
-    async function withReport(data: ReportData, check: (page: Page) => Promise<void>): Promise<void> {
+    async function withReport(
+      data: ReportData,
+      check: (page: Page) => Promise<void>,
+      viewport?: { width: number; height: number },
+    ): Promise<void> {
       const file = join(tempDir('rg-html-'), 'report.html');
       writeFileSync(file, renderReportHtml(data));
-      await withReportFile(file, check);
+      await withReportFile(file, check, viewport);
     }
 
     /** Opens a report file and runs `check`; the page must raise no error and fetch nothing. */
-    async function withReportFile(file: string, check: (page: Page) => Promise<void>): Promise<void> {
-      const opened: OpenedReport = await openReport(browser, file);
+    async function withReportFile(
+      file: string,
+      check: (page: Page) => Promise<void>,
+      viewport?: { width: number; height: number },
+    ): Promise<void> {
+      const opened: OpenedReport = await openReport(browser, file, viewport);
       try {
         await check(opened.page);
         expect(opened.errors).toEqual([]);
@@ -140,12 +148,13 @@ describe.skipIf(missing !== undefined)(
         system.costPerQuery = 0; // a free run: no chart of zero bars
       }
       (data.systems[0] as ReportSystem).curves.recall = rising.map((r) => r * 0.8);
-      await withReport(data, async (page) => {
-        await page.setViewportSize({ width: 1400, height: 900 });
-        // Each row of charts spans its group, the last row too (widths settle after the resize).
-        await expect
-          .poll(() =>
-            page.locator('#charts .chart-grid').evaluateAll((grids) =>
+      const wide = { width: 1400, height: 900 };
+      await withReport(
+        data,
+        async (page) => {
+          // Each row of charts spans its group, the last row too.
+          expect(
+            await page.locator('#charts .chart-grid').evaluateAll((grids) =>
               grids.map((grid) => {
                 const box = grid.getBoundingClientRect();
                 const rows = new Map<number, { left: number; right: number }>();
@@ -162,43 +171,46 @@ describe.skipIf(missing !== undefined)(
                 );
               }),
             ),
-          )
-          .toEqual(Array(4).fill(true));
-        expect(await page.locator('figure.chart', { hasText: 'Cost per query' }).count()).toBe(0);
-        expect(await page.textContent('.chart-missing:has-text("Cost per query")')).toContain(
-          'every priced system costs 0 per query',
-        );
-        const recall = page.locator('figure.chart', { hasText: 'Recall@k' });
-        expect(await recall.locator('.caption').textContent()).toContain(
-          'hash-512@kb+lexical has the same curve as hash-512@kb, so its line lies on that one.',
-        );
-        const chartState = () =>
-          recall.locator('canvas').evaluate((canvas) => {
-            const chart = Chart.getChart(canvas) as unknown as CurveChart;
-            return {
-              ticks: chart.scales.x.ticks.map((tick) => tick.value),
-              styles: chart.data.datasets.map((d) => [d.borderWidth, d.borderDash.join(' ')]),
-              visible: chart.data.datasets.map((_, i) => chart.isDatasetVisible(i)),
-              legend: chart.legend.legendHitBoxes.map((b) => [b.left + b.width / 2, b.top + b.height / 2]),
-            };
-          });
-        const before = await chartState();
-        expect(before.ticks).toEqual([1, 5, 10, 20, 50, 100]);
-        expect(new Set(before.styles.map((style) => style.join())).size).toBe(3);
-        expect(before.visible).toEqual([true, true, true]);
-        // A click on the second legend entry hides its line; a second click shows it again.
-        const [x, y] = before.legend[1] as [number, number];
-        await recall.locator('canvas').click({ position: { x, y } });
-        expect((await chartState()).visible).toEqual([true, false, true]);
-        await recall.locator('canvas').click({ position: { x, y } });
-        expect((await chartState()).visible).toEqual([true, true, true]);
-      });
+          ).toEqual(Array(4).fill(true));
+          expect(await page.locator('figure.chart', { hasText: 'Cost per query' }).count()).toBe(0);
+          expect(await page.textContent('.chart-missing:has-text("Cost per query")')).toContain(
+            'every priced system costs 0 per query',
+          );
+          const recall = page.locator('figure.chart', { hasText: 'Recall@k' });
+          expect(await recall.locator('.caption').textContent()).toContain(
+            'hash-512@kb+lexical has the same curve as hash-512@kb, so its line lies on that one.',
+          );
+          const chartState = () =>
+            recall.locator('canvas').evaluate((canvas) => {
+              const chart = Chart.getChart(canvas) as unknown as CurveChart;
+              return {
+                ticks: chart.scales.x.ticks.map((tick) => tick.value),
+                styles: chart.data.datasets.map((d) => [d.borderWidth, d.borderDash.join(' ')]),
+                visible: chart.data.datasets.map((_, i) => chart.isDatasetVisible(i)),
+                legend: chart.legend.legendHitBoxes.map((b) => [b.left + b.width / 2, b.top + b.height / 2]),
+              };
+            });
+          const before = await chartState();
+          expect(before.ticks).toEqual([1, 5, 10, 20, 50, 100]);
+          expect(new Set(before.styles.map((style) => style.join())).size).toBe(3);
+          expect(before.visible).toEqual([true, true, true]);
+          // A click on the second legend entry hides its line; a second click shows it again. chart.js handles
+          // canvas events on the next animation frame, so each state is waited for.
+          const visible = async () => (await chartState()).visible;
+          const [x, y] = before.legend[1] as [number, number];
+          await recall.locator('canvas').click({ position: { x, y } });
+          await expect.poll(visible).toEqual([true, false, true]);
+          await recall.locator('canvas').click({ position: { x, y } });
+          await expect.poll(visible).toEqual([true, true, true]);
+        },
+        wide,
+      );
     });
 
     test('a sweep run: ANNRecall@10 in the table, and recall and nDCG@10 against p95 search latency, a point per setting', async () => {
       const runDir = await sweepRun();
       await withReportFile(join(runDir, 'report.html'), async (page) => {
-        expect(await texts(page, '.measures tbody th')).toEqual(SWEEP_IDS);
+        expect(await texts(page, '.measures tbody th .system')).toEqual(SWEEP_IDS);
         const annCells = await texts(page, '.measures td[data-metric="ANNRecall@10"]');
         expect(annCells[0]).toBe('—');
         expect(annCells.slice(1, 4)).toEqual(Array(3).fill(expect.stringMatching(/^[01]\.\d{4}\[/)));
@@ -333,7 +345,19 @@ describe.skipIf(missing !== undefined)(
         expect(await cell(1, 'R@5').getAttribute('class')).toContain('gate-pass');
         expect(await cell(2, 'latency.total.p95').getAttribute('class')).toContain('gate-warn');
         expect(await cell(2, 'nDCG@10').getAttribute('class')).not.toContain('gate-');
-        const order = () => texts(page, '.measures tbody th');
+        // Pairwise tests within the run: on nDCG@10 both 512-dimension systems are significantly higher than
+        // hash-128@kb (a) after Holm's correction; on R@5 (p = 0.08 before correcting) nobody is.
+        expect(await texts(page, '.measures tbody th .letter')).toEqual([' (a)', ' (b)', ' (c)']);
+        expect(await texts(page, '.measures td[data-metric="nDCG@10"] sup.sig')).toEqual(['a', 'a']);
+        expect(await cell(0, 'nDCG@10').locator('sup.sig').count()).toBe(0);
+        expect(await cell(1, 'nDCG@10').locator('sup.sig').getAttribute('title')).toBe(
+          'nDCG@10 significantly higher than hash-128@kb (a, corrected p = 0.0058)',
+        );
+        expect(await page.locator('.measures td[data-metric="R@5"] sup.sig').count()).toBe(0);
+        expect(await page.textContent('.pairwise-note')).toContain(
+          'paired t-test, two-sided, over the queries both evaluated; p-values Holm-corrected',
+        );
+        const order = () => texts(page, '.measures tbody th .system');
         await page.click('.measures thead button:text-is("R@5")');
         expect(await order()).toEqual(['hash-512@kb', 'hash-512@kb+lexical', 'hash-128@kb']);
         await page.click('.measures thead button:text-is("R@5")');

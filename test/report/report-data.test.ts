@@ -136,6 +136,22 @@ describe('buildReportData', () => {
     }
   });
 
+  it('tests the systems that ran against each other, pair by pair, over the queries both evaluated', () => {
+    const ran = data.systems.flatMap((s, i) => (s.status === 'ok' ? [i] : []));
+    expect(ran).toHaveLength(2);
+    const means = data.measures.filter((m) => !m.startsWith('Num'));
+    for (const measure of means) {
+      const [only] = data.pairwise?.measures[measure] ?? [];
+      expect(only).toMatchObject({ a: ran[0], b: ran[1] });
+      const [a, b] = ran.map((i) => data.systems[i] as ReportSystem);
+      expect(only?.difference).toBeCloseTo(
+        (a?.measures[measure]?.value ?? 0) - (b?.measures[measure]?.value ?? 0),
+        10,
+      );
+      expect(only?.adjusted).toBe(only?.p); // one pair: nothing to correct for
+    }
+  });
+
   it('measures Judged@k as the gate does, for the Judged@k the verdict speaks of', () => {
     const results = loadResults(candidate);
     const ids = ['bm25', 'hash+lexical'];

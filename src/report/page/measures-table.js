@@ -1,23 +1,35 @@
-import { el, replaceChildren } from './dom.js';
+import { append, el, replaceChildren } from './dom.js';
 import { fixed, interval, milliseconds, price, signed } from './format.js';
+import { pairwiseNote, significanceMarks, systemLetter } from './pairwise-marks.js';
 import { compareKeys, nextSort, sortableHead } from './sort.js';
 import { systemLabel } from './system-label.js';
 
 /**
  * Systems × measures: mean, 95 % CI and the difference from the baseline with its CI, each cell coloured by
  * the gate's outcome on that metric (`system.gate`), plus the Judged@k a coverage rule judged, total p95
- * latency and cost, which gates also judge, and ANNRecall@10 when an index was checked against exact search. Sortable by any column; measures sort best
+ * latency and cost, which gates also judge, and ANNRecall@10 when an index was checked against exact search;
+ * each mean marked with the letters of the systems of the run it is significantly higher than. Sortable by any column; measures sort best
  * first.
  */
 export function renderMeasuresTable(data, container) {
   const columns = [
-    { label: 'System', key: (system) => system.id, descending: false, cell: (s) => systemLabel(data, s) },
+    {
+      label: 'System',
+      key: (system) => system.id,
+      descending: false,
+      cell: (s) => [
+        systemLabel(data, s),
+        data.pairwise &&
+          s.status === 'ok' &&
+          el('span', { className: 'letter' }, ` (${systemLetter(data.systems.indexOf(s))})`),
+      ],
+    },
     ...data.measures.map((measure) => ({
       label: measure,
       gateKey: measure,
       key: (system) => system.measures[measure]?.value ?? null,
       descending: true,
-      cell: (system) => measureCell(system, measure),
+      cell: (system) => measureCell(data, system, measure),
     })),
     // The judged share a coverage warning is about, beside the measures it puts in doubt.
     ...(data.judgedMeasures ?? []).map((measure) => ({
@@ -66,7 +78,7 @@ export function renderMeasuresTable(data, container) {
     );
   };
   draw();
-  container.append(table);
+  append(container, [table, pairwiseNote(data)]);
 }
 
 function row(system, columns) {
@@ -90,12 +102,15 @@ function row(system, columns) {
   );
 }
 
-function measureCell(system, measure) {
+function measureCell(data, system, measure) {
   const summary = system.measures[measure];
   if (!summary) return '—';
   const versus = system.vsBaseline?.[measure];
+  const [mean, ci] = meanCell(summary);
   return [
-    ...meanCell(summary),
+    mean,
+    significanceMarks(data, system, measure),
+    ci,
     versus &&
       el(
         'span',
