@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -357,6 +357,32 @@ describe.skipIf(missing !== undefined)(
         expect(await page.textContent('.pairwise-note')).toContain(
           'paired t-test, two-sided, over the queries both evaluated; p-values Holm-corrected',
         );
+        // The table and every per-query value download as CSV, numbers as stored.
+        const downloaded = async (label: string): Promise<string[][]> => {
+          const [download] = await Promise.all([
+            page.waitForEvent('download'),
+            page.click(`button.download:text-is("${label}")`),
+          ]);
+          const file = await download.path();
+          return readFileSync(file, 'utf8')
+            .trimEnd()
+            .split('\r\n')
+            .map((line) => line.split(','));
+        };
+        const table = await downloaded('Download the table (CSV)');
+        const header = table[0] as string[];
+        const at = (row: number, column: string) => table[row]?.[header.indexOf(column)];
+        expect(header.slice(0, 5)).toEqual(['system', 'status', 'letter', 'R@5', 'R@5 ci low']);
+        expect(table.map((row) => row[0])).toEqual(['system', ...SYSTEM_IDS]);
+        expect(Number(at(1, 'R@5'))).toBeCloseTo(0.7222, 4);
+        expect(Number(at(1, 'R@5 difference'))).toBeCloseTo(-0.2778, 4);
+        expect(at(2, 'nDCG@10 significantly higher than')).toBe('hash-128@kb');
+        expect(at(2, 'latency total p95 ms')).not.toBe('');
+        const perQuery = await downloaded('Download per-query values (CSV)');
+        expect(perQuery[0]).toEqual(['query', 'system', 'measure', 'value', 'baseline']);
+        expect(perQuery).toHaveLength(1 + 6 * 3 * 4);
+        expect(perQuery).toContainEqual(['q05', 'hash-128@kb', 'R@5', '0.3333', '1']);
+        expect(perQuery).toContainEqual(['q05', 'hash-512@kb+lexical', 'R@5', '1', '']);
         const order = () => texts(page, '.measures tbody th .system');
         await page.click('.measures thead button:text-is("R@5")');
         expect(await order()).toEqual(['hash-512@kb', 'hash-512@kb+lexical', 'hash-128@kb']);
@@ -559,7 +585,7 @@ describe.skipIf(missing !== undefined)(
       const spec = reportSpec();
       spec.systems.push({
         ...(spec.systems[0] as ReportSpec['systems'][number]),
-        id: 'broken@kb',
+        id: '=broken@kb', // read as a formula by a spreadsheet, were it written as it is
         error: 'command exited 1: <b>Traceback</b>',
         hits: [],
         latencyMs: {},
@@ -571,6 +597,15 @@ describe.skipIf(missing !== undefined)(
         expect(await texts(page, '.measures tbody tr.failed td')).toEqual(['—', '—', '—', '—', '—', '—']);
         expect(await blankCanvases(page)).toEqual([]);
         expect(await page.locator('select[name="system"] option').count()).toBe(3);
+        // In the CSV, its row says it failed, and its id cannot run as a formula.
+        const [download] = await Promise.all([
+          page.waitForEvent('download'),
+          page.click('button.download:text-is("Download the table (CSV)")'),
+        ]);
+        const rows = readFileSync(await download.path(), 'utf8')
+          .trimEnd()
+          .split('\r\n');
+        expect(rows[4]).toMatch(/^'=broken@kb,failed,,,/);
       });
     });
 

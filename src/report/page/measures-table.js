@@ -1,4 +1,6 @@
+import { perQueryCsv, tableCsv } from './csv.js';
 import { append, el, replaceChildren } from './dom.js';
+import { downloadButton } from './download.js';
 import { fixed, interval, milliseconds, price, signed } from './format.js';
 import { pairwiseNote, significanceMarks, systemLetter } from './pairwise-marks.js';
 import { compareKeys, nextSort, sortableHead } from './sort.js';
@@ -78,7 +80,17 @@ export function renderMeasuresTable(data, container) {
     );
   };
   draw();
-  append(container, [table, pairwiseNote(data)]);
+  const run = data.run.id.replace(/[^\w.-]+/g, '_');
+  append(container, [
+    table,
+    pairwiseNote(data),
+    el(
+      'div',
+      { className: 'controls downloads' },
+      downloadButton('Download the table (CSV)', `measures-${run}.csv`, () => tableCsv(data)),
+      downloadButton('Download per-query values (CSV)', `per-query-${run}.csv`, () => perQueryCsv(data)),
+    ),
+  ]);
 }
 
 function row(system, columns) {
