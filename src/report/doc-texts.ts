@@ -11,6 +11,13 @@ export const DOC_TEXT_KEPT = 300;
 const TITLE_KEPT = 150;
 
 /**
+ * Characters of titles and texts a report keeps in all: a report whose hits show many documents keeps a
+ * shorter start of each (down to MIN_TEXT_KEPT), so that the file stays one people download from CI.
+ */
+const TEXT_BUDGET = 2_000_000;
+const MIN_TEXT_KEPT = 32;
+
+/**
  * The title and start of the text of every document the report's hits show (`shown`: indexes into
  * `docIds`), aligned to `docIds`; null for the documents no hit shows and those the corpus lacks. Runs of
  * white space become one space: a hit's text is read on one line.
@@ -20,10 +27,13 @@ export function reportDocTexts(
   shown: ReadonlySet<number>,
   corpus: ReadonlyMap<string, Pick<DocumentRecord, 'title' | 'text'>>,
 ): NonNullable<ReportData['docTexts']> {
+  const share = Math.floor(TEXT_BUDGET / Math.max(1, shown.size));
+  const textKept = Math.min(DOC_TEXT_KEPT, Math.max(MIN_TEXT_KEPT, Math.floor((share * 2) / 3)));
+  const titleKept = Math.min(TITLE_KEPT, Math.max(MIN_TEXT_KEPT / 2, Math.floor(share / 3)));
   return docIds.map((id, i) => {
     const doc = shown.has(i) ? corpus.get(id) : undefined;
     if (!doc) return null;
-    return [cut(oneLine(doc.title ?? ''), TITLE_KEPT), cut(oneLine(doc.text), DOC_TEXT_KEPT)];
+    return [cut(oneLine(doc.title ?? ''), titleKept), cut(oneLine(doc.text), textKept)];
   });
 }
 
