@@ -107,7 +107,8 @@ function docCell(data, doc) {
 
 /** The text, cut at SNIPPET characters with a button that shows all the report kept of it, and back. */
 function snippet(text) {
-  if (text.length <= SNIPPET) return el('span', { className: 'doc-text' }, text);
+  if (text.length <= SNIPPET)
+    return el('span', { className: 'doc-snippet' }, el('span', { className: 'doc-text' }, text));
   // Never between the halves of an astral character's surrogate pair.
   const end = /[\ud800-\udbff]/.test(text[SNIPPET - 2]) ? SNIPPET - 2 : SNIPPET - 1;
   const short = `${text.slice(0, end)}…`;

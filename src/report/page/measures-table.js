@@ -119,9 +119,9 @@ function measureCell(data, system, measure) {
   if (!summary) return '—';
   const versus = system.vsBaseline?.[measure];
   const [mean, ci] = meanCell(summary);
+  append(mean, [significanceMarks(data, system, measure)]);
   return [
     mean,
-    significanceMarks(data, system, measure),
     ci,
     versus &&
       el(
