@@ -212,6 +212,10 @@ describe('fails closed', () => {
     );
     expect(verdict.status).toBe('pass');
     expect(verdict.outcomes[0]?.baseline).toBe(0.5);
+    // The outcome says which system it was compared with (the report's Δ uses the same one).
+    expect(verdict.outcomes[0]?.baselineSystem).toBe('s');
+    const same = gate([drop('R@5', 'point')], [system('s', { 'R@5': BASE })]);
+    expect(same.outcomes[0]).not.toHaveProperty('baselineSystem');
   });
 });
 
