@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import { warn } from './errors.js';
+import type { Cli } from './io.js';
+import { collect, parseIntegerOption } from './options.js';
+
+interface PoolFlags {
+  from: string[];
+  depth: number;
+  systems?: string;
+  out: string;
+  dataset?: string;
+  queries?: string;
+}
+
+/** `judge`: grow the evaluation set — pool unjudged pairs, judge them in the browser, merge a new version. */
+export function registerJudge(program: Command, cli: Cli): void {
+  const judge = program
+    .command('judge')
+    .description(
+      'grow the evaluation set: pool unjudged results, judge them in the browser, merge a new version',
+    );
+  judge
+    .command('pool')
+    .description(
+      'TREC pooling: the union of the systems’ top results per query, minus what the dataset judges, most useful first',
+    )
+    .requiredOption('--from <dir>', 'a run folder (reports/<run-id>); repeat', collect, [])
+    .option(
+      '--depth <n>',
+      'how many of each system’s top results per query',
+      parseIntegerOption('--depth', 1),
+      10,
+    )
+    .option('--systems <list>', 'comma-separated system ids (default: every system that ran)')
+    .option('--dataset <ref>', 'dataset folder or name@version (default: the run folders’)')
+    .option(
+      '--queries <file>',
+      'unjudged production queries (JSONL of {id, text}) the runs answered as their sample',
+    )
+    .option('--out <file>', 'the pool to write', 'pool.jsonl')
+    .action(async (flags: PoolFlags) => {
+      const { judgePool } = await import('../app/judge-pool.js');
+      const outcome = judgePool({
+        from: flags.from,
+        depth: flags.depth,
+        out: flags.out,
+        ...(flags.systems ? { systems: flags.systems.split(',').map((id) => id.trim()) } : {}),
+        ...(flags.dataset ? { dataset: flags.dataset } : {}),
+        ...(flags.queries ? { queries: flags.queries } : {}),
+      });
+      for (const message of outcome.warnings) warn(cli.stderr, message);
+      const { header } = outcome;
+      cli.stdout.write(
+        `wrote ${header.id} to ${outcome.out}: ${header.pairs} unjudged pairs over ${outcome.queries} queries of ${header.dataset.name}@${header.dataset.version} (top ${header.depth} of ${header.systems.length} systems)\n`,
+      );
+    });
+}
