@@ -95,3 +95,144 @@ describe('judge pool', () => {
     expect(result.stderr).toContain("query id 'q01' is already a query of the dataset");
   });
 });
+
+describe('judge merge', () => {
+  /** A judgments.jsonl line, as the judging page writes it, for the pool's `i`-th pair. */
+  const act = (i: number, annotator: string, grade: number, extra: Record<string, unknown> = {}) => {
+    const [header, ...items] = lines(pool);
+    const item = items[i];
+    return JSON.stringify({
+      kind: 'grade',
+      annotator,
+      pool: header.id,
+      dataset: header.dataset.digest,
+      qid: item.qid,
+      docid: item.docid,
+      grade,
+      ms: 1200,
+      at: '2026-12-04T10:00:00.000Z',
+      ...(item.production ? { query: item.query } : {}),
+      ...extra,
+    });
+  };
+  const write = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const merge = (judgments: string, version: string, ...args: string[]) =>
+    runCliInProcess(
+      [
+        'judge',
+        'merge',
+        '--judgments',
+        judgments,
+        '--dataset',
+        EXAMPLE_DATASET,
+        '--version',
+        version,
+        ...args,
+      ],
+      dir,
+    );
+  const lastProduction = () => lines(pool).length - 2;
+
+  it('refuses disagreeing annotators under the strict rule, with the list (exit 2)', async () => {
+    const file = write(
+      'conflict.jsonl',
+      `${[act(0, 'alice', 3), act(0, 'bob', 1), act(1, 'alice', 2)].join('\n')}\n`,
+    );
+    const result = await merge(file, '1.1.0');
+    expect(result.status).toBe(2);
+    const items = lines(pool).slice(1);
+    expect(result.stderr).toContain('1 pair(s) have disagreeing grades, refused under --conflicts strict');
+    expect(result.stderr).toContain(`${items[0].qid}/${items[0].docid}: alice 3, bob 1`);
+  });
+
+  it('writes a new version that validate accepts, recording pools, annotators and dates; a torn last line is ignored with a warning', async () => {
+    const acts = [
+      act(0, 'alice', 3),
+      act(0, 'bob', 1),
+      act(0, 'carol', 3), // majority: 3
+      act(1, 'alice', 2),
+      act(2, 'alice', 0, { at: '2026-12-05T09:00:00.000Z' }),
+      act(3, 'alice', 1),
+      JSON.stringify({ ...JSON.parse(act(3, 'alice', 1)), kind: 'undo' }), // alice withdrew her grade of pair 3
+      act(lastProduction(), 'bob', 2),
+    ];
+    const file = write('judgments.jsonl', `${acts.join('\n')}\n${act(4, 'alice', 3).slice(0, 40)}`);
+    const result = await merge(file, '1.1.0', '--conflicts', 'majority', '--out', join(dir, 'v2'));
+    expect(result.stderr).toMatch(
+      /warning: .*judgments\.jsonl:9: the last line is incomplete .*; it is ignored/,
+    );
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(
+      /^wrote bike-repair@1\.1\.0 to .*v2: 4 judgments added \(1 new queries, 1 disagreeing pairs, --conflicts majority\), 512 judgments in all, sha256:/,
+    );
+    const manifest = JSON.parse(readFileSync(join(dir, 'v2', 'manifest.json'), 'utf8'));
+    const poolId = lines(pool)[0].id;
+    expect(manifest.judging).toEqual({
+      from: { version: '1.0.0', digest: lines(pool)[0].dataset.digest },
+      conflicts: 'majority',
+      added: { judgments: 4, queries: 1, conflicting: 1 },
+      sources: [
+        { pool: poolId, annotator: 'alice', date: '2026-12-04', judgments: 2 },
+        { pool: poolId, annotator: 'alice', date: '2026-12-05', judgments: 1 },
+        { pool: poolId, annotator: 'bob', date: '2026-12-04', judgments: 2 },
+        { pool: poolId, annotator: 'carol', date: '2026-12-04', judgments: 1 },
+      ],
+    });
+    const items = lines(pool).slice(1);
+    const qrels = readJsonlQrels(join(dir, 'v2', 'qrels.jsonl'));
+    expect(qrels.get(items[0].qid)?.get(items[0].docid)).toBe(3);
+    expect(qrels.get(items[3].qid)?.has(items[3].docid)).toBe(false);
+    const production = items[lastProduction()];
+    expect(qrels.get(production.qid)?.get(production.docid)).toBe(2);
+    expect(readFileSync(join(dir, 'v2', 'queries.jsonl'), 'utf8')).toContain(
+      JSON.stringify(production.query),
+    );
+    const valid = await runCliInProcess(['validate', join(dir, 'v2')], dir);
+    expect(valid.status).toBe(0);
+    // The published version is left as it was.
+    expect(readJsonlQrels(join(EXAMPLE_DATASET, 'qrels.jsonl')).get(items[0].qid)?.has(items[0].docid)).toBe(
+      false,
+    );
+  });
+
+  it('re-evaluated on the new version, a run shows Judged@k and the measures move', async () => {
+    const run = join(runDir, 'systems', 'bm25', 'run.trec');
+    const measure = async (dataset: string, name: string) => {
+      const out = join(dir, name);
+      const result = await runCliInProcess(
+        ['eval', '--dataset', dataset, '--run', run, '--measures', 'Judged@5,nDCG@10', '--out', out],
+        dir,
+      );
+      expect(result.status).toBe(0);
+      return JSON.parse(readFileSync(out, 'utf8')).runs[0].measures;
+    };
+    const before = await measure(EXAMPLE_DATASET, 'before.json');
+    const after = await measure(join(dir, 'v2'), 'after.json');
+    expect(after['Judged@5'].value).toBeGreaterThan(before['Judged@5'].value);
+    expect(after['nDCG@10'].value).not.toBe(before['nDCG@10'].value);
+  });
+
+  it('refuses a grade outside the scale and a judgment of another dataset version, naming the file and line (exit 2)', async () => {
+    const outside = write('outside.jsonl', `${act(0, 'alice', 2)}\n${act(1, 'alice', 4)}\n`);
+    const bad = await merge(outside, '1.2.0');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain(`${outside}:2`);
+    expect(bad.stderr).toContain("grade 4 is outside the dataset's scale 0–3");
+    const other = write('other.jsonl', `${act(0, 'alice', 2, { dataset: `sha256:${'0'.repeat(64)}` })}\n`);
+    const wrong = await merge(other, '1.2.0');
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toContain(`${other}:1`);
+    expect(wrong.stderr).toContain('made on a pool of another dataset version');
+  });
+
+  it('never edits a published version', async () => {
+    const file = write('again.jsonl', `${act(1, 'alice', 2)}\n`);
+    const result = await merge(file, '1.0.0', '--out', EXAMPLE_DATASET);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('a published version is never edited');
+  });
+});
