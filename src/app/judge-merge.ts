@@ -1,14 +1,9 @@
 import { join, resolve } from 'node:path';
 import { type GradeScale, gradeScaleOf } from '../dataset/grade-scale.js';
 import { type AnnotatorGrade, type ConflictRule, settleGrades } from '../dataset/judgment-conflicts.js';
-import {
-  type JudgmentEvent,
-  type LoggedEvent,
-  readJudgmentLog,
-  standingActs,
-} from '../dataset/judgment-log.js';
+import { type JudgmentEvent, type LoggedEvent, readJudgmentLog, replay } from '../dataset/judgment-log.js';
 import { loadDataset } from '../dataset/native.js';
-import { pairKey } from '../dataset/pool-file.js';
+import { pairKey } from '../dataset/pair-key.js';
 import { resolveDataset } from '../dataset/resolve.js';
 import type { Dataset, JudgingRecord, Manifest, QueryRecord } from '../dataset/types.js';
 import { writeDataset } from '../dataset/write.js';
@@ -70,7 +65,7 @@ export function judgeMerge(options: JudgeMergeOptions): JudgeMergeOutcome {
       events.push({ ...logged, file });
     }
   }
-  for (const annotatorActs of standingActs(events).values()) {
+  for (const annotatorActs of replay(events).acts.values()) {
     for (const standing of annotatorActs.values()) {
       if (standing.event.kind !== 'grade') continue;
       addVote(votes, standing.event);

@@ -2,7 +2,7 @@ import { type Command, Option } from 'commander';
 import type { ConflictRule } from '../dataset/judgment-conflicts.js';
 import { warn } from './errors.js';
 import type { Cli } from './io.js';
-import { collect, parseIntegerOption } from './options.js';
+import { collect, parseIntegerOption, parseProbabilityOption } from './options.js';
 
 interface PoolFlags {
   from: string[];
@@ -12,6 +12,18 @@ interface PoolFlags {
   dataset?: string;
   queries?: string;
 }
+
+interface ServeFlags {
+  pool: string;
+  dataset: string;
+  annotator: string[];
+  overlap: number;
+  judgments: string;
+  port: number;
+}
+
+/** The port the judging page is served on unless --port says otherwise. */
+const JUDGING_PORT = 8377;
 
 interface MergeFlags {
   judgments: string[];
@@ -63,6 +75,55 @@ export function registerJudge(program: Command, cli: Cli): void {
       cli.stdout.write(
         `wrote ${header.id} to ${outcome.out}: ${header.pairs} unjudged pairs over ${outcome.queries} queries of ${header.dataset.name}@${header.dataset.version} (top ${header.depth} of ${header.systems.length} systems)\n`,
       );
+    });
+  judge
+    .command('serve')
+    .description(
+      'a local page (127.0.0.1 only) to judge a pool with the keyboard; every judgment is appended and synced to the judgments file as it is made',
+    )
+    .requiredOption('--pool <file>', 'the pool written by judge pool')
+    .requiredOption('--dataset <ref>', 'the dataset folder or name@version the pool was drawn for')
+    .option('--annotator <name>', 'who judges; repeat for several annotators sharing the pool', collect, [])
+    .option(
+      '--overlap <share>',
+      'with several annotators: the share of pairs every one of them judges, for their agreement (Cohen’s kappa)',
+      parseProbabilityOption('--overlap'),
+      0,
+    )
+    .option(
+      '--judgments <file>',
+      'where the judgments are appended (resumed from when it exists)',
+      'judgments.jsonl',
+    )
+    .option('--port <n>', 'the port on 127.0.0.1', parseIntegerOption('--port', 0), JUDGING_PORT)
+    .action(async (flags: ServeFlags) => {
+      const { startJudgeServer } = await import('../app/judge-serve.js');
+      const annotators =
+        flags.annotator.length > 0 ? [...new Set(flags.annotator)] : [cli.env.USER || 'annotator'];
+      const server = await startJudgeServer({
+        pool: flags.pool,
+        dataset: flags.dataset,
+        annotators,
+        overlap: flags.overlap,
+        judgments: flags.judgments,
+        port: flags.port,
+      });
+      for (const message of server.warnings) warn(cli.stderr, message);
+      const { header } = server.pool;
+      cli.stdout.write(
+        `judging ${header.id}: ${header.pairs} pairs of ${header.dataset.name}@${header.dataset.version}, appended to ${flags.judgments}${server.resumed > 0 ? ` (resuming after ${server.resumed} acts)` : ''}\n`,
+      );
+      for (const [annotator, url] of server.urls) cli.stdout.write(`  ${annotator}: ${url}\n`);
+      cli.stdout.write('Ctrl-C stops the server; every judgment made is already on disk.\n');
+      await new Promise<void>((done) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void server.close().then(done);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
     });
   judge
     .command('merge')

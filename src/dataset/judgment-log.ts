@@ -3,7 +3,7 @@ import { UserError } from '../errors.js';
 import { readTextFile } from '../files.js';
 import { assertValid } from '../schemas.js';
 import { parseJsonLine } from './json-text.js';
-import { pairKey } from './pool-file.js';
+import { pairKey } from './pair-key.js';
 
 /**
  * judgments.jsonl: every act of an annotator (a grade, a skip, an undo) appended and fsynced as it is made,
@@ -90,29 +90,41 @@ export class JudgmentWriter {
 }
 
 /**
- * The log folded into each annotator's standing act per pair (annotator → pair key → act): a grade or a
- * skip stands until the annotator grades the pair again or undoes it, which brings back the act before.
+ * The log replayed: each annotator's standing act per pair (annotator → pair key → act), and their pairs
+ * with a standing act in the order the acts were made (what an undo withdraws next). A grade or a skip
+ * stands until the annotator acts on the pair again or undoes it, which brings back the act before.
  */
-export function standingActs<T extends LoggedEvent>(events: T[]): Map<string, Map<string, T>> {
+export interface Replayed<T extends LoggedEvent = LoggedEvent> {
+  acts: Map<string, Map<string, T>>;
+  history: Map<string, string[]>;
+}
+
+export function replay<T extends LoggedEvent>(events: T[]): Replayed<T> {
   const stacks = new Map<string, Map<string, T[]>>();
+  const history = new Map<string, string[]>();
   for (const logged of events) {
     const { event } = logged;
     const mine = stacks.get(event.annotator) ?? new Map<string, T[]>();
     stacks.set(event.annotator, mine);
+    const order = history.get(event.annotator) ?? [];
+    history.set(event.annotator, order);
     const key = pairKey(event.qid, event.docid);
     const stack = mine.get(key) ?? [];
+    mine.set(key, stack);
+    const at = order.lastIndexOf(key);
+    if (at >= 0) order.splice(at, 1);
     if (event.kind === 'undo') stack.pop();
     else stack.push(logged);
-    mine.set(key, stack);
+    if (stack.length > 0) order.push(key);
   }
-  const standing = new Map<string, Map<string, T>>();
+  const acts = new Map<string, Map<string, T>>();
   for (const [annotator, pairs] of stacks) {
     const top = new Map<string, T>();
     for (const [key, stack] of pairs) {
       const last = stack.at(-1);
       if (last) top.set(key, last);
     }
-    standing.set(annotator, top);
+    acts.set(annotator, top);
   }
-  return standing;
+  return { acts, history };
 }

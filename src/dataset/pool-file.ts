@@ -3,6 +3,7 @@ import { UserError } from '../errors.js';
 import { readTextFile, writeTextFile } from '../files.js';
 import { schemaProblem } from '../schemas.js';
 import { parseJsonLine } from './json-text.js';
+import { pairKey } from './pair-key.js';
 import type { Dataset } from './types.js';
 
 /**
@@ -100,9 +101,4 @@ export function checkPoolDataset(pool: Pool, dataset: Dataset, path: string): vo
       { file: path, line: 1, field: 'dataset.digest' },
     );
   }
-}
-
-/** One key per (query, document) pair, whatever characters the ids hold. */
-export function pairKey(qid: string, docid: string): string {
-  return JSON.stringify([qid, docid]);
 }
