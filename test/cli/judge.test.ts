@@ -1,4 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readJsonlQrels } from '../../src/dataset/native.js';
@@ -234,5 +236,38 @@ describe('judge merge', () => {
     const result = await merge(file, '1.0.0', '--out', EXAMPLE_DATASET);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('a published version is never edited');
+  });
+});
+
+describe('judge serve, bad input', () => {
+  it('says so when the port is in use (exit 2), naming the port', async () => {
+    const busy = createServer();
+    await new Promise<void>((done) => busy.listen(0, '127.0.0.1', done));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const args = ['judge', 'serve', '--pool', pool, '--dataset', EXAMPLE_DATASET, '--port', String(port)];
+      const result = await runCliInProcess(args, dir);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain(`port ${port} on 127.0.0.1 is in use; pick another with --port`);
+    } finally {
+      busy.close();
+    }
+  });
+
+  it('refuses a pool drawn for another dataset version, naming the file and line (exit 2)', async () => {
+    const [header, ...items] = readFileSync(pool, 'utf8').trim().split('\n');
+    const other = join(dir, 'other-pool.jsonl');
+    const moved = {
+      ...JSON.parse(header as string),
+      dataset: { name: 'bike-repair', version: '0.9', digest: `sha256:${'1'.repeat(64)}` },
+    };
+    writeFileSync(other, `${[JSON.stringify(moved), ...items].join('\n')}\n`);
+    const result = await runCliInProcess(
+      ['judge', 'serve', '--pool', other, '--dataset', EXAMPLE_DATASET, '--port', '0'],
+      dir,
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`${other}:1`);
+    expect(result.stderr).toContain('the pool was drawn for bike-repair@0.9');
   });
 });
