@@ -24,6 +24,8 @@ export interface JudgeMergeOptions {
 
 export interface JudgeMergeOutcome {
   dir: string;
+  /** The version the judgments were added to. */
+  from: string;
   manifest: Manifest;
   judging: JudgingRecord;
   warnings: string[];
@@ -138,7 +140,7 @@ export function judgeMerge(options: JudgeMergeOptions): JudgeMergeOutcome {
     },
   );
   warnings.push(...loadDataset(dir).warnings);
-  return { dir, manifest, judging, warnings };
+  return { dir, from: base.dir, manifest, judging, warnings };
 }
 
 /** A grade outside the scale, a pair of another dataset version or a document the corpus lacks is refused. */

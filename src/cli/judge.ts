@@ -32,6 +32,8 @@ interface MergeFlags {
   conflicts: ConflictRule;
   out?: string;
   description?: string;
+  results?: string;
+  measures?: string;
 }
 
 /** `judge`: grow the evaluation set — pool unjudged pairs, judge them in the browser, merge a new version. */
@@ -143,6 +145,11 @@ export function registerJudge(program: Command, cli: Cli): void {
     )
     .option('--out <dir>', 'target folder (default: datasets/<name>/<version>)')
     .option('--description <text>', 'what the new version is (default: the old one’s description)')
+    .option(
+      '--results <dir>',
+      'a run folder to re-evaluate on both versions: how Judged@k and the measures moved',
+    )
+    .option('--measures <list>', 'with --results: the measures to show (default: Judged@10 and the run’s)')
     .action(async (flags: MergeFlags) => {
       const { judgeMerge } = await import('../app/judge-merge.js');
       const outcome = judgeMerge({
@@ -160,6 +167,14 @@ export function registerJudge(program: Command, cli: Cli): void {
       );
       for (const source of judging.sources) {
         cli.stdout.write(`  ${source.pool} ${source.annotator} ${source.date}: ${source.judgments}\n`);
+      }
+      if (flags.results) {
+        const { formatShift, measureShift } = await import('../app/measure-shift.js');
+        const shift = measureShift(flags.results, outcome.from, outcome.dir, flags.measures);
+        cli.stdout.write(
+          `\n${flags.results} on ${manifest.name}@${judging.from.version} → ${manifest.version}:\n`,
+        );
+        cli.stdout.write(formatShift(shift));
       }
     });
 }

@@ -218,6 +218,17 @@ describe('judge merge', () => {
     expect(after['nDCG@10'].value).not.toBe(before['nDCG@10'].value);
   });
 
+  it('with --results, prints how each system’s Judged@k and measures moved', async () => {
+    const file = write('shift.jsonl', `${[act(0, 'alice', 3), act(1, 'alice', 2)].join('\n')}\n`);
+    const args = ['--out', join(dir, 'v3'), '--results', runDir, '--measures', 'Judged@5,nDCG@10'];
+    const result = await merge(file, '1.3.0', ...args);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(`${runDir} on bike-repair@1.0.0 → 1.3.0:\nsystem  Judged@5`);
+    const row = result.stdout.split('\n').find((line) => line.startsWith('bm25 '));
+    const [before, after] = (/(\d\.\d{4}) → (\d\.\d{4})/.exec(row ?? '') ?? []).slice(1).map(Number);
+    expect(after).toBeGreaterThan(before as number);
+  });
+
   it('refuses a grade outside the scale and a judgment of another dataset version, naming the file and line (exit 2)', async () => {
     const outside = write('outside.jsonl', `${act(0, 'alice', 2)}\n${act(1, 'alice', 4)}\n`);
     const bad = await merge(outside, '1.2.0');
