@@ -36,6 +36,11 @@ interface MergeFlags {
   measures?: string;
 }
 
+/** A repeatable option that must be given: no default, so that leaving it out is a usage error. */
+function collectRequired(value: string, previous: string[] | undefined): string[] {
+  return collect(value, previous ?? []);
+}
+
 /** `judge`: grow the evaluation set — pool unjudged pairs, judge them in the browser, merge a new version. */
 export function registerJudge(program: Command, cli: Cli): void {
   const judge = program
@@ -48,7 +53,7 @@ export function registerJudge(program: Command, cli: Cli): void {
     .description(
       'TREC pooling: the union of the systems’ top results per query, minus what the dataset judges, most useful first',
     )
-    .requiredOption('--from <dir>', 'a run folder (reports/<run-id>); repeat', collect, [])
+    .requiredOption('--from <dir>', 'a run folder (reports/<run-id>); repeat', collectRequired)
     .option(
       '--depth <n>',
       'how many of each system’s top results per query',
@@ -85,7 +90,11 @@ export function registerJudge(program: Command, cli: Cli): void {
     )
     .requiredOption('--pool <file>', 'the pool written by judge pool')
     .requiredOption('--dataset <ref>', 'the dataset folder or name@version the pool was drawn for')
-    .option('--annotator <name>', 'who judges; repeat for several annotators sharing the pool', collect, [])
+    .addOption(
+      new Option('--annotator <name>', 'who judges; repeat for several annotators sharing the pool')
+        .argParser(collect)
+        .default([], '$USER'),
+    )
     .option(
       '--overlap <share>',
       'with several annotators: the share of pairs every one of them judges, for their agreement (Cohen’s kappa)',
@@ -132,7 +141,7 @@ export function registerJudge(program: Command, cli: Cli): void {
     .description(
       'write a new dataset version with the judgments added (the published version is never edited); validate accepts it',
     )
-    .requiredOption('--judgments <file>', 'judgments.jsonl written while judging; repeat', collect, [])
+    .requiredOption('--judgments <file>', 'judgments.jsonl written while judging; repeat', collectRequired)
     .requiredOption('--dataset <ref>', 'the dataset folder or name@version the pool was drawn for')
     .requiredOption('--version <version>', 'the new version (a published version is never edited)')
     .addOption(
