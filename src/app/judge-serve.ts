@@ -78,7 +78,7 @@ export async function startJudgeServer(options: JudgeServeOptions): Promise<Judg
 
   const append = (event: JudgmentEvent): void => {
     writer.append(event);
-    events.push({ event, line: events.length + 1 });
+    events.push({ event, line: (events.at(-1)?.line ?? 0) + 1 });
   };
   const handle = async (request: IncomingMessage, response: ServerResponse, port: number): Promise<void> => {
     const url = new URL(request.url ?? '/', `http://${HOST}:${port}`);

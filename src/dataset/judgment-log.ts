@@ -90,9 +90,10 @@ export class JudgmentWriter {
 }
 
 /**
- * The log replayed: each annotator's standing act per pair (annotator → pair key → act), and their pairs
- * with a standing act in the order the acts were made (what an undo withdraws next). A grade or a skip
- * stands until the annotator acts on the pair again or undoes it, which brings back the act before.
+ * The log replayed: each annotator's standing act per pair (annotator → pair key → act), and the pairs of
+ * their acts not undone, in the order made (the last is what an undo withdraws next; a pair graded twice is
+ * there twice). A grade or a skip stands until the annotator acts on the pair again or undoes it, which
+ * brings back the act before.
  */
 export interface Replayed<T extends LoggedEvent = LoggedEvent> {
   acts: Map<string, Map<string, T>>;
@@ -111,11 +112,14 @@ export function replay<T extends LoggedEvent>(events: T[]): Replayed<T> {
     const key = pairKey(event.qid, event.docid);
     const stack = mine.get(key) ?? [];
     mine.set(key, stack);
-    const at = order.lastIndexOf(key);
-    if (at >= 0) order.splice(at, 1);
-    if (event.kind === 'undo') stack.pop();
-    else stack.push(logged);
-    if (stack.length > 0) order.push(key);
+    if (event.kind === 'undo') {
+      stack.pop();
+      const at = order.lastIndexOf(key);
+      if (at >= 0) order.splice(at, 1);
+    } else {
+      stack.push(logged);
+      order.push(key);
+    }
   }
   const acts = new Map<string, Map<string, T>>();
   for (const [annotator, pairs] of stacks) {

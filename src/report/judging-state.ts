@@ -110,10 +110,11 @@ export function viewOf(
   const current = at === null ? undefined : (setup.items[queue[at] as number] as PoolItem);
   const act = current ? actOf(current) : undefined;
   const ofQuery = current ? queue.filter((i) => (setup.items[i] as PoolItem).qid === current.qid) : [];
-  const gradedMs = history(replayed, annotator)
-    .map((key) => mine.get(key)?.event)
-    .filter((event) => event?.kind === 'grade' && event.ms !== undefined)
-    .map((event) => event?.ms as number);
+  // The standing grades' times, in the order they were made (the log's).
+  const gradedMs = [...mine.values()]
+    .filter(({ event }) => event.kind === 'grade' && event.ms !== undefined)
+    .sort((a, b) => a.line - b.line)
+    .map(({ event }) => event.ms as number);
   return {
     annotator,
     position: at,
