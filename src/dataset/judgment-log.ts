@@ -1,4 +1,14 @@
-import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { UserError } from '../errors.js';
 import { readTextFile } from '../files.js';
 import { assertValid } from '../schemas.js';
@@ -65,16 +75,24 @@ export function readJudgmentLog(path: string): JudgmentLog {
   return { events, validBytes: Buffer.byteLength(text.slice(0, end)), warnings };
 }
 
-/** An open log that appends one whole line per act and syncs it to disk before the act counts as made. */
+/**
+ * An open log that appends one whole line per act and syncs it to disk before the act counts as made. One
+ * writer at a time: `<file>.lock` holds its process id, so a second server on the same file is refused
+ * (two writers would each miss the other's acts); a lock left by a killed server is taken over.
+ */
 export class JudgmentWriter {
   private readonly fd: number;
+  private readonly lock: string;
 
   /** Opens `path` for appending, first cutting a torn last line off (`validBytes` from readJudgmentLog). */
   constructor(path: string, validBytes: number) {
+    this.lock = `${path}.lock`;
+    takeLock(this.lock, path);
     try {
       this.fd = openSync(path, 'a');
       ftruncateSync(this.fd, validBytes);
     } catch (error) {
+      rmSync(this.lock, { force: true });
       throw new UserError(`cannot append to the judgments file: ${(error as Error).message}`, { file: path });
     }
   }
@@ -86,6 +104,38 @@ export class JudgmentWriter {
 
   close(): void {
     closeSync(this.fd);
+    rmSync(this.lock, { force: true });
+  }
+}
+
+function takeLock(lock: string, path: string): void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new UserError(`cannot lock the judgments file: ${(error as Error).message}`, { file: lock });
+      }
+    }
+    const pid = Number.parseInt(readFileSync(lock, 'utf8'), 10);
+    if (Number.isInteger(pid) && isRunning(pid)) {
+      throw new UserError(
+        `another judge serve (process ${pid}) is appending to this file; judge in its page, stop it, or pass --judgments <another file>`,
+        { file: path },
+      );
+    }
+    rmSync(lock, { force: true }); // left by a server that was killed
+  }
+  throw new UserError('cannot lock the judgments file', { file: lock });
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

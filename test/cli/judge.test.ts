@@ -1,8 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { startJudgeServer } from '../../src/app/judge-serve.js';
 import { readJsonlQrels } from '../../src/dataset/native.js';
 import { runCliInProcess } from '../helpers/cli.js';
 import { EXAMPLE_DATASET, runExample } from '../helpers/results.js';
@@ -263,6 +264,40 @@ describe('judge serve, bad input', () => {
     } finally {
       busy.close();
     }
+  });
+
+  it('refuses a second server on a judgments file another one is appending to (exit 2)', async () => {
+    const judgments = join(dir, 'shared.jsonl');
+    const first = await startJudgeServer({
+      pool,
+      dataset: EXAMPLE_DATASET,
+      annotators: ['alice'],
+      overlap: 0,
+      judgments,
+      port: 0,
+    });
+    try {
+      const args = [
+        'judge',
+        'serve',
+        '--pool',
+        pool,
+        '--dataset',
+        EXAMPLE_DATASET,
+        '--judgments',
+        judgments,
+        '--port',
+        '0',
+      ];
+      const result = await runCliInProcess(args, dir);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain(
+        `another judge serve (process ${process.pid}) is appending to this file`,
+      );
+    } finally {
+      await first.close();
+    }
+    expect(existsSync(`${judgments}.lock`)).toBe(false);
   });
 
   it('refuses a pool drawn for another dataset version, naming the file and line (exit 2)', async () => {
