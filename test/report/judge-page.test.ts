@@ -261,6 +261,7 @@ describe.skipIf(missing !== undefined)('the judging page in headless Chromium', 
         await press(two.page, key, { progress: `${3 + i} / 6 graded` });
       }
       expect(await text(two.page, '#done')).toBe('Every pair assigned to alice has been judged or skipped.');
+      await press(two.page, 'ArrowLeft', { doc: 'd6', act: 'graded 0 (not relevant)' }); // back to review
       const logged = acts(judgments);
       expect(logged).toHaveLength(6);
       expect(new Set(logged.map((act) => act.split(' ')[2])).size).toBe(6);

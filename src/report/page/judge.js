@@ -192,10 +192,12 @@ document.addEventListener('keydown', (event) => {
   } else if (event.key === 's') act('skip');
   else if (event.key === 'u') {
     if (view.canUndo) call('/api/undo', { annotator });
-  } else if (event.key === 'ArrowRight' && view.position !== null)
-    load(Math.min(view.position + 1, view.total - 1));
-  else if (event.key === 'ArrowLeft' && view.position !== null) load(Math.max(view.position - 1, 0));
-  else return;
+  } else if (event.key === 'ArrowRight' && view.total > 0) {
+    load(view.position === null ? 0 : Math.min(view.position + 1, view.total - 1));
+  } else if (event.key === 'ArrowLeft' && view.total > 0) {
+    // From the end (every pair judged), back to the last pair: judgments stay open to review.
+    load(view.position === null ? view.total - 1 : Math.max(view.position - 1, 0));
+  } else return;
   event.preventDefault();
 });
 
