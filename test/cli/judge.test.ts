@@ -300,6 +300,40 @@ describe('judge serve, bad input', () => {
     expect(existsSync(`${judgments}.lock`)).toBe(false);
   });
 
+  it('refuses to resume from a judgments file with a grade outside the scale, naming its line (exit 2)', async () => {
+    const [header, first] = lines(pool);
+    const judgments = join(dir, 'graded-7.jsonl');
+    const grade = {
+      kind: 'grade',
+      annotator: 'alice',
+      pool: header.id,
+      dataset: header.dataset.digest,
+      qid: first.qid,
+      docid: first.docid,
+      at: '2026-12-04T10:00:00.000Z',
+    };
+    writeFileSync(
+      judgments,
+      `${JSON.stringify({ ...grade, grade: 2 })}\n${JSON.stringify({ ...grade, grade: 7 })}\n`,
+    );
+    const args = [
+      'judge',
+      'serve',
+      '--pool',
+      pool,
+      '--dataset',
+      EXAMPLE_DATASET,
+      '--judgments',
+      judgments,
+      '--port',
+      '0',
+    ];
+    const result = await runCliInProcess(args, dir);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`${judgments}:2`);
+    expect(result.stderr).toContain("grade 7 is outside the dataset's scale 0–3");
+  });
+
   it('refuses a pool drawn for another dataset version, naming the file and line (exit 2)', async () => {
     const [header, ...items] = readFileSync(pool, 'utf8').trim().split('\n');
     const other = join(dir, 'other-pool.jsonl');
