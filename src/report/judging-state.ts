@@ -67,6 +67,17 @@ export function assignments(
   return queues;
 }
 
+/** A session's queues do not change while it runs: dealt once per setup, not on every key press. */
+const dealt = new WeakMap<JudgingSetup, Map<string, number[]>>();
+
+function queuesOf(setup: JudgingSetup): Map<string, number[]> {
+  const known = dealt.get(setup);
+  if (known) return known;
+  const queues = assignments(setup);
+  dealt.set(setup, queues);
+  return queues;
+}
+
 export function isOverlap(index: number, overlap: number): boolean {
   return overlap > 0 && Math.floor(index * overlap) !== Math.floor((index - 1) * overlap);
 }
@@ -93,7 +104,7 @@ export function viewOf(
   annotator: string,
   position?: number,
 ): JudgingView {
-  const queue = assignments(setup).get(annotator) ?? [];
+  const queue = queuesOf(setup).get(annotator) ?? [];
   const mine = replayed.acts.get(annotator) ?? new Map<string, LoggedEvent>();
   const at =
     position !== undefined && position >= 0 && position < queue.length
