@@ -29,7 +29,8 @@ export type SchemaName =
   | 'review'
   | 'cutover-record'
   | 'audit'
-  | 'sync-plan';
+  | 'sync-plan'
+  | 'shard';
 
 const SCHEMA_DIRS = ['./dataset/schemas/', './config/', './results/', './retrieve/transport/'].map(
   (dir) => new URL(dir, import.meta.url),

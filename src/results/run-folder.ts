@@ -28,9 +28,11 @@ export function loadRunFolder(dir: string): { results: MeasuredResults; summary:
   // The runner writes summary.json last: without it the run was killed or is still going.
   if (!existsSync(summaryFile)) {
     throw new UserError(
-      existsSync(dir)
-        ? 'no summary.json: the run did not finish (it was killed or is still running); run it again'
-        : 'no such folder',
+      !existsSync(dir)
+        ? 'no such folder'
+        : existsSync(join(dir, RUN_FILES.shard))
+          ? 'is one shard of a run (shard.json), not a run: merge the shards first (retrieval-gate merge)'
+          : 'no summary.json: the run did not finish (it was killed or is still running); run it again',
       { file: dir },
     );
   }
