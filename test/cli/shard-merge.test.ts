@@ -162,6 +162,29 @@ describe('run --shard I/N and merge', () => {
     rmSync(join(dir, 'refused'), { recursive: true, force: true });
   });
 
+  it('a system that failed in one shard is failed in the merge, naming the shard (exit 2 without a gate)', async () => {
+    const [one, two, three] = shards as [string, string, string];
+    const broken = join(dir, 'broken-2');
+    cpSync(two, broken, { recursive: true });
+    const manifest = JSON.parse(read(join(broken, 'shard.json')));
+    const [first] = manifest.systems;
+    first.summary = { ...first.summary, status: 'failed', error: 'the index went away' };
+    delete first.summary.files;
+    delete first.figures;
+    writeFileSync(join(broken, 'shard.json'), JSON.stringify(manifest));
+    const out = join(dir, 'with-failure');
+    const result = await runCliInProcess(['merge', one, broken, three, '--out', out, '--no-report'], dir);
+    expect(result.status).toBe(2);
+    const failed = summaryOf(out).systems[0];
+    expect(failed).toMatchObject({ status: 'failed', error: 'shard 2/3: the index went away' });
+    expect(failed?.measures).toBeUndefined();
+    expect(
+      summaryOf(out)
+        .systems.slice(1)
+        .every((s) => s.status === 'ok'),
+    ).toBe(true);
+  });
+
   it('refuses a shard that is not I/N, and a gate on a shard', async () => {
     const config = join(dir, 'sharded', 'retrieval-gate.yaml');
     const bad = await runCliInProcess(
