@@ -12,6 +12,7 @@ import { QdrantTestServer } from '../servers/qdrant-server.js';
  * an unsharded build, each text embedded once, a shard run again writing nothing, one build record with the
  * shards' figures summed, and --finish refused while a shard or its points are missing. The same for an
  * embedded pgvector table is in pgvector.test.ts, which has a database made already (making one takes seconds).
+ * Last, a sharded run over the built collection with a sampled ANN check, merged: the unsharded check.
  */
 
 const KEY = 'sk-test-secret-key-shards';
@@ -104,5 +105,64 @@ describe('index build --shard I/N, then --finish (qdrant)', () => {
     expect(lacking.stderr).toMatch(/lacks \d+ of the corpus's 248 documents/);
     expect((await partial('--shard', '1/3', '--finish')).status).toBe(2);
     expect((await partial('--shard', '1/3', '--alias', 'live')).status).toBe(2);
+  });
+});
+
+describe('run --shard and merge over a live approximate index', () => {
+  it('checks ANN recall on a sample drawn from all queries: the merged check is the unsharded one', async () => {
+    // The collection the first test built; hnsw_ef 4 loses neighbours, so the check has something to find.
+    const runConfig = join(dir, 'ann.yaml');
+    writeFileSync(
+      runConfig,
+      readFileSync(file, 'utf8')
+        .replace('collection: docs }', 'collection: whole, hnswEf: 4 }')
+        .replace(
+          '{ id: live, model: small, index: docs }',
+          '{ id: live, model: small, index: docs, k: 20, annCheck: { sample: 30 } }',
+        )
+        .replace('cacheDir: cache', 'measures: [nDCG@10]\ncacheDir: cache'),
+    );
+    const run = await cli([
+      'run',
+      '--config',
+      runConfig,
+      '--reports',
+      'ann',
+      '--run-id',
+      'whole',
+      '--quiet',
+      '--no-report',
+    ]);
+    expect(run.status, run.stderr).toBe(0);
+    for (const i of [1, 2]) {
+      const shard = await cli([
+        'run',
+        '--config',
+        runConfig,
+        '--reports',
+        'ann',
+        '--shard',
+        `${i}/2`,
+        '--quiet',
+      ]);
+      expect(shard.status, shard.stderr).toBe(0);
+    }
+    const merged = await cli([
+      'merge',
+      join('ann', 'shard-1-of-2'),
+      join('ann', 'shard-2-of-2'),
+      '--out',
+      join('ann', 'merged'),
+      '--no-report',
+    ]);
+    expect(merged.status, merged.stderr).toBe(0);
+    const read = (run: string, name: string) => readFileSync(join(dir, 'ann', run, name), 'utf8');
+    expect(read('merged', 'evaluation.json')).toBe(read('whole', 'evaluation.json'));
+    const annCheck = (run: string) => {
+      const { latencyMs: _latency, ...check } = JSON.parse(read(run, 'summary.json')).systems[0].annCheck;
+      return check;
+    };
+    expect(annCheck('whole')).toMatchObject({ status: 'ok', queries: 30, sample: { size: 30 } });
+    expect(annCheck('merged')).toEqual(annCheck('whole'));
   });
 });
