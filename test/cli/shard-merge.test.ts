@@ -159,6 +159,9 @@ describe('run --shard I/N and merge', () => {
     );
     expect(gated.status).toBe(2);
     expect(gated.stderr).toContain('is one shard of a run (shard.json), not a run: merge the shards first');
+    const reported = await runCliInProcess(['report', one], dir);
+    expect(reported.status).toBe(2);
+    expect(reported.stderr).toContain('merge the shards first');
     rmSync(join(dir, 'refused'), { recursive: true, force: true });
   });
 
