@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { readJsonl } from '../dataset/jsonl.js';
 import { hasSpace } from '../dataset/lines.js';
 import { writeTextFile } from '../files.js';
 import { compareCodePoints } from '../metrics/order.js';
@@ -26,4 +27,17 @@ export function writeRunFiles(run: Run, trecPath: string, jsonlPath: string): bo
   // A TREC file left by an earlier run under the same run id would be read in place of this one.
   else rmSync(trecPath, { force: true });
   return trecSafe;
+}
+
+/**
+ * Reads back a run.jsonl the runner wrote (one query per line), keeping the queries it answered with nothing:
+ * a merged run must hold every query the unsharded one does, empty ones included.
+ */
+export function readWrittenRun(jsonlPath: string, runId: string): Run {
+  const run: Run = { runId, queries: new Map() };
+  readJsonl<{ qid: string; results?: { docid: string; score: number }[] }>(jsonlPath, 'run-line', (line) => {
+    const results = line.results ?? [];
+    run.queries.set(line.qid, { docids: results.map((r) => r.docid), scores: results.map((r) => r.score) });
+  });
+  return run;
 }
