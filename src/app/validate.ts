@@ -13,6 +13,7 @@ import { looksLikeMsMarco } from '../dataset/msmarco-run.js';
 import { loadDataset, readRecords } from '../dataset/native.js';
 import { firstLine } from '../dataset/peek.js';
 import { readQrelsFile } from '../dataset/qrels-file.js';
+import { isRouteDatasetFolder, loadRouteDataset } from '../dataset/route-dataset.js';
 import { readRunFile } from '../dataset/run-file.js';
 import type { DocumentRecord, QueryRecord } from '../dataset/types.js';
 import { UserError } from '../errors.js';
@@ -42,6 +43,15 @@ export function validatePath(path: string, kind?: InputKind): ValidationReport {
   switch (detected) {
     case 'dataset': {
       const dir = statSync(path).isDirectory() ? path : dirname(path);
+      if (isRouteDatasetFolder(dir)) {
+        const routes = loadRouteDataset(dir);
+        const outOfScope = routes.items.filter((item) => item.route === null).length;
+        return {
+          kind: detected,
+          summary: `route dataset ${routes.manifest.name}@${routes.manifest.version}: ${routes.routes.length} routes, ${routes.items.length} utterances (${outOfScope} out of scope), ${routes.digest}`,
+          warnings: [],
+        };
+      }
       const dataset = loadDataset(dir);
       const docs = dataset.corpus ? `${dataset.corpus.size} documents, ` : 'no corpus, ';
       return {
