@@ -14,6 +14,7 @@ import type { Cli, CliIo, OutputStream } from './io.js';
 import { registerMeasures } from './measures.js';
 import { registerMigrate } from './migrate.js';
 import { registerReport } from './report.js';
+import { registerRoute } from './route.js';
 import { registerRun } from './run.js';
 import { registerTrecEval } from './trec-eval.js';
 import { registerValidate } from './validate.js';
@@ -71,6 +72,7 @@ function buildProgram(cli: Cli): Command {
   registerIndex(program, cli);
   registerMigrate(program, cli);
   registerAudit(program, cli);
+  registerRoute(program, cli);
   addDebugOption(program);
   return program;
 }
