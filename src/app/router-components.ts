@@ -47,6 +47,7 @@ export async function createRouter(config: RouterConfig, context: RouterContext)
         url: config.url,
         routes: names,
         timeoutMs: config.timeoutMs,
+        ...(config.maxRetries === undefined ? {} : { maxRetries: config.maxRetries }),
         ...apiKey(config.apiKeyEnv, context.env),
         ...(config.threshold === undefined ? {} : { threshold: config.threshold }),
       });

@@ -30,7 +30,13 @@ export type RouterConfig =
       threshold: number;
     })
   | (RouterCommon & { kind: 'command'; command: string[]; timeoutMs?: number })
-  | (RouterCommon & { kind: 'http'; url: string; apiKeyEnv?: string; timeoutMs: number });
+  | (RouterCommon & {
+      kind: 'http';
+      url: string;
+      apiKeyEnv?: string;
+      timeoutMs: number;
+      maxRetries?: number;
+    });
 
 export interface RouterRunConfig {
   file: string;
@@ -171,6 +177,7 @@ function routerConfig(
     url: raw.url as string,
     ...(apiKeyEnv === undefined ? {} : { apiKeyEnv }),
     timeoutMs: (raw.timeoutMs as number | undefined) ?? DEFAULT_HTTP_TIMEOUT_MS,
+    ...(raw.maxRetries === undefined ? {} : { maxRetries: raw.maxRetries as number }),
   };
 }
 

@@ -1,6 +1,8 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeRouteDataset } from '../../src/dataset/route-dataset.js';
 import type { RouteRunFile } from '../../src/results/route-run.js';
 import { REPO_ROOT, runCliInProcess } from '../helpers/cli.js';
@@ -57,11 +59,44 @@ rules:
   - { maxDrop: accuracy, max: 0.05, decide: point }
 `;
 
+/** A router service routing on keywords; under /bad it answers a route no dataset defines. */
+async function startRouterService(): Promise<{ server: Server; url: string; authorizations: string[] }> {
+  const authorizations: string[] = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', () => {
+      authorizations.push(request.headers.authorization ?? '');
+      const { utterance } = JSON.parse(body) as { utterance: { text: string } };
+      const text = utterance.text.toLowerCase();
+      const route = /invoice|charged/.test(text)
+        ? 'billing'
+        : /password|log in/.test(text)
+          ? 'password'
+          : null;
+      const answer =
+        request.url === '/bad'
+          ? { route: 'refunds' }
+          : route
+            ? { route, score: 0.9 }
+            : { route: 'billing', score: 0.1 };
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(answer));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, authorizations };
+}
+
 describe('retrieval-gate route', () => {
   let dir: string;
   let baselineDir: string;
   let policy: string;
+  let service: { server: Server; url: string; authorizations: string[] };
   beforeAll(async () => {
+    service = await startRouterService();
     dir = tempDir();
     writeSmallDataset(dir);
     policy = join(dir, 'policy.yaml');
@@ -79,6 +114,10 @@ describe('retrieval-gate route', () => {
     expect(result.stderr).toContain('reports written to');
     expect(result.status).toBe(0);
     baselineDir = join(dir, 'runs', 'base');
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => service.server.close(resolve));
   });
 
   it('writes a run folder with each router’s decisions, its measures and a report with inert text', () => {
@@ -170,6 +209,43 @@ describe('retrieval-gate route', () => {
       candidate: 'billing',
       score: 0.2,
     });
+  });
+
+  it('routes through a router service over HTTP with its key as a bearer token, never written', async () => {
+    const config = writeConfig(
+      dir,
+      'http.yaml',
+      `  svc: { kind: http, url: "${service.url}", apiKeyEnv: ROUTER_TEST_KEY, threshold: 0.5, costPerCall: 0.00005 }`,
+    );
+    const result = await runCliInProcess(
+      ['route', '--config', config, '--reports', join(dir, 'runs'), '--run-id', 'http'],
+      undefined,
+      { ROUTER_TEST_KEY: 'sk-router-secret-123456' },
+    );
+    expect(result.stderr).toContain('reports written to');
+    expect(result.status).toBe(0);
+    expect(service.authorizations.every((a) => a === 'Bearer sk-router-secret-123456')).toBe(true);
+    const run = JSON.parse(readFileSync(join(dir, 'runs', 'http', 'route-run.json'), 'utf8')) as RouteRunFile;
+    // The service routes on a keyword: b1, b2 and p1–p3 right, the rest to the fallback (x1, x2 right).
+    expect(run.routers[0]?.evaluation.accuracy.value).toBe(7 / 8);
+    expect(run.routers[0]?.evaluation.cost?.routing).toBeCloseTo(8 * 0.00005, 12);
+    for (const name of readdirSync(join(dir, 'runs', 'http')).filter(
+      (f) => f.endsWith('.json') || f.endsWith('.html'),
+    ))
+      expect(readFileSync(join(dir, 'runs', 'http', name), 'utf8')).not.toContain('sk-router-secret');
+  });
+
+  it('fails a router service that names a route the dataset does not have (exit 2)', async () => {
+    const config = writeConfig(
+      dir,
+      'http-bad.yaml',
+      `  svc: { kind: http, url: "${service.url}/bad", maxRetries: 0 }`,
+    );
+    const result = await runCliInProcess(['route', '--config', config, '--reports', join(dir, 'runs')]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(
+      "field 'route': route 'refunds' is not in the dataset (billing, password)",
+    );
   });
 
   it('refuses a threshold outside the router’s score range, naming file, line and field', async () => {
