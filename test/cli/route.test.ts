@@ -274,3 +274,34 @@ describe('retrieval-gate route', () => {
     expect(result.status).toBe(0);
   });
 });
+
+describe('router configs and policies', () => {
+  it('expands a matrix of models × thresholds into routers, which validate lists', async () => {
+    const result = await runCliInProcess(['validate', 'examples/router.yaml']);
+    expect(result.stdout).toBe(
+      'ok: router config: dataset helpdesk-routes@1.0.0, 5 routers (knn-2048, hash-512:centroid@0.1, hash-512:centroid@0.2, hash-2048:centroid@0.1, hash-2048:centroid@0.2)\n',
+    );
+    const policy = await runCliInProcess(['validate', 'gates/router-release.yaml']);
+    expect(policy.stdout).toContain('ok: router gate policy: 5 rules (floor accuracy ≥ 0.55,');
+  });
+
+  it('names the line and field of a matrix threshold outside the score range, and of an unknown model', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'router.yaml');
+    writeFileSync(
+      path,
+      'dataset: x@1\nmodels:\n  hash: { provider: hashing }\nmatrix:\n  models: [hash, nope]\n  thresholds: [0.2, -3]\n',
+    );
+    const result = await runCliInProcess(['validate', path]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(
+      `${path}:6: field 'matrix.thresholds[1]': threshold -3 is outside the router's score range [-1, 1]`,
+    );
+    writeFileSync(
+      path,
+      'dataset: x@1\nmodels:\n  hash: { provider: hashing }\nmatrix:\n  models: [hash, nope]\n  thresholds: [0.2]\n',
+    );
+    const unknown = await runCliInProcess(['validate', path]);
+    expect(unknown.stderr).toContain(`${path}:5: field 'matrix.models[1]': unknown model 'nope'`);
+  });
+});
