@@ -1,5 +1,7 @@
 import type { RouterConfig } from '../config/router-config.js';
+import type { OpenAiSettings } from '../config/types.js';
 import type { Route } from '../dataset/route-dataset.js';
+import { tokenCounter } from '../retrieve/providers/embedders/token-count.js';
 import { CommandRouter } from '../retrieve/providers/routers/command.js';
 import { EmbeddingRouter } from '../retrieve/providers/routers/embedding.js';
 import { HttpRouter } from '../retrieve/providers/routers/http.js';
@@ -28,6 +30,9 @@ export async function createRouter(config: RouterConfig, context: RouterContext)
         k: config.k,
         threshold: config.threshold,
         cacheDir: context.cacheDir,
+        ...(config.model.provider === 'openai'
+          ? { countTokens: billedTokens(config.model.openai.tokenizer, config.model.openai.charsPerToken) }
+          : {}),
       });
     case 'command': {
       const stderr = context.stderr;
@@ -74,4 +79,13 @@ export function describeRouter(config: RouterConfig): Record<string, unknown> {
     case 'http':
       return { url: config.url, ...common };
   }
+}
+
+/** Counts an utterance as the OpenAI-compatible provider bills it (its tokenizer, or length ÷ charsPerToken). */
+function billedTokens(
+  tokenizer: OpenAiSettings['tokenizer'],
+  charsPerToken: number,
+): (text: string) => number {
+  const counter = tokenCounter(tokenizer, charsPerToken);
+  return (text) => counter.count(text);
 }

@@ -7,6 +7,19 @@ import { writeRouteDataset } from '../../src/dataset/route-dataset.js';
 import type { RouteRunFile } from '../../src/results/route-run.js';
 import { REPO_ROOT, runCliInProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
+import { countTokens, startEmbeddingsServer } from '../servers/openai-embeddings-server.js';
+
+const ITEMS = [
+  { id: 'b1', text: 'send me my invoice', route: 'billing' },
+  { id: 'b2', text: 'why was I charged twice', route: 'billing' },
+  { id: 'b3', text: 'a charge on my card I do not know', route: 'billing' },
+  { id: 'p1', text: 'I forgot my password again', route: 'password' },
+  { id: 'p2', text: 'please reset my password', route: 'password' },
+  { id: 'p3', text: 'I cannot log in', route: 'password' },
+  { id: 'x1', text: 'tell me a joke about cats', route: null },
+  { id: 'x2', text: '<script>alert("routed")</script> what is the weather', route: null },
+];
+const texts = () => ITEMS.map((item) => item.text);
 
 /** A small help desk: two routes, a few utterances each, two out of scope, one with markup in it. */
 function writeSmallDataset(dir: string): void {
@@ -28,16 +41,7 @@ function writeSmallDataset(dir: string): void {
         },
       ],
       fallback: { costPerCall: 0.01, latencyMs: 2000 },
-      items: [
-        { id: 'b1', text: 'send me my invoice', route: 'billing' },
-        { id: 'b2', text: 'why was I charged twice', route: 'billing' },
-        { id: 'b3', text: 'a charge on my card I do not know', route: 'billing' },
-        { id: 'p1', text: 'I forgot my password again', route: 'password' },
-        { id: 'p2', text: 'please reset my password', route: 'password' },
-        { id: 'p3', text: 'I cannot log in', route: 'password' },
-        { id: 'x1', text: 'tell me a joke about cats', route: null },
-        { id: 'x2', text: '<script>alert("routed")</script> what is the weather', route: null },
-      ],
+      items: ITEMS,
     },
     { name: 'desk', version: '1', description: 'test', source: 'test', licence: 'CC0-1.0' },
   );
@@ -246,6 +250,38 @@ describe('retrieval-gate route', () => {
     expect(result.stderr).toContain(
       "field 'route': route 'refunds' is not in the dataset (billing, password)",
     );
+  });
+
+  it('prices an OpenAI-compatible router model by the tokens it bills, the same on a second, cached run', async () => {
+    const server = await startEmbeddingsServer({});
+    try {
+      const config = join(dir, 'openai.yaml');
+      writeFileSync(
+        config,
+        `dataset: ./desk\ncacheDir: ${join(dir, 'openai-cache')}\nmodels:\n  te3: { provider: openai, model: text-embedding-3-small, url: "${server.url}", dimensions: 16, pricePer1MTokens: 1000000, apiKeyEnv: ROUTER_TEST_KEY }\nrouters:\n  te3: { kind: embedding, model: te3, threshold: 0.1 }\n`,
+      );
+      const env = { ROUTER_TEST_KEY: 'sk-test' };
+      const routing = async (runId: string) => {
+        const result = await runCliInProcess(
+          ['route', '--config', config, '--reports', join(dir, 'runs'), '--run-id', runId],
+          undefined,
+          env,
+        );
+        expect(result.status).toBe(0);
+        const run = JSON.parse(
+          readFileSync(join(dir, 'runs', runId, 'route-run.json'), 'utf8'),
+        ) as RouteRunFile;
+        return run.routers[0]?.evaluation.cost?.routing;
+      };
+      const first = await routing('openai-1');
+      // At a price of one per token, the routing cost is the utterances' cl100k token count.
+      expect(first).toBe([...texts()].reduce((sum, text) => sum + countTokens(text), 0));
+      const requests = server.stats.requests;
+      expect(await routing('openai-2')).toBe(first);
+      expect(server.stats.requests).toBe(requests); // everything came from the cache
+    } finally {
+      await server.close();
+    }
   });
 
   it('refuses a threshold outside the router’s score range, naming file, line and field', async () => {

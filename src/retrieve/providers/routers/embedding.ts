@@ -17,6 +17,11 @@ export interface EmbeddingRouterOptions {
   /** Below this cosine the router falls back. */
   threshold: number;
   cacheDir: string;
+  /**
+   * The tokens a provider bills for an utterance, counted whether or not its vector came from the cache, so
+   * that a second run prices routing as the first did; without it, the tokens the embedding call reported.
+   */
+  countTokens?: (text: string) => number;
 }
 
 /**
@@ -85,7 +90,7 @@ export class EmbeddingRouter implements Router {
       route: score >= this.options.threshold ? name : null,
       candidate: name,
       score,
-      tokens: embedded.tokens,
+      tokens: this.options.countTokens ? this.options.countTokens(utterance.text) : embedded.tokens,
       // A vector read from the cache took no embedding call: only the comparison is counted for it.
       latencyMs: (embedded.perText[0]?.latencyMs ?? 0) + performance.now() - start,
     };
