@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadRouterConfig, type RouterConfig } from '../config/router-config.js';
@@ -7,7 +8,7 @@ import { loadRouteDataset, type RouteDataset } from '../dataset/route-dataset.js
 import { UserError } from '../errors.js';
 import { evaluateRouter } from '../evaluation/routing/evaluate.js';
 import type { RouteOutcome } from '../evaluation/routing/types.js';
-import { writeTextFile } from '../files.js';
+import { checkOutputFolder, copyFile, writeTextFile } from '../files.js';
 import { gateRouteRun } from '../gate/route-gate.js';
 import { renderRouteReport } from '../report/route-html.js';
 import { ROUTE_RUN_FILES, runIdProblem } from '../results/layout.js';
@@ -60,7 +61,10 @@ export async function routeConfigFile(options: RouteOptions): Promise<RouteOutco
       .replace(/:/g, '-');
   const problem = runIdProblem(runId);
   if (problem) throw new UserError(`--run-id '${runId}' cannot name a run folder: ${problem}`);
+  checkOutputFolder(options.reportsDir, '--reports');
   const dir = join(options.reportsDir, runId);
+  if (existsSync(join(dir, ROUTE_RUN_FILES.run)))
+    throw new UserError(`run folder ${dir} already holds a route run; choose another --run-id`);
 
   const prices = {
     routes: new Map(dataset.routes.map((route) => [route.name, route])),
@@ -100,6 +104,7 @@ export async function routeConfigFile(options: RouteOptions): Promise<RouteOutco
     routers: records,
   };
   writeRouteRun(dir, run, decisions);
+  copyFile(options.configFile, join(dir, ROUTE_RUN_FILES.config));
   const verdict = policy ? gateRouteRun({ dir, file: run, decisions }, policy, baseline) : undefined;
   if (verdict) writeTextFile(join(dir, ROUTE_RUN_FILES.verdict), `${JSON.stringify(verdict, null, 2)}\n`);
   const texts = new Map(dataset.items.map((item) => [item.id, item.text]));

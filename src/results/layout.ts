@@ -89,6 +89,7 @@ export function runVerdictFile(runDir: string): string {
 
 /** The files of a route run folder (reports/routes/<run-id>/): routers evaluated on a route dataset. */
 export const ROUTE_RUN_FILES = {
+  config: 'router.yaml',
   run: 'route-run.json',
   verdict: 'route-gate.json',
   report: 'route-report.html',

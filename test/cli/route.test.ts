@@ -132,6 +132,7 @@ describe('retrieval-gate route', () => {
     expect(evaluation?.labels).toEqual(['billing', 'password', null]);
     expect(evaluation?.accuracy.value).toBeGreaterThanOrEqual(0.5);
     expect(existsSync(join(baselineDir, 'routers', 'main', 'decisions.jsonl'))).toBe(true);
+    expect(readFileSync(join(baselineDir, 'router.yaml'), 'utf8')).toContain('threshold: 0.1');
     const html = readFileSync(join(baselineDir, 'route-report.html'), 'utf8');
     expect(html).toContain('Confusion matrix');
     expect(html).toContain('aria-label="trade-off curve"');
@@ -162,6 +163,21 @@ describe('retrieval-gate route', () => {
     const verdict = JSON.parse(readFileSync(join(dir, 'runs', 'worse', 'route-gate.json'), 'utf8'));
     expect(verdict.status).toBe('fail');
     expect(verdict.baseline.runId).toBe('base');
+  });
+
+  it('refuses to write over an earlier route run of the same id', async () => {
+    const config = writeConfig(dir, 'again.yaml', '  main: { kind: embedding, model: hash, threshold: 0.1 }');
+    const result = await runCliInProcess([
+      'route',
+      '--config',
+      config,
+      '--reports',
+      join(dir, 'runs'),
+      '--run-id',
+      'base',
+    ]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('already holds a route run; choose another --run-id');
   });
 
   it('passes the gate for the same router against its own baseline', async () => {
