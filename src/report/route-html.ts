@@ -79,7 +79,7 @@ function routerSection(
   const perRoute = e.perRoute
     .map(
       (c) =>
-        `<tr><td class="text">${label(c.route)}</td><td>${c.support}</td><td>${c.predicted}</td><td>${num(c.precision)}</td><td>${num(c.recall)}</td><td>${num(c.f1)}</td></tr>`,
+        `<tr><td class="text">${label(c.route)}</td><td>${c.support}</td><td>${c.predicted}</td><td>${estimate({ value: c.precision, ci: c.precisionCi })}</td><td>${estimate({ value: c.recall, ci: c.recallCi })}</td><td>${num(c.f1)}</td></tr>`,
     )
     .join('');
   return `<section><h2>${esc(id)}</h2>

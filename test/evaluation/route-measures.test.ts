@@ -54,7 +54,7 @@ describe('router measures, worked by hand', () => {
 
   it('gives per-route precision, recall, F1 and their macro mean', () => {
     const [billing, password, fallback] = evaluation.perRoute;
-    expect(billing).toEqual({
+    expect(billing).toMatchObject({
       route: 'billing',
       support: 2,
       predicted: 1,
@@ -74,6 +74,14 @@ describe('router measures, worked by hand', () => {
       f1: 0.5,
     });
     expect(evaluation.macroF1.value).toBeCloseTo((2 / 3 + 0.4 + 0.5) / 3, 12);
+    // Each route's precision and recall carry bootstrap intervals around them.
+    for (const c of evaluation.perRoute) {
+      expect(c.precisionCi?.low).toBeLessThanOrEqual(c.precision);
+      expect(c.precisionCi?.high).toBeGreaterThanOrEqual(c.precision);
+      expect(c.recallCi?.low).toBeLessThanOrEqual(c.recall);
+      expect(c.recallCi?.high).toBeGreaterThanOrEqual(c.recall);
+    }
+    expect(billing?.recallCi?.low).toBeLessThan(billing?.recallCi?.high as number);
   });
 
   it('charges a misroute its route and then the fallback, and divides by the correct decisions', () => {

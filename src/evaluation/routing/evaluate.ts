@@ -1,14 +1,7 @@
 import type { BootstrapOptions } from '../../metrics/bootstrap.js';
 import { latencyFigures } from '../../metrics/percentile.js';
 import { bootstrapStatistics } from '../../metrics/weighted-bootstrap.js';
-import {
-  classFigures,
-  indexOutcomes,
-  pathCharge,
-  pathLatencies,
-  reliabilityBins,
-  weightedFigures,
-} from './measures.js';
+import { indexOutcomes, pathCharge, pathLatencies, reliabilityBins, weightedFigures } from './measures.js';
 import { thresholdSweep } from './sweep.js';
 import type { Estimate, RouteEvaluation, RouteOutcome, RoutePrices } from './types.js';
 
@@ -45,7 +38,8 @@ export function evaluateRouter(
     outcomes.length,
     (weights) => {
       const f = weightedFigures(indexed, weights);
-      return CI_MEASURES.map((name) => f[name]);
+      // Per-label precision and recall follow the scalar measures, in label order.
+      return [...CI_MEASURES.map((name) => f[name]), ...f.classes.flatMap((c) => [c.precision, c.recall])];
     },
     options.bootstrap,
   );
@@ -54,7 +48,8 @@ export function evaluateRouter(
     const ci = intervals[CI_MEASURES.indexOf(name)];
     return { value: Number.isNaN(value) ? null : value, ci: Number.isNaN(value) ? null : (ci ?? null) };
   };
-  const classes = classFigures(figures.confusion);
+  const classInterval = (label: number, which: 0 | 1) =>
+    intervals[CI_MEASURES.length + 2 * label + which] ?? null;
   const correctOutcomes = Math.round(figures.accuracy * figures.total);
   const paths = pathLatencies(options.prices);
   return {
@@ -65,7 +60,12 @@ export function evaluateRouter(
     macroF1: estimate('macroF1'),
     fallbackRate: estimate('fallbackRate'),
     acceptedAccuracy: estimate('acceptedAccuracy'),
-    perRoute: classes.map((c, i) => ({ route: indexed.labels[i] as string | null, ...c })),
+    perRoute: figures.classes.map((c, i) => ({
+      route: indexed.labels[i] as string | null,
+      ...c,
+      precisionCi: classInterval(i, 0),
+      recallCi: classInterval(i, 1),
+    })),
     calibration: indexed.confidence
       ? {
           ece: estimate('ece'),

@@ -83,6 +83,8 @@ export function pathCharge(
 /** The measures that are sums over utterances, on one weighting of them (all ones: the sample itself). */
 export interface WeightedFigures {
   confusion: number[][];
+  /** Per label (routes, then the fallback): precision, recall and F1 of this weighting. */
+  classes: { support: number; predicted: number; precision: number; recall: number; f1: number }[];
   total: number;
   accuracy: number;
   fallbackRate: number;
@@ -117,13 +119,15 @@ export function weightedFigures(indexed: IndexedOutcomes, weights?: Float64Array
   let fellBack = 0;
   for (let e = 0; e < k; e++) fellBack += (confusion[e] as number[])[fallback] as number;
   const acceptedCorrect = correct - ((confusion[fallback] as number[])[fallback] as number);
+  const classes = classFigures(confusion);
   return {
     confusion,
+    classes,
     total,
     accuracy: correct / total,
     fallbackRate: fellBack / total,
     acceptedAccuracy: total - fellBack > 0 ? acceptedCorrect / (total - fellBack) : Number.NaN,
-    macroF1: macroF1(classFigures(confusion)),
+    macroF1: macroF1(classes),
     costPerOutcome: indexed.cost && correct > 0 ? cost / correct : Number.NaN,
     ece: indexed.confidence ? expectedCalibrationError(reliabilityBins(indexed, weights)) : Number.NaN,
   };

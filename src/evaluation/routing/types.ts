@@ -40,6 +40,9 @@ export interface RouteClassFigures {
   precision: number;
   recall: number;
   f1: number;
+  /** Bootstrap intervals over utterances. */
+  precisionCi: Interval | null;
+  recallCi: Interval | null;
 }
 
 export interface ReliabilityBin {
