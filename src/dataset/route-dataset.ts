@@ -193,6 +193,14 @@ export function loadRouteDataset(dir: string): RouteDataset {
   if (!existsSync(manifestPath))
     throw new UserError('not a dataset folder: manifest.json is missing', { file: dir });
   const manifest = parseJsonDocument(readUtf8File(manifestPath, replacementFieldOfJson), manifestPath);
+  if ((manifest as { kind?: unknown } | null)?.kind === undefined)
+    throw new UserError(
+      'this is a retrieval dataset (queries and judgments), not a route dataset (kind: routes)',
+      {
+        file: manifestPath,
+        field: 'kind',
+      },
+    );
   assertValid<RouteManifest>('route-manifest', manifest, manifestPath);
   const path = (role: 'routes' | 'items'): string => {
     const file = manifest.files[role];

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRouteDataset } from '../../src/dataset/route-dataset.js';
-import { runCliInProcess } from '../helpers/cli.js';
+import { REPO_ROOT, runCliInProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const ROUTES = [
@@ -122,5 +122,28 @@ describe('route datasets', () => {
     const noFallback = await importUtterances('u.csv', CSV, [ROUTES[0], ROUTES[1]]);
     expect(noFallback.status).toBe(2);
     expect(noFallback.stderr).toContain('no fallback line');
+  });
+
+  it('tells a route dataset from a retrieval dataset where one is given for the other', async () => {
+    const { out } = await importUtterances('utterances.csv', CSV);
+    const evaluated = await runCliInProcess([
+      'eval',
+      '--dataset',
+      out,
+      '--run',
+      join(REPO_ROOT, 'datasets', 'bike-repair', '1.0.0', 'runs', 'bm25.trec'),
+    ]);
+    expect(evaluated.status).toBe(2);
+    expect(evaluated.stderr).toContain("field 'kind': this is a route dataset");
+    const config = join(out, '..', 'router.yaml');
+    writeFileSync(
+      config,
+      `dataset: ${JSON.stringify(join(REPO_ROOT, 'datasets', 'bike-repair', '1.0.0'))}\nmodels:\n  h: { provider: hashing }\nrouters:\n  r: { kind: embedding, model: h, threshold: 0.2 }\n`,
+    );
+    const routed = await runCliInProcess(['route', '--config', config, '--reports', join(out, '..', 'runs')]);
+    expect(routed.status).toBe(2);
+    expect(routed.stderr).toContain(
+      "field 'kind': this is a retrieval dataset (queries and judgments), not a route dataset",
+    );
   });
 });
