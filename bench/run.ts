@@ -15,6 +15,7 @@ import * as pgvectorBuild from './pgvector-build.js';
 import * as qdrantOverhead from './qdrant-overhead.js';
 import * as rateLimits from './rate-limits.js';
 import * as reportScale from './report-scale.js';
+import * as routing from './routing.js';
 import * as runnerOverhead from './runner-overhead.js';
 import * as startup from './startup.js';
 import * as trecEval from './trec-eval.js';
@@ -40,6 +41,7 @@ const BENCHMARKS: Benchmark[] = [
   gateValidity,
   reportScale,
   judging,
+  routing,
   startup,
 ];
 

@@ -3,6 +3,8 @@ import { basename, dirname, join } from 'node:path';
 import { ruleName } from '../config/gate-policy.js';
 import { loadConfig } from '../config/load.js';
 import { loadPolicy } from '../config/load-policy.js';
+import { loadRouterConfig } from '../config/router-config.js';
+import { loadRouterPolicy } from '../config/router-policy.js';
 import { looksLikeDict } from '../dataset/dict-run.js';
 import { isGzip, withPlainFile } from '../dataset/gzip.js';
 import { beirSplits, readBeirFolder } from '../dataset/import/beir.js';
@@ -13,10 +15,12 @@ import { looksLikeMsMarco } from '../dataset/msmarco-run.js';
 import { loadDataset, readRecords } from '../dataset/native.js';
 import { firstLine } from '../dataset/peek.js';
 import { readQrelsFile } from '../dataset/qrels-file.js';
+import { isRouteDatasetFolder, loadRouteDataset } from '../dataset/route-dataset.js';
 import { readRunFile } from '../dataset/run-file.js';
 import type { DocumentRecord, QueryRecord } from '../dataset/types.js';
 import { UserError } from '../errors.js';
 import { readTextFile } from '../files.js';
+import { routerRuleName } from '../gate/route-gate.js';
 import { parseBaseline } from '../results/baseline.js';
 import { INPUT_KINDS, type InputKind } from './input-kinds.js';
 
@@ -42,6 +46,15 @@ export function validatePath(path: string, kind?: InputKind): ValidationReport {
   switch (detected) {
     case 'dataset': {
       const dir = statSync(path).isDirectory() ? path : dirname(path);
+      if (isRouteDatasetFolder(dir)) {
+        const routes = loadRouteDataset(dir);
+        const outOfScope = routes.items.filter((item) => item.route === null).length;
+        return {
+          kind: detected,
+          summary: `route dataset ${routes.manifest.name}@${routes.manifest.version}: ${routes.routes.length} routes, ${routes.items.length} utterances (${outOfScope} out of scope), ${routes.digest}`,
+          warnings: [],
+        };
+      }
       const dataset = loadDataset(dir);
       const docs = dataset.corpus ? `${dataset.corpus.size} documents, ` : 'no corpus, ';
       return {
@@ -108,6 +121,22 @@ export function validatePath(path: string, kind?: InputKind): ValidationReport {
         warnings: [],
       };
     }
+    case 'router-config': {
+      const config = loadRouterConfig(path);
+      return {
+        kind: detected,
+        summary: `router config: dataset ${config.dataset}, ${config.routers.length} routers (${config.routers.map((r) => r.id).join(', ')})`,
+        warnings: [],
+      };
+    }
+    case 'router-policy': {
+      const policy = loadRouterPolicy(path);
+      return {
+        kind: detected,
+        summary: `router gate policy: ${policy.rules.length} rules (${policy.rules.map(routerRuleName).join(', ')})`,
+        warnings: [],
+      };
+    }
     case 'baseline': {
       const baseline = parseBaseline(readTextFile(path), path);
       const { dataset } = baseline;
@@ -146,7 +175,7 @@ export function detectKind(path: string): InputKind {
     );
   }
   if (basename(path) === 'manifest.json') return 'dataset';
-  if (/\.ya?ml$/i.test(path)) return /^rules:/m.test(readTextFile(path)) ? 'policy' : 'config';
+  if (/\.ya?ml$/i.test(path)) return detectYamlKind(readTextFile(path));
   if (/\.json$/i.test(path) && /"kind": "baseline"/.test(readTextFile(path))) return 'baseline';
   const line = firstLine(path);
   if (line === undefined) throw new UserError('the file is empty', { file: path });
@@ -161,6 +190,14 @@ export function detectKind(path: string): InputKind {
     `cannot tell what this file is (${fields} columns: TREC qrels have 4, TREC runs 6); pass --kind ${INPUT_KINDS.join('|')}`,
     { file: path, line: 1 },
   );
+}
+
+/** Gate policies have rules (a router's says `kind: router`); router configs have routers or a thresholds matrix. */
+function detectYamlKind(text: string): InputKind {
+  if (/^kind:\s*router\s*(#.*)?$/m.test(text)) return 'router-policy';
+  if (/^rules:/m.test(text)) return 'policy';
+  if (/^routers:/m.test(text) || /^\s+thresholds:/m.test(text)) return 'router-config';
+  return 'config';
 }
 
 /**

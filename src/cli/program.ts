@@ -16,6 +16,7 @@ import { registerMeasures } from './measures.js';
 import { registerMerge } from './merge.js';
 import { registerMigrate } from './migrate.js';
 import { registerReport } from './report.js';
+import { registerRoute } from './route.js';
 import { registerRun } from './run.js';
 import { registerTrecEval } from './trec-eval.js';
 import { registerValidate } from './validate.js';
@@ -75,6 +76,7 @@ function buildProgram(cli: Cli): Command {
   registerIndex(program, cli);
   registerMigrate(program, cli);
   registerAudit(program, cli);
+  registerRoute(program, cli);
   addDebugOption(program);
   return program;
 }

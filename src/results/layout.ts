@@ -88,3 +88,18 @@ export function systemTraceFile(runDir: string, id: string): string | undefined 
 export function runVerdictFile(runDir: string): string {
   return join(runDir, RUN_FILES.verdict);
 }
+
+/** The files of a route run folder (reports/routes/<run-id>/): routers evaluated on a route dataset. */
+export const ROUTE_RUN_FILES = {
+  config: 'router.yaml',
+  run: 'route-run.json',
+  verdict: 'route-gate.json',
+  report: 'route-report.html',
+  routers: 'routers',
+  decisions: 'decisions.jsonl',
+} as const;
+
+/** Where one router's per-utterance decisions live in a route run folder. */
+export function routerDecisionsFile(runDir: string, id: string): string {
+  return join(runDir, ROUTE_RUN_FILES.routers, safeName(id), ROUTE_RUN_FILES.decisions);
+}

@@ -140,3 +140,29 @@ export interface IndexVectorFacts {
   /** The collection's metadata; `index build` writes the BuildMetadata fields. */
   metadata?: Record<string, unknown>;
 }
+
+/** What a semantic router decided for one utterance. */
+export interface RouteDecision {
+  /** The route taken; null when the router fell back. */
+  route: string | null;
+  /** The best route it saw and that route's score, also when it fell back (calibration, the threshold sweep). */
+  candidate?: string;
+  score?: number;
+  /** Embedding tokens the decision billed (0 when its vector came from the cache). */
+  tokens?: number;
+  /** What the decision cost, when the router reports it (a router service's price). */
+  cost?: number;
+  /**
+   * The time the decision took as the router measures it (an in-process router: its embedding call and its
+   * comparison, without the cache's own writes); the runner's clock around the call otherwise.
+   */
+  latencyMs?: number;
+}
+
+/** A semantic router: sends an utterance to a route, or to the fallback. */
+export interface Router {
+  readonly id: string;
+  /** One utterance per call, as requests arrive: the time a call takes is what routing adds to a request. */
+  route(utterance: { id: string; text: string }): Promise<RouteDecision>;
+  close?(): Promise<void>;
+}
