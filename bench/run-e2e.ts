@@ -153,14 +153,14 @@ function writeSyntheticDataset(dir: string): void {
   );
 }
 
-/** Stage time a system's trace records, each call counted once (a query carries its call's share). */
+/** Stage time a system's trace records: each query carries its share of its call, so the shares add up. */
 function traceSums(path: string): { embed: number; search: number; rerank: number } {
   const sums = { embed: 0, search: 0, rerank: 0 };
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     if (line === '') continue;
     const record = JSON.parse(line) as TraceRecord;
-    sums.embed += (record.latencyMs.embed ?? 0) / (record.embedBatchSize ?? 1);
-    sums.search += (record.latencyMs.search ?? 0) / (record.searchBatchSize ?? 1);
+    sums.embed += record.latencyMs.embed ?? 0;
+    sums.search += record.latencyMs.search ?? 0;
     sums.rerank += record.latencyMs.rerank ?? 0;
   }
   return sums;

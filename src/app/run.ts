@@ -15,12 +15,13 @@ import { parseMeasureList } from '../metrics/registry.js';
 import { seededSample } from '../metrics/sample.js';
 import { runIdProblem } from '../results/layout.js';
 import { RunFolderWriter } from '../results/run-folder-writer.js';
-import type {
-  AnnCheckRun,
-  IndexCheck,
-  RunSummary,
-  SystemDescription,
-  SystemSummary,
+import {
+  type AnnCheckRun,
+  type IndexCheck,
+  RUN_SUMMARY_VERSION,
+  type RunSummary,
+  type SystemDescription,
+  type SystemSummary,
 } from '../results/summary.js';
 import { summarizeLatency } from '../retrieve/latency.js';
 import {
@@ -208,7 +209,7 @@ export async function runConfig(options: RunOptions): Promise<RunOutcome> {
     }
   }
   const summary: RunSummary = {
-    schemaVersion: 1,
+    schemaVersion: RUN_SUMMARY_VERSION,
     kind: 'run-summary',
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     runId,
@@ -313,6 +314,10 @@ function operationalFigures(
       ...(latency(result.latencies.total) ? { total: latency(result.latencies.total) } : {}),
     },
     queriesPerSecond: result.wallMs > 0 ? (result.queries * 1000) / result.wallMs : 0,
+    batchLatencyMs: {
+      ...(latency(result.batchLatencies.embed) ? { embed: latency(result.batchLatencies.embed) } : {}),
+      ...(latency(result.batchLatencies.search) ? { search: latency(result.batchLatencies.search) } : {}),
+    },
     batchSizes: { embed: result.embedding.batchSizes, search: result.searchBatchSizes },
     // Transient failures that were survived: a slow or rate-limited upstream shows here, not just as latency.
     retries: {

@@ -15,10 +15,15 @@ export interface SystemComponents {
   reranker?: Reranker;
 }
 
-/** Query vectors with what each query's embedding cost; timings are null for vectors served from the cache. */
+/**
+ * Query vectors with what each query's embedding cost: the duration of the call that embedded it and how
+ * many texts that call held (null for vectors served from the cache).
+ */
 export interface QueryVectors {
   vectors: Float32Array;
   perQuery: { latencyMs: number | null; batchSize: number | null; tokens: number }[];
+  /** Wall time of each embedding call made (one entry per call, however many queries it held). */
+  callMs: number[];
   calls: number;
   tokens: number;
   retries: number;
@@ -35,8 +40,14 @@ export interface SystemRunResult {
   run: Run;
   /** The first-stage run, when the system reranks (for lift). */
   firstStage?: Run;
-  /** Measured per-stage latencies (ms) of every query where the stage ran. */
+  /**
+   * Measured per-stage latencies (ms) of every query where the stage ran, amortised: a batched call's time
+   * divided by the queries it held, so each query carries its share and the shares add up to the calls'
+   * time. `total` is the sum of a query's shares.
+   */
   latencies: { embed: number[]; search: number[]; rerank: number[]; total: number[] };
+  /** Wall time of each batched call (ms), one entry per call: what one request to the stage took. */
+  batchLatencies: { embed: number[]; search: number[] };
   /** Wall time of the query loop (embedding, search, rerank), for queries per second. */
   wallMs: number;
   embedding: { calls: number; tokens: number; retries: number; batchSizes: number[]; truncated: string[] };
@@ -49,7 +60,10 @@ export interface SystemRunResult {
   exact?: ExactCheck;
 }
 
-/** An approximate index's exact top k, run `<id>~exact`, with the exact search's latencies; or the error. */
+/**
+ * An approximate index's exact top k, run `<id>~exact`, with the exact search's per-query latencies
+ * (amortised over its batches, as the approximate search's are); or the error.
+ */
 export type ExactCheck = { run: Run; searchMs: number[] } | { error: string };
 
 export interface RunSystemOptions {
@@ -86,6 +100,7 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
     ? { runId: `${system.id}~first-stage`, queries: new Map() }
     : undefined;
   const latencies: SystemRunResult['latencies'] = { embed: [], search: [], rerank: [], total: [] };
+  const batchLatencies: SystemRunResult['batchLatencies'] = { embed: vectors?.callMs ?? [], search: [] };
   const batchSizes = new Set<number>();
   let rerankTokens = 0;
   let rerankSearchUnits = 0;
@@ -106,6 +121,7 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
       searchRange(range),
     )) {
       searchSizes.add(searched.range.end - searched.range.start);
+      batchLatencies.search.push(searched.ms);
       // Answers that arrived meanwhile are read first, so their freed slots send the next requests before
       // this batch's bookkeeping (traces, runs) holds the thread.
       await new Promise(setImmediate);
@@ -146,11 +162,14 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
     return { range, hits, ms };
   }
 
-  async function finishQuery(q: number, hits: Hit[], searchMs: number, searchBatchSize: number) {
+  async function finishQuery(q: number, hits: Hit[], searchBatchMs: number, searchBatchSize: number) {
     const query = queries[q] as SystemQuery;
     const embedded = vectors?.perQuery[q];
-    if (embedded?.latencyMs != null) latencies.embed.push(embedded.latencyMs);
+    const embedBatchMs = embedded?.latencyMs ?? null;
+    const embedMs = embedBatchMs === null ? null : embedBatchMs / (embedded?.batchSize ?? 1);
+    if (embedMs !== null) latencies.embed.push(embedMs);
     if (embedded?.batchSize != null) batchSizes.add(embedded.batchSize);
+    const searchMs = searchBatchMs / searchBatchSize;
     latencies.search.push(searchMs);
 
     let rerankMs: number | null = null;
@@ -181,7 +200,7 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
     // carries rank-derived scores so every evaluator ranks it exactly in this order.
     run.queries.set(query.id, reranked ? rankScored(reranked) : resultsOf(hits));
 
-    const total = (embedded?.latencyMs ?? 0) + searchMs + (rerankMs ?? 0);
+    const total = (embedMs ?? 0) + searchMs + (rerankMs ?? 0);
     latencies.total.push(total);
     const record: TraceRecord = {
       qid: query.id,
@@ -192,7 +211,8 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
       reranker: system.reranker?.alias ?? null,
       firstStage: ranked(hits),
       ...(reranked ? { reranked } : {}),
-      latencyMs: { embed: embedded?.latencyMs ?? null, search: searchMs, rerank: rerankMs, total },
+      latencyMs: { embed: embedMs, search: searchMs, rerank: rerankMs, total },
+      batchLatencyMs: { embed: embedBatchMs, search: searchBatchMs },
       embedBatchSize: embedded?.batchSize ?? null,
       searchBatchSize,
       tokens: { query: embedded?.tokens ?? 0, rerank: queryRerankTokens },
@@ -226,7 +246,7 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
         searched.hits.forEach((hits, i) => {
           const q = checked[searched.range.start + i] as number;
           exact.queries.set((queries[q] as SystemQuery).id, resultsOf(hits));
-          searchMs.push(searched.ms);
+          searchMs.push(searched.ms / searched.hits.length);
         });
       }
     } catch (error) {
@@ -243,6 +263,7 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
     ...(firstStage ? { firstStage } : {}),
     ...(exact ? { exact } : {}),
     latencies,
+    batchLatencies,
     wallMs,
     embedding: {
       calls: vectors?.calls ?? 0,
