@@ -9,6 +9,7 @@ import * as embeddingCache from './embedding-cache.js';
 import * as evalVsTrecEval from './eval-vs-trec-eval.js';
 import * as exactSearch from './exact-search.js';
 import * as gateValidity from './gate-validity.js';
+import * as judging from './judging.js';
 import * as openaiThroughput from './openai-throughput.js';
 import * as pgvectorBuild from './pgvector-build.js';
 import * as qdrantOverhead from './qdrant-overhead.js';
@@ -40,6 +41,7 @@ const BENCHMARKS: Benchmark[] = [
   audit,
   gateValidity,
   reportScale,
+  judging,
   startup,
 ];
 

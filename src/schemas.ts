@@ -29,7 +29,9 @@ export type SchemaName =
   | 'review'
   | 'cutover-record'
   | 'audit'
-  | 'sync-plan';
+  | 'sync-plan'
+  | 'pool'
+  | 'judgment';
 
 const SCHEMA_DIRS = ['./dataset/schemas/', './config/', './results/', './retrieve/transport/'].map(
   (dir) => new URL(dir, import.meta.url),

@@ -79,12 +79,14 @@ export function validatePath(path: string, kind?: InputKind): ValidationReport {
       };
     }
     case 'queries':
+      refuseBeirRecords(path);
       return {
         kind: detected,
         summary: `queries: ${readRecords<QueryRecord>(path, 'query', 'query').size}`,
         warnings: [],
       };
     case 'corpus':
+      refuseBeirRecords(path);
       return {
         kind: detected,
         summary: `corpus: ${readRecords<DocumentRecord>(path, 'document', 'document').size} documents`,
@@ -179,6 +181,30 @@ function detectDictKind(path: string): InputKind {
 const LOWEST_GRADE = -2;
 const HIGHEST_GRADE = 10;
 
+/**
+ * BEIR's queries.jsonl and corpus.jsonl key their records `_id`, not `id`: checked as native files they fail
+ * on a field the user never wrote. They belong to a BEIR folder, which is checked (and imported) whole.
+ */
+function refuseBeirRecords(path: string, record = firstRecord(path)): void {
+  if (record === undefined || !('_id' in record) || 'id' in record) return;
+  const file = basename(path).startsWith('queries') ? 'queries' : 'corpus';
+  throw new UserError(
+    `a BEIR ${file} file (its records have '_id'): check its folder as a BEIR folder, retrieval-gate validate ${dirname(path)} --kind beir`,
+    { file: path, line: 1, field: '_id' },
+  );
+}
+
+function firstRecord(path: string): Record<string, unknown> | undefined {
+  const line = firstLine(path);
+  if (line === undefined) return undefined;
+  try {
+    const value = JSON.parse(line) as unknown;
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined; // not JSON: the reader reports it at its line
+  }
+}
+
 function detectJsonlKind(path: string, line: string): InputKind {
   let record: Record<string, unknown>;
   try {
@@ -186,6 +212,7 @@ function detectJsonlKind(path: string, line: string): InputKind {
   } catch (error) {
     throw new UserError(`malformed JSON: ${(error as Error).message}`, { file: path, line: 1 });
   }
+  refuseBeirRecords(path, record);
   if ('relevant_passages' in record || 'query' in record) return 'simple';
   if ('results' in record || 'score' in record) return 'run';
   if ('rel' in record) return 'qrels';

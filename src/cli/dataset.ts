@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import type { WrittenDataset } from '../app/dataset.js';
 import type { ImportFormat } from '../dataset/import/index.js';
+import type { SmartRelevance } from '../dataset/import/smart.js';
 import { warn } from './errors.js';
 import type { Cli } from './io.js';
 
@@ -18,17 +19,23 @@ interface ImportFlags extends DescriptionFlags {
   split: string;
   queries?: string;
   corpus?: string;
+  relevance?: SmartRelevance;
 }
 
 export function registerDataset(program: Command, cli: Cli): void {
   const dataset = program.command('dataset').description('manage versioned datasets');
   dataset
     .command('import')
-    .description('convert a BEIR folder, TREC qrels or a hand-made eval set into the native layout')
-    .argument('<src>', 'BEIR folder, TREC qrels file, or eval-set file (.jsonl or .json array)')
+    .description(
+      'convert a BEIR folder, TREC qrels, a SMART collection (Cranfield, CISI, MEDLINE) or a hand-made eval set into the native layout',
+    )
+    .argument(
+      '<src>',
+      'BEIR folder, TREC qrels file, SMART folder (.ALL, .QRY, .REL), or eval-set file (.jsonl or .json array)',
+    )
     .addOption(
       new Option('--from <format>', 'source format')
-        .choices(['beir', 'trec', 'simple'])
+        .choices(['beir', 'trec', 'simple', 'smart'])
         .makeOptionMandatory(),
     )
     .requiredOption('--name <name>', 'dataset name')
@@ -37,6 +44,12 @@ export function registerDataset(program: Command, cli: Cli): void {
     .option('--split <splits>', 'BEIR split to import (comma-separated splits are merged: dev,test)', 'test')
     .option('--queries <file>', 'queries for TREC qrels: JSONL or qid<TAB>text lines')
     .option('--corpus <file>', 'corpus JSONL (native or BEIR form) for TREC qrels or an eval set')
+    .addOption(
+      new Option(
+        '--relevance <reading>',
+        "SMART: how Cranfield's codes become grades (cleverdon: 5 − code; binary: 1–4 → 1; as-written)",
+      ).choices(['cleverdon', 'binary', 'as-written'] satisfies SmartRelevance[]),
+    )
     .option('--description <text>', 'what the dataset is', '')
     .option('--source <text>', 'where it comes from (default: the import source)')
     .option('--licence <licence>', 'licence of the data', 'unknown')

@@ -11,6 +11,7 @@ import { registerEval } from './eval.js';
 import { registerGate } from './gate.js';
 import { registerIndex } from './index-build.js';
 import type { Cli, CliIo, OutputStream } from './io.js';
+import { registerJudge } from './judge.js';
 import { registerMeasures } from './measures.js';
 import { registerMigrate } from './migrate.js';
 import { registerReport } from './report.js';
@@ -66,6 +67,7 @@ function buildProgram(cli: Cli): Command {
   registerMeasures(program, cli);
   registerValidate(program, cli);
   registerDataset(program, cli);
+  registerJudge(program, cli);
   registerBaseline(program, cli);
   registerCache(program, cli);
   registerIndex(program, cli);

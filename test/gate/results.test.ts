@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
@@ -110,6 +110,18 @@ describe('loadResults', () => {
     );
     expect(() => loadResults(dir)).toThrow(UserError); // exit code 2, no stack
     expect(() => loadResults(join(dir, 'nope'))).toThrow(`${join(dir, 'nope')}: no such folder`);
+  });
+
+  it('says a folder of run folders is not a run folder, and names one to give instead', () => {
+    const parent = tempDir();
+    for (const run of ['r1', 'r2']) cpSync(runDir, join(parent, run), { recursive: true });
+    mkdirSync(join(parent, 'notes'));
+    expect(() => loadResults(parent)).toThrow(
+      `${parent}: not a run folder, but a folder of run folders (r1, r2): give one of them, e.g. ${join(parent, 'r2')}`,
+    );
+    expect(() => loadResults(join(parent, 'notes'))).toThrow(
+      'not a run folder: it has no summary.json and none of the files a run writes',
+    );
   });
 
   it('refuses a system that ran but has no evaluation run', () => {

@@ -44,23 +44,44 @@ export function latencyOutcomes(
     );
   }
   if (rule.maxIncrease) {
-    const threshold = thresholdText('p95 increase', rule.maxIncrease, ' ms');
+    const floor = rule.ignoreBelowMs;
+    const threshold = `${thresholdText('p95 increase', rule.maxIncrease, ' ms')}${floor === undefined ? '' : ` (or ≤ ${floor} ms)`}`;
     const why = missingBaseline(base, noBaselineReason);
     const before = base.system?.latencyMs?.[stage]?.p95;
     const now = figures?.p95;
     const incomparable = base.system ? incomparableBasis(stage, system, base.system) : undefined;
-    results.push(
-      why || incomparable || before === undefined || now === undefined
-        ? outcome(rule, system.id, metric('p95'), {
-            status: 'fail',
-            threshold,
-            reason:
-              why ??
-              incomparable ??
-              (now === undefined ? unmeasured : `the baseline has no ${stage} latency`),
-          })
-        : increaseOutcome(rule, system.id, metric('p95'), now, before, rule.maxIncrease, threshold, ms),
-    );
+    if (why || incomparable || before === undefined || now === undefined) {
+      results.push(
+        outcome(rule, system.id, metric('p95'), {
+          status: 'fail',
+          threshold,
+          reason:
+            why ?? incomparable ?? (now === undefined ? unmeasured : `the baseline has no ${stage} latency`),
+        }),
+      );
+    } else {
+      const decided = increaseOutcome(
+        rule,
+        system.id,
+        metric('p95'),
+        now,
+        before,
+        rule.maxIncrease,
+        threshold,
+        ms,
+      );
+      // Too large relative to the baseline, but no more than the rule's floor: noise between machines.
+      const ignored = decided.status !== 'pass' && floor !== undefined && now - before <= floor;
+      results.push(
+        ignored
+          ? {
+              ...decided,
+              status: 'pass',
+              reason: `${ms(before)} → ${ms(now)}: more than the allowed increase, but by no more than the ${ms(floor)} the rule ignores`,
+            }
+          : decided,
+      );
+    }
   }
   return results;
 }

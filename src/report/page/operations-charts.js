@@ -129,6 +129,12 @@ export function costChart(data) {
   const systems = okSystems(data).filter((system) => system.costPerQuery !== null);
   if (systems.length === 0)
     return missingChart(title, 'No system has a price (set pricePer1MTokens in the config).');
+  // Bars of nothing tell nothing: a free run (local models) says so in words.
+  if (systems.every((system) => system.costPerQuery === 0))
+    return missingChart(
+      title,
+      `every priced system costs 0 per query (${systems.map((s) => s.id).join(', ')}).`,
+    );
   return chartFigure(
     title,
     `${systems.map((s) => `${s.id} ${price(s.costPerQuery)}`).join(', ')} (in the config's price unit).`,
