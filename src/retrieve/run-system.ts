@@ -117,9 +117,7 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
   try {
     // Searches run ahead (up to the index's concurrency), results are consumed in query order, so the
     // trace and the runs are the same whatever the timing.
-    for await (const searched of inOrder(searchBatches, components.index.concurrency ?? 1, (range) =>
-      searchRange(range),
-    )) {
+    for await (const searched of batched(components.index, searchBatches, (range) => searchRange(range))) {
       searchSizes.add(searched.range.end - searched.range.start);
       batchLatencies.search.push(searched.ms);
       // Answers that arrived meanwhile are read first, so their freed slots send the next requests before
@@ -236,7 +234,7 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
     const searchMs: number[] = [];
     try {
       const batches = batchesOf(checked.length, components.index.batchSize ?? 1);
-      for await (const searched of inOrder(batches, components.index.concurrency ?? 1, (range) =>
+      for await (const searched of batched(components.index, batches, (range) =>
         searchRange(
           range,
           (inputs) => searchExact(inputs, system.k),
@@ -289,6 +287,22 @@ interface SearchedRange {
   hits: Hit[][];
   /** Wall time of the search call, shared by every query of the batch. */
   ms: number;
+}
+
+/**
+ * The index's answers to `ranges`, in order: searched ahead up to its concurrency, or, for an index on this
+ * thread, each range only once the one before was consumed (see Index.inProcess).
+ */
+function batched(
+  index: Index,
+  ranges: readonly QueryRange[],
+  search: (range: QueryRange) => Promise<SearchedRange>,
+): AsyncIterable<SearchedRange> {
+  return index.inProcess ? oneByOne(ranges, search) : inOrder(ranges, index.concurrency ?? 1, search);
+}
+
+async function* oneByOne<T, R>(items: readonly T[], work: (item: T) => Promise<R>): AsyncGenerator<R> {
+  for (const item of items) yield await work(item);
 }
 
 function batchesOf(count: number, size: number): QueryRange[] {

@@ -335,6 +335,42 @@ describe('in-process indexes through the runner', () => {
     expect(new ExactIndex(ids, corpus, DIMENSIONS).batchSize).toBe(EXACT_BATCH_SIZE);
   });
 
+  it('sends an in-process index its next batch only after the last one is recorded; a remote one ahead', async () => {
+    const startedAfter = async (inProcess: boolean) => {
+      let recorded = 0;
+      const starts: number[] = [];
+      const index: Index = {
+        resolved: 'r',
+        needsVectors: false,
+        batchSize: 10,
+        concurrency: 2,
+        inProcess,
+        async search(inputs) {
+          starts.push(recorded);
+          await new Promise(setImmediate);
+          return inputs.map(() => []);
+        },
+      };
+      await runSystem({
+        system: { id: 's', index: { alias: 'i', kind: 'bm25', k1: 0.9, b: 0.4 }, k: 10 },
+        components: { index },
+        queries: queries.slice(0, 30),
+        documentText: () => '',
+        tracePath: join(tempDir(), 'trace.jsonl'),
+        prices: { queryTokenPrice: 0, rerankTokenPrice: 0, rerankSearchUnitPrice: 0 },
+        onProgress: (done) => {
+          recorded = done;
+        },
+      });
+      return starts;
+    };
+    // Its calls' time is then the search's alone, not the recording of the batch before.
+    expect(await startedAfter(true)).toEqual([0, 10, 20]);
+    expect((await startedAfter(false)).slice(0, 2)).toEqual([0, 0]);
+    expect(new Bm25Index(documents).inProcess).toBe(true);
+    expect(new ExactIndex(ids, corpus, DIMENSIONS).inProcess).toBe(true);
+  });
+
   it('searches BM25 in batches of its batch size, with the same run as one query per call', async () => {
     const batched = await searched(new Bm25Index(documents), false);
     const single = await searched(new Bm25Index(documents, BM25_DEFAULTS, 1), false);

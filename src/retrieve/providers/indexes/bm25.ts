@@ -60,6 +60,7 @@ export class Bm25Index implements Index {
   readonly batchSize: number;
   /** One thread: batches run one after the other. */
   readonly concurrency = 1;
+  readonly inProcess = true;
   readonly resolved: string;
   readonly k1: number;
   readonly b: number;

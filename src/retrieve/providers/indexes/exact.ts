@@ -60,6 +60,7 @@ export class ExactIndex implements Index {
   readonly batchSize: number;
   /** One thread: batches run one after the other. */
   readonly concurrency = 1;
+  readonly inProcess = true;
   readonly resolved: string;
   readonly ids: readonly string[];
   readonly dimensions: number;
