@@ -31,7 +31,8 @@ export type SchemaName =
   | 'audit'
   | 'sync-plan'
   | 'pool'
-  | 'judgment';
+  | 'judgment'
+  | 'shard';
 
 const SCHEMA_DIRS = ['./dataset/schemas/', './config/', './results/', './retrieve/transport/'].map(
   (dir) => new URL(dir, import.meta.url),

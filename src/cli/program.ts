@@ -13,6 +13,7 @@ import { registerIndex } from './index-build.js';
 import type { Cli, CliIo, OutputStream } from './io.js';
 import { registerJudge } from './judge.js';
 import { registerMeasures } from './measures.js';
+import { registerMerge } from './merge.js';
 import { registerMigrate } from './migrate.js';
 import { registerReport } from './report.js';
 import { registerRun } from './run.js';
@@ -59,6 +60,7 @@ function buildProgram(cli: Cli): Command {
       getErrHelpWidth: () => helpWidth(cli.stderr),
     });
   registerRun(program, cli);
+  registerMerge(program, cli);
   registerGate(program, cli);
   registerReport(program, cli);
   registerEval(program, cli);

@@ -15,6 +15,8 @@ export const RUN_FILES = {
   summary: 'summary.json',
   verdict: 'gate.json',
   report: 'report.html',
+  /** A shard's manifest (`run --shard I/N`): the folder holds part of a run, for `merge`. */
+  shard: 'shard.json',
   systems: 'systems',
 } as const;
 

@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { readJsonl } from '../dataset/jsonl.js';
 import { hasSpace } from '../dataset/lines.js';
 import { writeTextChunks } from '../files.js';
 import { compareCodePoints } from '../metrics/order.js';
@@ -59,4 +60,17 @@ function* chunked(qids: readonly string[], lines: (qid: string) => string[]): Ge
     }
   }
   if (chunk.length > 0 || !wrote) yield `${chunk.join('\n')}\n`;
+}
+
+/**
+ * Reads back a run.jsonl the runner wrote (one query per line), keeping the queries it answered with nothing:
+ * a merged run must hold every query the unsharded one does, empty ones included.
+ */
+export function readWrittenRun(jsonlPath: string, runId: string): Run {
+  const run: Run = { runId, queries: new Map() };
+  readJsonl<{ qid: string; results?: { docid: string; score: number }[] }>(jsonlPath, 'run-line', (line) => {
+    const results = line.results ?? [];
+    run.queries.set(line.qid, { docids: results.map((r) => r.docid), scores: results.map((r) => r.score) });
+  });
+  return run;
 }

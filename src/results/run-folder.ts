@@ -27,6 +27,9 @@ export function loadResults(dir: string): MeasuredResults {
 function whyNoRunFolder(dir: string): string {
   if (!existsSync(dir)) return 'no such folder';
   if (!statSync(dir).isDirectory()) return 'not a folder: give a run folder (reports/<run-id>/)';
+  if (existsSync(join(dir, RUN_FILES.shard))) {
+    return 'is one shard of a run (shard.json), not a run: merge the shards first (retrieval-gate merge)';
+  }
   const runs = readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, RUN_FILES.summary)))
     .map((entry) => entry.name)
