@@ -59,6 +59,11 @@ export interface SystemSpec {
   firstStage?: Hit[][];
   /** Per stage, per query, milliseconds. */
   latencyMs: { embed?: number[]; search?: number[]; rerank?: number[] };
+  /** Per stage, each batched call's milliseconds, and the calls' sizes. */
+  batches?: {
+    latencyMs: { embed?: number[]; search?: number[] };
+    sizes: { embed: number[]; search: number[] };
+  };
   costPerQuery: number | null;
 }
 
@@ -198,6 +203,13 @@ function reportSystem(system: SystemSpec, spec: ReportSpec, context: Context, do
       ),
       total: summarizeLatency(totals),
     },
+    batchLatencyMs: Object.fromEntries(
+      Object.entries(system.batches?.latencyMs ?? {}).map(([stage, calls]) => [
+        stage,
+        summarizeLatency(calls),
+      ]),
+    ),
+    batchSizes: system.batches?.sizes ?? { embed: [], search: [] },
     costPerQuery: system.costPerQuery,
     hits: reportHits(hits, docs, totals),
     ...(system.baseline?.kept ? { baselineHits: reportHits(aligned(system.baseline.hits), docs, null) } : {}),

@@ -16,6 +16,7 @@ import * as qdrantOverhead from './qdrant-overhead.js';
 import * as rateLimits from './rate-limits.js';
 import * as reportScale from './report-scale.js';
 import * as routing from './routing.js';
+import * as runE2e from './run-e2e.js';
 import * as runnerOverhead from './runner-overhead.js';
 import * as startup from './startup.js';
 import * as trecEval from './trec-eval.js';
@@ -29,6 +30,7 @@ const BENCHMARKS: Benchmark[] = [
   trecEval,
   evalVsTrecEval,
   runnerOverhead,
+  runE2e,
   bm25,
   exactSearch,
   embeddingCache,

@@ -8,6 +8,7 @@ import {
   readFileSync,
   statSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError } from './errors.js';
@@ -74,6 +75,23 @@ export function writeTextFile(path: string, text: string): void {
     writeFileSync(path, text);
   } catch (error) {
     throw fileError('write', path, error);
+  }
+}
+
+/**
+ * Writes a file (and its folder) chunk by chunk as `chunks` yields them: a large file is never one string,
+ * and its pieces die young instead of filling the heap until the end.
+ */
+export function writeTextChunks(path: string, chunks: Iterable<string>): void {
+  let fd: number | undefined;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    fd = openSync(path, 'w');
+    for (const chunk of chunks) writeSync(fd, chunk);
+  } catch (error) {
+    throw fileError('write', path, error);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

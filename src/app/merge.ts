@@ -290,6 +290,10 @@ function sumFigures(parts: SystemFigures[]): SystemFigures {
       rerank: all((f) => f.latencies.rerank),
       total: all((f) => f.latencies.total),
     },
+    batchLatencies: {
+      embed: all((f) => f.batchLatencies.embed),
+      search: all((f) => f.batchLatencies.search),
+    },
     wallMs: sum((f) => f.wallMs),
     embedding: {
       calls: sum((f) => f.embedding.calls),

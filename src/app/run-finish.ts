@@ -6,7 +6,12 @@ import type { EvaluationFile, EvaluationSettings } from '../evaluation/types.js'
 import type { Measure } from '../metrics/registry.js';
 import type { RunFolderWriter } from '../results/run-folder-writer.js';
 import type { SystemFigures, SystemPlan } from '../results/shard.js';
-import type { AnnCheckRun, RunSummary, SystemSummary } from '../results/summary.js';
+import {
+  type AnnCheckRun,
+  RUN_SUMMARY_VERSION,
+  type RunSummary,
+  type SystemSummary,
+} from '../results/summary.js';
 import { summarizeLatency } from '../retrieve/latency.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import type { SystemExecution } from './run-systems.js';
@@ -80,7 +85,7 @@ export function finishRun(options: FinishOptions): {
     }
   }
   const summary: RunSummary = {
-    schemaVersion: 1,
+    schemaVersion: RUN_SUMMARY_VERSION,
     kind: 'run-summary',
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     runId: options.runId,
@@ -116,6 +121,10 @@ function operationalFigures(plan: SystemPlan, figures: SystemFigures): Partial<S
       ...(latency(latencies.total) ? { total: latency(latencies.total) } : {}),
     },
     queriesPerSecond: figures.wallMs > 0 ? (figures.queries * 1000) / figures.wallMs : 0,
+    batchLatencyMs: {
+      ...(latency(figures.batchLatencies.embed) ? { embed: latency(figures.batchLatencies.embed) } : {}),
+      ...(latency(figures.batchLatencies.search) ? { search: latency(figures.batchLatencies.search) } : {}),
+    },
     batchSizes: { embed: figures.embedding.batchSizes, search: figures.searchBatchSizes },
     // Transient failures that were survived: a slow or rate-limited upstream shows here, not just as latency.
     retries: { embed: figures.embedding.retries, ...figures.retries },

@@ -177,6 +177,8 @@ function reportSystem(system: MeasuredSystem, summary: SystemSummary, context: S
     lift: summary.lift ?? null,
     ...(summary.annCheck ? { annCheck: reportAnnCheck(summary.annCheck) } : {}),
     latencyMs: system.latencyMs ?? {},
+    batchLatencyMs: summary.batchLatencyMs ?? {},
+    batchSizes: summary.batchSizes ?? { embed: [], search: [] },
     costPerQuery: system.costPerQuery,
     hits: systemHits(files.hits, positions, docs),
     ...(files.baselineHits ? { baselineHits: systemHits(files.baselineHits, positions, docs) } : {}),
@@ -240,6 +242,8 @@ export function failedReportSystem(
     curves: { recall: [], precision: [] },
     lift: null,
     latencyMs: {},
+    batchLatencyMs: {},
+    batchSizes: { embed: [], search: [] },
     costPerQuery: null,
     hits: { docs: [], scores: [], rerank: [], latencyMs: [] },
   };

@@ -142,12 +142,17 @@ export interface ReportSystem {
   lift: RerankerLift | null;
   /** An approximate index's check against its exact answer, when the run made one (summary.json's annCheck). */
   annCheck?: ReportAnnCheck;
+  /** Per query: a batched call's time ÷ its batch size (what the gate's latency rules read). */
   latencyMs: {
     embed?: LatencySummary;
     search?: LatencySummary;
     rerank?: LatencySummary;
     total?: LatencySummary;
   };
+  /** Per call: each embedding request's and search batch's own time; empty for runs of earlier versions. */
+  batchLatencyMs: { embed?: LatencySummary; search?: LatencySummary };
+  /** The calls' batch sizes (distinct, ascending); empty lists when unknown. */
+  batchSizes: { embed: number[]; search: number[] };
   costPerQuery: number | null;
   /**
    * Per query (aligned to queries.ids) its top hits (at most 10), best first, as parallel arrays:

@@ -76,7 +76,10 @@ export function loadRunFolder(dir: string): { results: MeasuredResults; summary:
       );
     }
     checkColumns(evaluated.run.perQuery, evaluationFile, `${evaluated.field}.perQuery`);
-    return measuredSystem(system, evaluated.run);
+    return {
+      ...measuredSystem(system, evaluated.run),
+      ...(summary.schemaVersion === 1 ? { latencyPer: 'call' as const } : {}),
+    };
   });
   const { name, version, digest, judgedQueries } = evaluation.dataset;
   const results: MeasuredResults = {

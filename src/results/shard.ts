@@ -50,7 +50,10 @@ export interface SystemPlan {
 /** A system's measured figures over some queries, raw: merged shards' figures add up to one run's. */
 export interface SystemFigures {
   queries: number;
+  /** Per query: each query's share of its call (call time ÷ batch size). */
   latencies: { embed: number[]; search: number[]; rerank: number[]; total: number[] };
+  /** Per call: each embedding request's and search batch's own time. */
+  batchLatencies: { embed: number[]; search: number[] };
   wallMs: number;
   embedding: { calls: number; tokens: number; retries: number; batchSizes: number[]; truncated: string[] };
   searchBatchSizes: number[];

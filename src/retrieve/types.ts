@@ -84,6 +84,12 @@ export interface Index {
   readonly batchSize?: number;
   /** `search` calls the runner may have in flight at once (default 1). */
   readonly concurrency?: number;
+  /**
+   * The search runs on this thread (the embedded exact index, BM25, PGlite). The runner then sends the next
+   * batch only once the last one's results are recorded: searching ahead would gain nothing, and the
+   * recording would run inside the next call's timing, where the search yields to the event loop.
+   */
+  readonly inProcess?: boolean;
   /** Retries its calls have needed so far (transient network and server errors). */
   retries?(): number;
   /** Top-k hits per query, best first, in the order of `queries`. */

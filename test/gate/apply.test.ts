@@ -248,6 +248,37 @@ describe('latency and cost', () => {
     ]);
   });
 
+  it("fails the increase closed against an earlier version's per-call latency where calls were batched", () => {
+    const rule: Rule = { kind: 'latency', stage: 'total', maxIncrease: { rel: 0.5 }, level: 'error' };
+    const embedded = (extra: Partial<MeasuredSystem>) =>
+      system(
+        's',
+        { 'R@5': BASE },
+        {
+          description: {
+            model: { alias: 'm', provider: 'hashing', model: 'h', version: '1', dimensions: 8 },
+            index: { alias: 'exact', kind: 'embedded', resolved: 'e' },
+            reranker: null,
+            k: 10,
+          },
+          ...extra,
+        },
+      );
+    const older = results([embedded({ latencyPer: 'call' })]);
+    const [outcome] = gate([rule], [embedded({})], { baseline: older }).outcomes;
+    expect(outcome?.status).toBe('fail');
+    expect(outcome?.reason).toMatch(
+      /^the baseline recorded total latency per batched call .* save the baseline/,
+    );
+    // The same basis on both sides compares as before.
+    expect(gate([rule], [embedded({ latencyPer: 'call' })], { baseline: older }).outcomes[0]?.status).toBe(
+      'pass',
+    );
+    // BM25 searched one query per call in earlier versions: its figures compare.
+    const bm25 = results([system('s', { 'R@5': BASE }, { latencyPer: 'call' })]);
+    expect(gate([rule], [system('s', { 'R@5': BASE })], { baseline: bm25 }).outcomes[0]?.status).toBe('pass');
+  });
+
   it('ignores a p95 increase of at most ignoreBelowMs, however large relative to a tiny baseline', () => {
     // Sub-millisecond timings from another machine: 0.2 → 0.7 ms is +250 %, and noise.
     const at = (p95: number) =>

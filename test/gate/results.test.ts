@@ -68,6 +68,23 @@ describe('loadResults', () => {
     expect(reranked?.perQuery.values['nDCG@10']).not.toEqual(firstStage?.perQuery.values['nDCG@10']);
   });
 
+  it("marks the latencies of a summary of schemaVersion 1 as per call (each query carried its call's time)", () => {
+    expect(summary.schemaVersion).toBe(2);
+    expect(loadResults(runDir).systems.map((s) => s.latencyPer)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    const older = editedCopy('summary.json', (value) => ({ ...value, schemaVersion: 1 }));
+    const systems = loadResults(older).systems;
+    expect(systems.filter((s) => s.status === 'ok').map((s) => s.latencyPer)).toEqual([
+      'call',
+      'call',
+      'call',
+    ]);
+  });
+
   it('reports a failed system with its error and nothing measured', () => {
     const broken = loadResults(runDir).systems.find((s) => s.id === 'broken');
     expect(broken).toMatchObject({

@@ -123,10 +123,12 @@ describe.skipIf(missing !== undefined)(
           'Per-query R@5 difference from the baseline',
           'R@5 by embedding dimensions',
           'Reranker lift: hash-512@kb+lexical',
-          'Latency: embed',
-          'Latency: search',
-          'Latency: rerank',
-          'Latency: total',
+          'Latency per query: embed',
+          'Latency per call: embed',
+          'Latency per query: search',
+          'Latency per call: search',
+          'Latency per query: rerank',
+          'Latency per query: total',
           'Cost per query',
         ]);
         // No index was checked against exact search: a line says so, where no empty box takes a chart's room.
@@ -135,6 +137,18 @@ describe.skipIf(missing !== undefined)(
         expect(await blankCanvases(page)).toEqual([]);
         expect(await page.locator('figure.chart', { hasText: 'Reranker lift' }).textContent()).toContain(
           "Ceiling: the first stage's R@20 is 1.0000",
+        );
+        const perCall = await page
+          .locator('figure.chart', { hasText: 'Latency per call: search' })
+          .textContent();
+        expect(perCall).toContain(
+          "Each search batch's own time. hash-128@kb p95 4.80 ms over 2 calls of 4 queries",
+        );
+        const perQuery = await page
+          .locator('figure.chart', { hasText: 'Latency per query: search' })
+          .textContent();
+        expect(perQuery).toContain(
+          "a batched call's time ÷ its batch size; the gate's latency rules read these",
         );
       });
     });

@@ -41,6 +41,7 @@ export function reportSpec(): ReportSpec {
         hits: ranked(CURRENT_128),
         baseline: { hits: ranked(BASELINE_128), kept: true },
         latencyMs: { embed: latencies(0.2), search: latencies(1.1) },
+        batches: { latencyMs: { embed: [1.6], search: [4.8, 2.4] }, sizes: { embed: [8], search: [4] } },
         costPerQuery: 0.0000012,
       },
       {

@@ -38,6 +38,8 @@ function okSystem(id: string, nDCG: (number | null)[], gate: ReportSystem['gate'
     curves: { recall: [0.5], precision: [0.5] },
     lift: null,
     latencyMs: {},
+    batchLatencyMs: {},
+    batchSizes: { embed: [], search: [] },
     costPerQuery: null,
     hits: { docs: [], scores: [], rerank: [], latencyMs: [] },
   };

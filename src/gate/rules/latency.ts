@@ -1,4 +1,4 @@
-import type { LatencyRule } from '../../config/gate-policy.js';
+import type { LatencyRule, LatencyStage } from '../../config/gate-policy.js';
 import type { MeasuredSystem } from '../../results/measured.js';
 import type { RuleOutcome } from '../../results/verdict.js';
 import { type BaselineLookup, missingBaseline } from '../baseline-system.js';
@@ -49,12 +49,14 @@ export function latencyOutcomes(
     const why = missingBaseline(base, noBaselineReason);
     const before = base.system?.latencyMs?.[stage]?.p95;
     const now = figures?.p95;
-    if (why || before === undefined || now === undefined) {
+    const incomparable = base.system ? incomparableBasis(stage, system, base.system) : undefined;
+    if (why || incomparable || before === undefined || now === undefined) {
       results.push(
         outcome(rule, system.id, metric('p95'), {
           status: 'fail',
           threshold,
-          reason: why ?? (now === undefined ? unmeasured : `the baseline has no ${stage} latency`),
+          reason:
+            why ?? incomparable ?? (now === undefined ? unmeasured : `the baseline has no ${stage} latency`),
         }),
       );
     } else {
@@ -82,4 +84,30 @@ export function latencyOutcomes(
     }
   }
   return results;
+}
+
+/**
+ * Why the two systems' figures of `stage` cannot be compared: one records a query's share of its batched
+ * call, the other (an earlier version's) the whole call's time, and the stage may have been batched in the
+ * older one (embedding always is; Qdrant and pgvector searches are). Undefined when they can be.
+ */
+function incomparableBasis(
+  stage: LatencyStage,
+  system: MeasuredSystem,
+  baseline: MeasuredSystem,
+): string | undefined {
+  const basis = (s: MeasuredSystem) => s.latencyPer ?? 'query';
+  if (basis(system) === basis(baseline)) return undefined;
+  const older = basis(system) === 'call' ? system : baseline;
+  const embedBatched = older.description?.model != null;
+  const searchBatched = ['qdrant', 'pgvector'].includes(older.description?.index.kind ?? '');
+  const batched =
+    stage === 'embed'
+      ? embedBatched
+      : stage === 'search'
+        ? searchBatched
+        : stage === 'total' && (embedBatched || searchBatched);
+  if (!batched) return undefined;
+  const which = older === baseline ? 'the baseline' : 'these results';
+  return `${which} recorded ${stage} latency per batched call (by an earlier version: each query carried its whole call's time), the other per query (call time ÷ batch size); run ${older === baseline ? 'and save the baseline' : 'the system'} again to compare them`;
 }
