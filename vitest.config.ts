@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
-/** The report's pages driven in Chromium (playwright-core). */
-const BROWSER = ['test/report/html.test.ts'];
+/** The report's pages and the judging page driven in Chromium (playwright-core). */
+const BROWSER = ['test/report/html.test.ts', 'test/report/judge-page.test.ts'];
 
 /** Tests that start servers or processes: the built CLI, command programs, git, cache writers. */
 const INTEGRATION = [

@@ -20,7 +20,7 @@ const SEED = 42;
 
 export async function run(): Promise<void> {
   const random = seededRandom(SEED);
-  const words = zipfSampler(random);
+  const words = zipfSampler(random, VOCABULARY);
   const corpus: CorpusDocument[] = Array.from({ length: DOCUMENTS }, (_, i) => ({
     id: `doc${i}`,
     text: Array.from({ length: 40 + Math.floor(random() * 81) }, words).join(' '),
@@ -54,18 +54,18 @@ export async function run(): Promise<void> {
 }
 
 /** Words "w<rank − 1>" (never a stopword) drawn with probability ∝ 1 / rank (inverse CDF by binary search). */
-function zipfSampler(random: () => number): () => string {
-  const cumulative = new Float64Array(VOCABULARY);
+export function zipfSampler(random: () => number, vocabulary: number): () => string {
+  const cumulative = new Float64Array(vocabulary);
   let total = 0;
-  for (let rank = 1; rank <= VOCABULARY; rank++) {
+  for (let rank = 1; rank <= vocabulary; rank++) {
     total += 1 / rank;
     cumulative[rank - 1] = total;
   }
-  const names = Array.from({ length: VOCABULARY }, (_, i) => `w${i}`);
+  const names = Array.from({ length: vocabulary }, (_, i) => `w${i}`);
   return () => {
     const target = random() * total;
     let low = 0;
-    let high = VOCABULARY - 1;
+    let high = vocabulary - 1;
     while (low < high) {
       const mid = (low + high) >> 1;
       if ((cumulative[mid] as number) < target) low = mid + 1;

@@ -10,7 +10,7 @@ import type { QueryInput } from '../src/retrieve/types.js';
  * effective GFLOP/s (2·n·d·q / s, the multiply-adds of the matrix product). When Python has numpy, its
  * `queries @ corpus.T` + argpartition top-100 on the same shapes runs beside it, with its default BLAS
  * threads and with one; the ratio says how far the WebAssembly kernel is from BLAS (target: within 3×).
- * Also one query per call, as the runner searches.
+ * Also one query per call, as the runner searches with `batchSize: 1` (it sends EXACT_BATCH_SIZE by default).
  */
 export const name = 'exact-search';
 
@@ -59,7 +59,7 @@ export async function run(): Promise<void> {
   const singleStart = performance.now();
   for (const query of single) await indexes.dot.search([query], K);
   const perQueryMs = (performance.now() - singleStart) / single.length;
-  console.log(`  one query per call (as the runner searches): ${perQueryMs.toFixed(1)} ms per query (dot)`);
+  console.log(`  one query per call (batchSize: 1): ${perQueryMs.toFixed(1)} ms per query (dot)`);
 
   if (!hasNumpy()) {
     console.log('  numpy: not available (python3 -c "import numpy" failed), no comparison');

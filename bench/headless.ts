@@ -45,8 +45,13 @@ export interface OpenedReport {
  * Opens a report file the way a reader opens a CI artifact, by file://, with the network cut: any request
  * that is not for a local file is recorded and aborted. Resolves once the page has drawn everything.
  */
-export async function openReport(browser: Browser, htmlFile: string): Promise<OpenedReport> {
-  const context = await browser.newContext();
+export async function openReport(
+  browser: Browser,
+  htmlFile: string,
+  viewport?: { width: number; height: number },
+): Promise<OpenedReport> {
+  // A page opened at its size, not resized after drawing: charts then measure their boxes once.
+  const context = await browser.newContext(viewport ? { viewport } : {});
   const errors: string[] = [];
   const outbound: string[] = [];
   await context.route('**/*', (route) => {

@@ -119,6 +119,7 @@ export async function run(): Promise<void> {
           embedQueries: async () => ({
             vectors,
             perQuery: queries.map(() => ({ latencyMs: null, batchSize: null, tokens: 0 })),
+            callMs: [],
             calls: 0,
             tokens: 0,
             retries: 0,

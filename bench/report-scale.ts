@@ -71,6 +71,8 @@ function breakdown(data: ReportData): string {
     `hits ${mb(data.systems.map((system) => system.hits))} (the rerank lists of the ${unreranked.length} systems without a reranker, empty: ${mb(unreranked.map((system) => system.hits.rerank))})`,
     `per-query values ${mb(data.systems.map((system) => [system.perQuery, system.baselinePerQuery]))}`,
     `doc ids ${mb(data.docs)}`,
+    `hits' titles and texts ${mb(data.docTexts ?? [])}`,
+    `pairwise tests ${mb(data.pairwise ?? null)}`,
     `query ids and texts ${mb(data.queries)}`,
     `judgments ${mb(data.judgments)}`,
   ].join(', ');

@@ -4,10 +4,13 @@ import { sortIds } from '../src/metrics/order.js';
 import { pairedBootstrap } from '../src/metrics/paired.js';
 import { type Measure, makeMeasure, parseMeasureList } from '../src/metrics/registry.js';
 import type { Qrels, Run } from '../src/metrics/types.js';
+import { reportDocTexts, shownDocs } from '../src/report/doc-texts.js';
 import { failedReportSystem } from '../src/report/report-data.js';
 import type { ReportData, ReportSystem } from '../src/report/report-data.types.js';
-import { gateColours, reportVerdict } from '../src/report/report-gate.js';
-import { significant } from '../src/report/significant.js';
+import { gateBaselines, gateColours, measuresByBaseline, reportVerdict } from '../src/report/report-gate.js';
+import { judgedMeasures } from '../src/report/report-judged.js';
+import { pairwiseTests } from '../src/report/report-pairwise.js';
+import { orderedScores, significant } from '../src/report/significant.js';
 import type { SystemDescription } from '../src/results/summary.js';
 import type { RuleOutcome, Verdict } from '../src/results/verdict.js';
 import { summarizeLatency } from '../src/retrieve/latency.js';
@@ -29,6 +32,8 @@ export interface ReportSpec {
   baseline: ReportData['baseline'];
   queries: QuerySpec[];
   systems: SystemSpec[];
+  /** The dataset's documents by id, when it has a corpus: what the drill-down shows of each hit. */
+  corpus?: Record<string, { title?: string; text: string }>;
 }
 
 export interface QuerySpec {
@@ -54,6 +59,11 @@ export interface SystemSpec {
   firstStage?: Hit[][];
   /** Per stage, per query, milliseconds. */
   latencyMs: { embed?: number[]; search?: number[]; rerank?: number[] };
+  /** Per stage, each batched call's milliseconds, and the calls' sizes. */
+  batches?: {
+    latencyMs: { embed?: number[]; search?: number[] };
+    sizes: { embed: number[]; search: number[] };
+  };
   costPerQuery: number | null;
 }
 
@@ -85,7 +95,19 @@ export function reportDataFromSpec(spec: ReportSpec): ReportData {
     qrels,
     measures: parseMeasureList(spec.measures.join(',')),
     curveK,
+    judged: judgedMeasures(spec.verdict, spec.measures),
   };
+  const judgments = queries.map((query) =>
+    Object.entries(query.judgments)
+      .sort(([, a], [, b]) => b - a)
+      .map(([docid, grade]): [number, number] => [docs.index(docid), grade]),
+  );
+  const systems = spec.systems.map((system) =>
+    system.error
+      ? failedReportSystem(system.id, system.error, system.description)
+      : reportSystem(system, spec, context, docs),
+  );
+  const pairwise = specPairwise(spec, context);
   return {
     schemaVersion: 1,
     tool: spec.tool,
@@ -93,21 +115,18 @@ export function reportDataFromSpec(spec: ReportSpec): ReportData {
     run: spec.run,
     dataset: { ...spec.dataset, judgedQueries: queries.length },
     measures: spec.measures,
+    ...(context.judged.length > 0 ? { judgedMeasures: context.judged } : {}),
     verdict: spec.verdict && reportVerdict(spec.verdict),
     baseline: spec.baseline,
     queries: { ids: queries.map((query) => query.id), texts: queries.map((query) => query.text) },
-    judgments: queries.map((query) =>
-      Object.entries(query.judgments)
-        .sort(([, a], [, b]) => b - a)
-        .map(([docid, grade]) => [docs.index(docid), grade]),
-    ),
+    judgments,
     curveK,
-    systems: spec.systems.map((system) =>
-      system.error
-        ? failedReportSystem(system.id, system.error, system.description)
-        : reportSystem(system, spec, context, docs),
-    ),
+    systems,
+    ...(pairwise ? { pairwise } : {}),
     docs: docs.ids,
+    ...(spec.corpus
+      ? { docTexts: reportDocTexts(docs.ids, shownDocs(systems), new Map(Object.entries(spec.corpus))) }
+      : {}),
   };
 }
 
@@ -118,6 +137,8 @@ interface Context {
   qrels: Qrels;
   measures: Measure[];
   curveK: number[];
+  /** The Judged@k the verdict speaks of (judgedMeasures). */
+  judged: string[];
 }
 
 class DocIndex {
@@ -147,8 +168,7 @@ function reportSystem(system: SystemSpec, spec: ReportSpec, context: Context, do
       ciHigh: intervals[m]?.high ?? null,
     };
   });
-  const baselineValues =
-    system.baseline && evaluate(aligned(system.baseline.hits), context, context.measures);
+  const compared = comparedWithBaseline(system, spec, context, values);
   const firstStage = system.firstStage && aligned(system.firstStage);
   const stages = Object.fromEntries(
     Object.entries(system.latencyMs).map(([stage, perQuery]) => [stage, aligned(perQuery)]),
@@ -167,10 +187,11 @@ function reportSystem(system: SystemSpec, spec: ReportSpec, context: Context, do
     warnings: [],
     description: system.description,
     measures,
-    vsBaseline: baselineValues ? compare(values, baselineValues, context.measures) : null,
+    ...(context.judged.length > 0 ? { judged: judgedOf(hits, context) } : {}),
+    vsBaseline: compared?.vsBaseline ?? null,
     gate: gateColours(spec.verdict, system.id),
     perQuery: columns(values, context.measures),
-    baselinePerQuery: baselineValues ? columns(baselineValues, context.measures) : null,
+    baselinePerQuery: compared?.baselinePerQuery ?? null,
     curves: {
       recall: curves.slice(0, context.curveK.length),
       precision: curves.slice(context.curveK.length),
@@ -182,10 +203,46 @@ function reportSystem(system: SystemSpec, spec: ReportSpec, context: Context, do
       ),
       total: summarizeLatency(totals),
     },
+    batchLatencyMs: Object.fromEntries(
+      Object.entries(system.batches?.latencyMs ?? {}).map(([stage, calls]) => [
+        stage,
+        summarizeLatency(calls),
+      ]),
+    ),
+    batchSizes: system.batches?.sizes ?? { embed: [], search: [] },
     costPerQuery: system.costPerQuery,
     hits: reportHits(hits, docs, totals),
     ...(system.baseline?.kept ? { baselineHits: reportHits(aligned(system.baseline.hits), docs, null) } : {}),
   };
+}
+
+/** The pairwise tests of the systems that ran, over their per-query values as the evaluation has them. */
+function specPairwise(spec: ReportSpec, context: Context): ReportData['pairwise'] | null {
+  const ran = spec.systems.flatMap((system, i) => (system.error ? [] : [i]));
+  const values = new Map(
+    ran.map((i) => [
+      i,
+      evaluate(
+        context.order.map((q) => (spec.systems[i] as SystemSpec).hits[q] as Hit[]),
+        context,
+        context.measures,
+      ),
+    ]),
+  );
+  const column = (i: number, measure: string) =>
+    values.get(i)?.[context.measures.findIndex((m) => m.name === measure)] as Float64Array;
+  return pairwiseTests(
+    ran,
+    context.measures.filter((m) => m.aggregate === 'mean').map((m) => m.name),
+    (a, b, measure) => ({ candidate: column(a, measure), baseline: column(b, measure) }),
+  );
+}
+
+/** Mean Judged@k of the hits, for each k the verdict speaks of. */
+function judgedOf(hits: Hit[][], context: Context): Record<string, number> {
+  const measures = parseMeasureList(context.judged.join(','));
+  const values = evaluate(hits, context, measures);
+  return Object.fromEntries(measures.map((measure, m) => [measure.name, mean(values[m] as Float64Array)]));
 }
 
 /** Per measure, per report query: the value of the hits (ranked as listed). */
@@ -206,21 +263,44 @@ function evaluate(hits: Hit[][], context: Context, measures: Measure[]): Float64
   return evaluateRun(context.qrels, run, measures, { missing: 'empty' }).values;
 }
 
-function compare(
+/**
+ * Each measure against the baseline hits of the system it is compared with, as the report does: the
+ * system's own, or those of the system the verdict's rule compared it with (its baselineSystem).
+ */
+function comparedWithBaseline(
+  system: SystemSpec,
+  spec: ReportSpec,
+  context: Context,
   values: Float64Array[],
-  baseline: Float64Array[],
-  measures: Measure[],
-): ReportSystem['vsBaseline'] {
-  const result: NonNullable<ReportSystem['vsBaseline']> = {};
-  measures.forEach((measure, m) => {
-    const difference = pairedBootstrap(values[m] as Float64Array, baseline[m] as Float64Array, BOOTSTRAP);
-    result[measure.name] = {
-      difference: difference.mean,
-      ciLow: difference.ci.low,
-      ciHigh: difference.ci.high,
-    };
-  });
-  return result;
+): Pick<ReportSystem, 'vsBaseline' | 'baselinePerQuery'> | null {
+  const vsBaseline: NonNullable<ReportSystem['vsBaseline']> = {};
+  const baselinePerQuery: NonNullable<ReportSystem['baselinePerQuery']> = {};
+  const names = context.measures.map((measure) => measure.name);
+  const groups = measuresByBaseline(names, system.id, gateBaselines(spec.verdict, system.id));
+  let found = false;
+  for (const [id, group] of groups) {
+    const hits = spec.systems.find((other) => other.id === id)?.baseline?.hits;
+    if (!hits) continue;
+    found = true;
+    const measures = context.measures.filter((measure) => group.includes(measure.name));
+    const baseline = evaluate(
+      context.order.map((i) => hits[i] as Hit[]),
+      context,
+      measures,
+    );
+    measures.forEach((measure, m) => {
+      const own = values[context.measures.indexOf(measure)] as Float64Array;
+      const difference = pairedBootstrap(own, baseline[m] as Float64Array, BOOTSTRAP);
+      vsBaseline[measure.name] = {
+        difference: difference.mean,
+        ciLow: difference.ci.low,
+        ciHigh: difference.ci.high,
+        ...(id === system.id ? {} : { against: id }),
+      };
+    });
+    Object.assign(baselinePerQuery, columns(baseline, measures));
+  }
+  return found ? { vsBaseline, baselinePerQuery } : null;
 }
 
 function lift(
@@ -243,11 +323,9 @@ function lift(
 function reportHits(hits: Hit[][], docs: DocIndex, latencyMs: number[] | null): ReportSystem['hits'] {
   return {
     docs: hits.map((list) => list.map(([docid]) => docs.index(docid))),
-    scores: hits.map((list) => list.map(([, score]) => significant(score))),
+    scores: hits.map((list) => orderedScores(list.map(([, score]) => score))),
     rerank: hits.map((list) =>
-      list.some(([, , rerank]) => rerank !== null)
-        ? list.map(([, , rerank]) => (rerank === null ? null : significant(rerank)))
-        : [],
+      list.some(([, , rerank]) => rerank !== null) ? orderedScores(list.map(([, , rerank]) => rerank)) : [],
     ),
     latencyMs: hits.map((_, q) => (latencyMs ? significant(latencyMs[q] as number) : null)),
   };

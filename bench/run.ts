@@ -9,11 +9,14 @@ import * as embeddingCache from './embedding-cache.js';
 import * as evalVsTrecEval from './eval-vs-trec-eval.js';
 import * as exactSearch from './exact-search.js';
 import * as gateValidity from './gate-validity.js';
+import * as judging from './judging.js';
 import * as openaiThroughput from './openai-throughput.js';
 import * as pgvectorBuild from './pgvector-build.js';
 import * as qdrantOverhead from './qdrant-overhead.js';
 import * as rateLimits from './rate-limits.js';
 import * as reportScale from './report-scale.js';
+import * as routing from './routing.js';
+import * as runE2e from './run-e2e.js';
 import * as runnerOverhead from './runner-overhead.js';
 import * as startup from './startup.js';
 import * as trecEval from './trec-eval.js';
@@ -27,6 +30,7 @@ const BENCHMARKS: Benchmark[] = [
   trecEval,
   evalVsTrecEval,
   runnerOverhead,
+  runE2e,
   bm25,
   exactSearch,
   embeddingCache,
@@ -38,6 +42,8 @@ const BENCHMARKS: Benchmark[] = [
   audit,
   gateValidity,
   reportScale,
+  judging,
+  routing,
   startup,
 ];
 

@@ -14,6 +14,15 @@ export function syntheticReportSpec(queryCount: number, seed: number): ReportSpe
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const corpus = Math.max(1000, queryCount * 5);
   const docid = (): string => `doc-${String(Math.floor(random() * corpus)).padStart(7, '0')}`;
+  // Titles of a few words and texts of a few hundred characters, as a help centre's articles are; from a
+  // stream of their own, so that the queries and hits are those of the same seed without a corpus.
+  const wordsRandom = seededRandom(seed + 1);
+  const word = (): string => WORDS[Math.floor(wordsRandom() * WORDS.length)] as string;
+  const sentence = (words: number): string => Array.from({ length: words }, word).join(' ');
+  const documents: NonNullable<ReportSpec['corpus']> = {};
+  for (let i = 0; i < corpus; i++) {
+    documents[`doc-${String(i).padStart(7, '0')}`] = { title: sentence(4), text: sentence(60) };
+  }
   const queries: QuerySpec[] = Array.from({ length: queryCount }, (_, i) => {
     const judgments: Record<string, number> = {};
     const relevant = 1 + Math.floor(random() * 3);
@@ -97,6 +106,7 @@ export function syntheticReportSpec(queryCount: number, seed: number): ReportSpe
     baseline: { source: 'gates/baselines/main.json', runId: 'main-310' },
     queries,
     systems,
+    corpus: documents,
   };
 }
 

@@ -79,6 +79,23 @@ export function writeTextFile(path: string, text: string): void {
 }
 
 /**
+ * Writes a file (and its folder) chunk by chunk as `chunks` yields them: a large file is never one string,
+ * and its pieces die young instead of filling the heap until the end.
+ */
+export function writeTextChunks(path: string, chunks: Iterable<string>): void {
+  let fd: number | undefined;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    fd = openSync(path, 'w');
+    for (const chunk of chunks) writeSync(fd, chunk);
+  } catch (error) {
+    throw fileError('write', path, error);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
  * Writes `${JSON.stringify(value, null, 2)}\n` byte for byte, without that string: the value is written
  * as it is walked, through one buffer, so an evaluation of 100,000 queries is not held a second time as
  * tens of megabytes of text.

@@ -18,6 +18,13 @@ export type SchemaName =
   | 'run-line'
   | 'simple-item'
   | 'simple-set'
+  | 'route'
+  | 'route-item'
+  | 'route-manifest'
+  | 'router-config'
+  | 'router-policy'
+  | 'route-run'
+  | 'route-decision'
   | 'beir-record'
   | 'source-record'
   | 'policy'
@@ -29,7 +36,10 @@ export type SchemaName =
   | 'review'
   | 'cutover-record'
   | 'audit'
-  | 'sync-plan';
+  | 'sync-plan'
+  | 'pool'
+  | 'judgment'
+  | 'shard';
 
 const SCHEMA_DIRS = ['./dataset/schemas/', './config/', './results/', './retrieve/transport/'].map(
   (dir) => new URL(dir, import.meta.url),

@@ -42,7 +42,12 @@ const RETRIEVE_FLOORS: string[][] = [
 /** Folders whose code takes values and returns values: no file system, processes or network clients. */
 const PURE = ['metrics', 'gate', 'evaluation', 'report'];
 /** The report's renderers read their templates, the browser code and chart.js: the one I/O edge of report/. */
-const PURE_EXCEPT = ['report/render-html.ts', 'report/render-audit-html.ts', 'report/page-script.ts'];
+const PURE_EXCEPT = [
+  'report/render-html.ts',
+  'report/render-audit-html.ts',
+  'report/render-judge-html.ts',
+  'report/page-script.ts',
+];
 const IMPURE_MODULE = /^(node:|execa$|openai($|\/)|@qdrant\/|cli-progress$|handlebars$)/;
 
 /** A folder under src/, or the foundation: the files directly under src/ on the ground floor. */

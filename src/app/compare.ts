@@ -8,7 +8,8 @@ import { systemRunFile } from '../results/layout.js';
 import { loadRunFolder } from '../results/run-folder.js';
 import { type EvaluateFilesOptions, evaluateNamedRunFiles } from './eval.js';
 
-export interface CompareFilesOptions extends Omit<EvaluateFilesOptions, 'runs' | 'dataset' | 'seed'> {
+export interface CompareFilesOptions
+  extends Omit<EvaluateFilesOptions, 'runs' | 'dataset' | 'qrels' | 'seed'> {
   /** The tests' options; their seed also seeds the evaluation's bootstrap. */
   compare: CompareOptions;
   /** A dataset folder or name@version; default: the one the run folders were measured on. */

@@ -174,7 +174,7 @@ async function buildIndex(
   switch (config.kind) {
     case 'bm25':
       return once(`bm25:${config.alias}`, async () => ({
-        index: new Bm25Index(context.corpus, { k1: config.k1, b: config.b }),
+        index: new Bm25Index(context.corpus, { k1: config.k1, b: config.b }, config.batchSize),
         calls: 0,
         tokens: 0,
       }));
@@ -195,6 +195,7 @@ async function buildIndex(
           embedder.dimensions,
           config.distance,
           `embedded:${key}:${config.distance}`,
+          config.batchSize === undefined ? {} : { batchSize: config.batchSize },
         );
         return { index, calls: result.calls, tokens: result.tokens, truncated: result.truncated };
       });
@@ -333,6 +334,7 @@ function queryEmbedding(
     return {
       vectors: result.vectors,
       perQuery: result.perText,
+      callMs: result.callMs,
       calls: result.calls,
       tokens: result.tokens,
       retries: result.retries,

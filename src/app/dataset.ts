@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { type ImportFormat, type ImportOptions, readForeignDataset } from '../dataset/import/index.js';
+import { readLabelledUtterances } from '../dataset/import/labelled-utterances.js';
 import { loadDataset } from '../dataset/native.js';
+import {
+  loadRouteDataset,
+  type RouteManifest,
+  readRoutesFile,
+  writeRouteDataset,
+} from '../dataset/route-dataset.js';
 import type { Manifest } from '../dataset/types.js';
 import { type DatasetInfo, sealDataset, writeDataset } from '../dataset/write.js';
 
@@ -47,4 +54,29 @@ function datasetInfo(description: DatasetDescription, source: string): DatasetIn
 
 function readBack(dir: string, manifest: Manifest): WrittenDataset {
   return { dir, manifest, warnings: loadDataset(dir).warnings, notes: [] };
+}
+
+export interface ImportRouteDatasetOptions extends DatasetDescription {
+  /** routes.jsonl: each route's name, example utterances and costs, and the fallback line. */
+  routes: string;
+  out?: string;
+}
+
+/** A route dataset version just written, read back through the checks every later command applies. */
+export interface WrittenRouteDataset {
+  dir: string;
+  manifest: RouteManifest;
+}
+
+/** Labelled utterances (CSV or JSONL) and a routes.jsonl → a new route dataset version. */
+export function importRouteDataset(src: string, options: ImportRouteDatasetOptions): WrittenRouteDataset {
+  const { routes, fallback } = readRoutesFile(options.routes);
+  const items = readLabelledUtterances(src, routes, options.routes);
+  const dir = options.out ?? join('datasets', options.name, options.version);
+  writeRouteDataset(
+    dir,
+    { routes, fallback, items },
+    datasetInfo(options, `imported from labelled utterances ${src} and ${options.routes}`),
+  );
+  return { dir, manifest: loadRouteDataset(dir).manifest };
 }

@@ -1,8 +1,11 @@
 import { basename } from 'node:path';
 import { fileSha256InBackground } from '../dataset/digest.js';
 import { loadDataset } from '../dataset/native.js';
+import { qrelsOnlyDataset } from '../dataset/qrels-dataset.js';
 import { resolveDataset } from '../dataset/resolve.js';
 import { runName } from '../dataset/run-file.js';
+import type { Dataset } from '../dataset/types.js';
+import { UserError } from '../errors.js';
 import { type EvaluateRunsResult, evaluateRuns, type NamedRun } from '../evaluation/evaluate-runs.js';
 import { evaluationSettings } from '../evaluation/settings.js';
 import { formatEvaluationTable } from '../evaluation/table.js';
@@ -13,8 +16,10 @@ import { namingFlag } from './flag-errors.js';
 import { evaluateRunFile } from './run-file-evaluation.js';
 
 export interface EvaluateFilesOptions {
-  /** A dataset folder or name@version. */
-  dataset: string;
+  /** A dataset folder or name@version; or, instead, `qrels`. */
+  dataset?: string;
+  /** A qrels file on its own (any qrels form), for judgments without a dataset folder. */
+  qrels?: string;
   runs: string[];
   /** Comma-separated measure names, e.g. "R@5,P@5,RR,nDCG@10". */
   measures: string;
@@ -54,7 +59,7 @@ export function evaluateNamedRunFiles(
     return digests[i];
   };
   digest(0);
-  const dataset = loadDataset(resolveDataset(options.dataset), { strict: options.strict });
+  const dataset = evaluationDataset(options);
   const runs = files.map(
     ({ name, path }, i): NamedRun => ({
       name,
@@ -75,6 +80,16 @@ export function evaluateNamedRunFiles(
       options,
     ),
   );
+}
+
+/** The judgments to evaluate against: a dataset, or a qrels file alone (never both: which would count?). */
+function evaluationDataset(options: Pick<EvaluateFilesOptions, 'dataset' | 'qrels' | 'strict'>): Dataset {
+  if (options.dataset !== undefined && options.qrels !== undefined)
+    throw new UserError('give --dataset or --qrels, not both');
+  if (options.qrels !== undefined) return qrelsOnlyDataset(options.qrels);
+  if (options.dataset === undefined)
+    throw new UserError('give the judgments: --dataset FOLDER|name@version, or --qrels FILE');
+  return loadDataset(resolveDataset(options.dataset), { strict: options.strict });
 }
 
 /** What `retrieval-gate eval` shows: the evaluation, what to warn about, and its table of means. */

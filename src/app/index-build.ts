@@ -1,10 +1,12 @@
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../config/load.js';
 import type { ModelConfig } from '../config/types.js';
 import { loadDataset } from '../dataset/native.js';
 import { resolveDataset } from '../dataset/resolve.js';
+import { inShard, parseShard, type Shard } from '../dataset/shards.js';
 import { ServiceError, UserError } from '../errors.js';
-import { checkOutputFolder, folderName, makeFolder, writeTextFile } from '../files.js';
+import { checkOutputFolder, makeFolder, writeTextFile } from '../files.js';
 import {
   defaultCollectionName,
   embeddedBuildTarget,
@@ -18,8 +20,16 @@ import { QdrantStore } from '../lifecycle/stores/qdrant-store.js';
 import { openDatabase } from '../retrieve/providers/pgvector/database.js';
 import type { SqlClient } from '../retrieve/providers/pgvector/sql-client.js';
 import { QdrantConnection } from '../retrieve/providers/qdrant/connection.js';
-import type { Progress } from '../retrieve/types.js';
+import { contentDigest } from '../retrieve/providers/sources/records.js';
+import type { CorpusDocument, Progress } from '../retrieve/types.js';
 import { apiKey, createEmbedder } from './components.js';
+import {
+  readShardRecords,
+  recordBaseName,
+  removeShardRecords,
+  sumShardRecords,
+  writeShardRecord,
+} from './index-build-shards.js';
 import { corpusDocuments } from './run.js';
 
 export interface BuildFromConfigOptions {
@@ -36,6 +46,13 @@ export interface BuildFromConfigOptions {
   /** Where the build record is written: <reportsDir>/index-builds/. */
   reportsDir: string;
   progress?: Progress;
+  /**
+   * `I/N`: embed and write only the I-th of N slices of the corpus, leaving a shard record; readiness and the
+   * build record wait for `finish`.
+   */
+  shard?: string;
+  /** Every shard is in: wait for readiness and write the build record once, the shards' figures summed. */
+  finish?: boolean;
   /** Where an embedder's notices go (waits a server asked for); default: this process's stderr. */
   stderr?: NodeJS.WritableStream;
   env?: NodeJS.ProcessEnv;
@@ -43,6 +60,8 @@ export interface BuildFromConfigOptions {
 
 export interface BuildOutcome {
   record: IndexBuildRecord;
+  /** The shard this step built, when it was one (its record is the shard's, for --finish to sum). */
+  shard?: Shard;
   /** The concrete collection or table, absent for the embedded index. */
   collection?: string;
   alias?: string;
@@ -78,6 +97,12 @@ export async function buildIndexFromConfig(options: BuildFromConfigOptions): Pro
   ] as const) {
     if (!Number.isInteger(value) || value < range[0] || value > range[1])
       throw new UserError(`${flag} must be an integer from ${range[0]} to ${range[1]}, got ${value}`);
+  }
+  const shard = options.shard === undefined ? undefined : parseShard(options.shard);
+  if (shard && options.finish)
+    throw new UserError('--shard and --finish are separate steps: build the shards, then finish');
+  if (shard && options.alias) {
+    throw new UserError('--alias points at a whole index: give it to the last step, index build --finish');
   }
   // Before anything is embedded: a build's record goes under --reports.
   checkOutputFolder(options.reportsDir, '--reports');
@@ -148,17 +173,31 @@ export async function buildIndexFromConfig(options: BuildFromConfigOptions): Pro
     target = embeddedBuildTarget(index.alias, config.cacheDir);
   }
 
+  const dir = join(options.reportsDir, 'index-builds');
   let record: IndexBuildRecord;
+  let shardFiles: string[] = [];
   try {
-    record = await buildIndex({
-      corpus,
-      embedder,
-      model,
-      dataset: datasetFacts,
-      target,
-      cacheDir: config.cacheDir,
-      ...(options.progress ? { progress: options.progress } : {}),
-    });
+    if (options.finish) {
+      const shards = readShardRecords(dir, recordName);
+      shardFiles = shards.files;
+      record = sumShardRecords(shards.records);
+      // The embedded index's store is the embedding cache: there are no points to count.
+      if (index.kind !== 'embedded') checkComplete(corpus, await target.existing(), target.description);
+      const began = performance.now();
+      await target.finish(record);
+      record.durationMs += performance.now() - began;
+    } else {
+      record = await buildIndex({
+        corpus: shard ? inShard(corpus, shard) : corpus,
+        embedder,
+        model,
+        dataset: datasetFacts,
+        target,
+        cacheDir: config.cacheDir,
+        ...(options.progress ? { progress: options.progress } : {}),
+        ...(shard ? { finish: false } : {}),
+      });
+    }
     const store =
       connection && index.kind === 'qdrant'
         ? new QdrantStore(connection, index)
@@ -170,21 +209,38 @@ export async function buildIndexFromConfig(options: BuildFromConfigOptions): Pro
     await database?.close();
   }
 
-  const dir = join(options.reportsDir, 'index-builds');
   makeFolder(dir);
+  if (shard) {
+    return {
+      record,
+      shard,
+      ...(collection ? { collection } : {}),
+      recordFile: writeShardRecord(dir, recordName, shard, record),
+    };
+  }
   const stamp = record.builtAt.replace(/:/g, '-');
-  // The collection is the user's (--collection): written as one file name, never as a path.
-  const recordFile = join(dir, `${folderName(recordName).slice(0, 150)}-${stamp}.json`);
+  const recordFile = join(dir, `${recordBaseName(recordName)}-${stamp}.json`);
   writeTextFile(
     recordFile,
     `${JSON.stringify({ schemaVersion: 1, kind: 'index-build', ...record, ...(options.alias ? { alias: options.alias } : {}) }, null, 2)}\n`,
   );
+  removeShardRecords(shardFiles);
   return {
     record,
     ...(collection ? { collection } : {}),
     ...(options.alias ? { alias: options.alias } : {}),
     recordFile,
   };
+}
+
+/** Before a sharded build is declared ready: every document of the corpus stored, with its current text. */
+function checkComplete(corpus: CorpusDocument[], stored: Map<string, string>, target: string): void {
+  const lacking = corpus.filter((doc) => stored.get(doc.id) !== contentDigest(doc.text)).map((doc) => doc.id);
+  if (lacking.length > 0) {
+    throw new UserError(
+      `${target} lacks ${lacking.length} of the corpus's ${corpus.length} documents, or holds them with other text (${lacking.slice(0, 5).join(', ')}${lacking.length > 5 ? ', …' : ''}): a shard did not finish; run it again (it writes only what is missing), then --finish`,
+    );
+  }
 }
 
 /**

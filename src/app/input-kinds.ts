@@ -10,5 +10,7 @@ export const INPUT_KINDS = [
   'config',
   'policy',
   'baseline',
+  'router-config',
+  'router-policy',
 ] as const;
 export type InputKind = (typeof INPUT_KINDS)[number];

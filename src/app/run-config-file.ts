@@ -1,10 +1,11 @@
 import { loadConfig } from '../config/load.js';
 import { loadPolicy } from '../config/load-policy.js';
 import { resolveDataset } from '../dataset/resolve.js';
+import { parseShard } from '../dataset/shards.js';
 import { formatComparisonTable } from '../report/comparison-table.js';
 import type { Progress } from '../retrieve/types.js';
 import { createComponentFactory } from './components.js';
-import { type RunOutcome, runConfig } from './run.js';
+import { type RunOutcome, runConfig, runShard, type ShardOutcome } from './run.js';
 
 export interface RunConfigFileOptions {
   configFile: string;
@@ -49,4 +50,24 @@ export async function runConfigFile(options: RunConfigFileOptions): Promise<Conf
     table: formatComparisonTable(outcome.summary),
     datasetDir: resolveDataset(config.dataset, config.dir),
   };
+}
+
+/** A configuration file → one shard (`--shard I/N`) of its run: a partial run folder for `merge`. */
+export async function runShardFile(
+  options: Omit<RunConfigFileOptions, 'policyFile'> & { shard: string },
+): Promise<ShardOutcome> {
+  const shard = parseShard(options.shard);
+  const config = loadConfig(options.configFile, options.env);
+  return runShard({
+    config,
+    shard,
+    reportsDir: options.reportsDir,
+    ...(options.runId ? { runId: options.runId } : {}),
+    build: createComponentFactory({
+      allowIncompatible: options.allowIncompatible,
+      env: options.env,
+      ...(options.stderr ? { stderr: options.stderr } : {}),
+    }),
+    progress: options.progress,
+  });
 }

@@ -1,56 +1,28 @@
 import { basename, resolve } from 'node:path';
-import type { RunConfig, SystemConfig } from '../config/types.js';
+import type { RunConfig } from '../config/types.js';
+import { fileSha256 } from '../dataset/digest.js';
 import { loadDataset } from '../dataset/native.js';
 import { resolveDataset } from '../dataset/resolve.js';
+import { inShard, type Shard } from '../dataset/shards.js';
 import type { Dataset } from '../dataset/types.js';
 import { UserError } from '../errors.js';
-import { annCutoffs, annRecallFigures } from '../evaluation/ann-check.js';
-import { evaluateRuns, type NamedRun } from '../evaluation/evaluate-runs.js';
-import { rerankerLift } from '../evaluation/lift.js';
+import { datasetSummary } from '../evaluation/evaluate-runs.js';
 import { evaluationSettings } from '../evaluation/settings.js';
-import type { EvaluationFile, EvaluationSettings } from '../evaluation/types.js';
+import type { EvaluationFile } from '../evaluation/types.js';
 import { checkOutputFolder, shownName } from '../files.js';
 import { sortIds } from '../metrics/order.js';
 import { parseMeasureList } from '../metrics/registry.js';
-import { seededSample } from '../metrics/sample.js';
 import { runIdProblem } from '../results/layout.js';
 import { RunFolderWriter } from '../results/run-folder-writer.js';
-import type {
-  AnnCheckRun,
-  IndexCheck,
-  RunSummary,
-  SystemDescription,
-  SystemSummary,
-} from '../results/summary.js';
-import { summarizeLatency } from '../retrieve/latency.js';
-import {
-  runSystem,
-  type SystemComponents,
-  type SystemQuery,
-  type SystemRunResult,
-} from '../retrieve/run-system.js';
+import { type ShardManifest, writeShardManifest } from '../results/shard.js';
+import type { RunSummary } from '../results/summary.js';
+import type { SystemQuery } from '../retrieve/run-system.js';
 import type { CorpusDocument, Progress } from '../retrieve/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { finishRun } from './run-finish.js';
+import { type BuildComponents, executeSystems, type SystemExecution } from './run-systems.js';
 
-/** What building a system's index cost (embedding the corpus), and how to release it. */
-export interface BuiltSystem extends SystemComponents {
-  indexBuild: { embeddingCalls: number; tokens: number };
-  /** What was checked about a live index before querying it (compatibility, missing relevant documents). */
-  indexCheck?: IndexCheck;
-  /** Things the user should know before trusting the figures (printed, and kept in the summary). */
-  warnings?: string[];
-  close(): Promise<void>;
-}
-
-export interface BuildContext {
-  dataset: Dataset;
-  corpus: CorpusDocument[];
-  cacheDir: string;
-  /** The config file's folder: external programs run there. */
-  dir: string;
-}
-
-export type BuildComponents = (system: SystemConfig, context: BuildContext) => Promise<BuiltSystem>;
+export type { BuildComponents, BuildContext, BuiltSystem } from './run-systems.js';
 
 export interface RunOptions {
   config: RunConfig;
@@ -84,6 +56,91 @@ export interface RunOutcome {
  */
 export async function runConfig(options: RunOptions): Promise<RunOutcome> {
   const { config } = options;
+  const started = startRun(options);
+  const { dataset, datasetDir, folder, settings, queries } = started;
+  const executions = await executeSystems({
+    ...started,
+    config,
+    allQueries: queries,
+    build: options.build,
+    progress: options.progress,
+    annCheck: options.annCheck,
+    sample: options.sample,
+  });
+  const { summary, evaluation, warnings } = finishRun({
+    folder,
+    runId: started.runId,
+    dataset,
+    configName: basename(config.file),
+    datasetReference: config.dataset,
+    datasetPath: resolve(datasetDir),
+    measures: started.measures,
+    settings,
+    executions,
+    startedAt: started.startedAt,
+  });
+  return {
+    dir: folder.dir,
+    dataset,
+    summary,
+    evaluation,
+    warnings: [...buildWarnings(executions), ...warnings],
+  };
+}
+
+/** What a shard run wrote: its folder and manifest, and the build warnings to print. */
+export interface ShardOutcome {
+  dir: string;
+  manifest: ShardManifest;
+  warnings: string[];
+}
+
+/**
+ * One shard of a run: every system over the shard's slice of the queries, its runs and traces written into
+ * a partial run folder with shard.json, and nothing evaluated (`merge` evaluates the shards together).
+ */
+export async function runShard(options: RunOptions & { shard: Shard }): Promise<ShardOutcome> {
+  const { config, shard } = options;
+  if (options.sample) throw new UserError('a sharded run answers no unjudged sample; run it unsharded');
+  const started = startRun({ ...options, runId: options.runId ?? `shard-${shard.index}-of-${shard.count}` });
+  const queries = inShard(started.queries, shard);
+  const executions = await executeSystems({
+    ...started,
+    config,
+    allQueries: started.queries,
+    queries,
+    build: options.build,
+    progress: options.progress,
+    annCheck: options.annCheck,
+  });
+  const manifest: ShardManifest = {
+    schemaVersion: 1,
+    kind: 'run-shard',
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    shard,
+    config: { file: basename(config.file), digest: fileSha256(config.file) },
+    dataset: {
+      ...datasetSummary(started.dataset),
+      reference: config.dataset,
+      path: resolve(started.datasetDir),
+    },
+    measures: started.settings.measures,
+    queries: queries.map((q) => q.id),
+    startedAt: started.startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    systems: executions.map(({ plan, summary, ran }) => ({
+      plan,
+      summary: ran ? { ...summary, files: ran.files } : summary,
+      ...(ran ? { figures: ran.figures } : {}),
+    })),
+  };
+  writeShardManifest(started.folder.dir, manifest);
+  return { dir: started.folder.dir, manifest, warnings: buildWarnings(executions) };
+}
+
+/** The run's inputs, read and checked before any system runs, and its folder, made. */
+function startRun(options: RunOptions) {
+  const { config } = options;
   checkRunFolder(options);
   const startedAt = new Date();
   const datasetDir = resolveDataset(config.dataset, config.dir);
@@ -96,159 +153,17 @@ export async function runConfig(options: RunOptions): Promise<RunOutcome> {
   const corpus = corpusDocuments(dataset, config);
   const runId = options.runId ?? defaultRunId(startedAt);
   const folder = RunFolderWriter.create(options.reportsDir, runId, config.file);
-
   const queries: SystemQuery[] = sortIds(dataset.queries.keys()).map((id) => ({
     id,
     text: dataset.queries.get(id)?.text ?? '',
   }));
-  const documentText = textLookup(corpus);
-  const namedRuns: NamedRun[] = [];
-  const outcomes: {
-    system: SystemConfig;
-    summary: SystemSummary;
-    result?: SystemRunResult;
-    checked?: CheckedQueries;
-  }[] = [];
-
-  const buildWarnings: string[] = [];
-  for (const system of config.systems) {
-    const { tracePath } = folder.startSystem(system.id);
-    const summary: SystemSummary = { id: system.id, status: 'ok', description: describe(system, null) };
-    let built: BuiltSystem | undefined;
-    try {
-      built = await options.build(system, { dataset, corpus, cacheDir: config.cacheDir, dir: config.dir });
-      summary.description = describe(system, built.index.resolved);
-      if (built.indexCheck) summary.indexCheck = built.indexCheck;
-      if (built.warnings?.length) {
-        summary.warnings = built.warnings;
-        buildWarnings.push(...built.warnings.map((w) => `system '${system.id}': ${w}`));
-      }
-      options.progress?.start(system.id, queries.length);
-      const checked = built.index.searchExact
-        ? checkedQueries(queries, system.annCheck ?? options.annCheck, settings)
-        : undefined;
-      const result = await runSystem({
-        system,
-        components: built,
-        queries,
-        documentText,
-        tracePath,
-        prices: prices(system),
-        ...(checked ? { annCheck: checked.qids } : {}),
-        onProgress: (done) => options.progress?.update(done),
-      });
-      const exact = result.exact && 'run' in result.exact ? result.exact.run : undefined;
-      const { files, runs } = folder.writeSystemRuns(system.id, result.run, {
-        firstStage: result.firstStage,
-        exact: exact && { run: exact, ...(checked?.sample ? { qids: checked.qids } : {}) },
-      });
-      namedRuns.push(...runs);
-      if (options.sample) {
-        const sampled = await runSystem({
-          system,
-          components: built,
-          queries: options.sample,
-          documentText,
-          tracePath: folder.sampleTracePath(system.id),
-          prices: prices(system),
-        });
-        files.sample = folder.writeSampleRun(system.id, { ...sampled.run, runId: `${system.id}~sample` });
-      }
-      Object.assign(summary, operationalFigures(system, result, built), { files });
-      // A check that could not run says why; the gate's ann rule fails closed on it.
-      if (checked && result.exact && 'error' in result.exact) {
-        summary.annCheck = { status: 'failed', ...annCheckRun(system, checked), error: result.exact.error };
-      } else if (!checked && searchesExactly(system)) summary.annCheck = { status: 'exact', k: system.k };
-      outcomes.push({ system, summary, result, ...(checked ? { checked } : {}) });
-    } catch (error) {
-      summary.status = 'failed';
-      summary.error = error instanceof Error ? error.message : String(error);
-      outcomes.push({ system, summary });
-    } finally {
-      options.progress?.stop();
-      // A command program may name itself late (a hello after its first answer): describe it as it ended.
-      if (built) summary.description = describe(system, built.index.resolved);
-      await built?.close();
-    }
-  }
-
-  const { evaluation, warnings } = evaluateRuns(dataset, namedRuns, measures, settings);
-  folder.writeEvaluation(evaluation);
-  const byName = new Map(evaluation.runs.map((r) => [r.name, r]));
-  for (const { system, summary, result, checked } of outcomes) {
-    const evaluated = byName.get(system.id);
-    if (!evaluated || !result) continue;
-    summary.measures = evaluated.measures;
-    const exactRun = result.exact && 'run' in result.exact ? result.exact : undefined;
-    const exactEvaluated = exactRun ? byName.get(exactRun.run.runId) : undefined;
-    if (checked && exactRun && exactEvaluated) {
-      // The index's own answer: the first stage of a reranked system, what the exact search is compared with.
-      const approximate = result.firstStage ?? result.run;
-      const figures = annRecallFigures(approximate, exactRun.run, annCutoffs(system.k), settings.bootstrap);
-      const latencyMs = summarizeLatency(exactRun.searchMs);
-      summary.annCheck = {
-        status: 'ok',
-        ...annCheckRun(system, checked),
-        ...figures,
-        exactMeasures: exactEvaluated.measures,
-        ...(latencyMs ? { latencyMs } : {}),
-      };
-    }
-    const firstStage = result.firstStage ? byName.get(result.firstStage.runId) : undefined;
-    if (firstStage && result.firstStage && system.reranker) {
-      summary.firstStage = firstStage.measures;
-      summary.lift = rerankerLift(
-        evaluated,
-        firstStage,
-        result.firstStage,
-        dataset.qrels,
-        system.reranker.depth,
-        settings,
-      );
-    }
-  }
-  const summary: RunSummary = {
-    schemaVersion: 1,
-    kind: 'run-summary',
-    tool: { name: TOOL_NAME, version: TOOL_VERSION },
-    runId,
-    config: basename(config.file),
-    // Where the dataset was read from, so that `report` finds it again (a config may name it by its folder).
-    dataset: { ...evaluation.dataset, reference: config.dataset, path: resolve(datasetDir) },
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    measures: settings.measures,
-    systems: outcomes.map((o) => o.summary),
-  };
-  folder.writeSummary(summary);
-  return { dir: folder.dir, dataset, summary, evaluation, warnings: [...buildWarnings, ...warnings] };
+  return { startedAt, datasetDir, dataset, measures, settings, corpus, runId, folder, queries };
 }
 
-/** The queries an ANN check covers: all of them, or a sample seeded by the run's seed. */
-interface CheckedQueries {
-  qids: string[];
-  sample: { size: number; seed: number } | null;
-}
-
-function checkedQueries(
-  queries: SystemQuery[],
-  options: RunOptions['annCheck'],
-  settings: EvaluationSettings,
-): CheckedQueries {
-  const ids = queries.map((q) => q.id);
-  const size = options?.sample;
-  if (size === undefined || size >= ids.length) return { qids: ids, sample: null };
-  const seed = settings.bootstrap.seed;
-  return { qids: seededSample(ids, size, seed), sample: { size, seed } };
-}
-
-function annCheckRun(system: SystemConfig, checked: CheckedQueries): AnnCheckRun {
-  return { k: system.k, queries: checked.qids.length, sample: checked.sample };
-}
-
-/** An index configured to search exactly (`exact: true`) loses no neighbours: recorded so the gate can say so. */
-function searchesExactly(system: SystemConfig): boolean {
-  return 'exact' in system.index && system.index.exact === true;
+function buildWarnings(executions: SystemExecution[]): string[] {
+  return executions.flatMap(({ summary }) =>
+    (summary.warnings ?? []).map((w) => `system '${summary.id}': ${w}`),
+  );
 }
 
 /** The corpus as indexes and rerankers read it: title and text joined, in id order. */
@@ -275,88 +190,6 @@ export function corpusDocuments(dataset: Dataset, config: RunConfig): CorpusDocu
     const doc = dataset.corpus?.get(id);
     return { id, text: doc?.title ? `${doc.title}\n${doc.text}` : (doc?.text ?? '') };
   });
-}
-
-function textLookup(corpus: CorpusDocument[]): (docid: string) => string {
-  const texts = new Map(corpus.map((doc) => [doc.id, doc.text]));
-  return (docid) => texts.get(docid) ?? '';
-}
-
-function prices(system: SystemConfig): {
-  queryTokenPrice: number;
-  rerankTokenPrice: number;
-  rerankSearchUnitPrice: number;
-} {
-  const reranker = system.reranker?.kind === 'lexical' ? undefined : system.reranker;
-  return {
-    queryTokenPrice: (system.model?.pricePer1MTokens ?? 0) / 1e6,
-    rerankTokenPrice: (reranker?.pricePer1kTokens ?? 0) / 1e3,
-    rerankSearchUnitPrice: reranker?.pricePerSearchUnit ?? 0,
-  };
-}
-
-function operationalFigures(
-  system: SystemConfig,
-  result: SystemRunResult,
-  built: BuiltSystem,
-): Partial<SystemSummary> {
-  const price = prices(system);
-  const queryCost = result.embedding.tokens * price.queryTokenPrice;
-  const rerankCost =
-    result.rerankTokens * price.rerankTokenPrice + result.rerankSearchUnits * price.rerankSearchUnitPrice;
-  const latency = (values: number[]) => summarizeLatency(values);
-  return {
-    latencyMs: {
-      ...(latency(result.latencies.embed) ? { embed: latency(result.latencies.embed) } : {}),
-      ...(latency(result.latencies.search) ? { search: latency(result.latencies.search) } : {}),
-      ...(latency(result.latencies.rerank) ? { rerank: latency(result.latencies.rerank) } : {}),
-      ...(latency(result.latencies.total) ? { total: latency(result.latencies.total) } : {}),
-    },
-    queriesPerSecond: result.wallMs > 0 ? (result.queries * 1000) / result.wallMs : 0,
-    batchSizes: { embed: result.embedding.batchSizes, search: result.searchBatchSizes },
-    // Transient failures that were survived: a slow or rate-limited upstream shows here, not just as latency.
-    retries: {
-      embed: result.embedding.retries,
-      search: built.index.retries?.() ?? 0,
-      rerank: built.reranker?.retries?.() ?? 0,
-    },
-    tokens: {
-      query: result.embedding.tokens,
-      indexBuild: built.indexBuild.tokens,
-      rerank: result.rerankTokens,
-    },
-    cost: {
-      query: queryCost,
-      indexBuild: built.indexBuild.tokens * price.queryTokenPrice,
-      rerank: rerankCost,
-      perQuery: result.queries > 0 ? (queryCost + rerankCost) / result.queries : 0,
-    },
-    embeddingCalls: { query: result.embedding.calls, indexBuild: built.indexBuild.embeddingCalls },
-    ...(result.embedding.truncated.length > 0 ? { truncatedQueries: result.embedding.truncated } : {}),
-  };
-}
-
-function describe(system: SystemConfig, resolved: string | null): SystemDescription {
-  const { model, index, reranker } = system;
-  return {
-    model: model
-      ? {
-          alias: model.alias,
-          provider: model.provider,
-          model: model.model,
-          version: model.version,
-          dimensions: model.dimensions ?? null,
-        }
-      : null,
-    index: {
-      alias: index.alias,
-      kind: index.kind,
-      resolved,
-      ...(system.search ? { search: system.search } : {}),
-    },
-    reranker: reranker ? { alias: reranker.alias, kind: reranker.kind, depth: reranker.depth } : null,
-    k: system.k,
-  };
 }
 
 /**

@@ -3,6 +3,8 @@ import { basename, dirname, join } from 'node:path';
 import { ruleName } from '../config/gate-policy.js';
 import { loadConfig } from '../config/load.js';
 import { loadPolicy } from '../config/load-policy.js';
+import { loadRouterConfig } from '../config/router-config.js';
+import { loadRouterPolicy } from '../config/router-policy.js';
 import { looksLikeDict } from '../dataset/dict-run.js';
 import { isGzip, withPlainFile } from '../dataset/gzip.js';
 import { beirSplits, readBeirFolder } from '../dataset/import/beir.js';
@@ -13,10 +15,12 @@ import { looksLikeMsMarco } from '../dataset/msmarco-run.js';
 import { loadDataset, readRecords } from '../dataset/native.js';
 import { firstLine } from '../dataset/peek.js';
 import { readQrelsFile } from '../dataset/qrels-file.js';
+import { isRouteDatasetFolder, loadRouteDataset } from '../dataset/route-dataset.js';
 import { readRunFile } from '../dataset/run-file.js';
 import type { DocumentRecord, QueryRecord } from '../dataset/types.js';
 import { UserError } from '../errors.js';
 import { readTextFile } from '../files.js';
+import { routerRuleName } from '../gate/route-gate.js';
 import { parseBaseline } from '../results/baseline.js';
 import { INPUT_KINDS, type InputKind } from './input-kinds.js';
 
@@ -42,6 +46,15 @@ export function validatePath(path: string, kind?: InputKind): ValidationReport {
   switch (detected) {
     case 'dataset': {
       const dir = statSync(path).isDirectory() ? path : dirname(path);
+      if (isRouteDatasetFolder(dir)) {
+        const routes = loadRouteDataset(dir);
+        const outOfScope = routes.items.filter((item) => item.route === null).length;
+        return {
+          kind: detected,
+          summary: `route dataset ${routes.manifest.name}@${routes.manifest.version}: ${routes.routes.length} routes, ${routes.items.length} utterances (${outOfScope} out of scope), ${routes.digest}`,
+          warnings: [],
+        };
+      }
       const dataset = loadDataset(dir);
       const docs = dataset.corpus ? `${dataset.corpus.size} documents, ` : 'no corpus, ';
       return {
@@ -79,12 +92,14 @@ export function validatePath(path: string, kind?: InputKind): ValidationReport {
       };
     }
     case 'queries':
+      refuseBeirRecords(path);
       return {
         kind: detected,
         summary: `queries: ${readRecords<QueryRecord>(path, 'query', 'query').size}`,
         warnings: [],
       };
     case 'corpus':
+      refuseBeirRecords(path);
       return {
         kind: detected,
         summary: `corpus: ${readRecords<DocumentRecord>(path, 'document', 'document').size} documents`,
@@ -103,6 +118,22 @@ export function validatePath(path: string, kind?: InputKind): ValidationReport {
       return {
         kind: detected,
         summary: `gate policy: ${policy.rules.length} rules (${policy.rules.map(ruleName).join(', ')}), alpha ${policy.alpha}`,
+        warnings: [],
+      };
+    }
+    case 'router-config': {
+      const config = loadRouterConfig(path);
+      return {
+        kind: detected,
+        summary: `router config: dataset ${config.dataset}, ${config.routers.length} routers (${config.routers.map((r) => r.id).join(', ')})`,
+        warnings: [],
+      };
+    }
+    case 'router-policy': {
+      const policy = loadRouterPolicy(path);
+      return {
+        kind: detected,
+        summary: `router gate policy: ${policy.rules.length} rules (${policy.rules.map(routerRuleName).join(', ')})`,
         warnings: [],
       };
     }
@@ -144,7 +175,7 @@ export function detectKind(path: string): InputKind {
     );
   }
   if (basename(path) === 'manifest.json') return 'dataset';
-  if (/\.ya?ml$/i.test(path)) return /^rules:/m.test(readTextFile(path)) ? 'policy' : 'config';
+  if (/\.ya?ml$/i.test(path)) return detectYamlKind(readTextFile(path));
   if (/\.json$/i.test(path) && /"kind": "baseline"/.test(readTextFile(path))) return 'baseline';
   const line = firstLine(path);
   if (line === undefined) throw new UserError('the file is empty', { file: path });
@@ -159,6 +190,14 @@ export function detectKind(path: string): InputKind {
     `cannot tell what this file is (${fields} columns: TREC qrels have 4, TREC runs 6); pass --kind ${INPUT_KINDS.join('|')}`,
     { file: path, line: 1 },
   );
+}
+
+/** Gate policies have rules (a router's says `kind: router`); router configs have routers or a thresholds matrix. */
+function detectYamlKind(text: string): InputKind {
+  if (/^kind:\s*router\s*(#.*)?$/m.test(text)) return 'router-policy';
+  if (/^rules:/m.test(text)) return 'policy';
+  if (/^routers:/m.test(text) || /^\s+thresholds:/m.test(text)) return 'router-config';
+  return 'config';
 }
 
 /**
@@ -179,6 +218,30 @@ function detectDictKind(path: string): InputKind {
 const LOWEST_GRADE = -2;
 const HIGHEST_GRADE = 10;
 
+/**
+ * BEIR's queries.jsonl and corpus.jsonl key their records `_id`, not `id`: checked as native files they fail
+ * on a field the user never wrote. They belong to a BEIR folder, which is checked (and imported) whole.
+ */
+function refuseBeirRecords(path: string, record = firstRecord(path)): void {
+  if (record === undefined || !('_id' in record) || 'id' in record) return;
+  const file = basename(path).startsWith('queries') ? 'queries' : 'corpus';
+  throw new UserError(
+    `a BEIR ${file} file (its records have '_id'): check its folder as a BEIR folder, retrieval-gate validate ${dirname(path)} --kind beir`,
+    { file: path, line: 1, field: '_id' },
+  );
+}
+
+function firstRecord(path: string): Record<string, unknown> | undefined {
+  const line = firstLine(path);
+  if (line === undefined) return undefined;
+  try {
+    const value = JSON.parse(line) as unknown;
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined; // not JSON: the reader reports it at its line
+  }
+}
+
 function detectJsonlKind(path: string, line: string): InputKind {
   let record: Record<string, unknown>;
   try {
@@ -186,6 +249,7 @@ function detectJsonlKind(path: string, line: string): InputKind {
   } catch (error) {
     throw new UserError(`malformed JSON: ${(error as Error).message}`, { file: path, line: 1 });
   }
+  refuseBeirRecords(path, record);
   if ('relevant_passages' in record || 'query' in record) return 'simple';
   if ('results' in record || 'score' in record) return 'run';
   if ('rel' in record) return 'qrels';

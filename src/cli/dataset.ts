@@ -1,6 +1,8 @@
 import { type Command, Option } from 'commander';
 import type { WrittenDataset } from '../app/dataset.js';
 import type { ImportFormat } from '../dataset/import/index.js';
+import type { SmartRelevance } from '../dataset/import/smart.js';
+import { UserError } from '../errors.js';
 import { warn } from './errors.js';
 import type { Cli } from './io.js';
 
@@ -13,22 +15,29 @@ interface DescriptionFlags {
 }
 
 interface ImportFlags extends DescriptionFlags {
-  from: ImportFormat;
+  from: ImportFormat | 'utterances';
+  routes?: string;
   out?: string;
   split: string;
   queries?: string;
   corpus?: string;
+  relevance?: SmartRelevance;
 }
 
 export function registerDataset(program: Command, cli: Cli): void {
   const dataset = program.command('dataset').description('manage versioned datasets');
   dataset
     .command('import')
-    .description('convert a BEIR folder, TREC qrels or a hand-made eval set into the native layout')
-    .argument('<src>', 'BEIR folder, TREC qrels file, or eval-set file (.jsonl or .json array)')
+    .description(
+      'convert a BEIR folder, TREC qrels, a SMART collection (Cranfield, CISI, MEDLINE), a hand-made eval set or labelled utterances (a route dataset) into the native layout',
+    )
+    .argument(
+      '<src>',
+      'BEIR folder, TREC qrels file, SMART folder (.ALL, .QRY, .REL), eval-set file (.jsonl or .json array), or labelled utterances (.csv or .jsonl)',
+    )
     .addOption(
       new Option('--from <format>', 'source format')
-        .choices(['beir', 'trec', 'simple'])
+        .choices(['beir', 'trec', 'simple', 'smart', 'utterances'])
         .makeOptionMandatory(),
     )
     .requiredOption('--name <name>', 'dataset name')
@@ -37,12 +46,28 @@ export function registerDataset(program: Command, cli: Cli): void {
     .option('--split <splits>', 'BEIR split to import (comma-separated splits are merged: dev,test)', 'test')
     .option('--queries <file>', 'queries for TREC qrels: JSONL or qid<TAB>text lines')
     .option('--corpus <file>', 'corpus JSONL (native or BEIR form) for TREC qrels or an eval set')
+    .addOption(
+      new Option(
+        '--relevance <reading>',
+        "SMART: how Cranfield's codes become grades (cleverdon: 5 − code; binary: 1–4 → 1; as-written)",
+      ).choices(['cleverdon', 'binary', 'as-written'] satisfies SmartRelevance[]),
+    )
+    .option('--routes <file>', 'routes.jsonl for labelled utterances: routes, examples, costs, the fallback')
     .option('--description <text>', 'what the dataset is', '')
     .option('--source <text>', 'where it comes from (default: the import source)')
     .option('--licence <licence>', 'licence of the data', 'unknown')
     .action(async (src: string, flags: ImportFlags) => {
-      const { importDataset } = await import('../app/dataset.js');
-      reportWritten(cli, importDataset(src, flags));
+      const { importDataset, importRouteDataset } = await import('../app/dataset.js');
+      if (flags.from !== 'utterances') {
+        reportWritten(cli, importDataset(src, { ...flags, from: flags.from }));
+        return;
+      }
+      if (!flags.routes) throw new UserError('--from utterances needs --routes FILE (routes.jsonl)');
+      const { dir, manifest } = importRouteDataset(src, { ...flags, routes: flags.routes });
+      const counts = manifest.counts;
+      cli.stdout.write(
+        `wrote ${manifest.name}@${manifest.version} to ${dir}: ${counts?.routes} routes, ${counts?.items} utterances (${counts?.outOfScope} out of scope), ${manifest.digest}\n`,
+      );
     });
   dataset
     .command('seal')

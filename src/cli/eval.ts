@@ -4,7 +4,8 @@ import type { Cli } from './io.js';
 import { collect, parseIntegerOption, parseProbabilityOption } from './options.js';
 
 interface EvalFlags {
-  dataset: string;
+  dataset?: string;
+  qrels?: string;
   run: string[];
   measures: string;
   out?: string;
@@ -20,9 +21,10 @@ export function registerEval(program: Command, cli: Cli): void {
   program
     .command('eval')
     .description(
-      'evaluate run files against a dataset: a table of means with confidence intervals, and an evaluation JSON',
+      'evaluate run files against a dataset or a qrels file: a table of means with confidence intervals, and an evaluation JSON',
     )
-    .requiredOption('--dataset <ref>', 'dataset folder or name@version')
+    .option('--dataset <ref>', 'dataset folder or name@version')
+    .option('--qrels <file>', 'a qrels file instead of a dataset (TREC, JSONL, dict or BEIR TSV; gzip too)')
     .requiredOption('--run <file>', 'run file (TREC or JSONL); repeat to compare runs', collect, [])
     .option('--measures <list>', 'comma-separated measures', 'R@5,P@5,RR,nDCG@10,AP')
     .option('--out <file>', 'write the evaluation JSON here')
@@ -54,6 +56,7 @@ export function registerEval(program: Command, cli: Cli): void {
       const { evaluateWithTable, writeEvaluation } = await import('../app/eval.js');
       const { evaluation, warnings, table } = evaluateWithTable({
         dataset: flags.dataset,
+        qrels: flags.qrels,
         runs: flags.run,
         measures: flags.measures,
         measuresFlag: '--measures',

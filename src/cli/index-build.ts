@@ -13,6 +13,8 @@ interface BuildFlags {
   reports: string;
   quiet?: boolean;
   json?: boolean;
+  shard?: string;
+  finish?: boolean;
 }
 
 export function registerIndex(program: Command, cli: Cli): void {
@@ -36,6 +38,11 @@ export function registerIndex(program: Command, cli: Cli): void {
     .option('--batch-size <n>', 'points per upsert request (64-256)', '128')
     .option('--parallel <n>', 'upsert requests in flight (2-4)', '3')
     .option('--reports <dir>', 'where index-builds/<collection>-<time>.json is recorded', 'reports')
+    .option(
+      '--shard <I/N>',
+      'embed and write only the I-th of N slices of the corpus (a shard record; then --finish)',
+    )
+    .option('--finish', 'after every --shard: wait for readiness, write the build record once (summed)')
     .option('--quiet', 'no progress bar')
     .option('--json', 'print the build record as JSON on stdout')
     .action(async (flags: BuildFlags) => {
@@ -53,6 +60,8 @@ export function registerIndex(program: Command, cli: Cli): void {
         batchSize: Number(flags.batchSize),
         parallel: Number(flags.parallel),
         reportsDir: flags.reports,
+        ...(flags.shard !== undefined ? { shard: flags.shard } : {}),
+        ...(flags.finish ? { finish: true } : {}),
         ...(progress ? { progress } : {}),
         stderr: cli.stderr,
         env: cli.env,
@@ -65,13 +74,16 @@ export function registerIndex(program: Command, cli: Cli): void {
         );
       }
       if (flags.json) cli.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+      const state = outcome.shard
+        ? `shard ${outcome.shard.index}/${outcome.shard.count} written (ready after index build --finish)`
+        : 'ready';
       cli.stderr.write(
-        `${record.target}: ready. ${record.documents} documents: ${record.written} written ` +
+        `${record.target}: ${state}. ${record.documents} documents: ${record.written} written ` +
           `(${record.fromCache} from the embedding cache), ${record.unchanged} unchanged; ` +
           `${record.embeddingCalls} embedding calls, ${record.tokens} tokens, cost ${record.cost.toFixed(4)}, ` +
           `${record.retries} retries; ${(record.durationMs / 1000).toFixed(1)} s` +
           `${outcome.alias ? `; alias ${outcome.alias} → ${outcome.collection}` : ''}\n` +
-          `build record: ${outcome.recordFile}\n`,
+          `${outcome.shard ? 'shard record' : 'build record'}: ${outcome.recordFile}\n`,
       );
     });
 

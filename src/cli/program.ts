@@ -11,9 +11,12 @@ import { registerEval } from './eval.js';
 import { registerGate } from './gate.js';
 import { registerIndex } from './index-build.js';
 import type { Cli, CliIo, OutputStream } from './io.js';
+import { registerJudge } from './judge.js';
 import { registerMeasures } from './measures.js';
+import { registerMerge } from './merge.js';
 import { registerMigrate } from './migrate.js';
 import { registerReport } from './report.js';
+import { registerRoute } from './route.js';
 import { registerRun } from './run.js';
 import { registerTrecEval } from './trec-eval.js';
 import { registerValidate } from './validate.js';
@@ -58,6 +61,7 @@ function buildProgram(cli: Cli): Command {
       getErrHelpWidth: () => helpWidth(cli.stderr),
     });
   registerRun(program, cli);
+  registerMerge(program, cli);
   registerGate(program, cli);
   registerReport(program, cli);
   registerEval(program, cli);
@@ -66,11 +70,13 @@ function buildProgram(cli: Cli): Command {
   registerMeasures(program, cli);
   registerValidate(program, cli);
   registerDataset(program, cli);
+  registerJudge(program, cli);
   registerBaseline(program, cli);
   registerCache(program, cli);
   registerIndex(program, cli);
   registerMigrate(program, cli);
   registerAudit(program, cli);
+  registerRoute(program, cli);
   addDebugOption(program);
   return program;
 }

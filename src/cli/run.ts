@@ -1,21 +1,27 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { RunOutcome } from '../app/run.js';
-import { EXIT } from '../errors.js';
+import { EXIT, UserError } from '../errors.js';
+import type { SystemSummary } from '../results/summary.js';
 import { warn } from './errors.js';
 import { addGateOptions, type GateFlags, gateAndReport, gateOptions } from './gate.js';
 import type { Cli } from './io.js';
 import { writeAndAnnounce } from './report.js';
 
-interface RunFlags extends GateFlags {
+/** What decides how a run ends: its gate, its report. */
+export interface FinishFlags extends GateFlags {
   gate?: string;
+  /** False with --no-report. */
+  report: boolean;
+}
+
+interface RunFlags extends FinishFlags {
   config: string;
   reports: string;
   runId?: string;
   quiet?: boolean;
-  /** False with --no-report. */
-  report: boolean;
   allowIncompatible?: boolean;
+  shard?: string;
 }
 
 export function registerRun(program: Command, cli: Cli): void {
@@ -34,8 +40,16 @@ export function registerRun(program: Command, cli: Cli): void {
       .option(
         '--allow-incompatible',
         "evaluate a system even when its model does not fit its index's vectors or build metadata (recorded)",
+      )
+      .option(
+        '--shard <I/N>',
+        'run only the I-th of N slices of the queries into a partial run folder (default reports/shard-I-of-N); then `merge` them',
       ),
   ).action(async (flags: RunFlags) => {
+    if (flags.shard !== undefined) {
+      cli.exitCode = await runShardCommand(cli, flags, flags.shard);
+      return;
+    }
     const [{ runConfigFile }, { terminalProgress }] = await Promise.all([
       import('../app/run-config-file.js'),
       import('./progress.js'),
@@ -53,31 +67,73 @@ export function registerRun(program: Command, cli: Cli): void {
     for (const message of outcome.warnings) warn(cli.stderr, message);
     cli.stdout.write(`${table}\n`);
     cli.stderr.write(`reports written to ${outcome.dir}\n`);
-    // A failed system fails the gate (fail closed), so with a gate the verdict decides the exit code.
-    const exitCode = flags.gate
-      ? await gateAndReport(cli, { policyFile: flags.gate, resultsDir: outcome.dir, ...gateOptions(flags) })
-      : failedSystemsExit(cli, outcome);
-    if (flags.report) {
-      // After the gate, so that its verdict is in the report.
-      await writeAndAnnounce(cli, {
-        resultsDir: outcome.dir,
-        dataset: datasetDir,
-        ...(flags.baseline ? { baseline: flags.baseline } : {}),
-        allowDatasetChange: flags.allowDatasetChange === true,
-        ...(flags.gate && flags.out ? { gate: join(flags.out, 'gate.json') } : {}),
-      });
-    }
-    cli.exitCode = exitCode;
+    cli.exitCode = await gateAndReportRun(cli, flags, outcome, datasetDir);
   });
 }
 
+/**
+ * How `run` and `merge` end: the gate, when asked for, decides the exit code (a failed system fails it,
+ * fail closed); then the report, written after the gate so that its verdict is in it.
+ */
+export async function gateAndReportRun(
+  cli: Cli,
+  flags: FinishFlags,
+  outcome: RunOutcome,
+  datasetDir: string,
+): Promise<number> {
+  const exitCode = flags.gate
+    ? await gateAndReport(cli, { policyFile: flags.gate, resultsDir: outcome.dir, ...gateOptions(flags) })
+    : failedSystemsExit(cli, outcome.summary.systems, outcome.dir);
+  if (flags.report) {
+    await writeAndAnnounce(cli, {
+      resultsDir: outcome.dir,
+      dataset: datasetDir,
+      ...(flags.baseline ? { baseline: flags.baseline } : {}),
+      allowDatasetChange: flags.allowDatasetChange === true,
+      ...(flags.gate && flags.out ? { gate: join(flags.out, 'gate.json') } : {}),
+    });
+  }
+  return exitCode;
+}
+
+/** One shard: nothing is evaluated, gated or reported until the shards are merged. */
+async function runShardCommand(cli: Cli, flags: RunFlags, shardText: string): Promise<number> {
+  const [{ runShardFile }, { terminalProgress }] = await Promise.all([
+    import('../app/run-config-file.js'),
+    import('./progress.js'),
+  ]);
+  if (flags.gate) {
+    throw new UserError('--gate applies to a whole run: gate the merged run (merge --gate), not a shard');
+  }
+  const { dir, manifest, warnings } = await runShardFile({
+    configFile: flags.config,
+    shard: shardText,
+    reportsDir: flags.reports,
+    ...(flags.runId ? { runId: flags.runId } : {}),
+    allowIncompatible: flags.allowIncompatible === true,
+    progress: terminalProgress(cli.stderr, flags.quiet === true),
+    env: cli.env,
+    stderr: cli.stderr,
+  });
+  for (const message of warnings) warn(cli.stderr, message);
+  cli.stderr.write(
+    `shard ${manifest.shard.index}/${manifest.shard.count}: ${manifest.queries.length} queries, ${manifest.systems.length} systems, written to ${dir}\n` +
+      `merge the ${manifest.shard.count} shards with: retrieval-gate merge <their folders> --out <reports>/<run-id>\n`,
+  );
+  return failedSystemsExit(
+    cli,
+    manifest.systems.map((s) => s.summary),
+    dir,
+  );
+}
+
 /** Without a gate, a failed system is bad input (exit 2): the run did not measure what it was asked to. */
-function failedSystemsExit(cli: Cli, outcome: RunOutcome): number {
-  const failed = outcome.summary.systems.filter((s) => s.status === 'failed');
+function failedSystemsExit(cli: Cli, systems: SystemSummary[], dir: string): number {
+  const failed = systems.filter((s) => s.status === 'failed');
   if (failed.length === 0) return EXIT.ok;
   warn(
     cli.stderr,
-    `${failed.length} of ${outcome.summary.systems.length} systems failed; see ${outcome.dir}/summary.json`,
+    `${failed.length} of ${systems.length} systems failed: ${failed.map((s) => `${s.id} (${s.error ?? 'no reason recorded'})`).join('; ')}; see ${dir}`,
   );
   return EXIT.badInput;
 }

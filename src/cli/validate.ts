@@ -7,7 +7,7 @@ export function registerValidate(program: Command, cli: Cli): void {
   program
     .command('validate')
     .description(
-      'check a dataset folder, run, qrels, queries, corpus, eval-set or config file; exit 0 when valid, 2 when not',
+      'check a dataset folder (retrieval or route), a BEIR folder, a run, qrels, queries, corpus, eval-set (simple), config, gate policy, baseline, router config or router policy file; exit 0 when valid, 2 when not',
     )
     .argument('<path>', 'file or folder to check')
     .addOption(

@@ -51,6 +51,11 @@ export interface LatencyRule extends RuleBase {
   p99MaxMs?: number;
   /** Largest allowed increase of p95 over the baseline's. */
   maxIncrease?: DropThreshold;
+  /**
+   * An increase of at most this many ms passes whatever `maxIncrease` says: sub-millisecond timings taken on
+   * different machines differ by multiples, which a relative limit alone would flag.
+   */
+  ignoreBelowMs?: number;
   baselineSystem?: string;
 }
 

@@ -31,6 +31,7 @@ export function indexConfig(alias: string, raw: RawIndex, env: NodeJS.ProcessEnv
         alias,
         kind: 'embedded',
         distance: (raw.distance as 'cosine' | 'dot' | 'euclidean' | undefined) ?? 'cosine',
+        ...batchSizeField(raw),
       };
     case 'bm25':
       return {
@@ -38,6 +39,7 @@ export function indexConfig(alias: string, raw: RawIndex, env: NodeJS.ProcessEnv
         kind: 'bm25',
         k1: (raw.k1 as number | undefined) ?? 0.9,
         b: (raw.b as number | undefined) ?? 0.4,
+        ...batchSizeField(raw),
       };
     case 'command':
       return {
@@ -110,4 +112,9 @@ function annConfig(raw: Partial<PgvectorAnnConfig> | undefined): PgvectorAnnConf
     case 'none':
       return { type: 'none' };
   }
+}
+
+/** An in-process index's `batchSize` when the config sets one (else the index's own default). */
+function batchSizeField(raw: RawIndex): { batchSize?: number } {
+  return raw.batchSize === undefined ? {} : { batchSize: raw.batchSize as number };
 }

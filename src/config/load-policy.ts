@@ -41,7 +41,15 @@ export function loadPolicy(file: string): Policy {
       // Canonical names ("recall@5" → "R@5") are what evaluations are keyed by.
       return { ...rule, ...common, metric: measure.name, ...decideDefault(rule) } as Rule;
     }
-    if (rule.kind === 'latency') return { ...rule, ...common, stage: rule.stage ?? 'total' } as Rule;
+    if (rule.kind === 'latency') {
+      if (rule.ignoreBelowMs !== undefined && rule.maxIncrease === undefined)
+        fail('ignores increases below a floor, so it needs maxIncrease to compare with', [
+          'rules',
+          i,
+          'ignoreBelowMs',
+        ]);
+      return { ...rule, ...common, stage: rule.stage ?? 'total' } as Rule;
+    }
     if (rule.kind === 'coverage' || rule.kind === 'ann')
       return { ...rule, ...common, k: rule.k ?? 10 } as Rule;
     if (rule.kind === 'agreement')

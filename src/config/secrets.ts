@@ -3,7 +3,7 @@ import type { Fail } from './fail.js';
 /** A secret is named by its environment variable in the file; the variable must be set before anything runs. */
 export function checkApiKeyEnv(
   name: string | undefined,
-  owner: 'model' | 'index' | 'reranker',
+  owner: 'model' | 'index' | 'reranker' | 'router',
   path: string[],
   env: NodeJS.ProcessEnv,
   fail: Fail,

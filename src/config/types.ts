@@ -53,8 +53,9 @@ export interface OpenAiSettings {
 }
 
 export type IndexConfig =
-  | { alias: string; kind: 'embedded'; distance: 'cosine' | 'dot' | 'euclidean' }
-  | { alias: string; kind: 'bm25'; k1: number; b: number }
+  /** `batchSize`: queries per search call (in-process indexes run one call at a time); default the index's. */
+  | { alias: string; kind: 'embedded'; distance: 'cosine' | 'dot' | 'euclidean'; batchSize?: number }
+  | { alias: string; kind: 'bm25'; k1: number; b: number; batchSize?: number }
   | {
       alias: string;
       kind: 'command';

@@ -74,6 +74,14 @@ export function loadDataset(dir: string, options: { strict?: boolean } = {}): Da
 
 export function readManifest(manifestPath: string): Manifest {
   const value = parseJsonDocument(readUtf8File(manifestPath, replacementFieldOfJson), manifestPath);
+  if ((value as { kind?: unknown } | null)?.kind === 'routes')
+    throw new UserError(
+      'this is a route dataset (routes and labelled utterances): evaluate routers on it with `retrieval-gate route`',
+      {
+        file: manifestPath,
+        field: 'kind',
+      },
+    );
   assertValid<Manifest>('manifest', value, manifestPath);
   return value;
 }

@@ -39,7 +39,20 @@ export interface Manifest {
   licence: string;
   files: { queries: ManifestFile; corpus?: ManifestFile; qrels: ManifestFile };
   counts?: { queries: number; documents: number; judgments: number };
+  /** A version grown by judging (`judge merge`): what it came from and whose judgments it added. */
+  judging?: JudgingRecord;
   digest: string;
+}
+
+export interface JudgingRecord {
+  /** The version the judgments were added to. */
+  from: { version: string; digest: string };
+  /** How annotators' disagreements were settled: strict (none allowed), majority, max or min. */
+  conflicts: string;
+  /** Judgments added, queries added (production queries), and pairs whose annotators disagreed. */
+  added: { judgments: number; queries: number; conflicting: number };
+  /** Judgments (acts of annotators, before conflicts are settled) per pool, annotator and date. */
+  sources: { pool: string; annotator: string; date: string; judgments: number }[];
 }
 
 /** A loaded dataset: its content, where it lives, and the digest every result records. */

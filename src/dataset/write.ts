@@ -5,7 +5,7 @@ import { writeTextFile } from '../files.js';
 import { canonicalLines, canonicalQrelsLines } from './canonical.js';
 import { datasetDigest, fileSha256 } from './digest.js';
 import { checkQrelsQueries, readJsonlQrels, readRecords } from './native.js';
-import type { DatasetContent, DocumentRecord, Manifest, QueryRecord } from './types.js';
+import type { DatasetContent, DocumentRecord, JudgingRecord, Manifest, QueryRecord } from './types.js';
 
 export interface DatasetInfo {
   name: string;
@@ -15,6 +15,7 @@ export interface DatasetInfo {
   licence: string;
   /** ISO date; defaults to today. */
   created?: string;
+  judging?: JudgingRecord;
 }
 
 /**
@@ -86,6 +87,7 @@ function writeManifest(dir: string, content: DatasetContent, info: DatasetInfo):
       qrels: { ...file('qrels.jsonl'), format: 'jsonl' },
     },
     counts: { queries: content.queries.size, documents: content.corpus?.size ?? 0, judgments },
+    ...(info.judging ? { judging: info.judging } : {}),
     digest: datasetDigest(content),
   };
   writeTextFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);

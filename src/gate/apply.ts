@@ -89,6 +89,9 @@ export function applyPolicy(inputs: GateInputs): Verdict {
     }
     for (const rule of policy.rules.filter((r) => gates(r, system.id))) {
       const base = baselineSystem(rule, system, baseline);
+      // A rule's baselineSystem is said in its outcomes, so that every output compares with the same system.
+      const compared = (result: RuleOutcome): RuleOutcome =>
+        base.id === system.id ? result : { ...result, baselineSystem: base.id };
       switch (rule.kind) {
         case 'floor':
           outcomes.push(floorOutcome(rule, system));
@@ -96,16 +99,16 @@ export function applyPolicy(inputs: GateInputs): Verdict {
         case 'maxDrop': {
           const result = dropOutcome(rule, system, base, dropContext);
           if ('comparison' in result) {
-            pending.push(result);
+            pending.push({ ...result, outcome: compared(result.outcome) });
             detectableEffects.push(detectable(result, system.id, policy));
-          } else outcomes.push(result);
+          } else outcomes.push(compared(result));
           break;
         }
         case 'latency':
-          outcomes.push(...latencyOutcomes(rule, system, base, inputs.noBaselineReason));
+          outcomes.push(...latencyOutcomes(rule, system, base, inputs.noBaselineReason).map(compared));
           break;
         case 'cost':
-          outcomes.push(...costOutcomes(rule, system, base, inputs.noBaselineReason));
+          outcomes.push(...costOutcomes(rule, system, base, inputs.noBaselineReason).map(compared));
           break;
         case 'ann':
           outcomes.push(annOutcome(rule, system));

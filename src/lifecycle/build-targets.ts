@@ -83,7 +83,7 @@ export interface QdrantTargetOptions {
 export async function qdrantBuildTarget(options: QdrantTargetOptions): Promise<BuildTarget> {
   const { connection, name, model, index } = options;
   const metadata = buildMetadata(model, index.distance, options.dataset);
-  if (await collectionExists(connection, name)) {
+  const checkResumable = async (): Promise<void> => {
     const facts = await readCollectionFacts(connection, name, index.vectorName);
     const { problems } = checkCompatibility(model, index.distance, {
       ...vectorFacts(facts),
@@ -94,15 +94,23 @@ export async function qdrantBuildTarget(options: QdrantTargetOptions): Promise<B
         `cannot resume into an existing collection built for something else: ${problems.join('; ')}; choose another --collection`,
       );
     }
-  } else {
-    await createCollection(connection, {
-      name,
-      size: model.dimensions,
-      distance: index.distance,
-      ...(index.vectorName === undefined ? {} : { vectorName: index.vectorName }),
-      // builtAt stays empty until the build finishes: a half-built collection says so.
-      metadata: { ...metadata(''), status: 'building' },
-    });
+  };
+  if (await collectionExists(connection, name)) await checkResumable();
+  else {
+    try {
+      await createCollection(connection, {
+        name,
+        size: model.dimensions,
+        distance: index.distance,
+        ...(index.vectorName === undefined ? {} : { vectorName: index.vectorName }),
+        // builtAt stays empty until the build finishes: a half-built collection says so.
+        metadata: { ...metadata(''), status: 'building' },
+      });
+    } catch (error) {
+      // Shards of one build run side by side: another may have created the collection first.
+      if (!(await collectionExists(connection, name))) throw error;
+      await checkResumable();
+    }
   }
   return {
     description: `qdrant collection ${name} at ${index.url}`,

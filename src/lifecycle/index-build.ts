@@ -63,6 +63,11 @@ export interface IndexBuildOptions {
   stepSize?: number;
   /** A reindex re-embeds every document given, stored digest or not (default: index-build, which skips them). */
   purpose?: IndexBuildRecord['purpose'];
+  /**
+   * False for one shard of a build (`index build --shard I/N`): its points are written, and readiness and the
+   * index's build metadata are left to `index build --finish`, once every shard is in.
+   */
+  finish?: boolean;
 }
 
 const DEFAULT_STEP = 4096;
@@ -149,6 +154,7 @@ export async function buildIndex(options: IndexBuildOptions): Promise<IndexBuild
   record.cost = (record.tokens * model.pricePer1MTokens) / 1e6;
   record.builtAt = new Date().toISOString();
   record.durationMs = performance.now() - began;
+  if (options.finish === false) return record;
   await target.finish(record);
   record.durationMs = performance.now() - began;
   return record;

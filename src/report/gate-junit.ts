@@ -15,7 +15,8 @@ export function gateJunit(verdict: Verdict): string {
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<!-- retrieval-gate verdict: ${verdict.status}. JUnit has no "warning" state: a rule that warned is a passing test case whose system-out carries the warning. -->`,
-    `<testsuites${attributes({ name: 'retrieval-gate', ...total, skipped: 0, time: 0 })}>`,
+    // No `skipped` here: the Jenkins xUnit schema (junit-10.xsd) allows it on <testsuite> only.
+    `<testsuites${attributes({ name: 'retrieval-gate', ...total, time: 0 })}>`,
     ...suites,
     '</testsuites>',
     '',

@@ -1,9 +1,11 @@
 import type { Dataset } from '../dataset/types.js';
 import { UserError } from '../errors.js';
 import { datasetSummary, evaluateOptions } from '../evaluation/evaluate-runs.js';
+import { pairQueries } from '../gate/compare.js';
 import { cutoffCurves } from '../metrics/curves.js';
 import type { Judge } from '../metrics/evaluate.js';
 import { compareCodePoints, sortIds } from '../metrics/order.js';
+import { parseMeasure } from '../metrics/registry.js';
 import type { QueryJudgments } from '../metrics/types.js';
 import type { AuditFile } from '../results/audit.js';
 import { type MeasuredResults, type MeasuredSystem, systemThatRan } from '../results/measured.js';
@@ -13,11 +15,14 @@ import type { TopHits } from '../results/system-files.js';
 import type { Verdict } from '../results/verdict.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { DocTable } from './doc-table.js';
+import { reportDocTexts, shownDocs } from './doc-texts.js';
 import { reportAnn, reportAnnCheck } from './report-ann.js';
 import { vsBaseline } from './report-baseline.js';
-import type { ReportData, ReportSystem } from './report-data.types.js';
-import { gateColours, reportVerdict } from './report-gate.js';
+import type { ReportData, ReportPairwise, ReportSystem } from './report-data.types.js';
+import { gateBaselines, gateColours, measuresByBaseline, reportVerdict } from './report-gate.js';
 import { systemHits } from './report-hits.js';
+import { judgedMeasures, judgedShares } from './report-judged.js';
+import { pairwiseTests } from './report-pairwise.js';
 import { significant } from './significant.js';
 
 /** What the report reads of a system's folder (and of the baseline's, when the baseline is a run folder). */
@@ -75,11 +80,14 @@ export function buildReportData(options: BuildReportOptions): ReportData {
     docs,
     verdict,
     maxK: curveCutoff(summary),
+    judged: judgedMeasures(verdict, results.settings.measures),
   };
   const systems = results.systems.map((system, i) =>
     reportSystem(system, summary.systems[i] as SystemSummary, context),
   );
   const ann = reportAnn(systems, results.settings.measures[0]);
+  const pairwise = runPairwise(results);
+  const corpus = dataset.corpus;
   return {
     schemaVersion: 1,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
@@ -87,17 +95,33 @@ export function buildReportData(options: BuildReportOptions): ReportData {
     run: { id: summary.runId, startedAt: summary.startedAt ?? null, finishedAt: summary.finishedAt ?? null },
     dataset: datasetSummary(dataset),
     measures: results.settings.measures,
+    ...(context.judged.length > 0 ? { judgedMeasures: context.judged } : {}),
     verdict: verdict ? reportVerdict(verdict) : null,
     baseline: context.baseline ? { source: context.baseline.source, runId: context.baseline.runId } : null,
     queries: { ids: queryIds, texts: queryIds.map((qid) => dataset.queries.get(qid)?.text ?? '') },
     docs: docs.ids,
+    ...(corpus ? { docTexts: reportDocTexts(docs.ids, shownDocs(systems), corpus) } : {}),
     judgments,
     curveK: Array.from({ length: context.maxK }, (_, i) => i + 1),
     systems,
+    ...(pairwise ? { pairwise } : {}),
     ...(ann ? { ann } : {}),
     ...(options.review ? { review: options.review } : {}),
     ...(options.audit ? { audit: options.audit } : {}),
   };
+}
+
+/** The pairwise tests between the systems that ran, on their measures that are means. */
+function runPairwise(results: MeasuredResults): ReportPairwise | null {
+  const ran = results.systems.flatMap((system, i) => (system.status === 'ok' ? [i] : []));
+  const measures = results.settings.measures.filter(
+    (m) =>
+      parseMeasure(m).aggregate === 'mean' &&
+      ran.every((i) => m in (results.systems[i] as MeasuredSystem).perQuery.values),
+  );
+  return pairwiseTests(ran, measures, (a, b, measure) =>
+    pairQueries(results.systems[a] as MeasuredSystem, results.systems[b] as MeasuredSystem, measure),
+  );
 }
 
 /** What every system of the report is built from. */
@@ -111,6 +135,8 @@ interface SystemContext {
   docs: DocTable;
   verdict: Verdict | null;
   maxK: number;
+  /** The Judged@k measures the report adds (judgedMeasures). */
+  judged: string[];
 }
 
 function reportSystem(system: MeasuredSystem, summary: SystemSummary, context: SystemContext): ReportSystem {
@@ -120,7 +146,7 @@ function reportSystem(system: MeasuredSystem, summary: SystemSummary, context: S
   const measures = results.settings.measures;
   const files = context.systemFiles.get(id);
   if (!files) throw new Error(`no files were read of system '${id}', which ran`);
-  const base = systemThatRan(context.baseline, id);
+  const compared = comparedWithBaseline(system, measures, context);
   return {
     id,
     status: 'ok',
@@ -128,10 +154,20 @@ function reportSystem(system: MeasuredSystem, summary: SystemSummary, context: S
     warnings: summary.warnings ?? [],
     description: summary.description,
     measures: system.measures,
-    vsBaseline: base ? vsBaseline(system, base, measures, results.settings.bootstrap) : null,
+    ...(context.judged.length > 0
+      ? {
+          judged: judgedShares(
+            context.dataset.qrels,
+            files.judges,
+            context.judged,
+            evaluateOptions(results.settings),
+          ),
+        }
+      : {}),
+    vsBaseline: compared?.vsBaseline ?? null,
     gate: gateColours(context.verdict, id),
     perQuery: alignedValues(system, measures, positions),
-    baselinePerQuery: base ? alignedValues(base, measures, positions) : null,
+    baselinePerQuery: compared?.baselinePerQuery ?? null,
     curves: cutoffCurves(
       context.dataset.qrels,
       files.judges,
@@ -141,10 +177,38 @@ function reportSystem(system: MeasuredSystem, summary: SystemSummary, context: S
     lift: summary.lift ?? null,
     ...(summary.annCheck ? { annCheck: reportAnnCheck(summary.annCheck) } : {}),
     latencyMs: system.latencyMs ?? {},
+    batchLatencyMs: summary.batchLatencyMs ?? {},
+    batchSizes: summary.batchSizes ?? { embed: [], search: [] },
     costPerQuery: system.costPerQuery,
     hits: systemHits(files.hits, positions, docs),
     ...(files.baselineHits ? { baselineHits: systemHits(files.baselineHits, positions, docs) } : {}),
   };
+}
+
+/**
+ * Each measure's difference from the baseline system it is compared with (the one of the same id, or the
+ * one the gate compared it with), and that system's per-query values; null when no such system ran.
+ */
+function comparedWithBaseline(
+  system: MeasuredSystem,
+  measures: string[],
+  context: SystemContext,
+): Pick<ReportSystem, 'vsBaseline' | 'baselinePerQuery'> | null {
+  const vs: NonNullable<ReportSystem['vsBaseline']> = {};
+  const perQuery: NonNullable<ReportSystem['baselinePerQuery']> = {};
+  let found = false;
+  const groups = measuresByBaseline(measures, system.id, gateBaselines(context.verdict, system.id));
+  for (const [id, group] of groups) {
+    const base = systemThatRan(context.baseline, id);
+    if (!base) continue;
+    found = true;
+    const differences = vsBaseline(system, base, group, context.results.settings.bootstrap);
+    for (const [measure, difference] of Object.entries(differences)) {
+      vs[measure] = id === system.id ? difference : { ...difference, against: id };
+    }
+    Object.assign(perQuery, alignedValues(base, group, context.positions));
+  }
+  return found ? { vsBaseline: vs, baselinePerQuery: perQuery } : null;
 }
 
 /** Nothing was measured for a failed system: the report says it failed and why, and shows no figures. */
@@ -178,6 +242,8 @@ export function failedReportSystem(
     curves: { recall: [], precision: [] },
     lift: null,
     latencyMs: {},
+    batchLatencyMs: {},
+    batchSizes: { embed: [], search: [] },
     costPerQuery: null,
     hits: { docs: [], scores: [], rerank: [], latencyMs: [] },
   };

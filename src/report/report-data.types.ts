@@ -20,6 +20,11 @@ export interface ReportData {
   dataset: { name: string; version: string; digest: string; queries: number; judgedQueries: number };
   /** Measures in the config's order; the first is the headline. */
   measures: string[];
+  /**
+   * The Judged@k the verdict's coverage rules (and their low-judged warnings) are about, when the run did not
+   * measure them: each system's share is in `judged`. Absent when there are none.
+   */
+  judgedMeasures?: string[];
   /** The gate's verdict when the run was gated (gate.json in the run folder); null otherwise. */
   verdict: ReportVerdict | null;
   /** What the systems are compared with; null without a baseline. */
@@ -28,17 +33,37 @@ export interface ReportData {
   queries: { ids: string[]; texts: string[] };
   /** Every doc id the report mentions, referred to by index. */
   docs: string[];
+  /**
+   * Aligned to `docs`: [title ('' without one), start of the text] of the documents a hit list shows, so a
+   * ranking can be judged by what it returned; null for the rest. Absent when the dataset has no corpus.
+   */
+  docTexts?: ([title: string, text: string] | null)[];
   /** Per query (aligned to queries.ids): its judgments as [doc index, grade] pairs, grade-descending. */
   judgments: [number, number][][];
   /** Cutoffs of the recall/precision curves: 1, 2, … up to the largest system k (at most 100). */
   curveK: number[];
   systems: ReportSystem[];
+  /** Which systems differ significantly from which, per measure; absent with fewer than two that ran. */
+  pairwise?: ReportPairwise;
   /** When any system's index was checked against exact search: what the ANN figures show. */
   ann?: ReportAnn;
   /** When the run is a migration review (review.json in the run folder): what the review section shows. */
   review?: ReviewFile;
   /** When the run folder holds an index audit (audit.json): what the audit section shows. */
   audit?: AuditFile;
+}
+
+/** Pairwise paired tests between the systems of one run (report-pairwise.ts). */
+export interface ReportPairwise {
+  test: string;
+  correction: 'holm';
+  /** A pair is marked when its corrected p-value is below this. */
+  alpha: number;
+  /**
+   * Per measure (means only), every pair that shares queries: indexes into `systems` (a before b), mean
+   * difference a − b, the test's p-value and its Holm-corrected p-value over the measure's pairs.
+   */
+  measures: Record<string, { a: number; b: number; difference: number; p: number; adjusted: number }[]>;
 }
 
 /** The ANN check's figures: the ANNRecall the page shows, and each parameter sweep as a recall-vs-latency curve. */
@@ -98,29 +123,40 @@ export interface ReportSystem {
   description: SystemDescription;
   /** Means with 95 % CIs; empty for a failed system. */
   measures: Record<string, MeasureSummary>;
-  /** Per measure: mean difference from the baseline system of the same id with its paired CI; null without one. */
-  vsBaseline: Record<string, { difference: number; ciLow: number; ciHigh: number }> | null;
+  /** Mean of each of data.judgedMeasures (the share of the top k that is judged); absent without them. */
+  judged?: Record<string, number>;
+  /**
+   * Per measure: mean difference from the baseline system with its paired CI; null without one. The baseline
+   * system is the one of the same id, or the one the gate compared this measure with (a rule's
+   * `baselineSystem`), then named in `against`.
+   */
+  vsBaseline: Record<string, { difference: number; ciLow: number; ciHigh: number; against?: string }> | null;
   /** Per metric: the worst gate outcome status on it for this system (for colouring); empty when not gated. */
   gate: Record<string, Status>;
   /** Per measure, per query (aligned to queries.ids); null where the query was not evaluated. */
   perQuery: Record<string, (number | null)[]>;
-  /** The baseline's per-query values of this system (same alignment); null without a baseline. */
+  /** The baseline's per-query values of each measure (same alignment; from the system of `vsBaseline`'s `against`); null without a baseline. */
   baselinePerQuery: Record<string, (number | null)[]> | null;
   /** Mean recall@k and precision@k at data.curveK. */
   curves: { recall: number[]; precision: number[] };
   lift: RerankerLift | null;
   /** An approximate index's check against its exact answer, when the run made one (summary.json's annCheck). */
   annCheck?: ReportAnnCheck;
+  /** Per query: a batched call's time ÷ its batch size (what the gate's latency rules read). */
   latencyMs: {
     embed?: LatencySummary;
     search?: LatencySummary;
     rerank?: LatencySummary;
     total?: LatencySummary;
   };
+  /** Per call: each embedding request's and search batch's own time; empty for runs of earlier versions. */
+  batchLatencyMs: { embed?: LatencySummary; search?: LatencySummary };
+  /** The calls' batch sizes (distinct, ascending); empty lists when unknown. */
+  batchSizes: { embed: number[]; search: number[] };
   costPerQuery: number | null;
   /**
    * Per query (aligned to queries.ids) its top hits (at most 10), best first, as parallel arrays:
-   * doc indexes, scores (4 significant digits), reranker scores (null below the rerank depth; an empty list
+   * doc indexes, scores (as many significant digits as keep neighbours apart, 4 at least), reranker scores (null below the rerank depth; an empty list
    * when the query was not reranked); and the query's end-to-end latency in ms (null when unknown). Empty arrays for a failed system.
    */
   hits: { docs: number[][]; scores: number[][]; rerank: (number | null)[][]; latencyMs: (number | null)[] };

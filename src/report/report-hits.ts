@@ -4,7 +4,7 @@ import type { TopHits } from '../results/system-files.js';
 import type { TracedHits } from '../results/trace-reader.js';
 import type { DocTable } from './doc-table.js';
 import type { ReportSystem } from './report-data.types.js';
-import { significant } from './significant.js';
+import { orderedScores, significant } from './significant.js';
 
 export type ReportHits = ReportSystem['hits'];
 
@@ -39,10 +39,8 @@ function setTraced(hits: ReportHits, q: number, record: TracedHits, docs: DocTab
   const reranked = record.reranked?.slice(0, HITS_PER_QUERY);
   const top = reranked ?? record.firstStage.slice(0, HITS_PER_QUERY);
   hits.docs[q] = top.map((hit) => docs.index(hit.docid));
-  hits.scores[q] = top.map((hit) => significant(hit.score));
-  hits.rerank[q] = reranked
-    ? reranked.map((hit) => (hit.rerankScore === null ? null : significant(hit.rerankScore)))
-    : []; // no reranker: an empty list, not a null per hit (10,000 queries × 10 nulls is 1.5 MB of page)
+  hits.scores[q] = orderedScores(top.map((hit) => hit.score));
+  hits.rerank[q] = reranked ? orderedScores(reranked.map((hit) => hit.rerankScore)) : []; // no reranker: an empty list, not a null per hit (10,000 queries × 10 nulls is 1.5 MB of page)
   hits.latencyMs[q] = significant(record.latencyMs.total);
 }
 
@@ -52,7 +50,7 @@ function setRanked(hits: ReportHits, run: Run, positions: Map<string, number>, d
     if (!results) continue;
     const top = rankOrder(results).subarray(0, HITS_PER_QUERY);
     hits.docs[q] = Array.from(top, (i) => docs.index(results.docids[i] as string));
-    hits.scores[q] = Array.from(top, (i) => significant(results.scores[i] as number));
+    hits.scores[q] = orderedScores(Array.from(top, (i) => results.scores[i] as number));
     hits.rerank[q] = [];
   }
 }

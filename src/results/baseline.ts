@@ -5,7 +5,7 @@ import type { EvaluationSettings } from '../evaluation/types.js';
 import { readUtf8File } from '../utf8.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { isGitReference, readGitFile } from './git-show.js';
-import type { MeasuredResults, MeasuredSystem } from './measured.js';
+import type { LatencyBasis, MeasuredResults, MeasuredSystem } from './measured.js';
 import { checkColumns, parseValidated } from './run-folder.js';
 
 /**
@@ -29,7 +29,10 @@ export interface BaselineFile {
 export type BaselineSystem = Pick<
   MeasuredSystem,
   'id' | 'description' | 'measures' | 'perQuery' | 'latencyMs' | 'costPerQuery'
->;
+> & {
+  /** Absent in baselines saved by earlier versions, whose latencies are per call ('call'). */
+  latencyPer?: LatencyBasis;
+};
 
 /** Reads a baseline from a file (relative to `cwd`) or from a git revision, `git:REF:PATH`. */
 export async function loadBaseline(reference: string, cwd = process.cwd()): Promise<MeasuredResults> {
@@ -51,7 +54,12 @@ export function parseBaseline(text: string, reference: string): MeasuredResults 
     runId: file.runId,
     dataset: file.dataset,
     settings: file.settings,
-    systems: file.systems.map((system) => ({ ...system, status: 'ok' })),
+    // Only an earlier version's per-call figures are marked: per query is what a system measures now.
+    systems: file.systems.map(({ latencyPer, ...system }) => ({
+      ...system,
+      ...(latencyPer === 'query' ? {} : { latencyPer: 'call' as const }),
+      status: 'ok',
+    })),
   };
 }
 
@@ -98,6 +106,7 @@ export function toBaselineFile(results: MeasuredResults, systems: MeasuredSystem
       measures: s.measures,
       perQuery: s.perQuery,
       latencyMs: s.latencyMs,
+      latencyPer: s.latencyPer ?? 'query',
       costPerQuery: s.costPerQuery,
     })),
   };

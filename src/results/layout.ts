@@ -15,6 +15,8 @@ export const RUN_FILES = {
   summary: 'summary.json',
   verdict: 'gate.json',
   report: 'report.html',
+  /** A shard's manifest (`run --shard I/N`): the folder holds part of a run, for `merge`. */
+  shard: 'shard.json',
   systems: 'systems',
 } as const;
 
@@ -85,4 +87,19 @@ export function systemTraceFile(runDir: string, id: string): string | undefined 
 /** The verdict the gate writes into a run folder when told no other place (gate.json): the report shows it. */
 export function runVerdictFile(runDir: string): string {
   return join(runDir, RUN_FILES.verdict);
+}
+
+/** The files of a route run folder (reports/routes/<run-id>/): routers evaluated on a route dataset. */
+export const ROUTE_RUN_FILES = {
+  config: 'router.yaml',
+  run: 'route-run.json',
+  verdict: 'route-gate.json',
+  report: 'route-report.html',
+  routers: 'routers',
+  decisions: 'decisions.jsonl',
+} as const;
+
+/** Where one router's per-utterance decisions live in a route run folder. */
+export function routerDecisionsFile(runDir: string, id: string): string {
+  return join(runDir, ROUTE_RUN_FILES.routers, safeName(id), ROUTE_RUN_FILES.decisions);
 }

@@ -13,12 +13,20 @@ export interface MeasuredSystem {
   /** Columnar per-query values: values[measure][i] belongs to qids[i]. */
   perQuery: { qids: string[]; values: Record<string, number[]> };
   latencyMs: SystemSummary['latencyMs'] | null;
+  /**
+   * What a latency figure is: 'query' (default), a query's share of its batched call (call time ÷ batch
+   * size); 'call', recorded by an earlier version (run summary schemaVersion 1), each query carrying its
+   * whole call's time. The two cannot be compared where calls were batched.
+   */
+  latencyPer?: LatencyBasis;
   costPerQuery: number | null;
   /** For a live index: the judged-relevant documents it was found to lack when the run checked it. */
   missingRelevant?: { share: number; relevant: number; missing: string[] };
   /** For an approximate index: its answers against its exact ones, when the run checked them. */
   annCheck?: AnnCheck;
 }
+
+export type LatencyBasis = 'query' | 'call';
 
 /** A run's results (reports/<run-id>/) or a baseline: what a gate compares. */
 export interface MeasuredResults {

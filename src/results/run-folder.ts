@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseJsonDocument } from '../dataset/json-text.js';
 import { UserError } from '../errors.js';
@@ -23,17 +23,32 @@ export function loadResults(dir: string): MeasuredResults {
  * loadResults, and the summary it was read from: the report also shows what the gate does not need (the
  * run's times, reranker lift). `results.systems[i]` is `summary.systems[i]`.
  */
+/** How a folder without summary.json fails to be a run folder: unfinished, a folder of run folders, or neither. */
+function whyNoRunFolder(dir: string): string {
+  if (!existsSync(dir)) return 'no such folder';
+  if (!statSync(dir).isDirectory()) return 'not a folder: give a run folder (reports/<run-id>/)';
+  if (existsSync(join(dir, RUN_FILES.shard))) {
+    return 'is one shard of a run (shard.json), not a run: merge the shards first (retrieval-gate merge)';
+  }
+  const runs = readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, RUN_FILES.summary)))
+    .map((entry) => entry.name)
+    .sort();
+  if (runs.length > 0) {
+    const shown =
+      runs.length > 3 ? `${runs.slice(-3).join(', ')} and ${runs.length - 3} more` : runs.join(', ');
+    return `not a run folder, but a folder of run folders (${shown}): give one of them, e.g. ${join(dir, runs.at(-1) as string)}`;
+  }
+  // The runner copies the config first and writes summary.json last.
+  if (existsSync(join(dir, RUN_FILES.config)) || existsSync(join(dir, RUN_FILES.systems)))
+    return 'no summary.json: the run did not finish (it was killed or is still running); run it again';
+  return 'not a run folder: it has no summary.json and none of the files a run writes';
+}
+
 export function loadRunFolder(dir: string): { results: MeasuredResults; summary: RunSummary } {
   const summaryFile = join(dir, RUN_FILES.summary);
   // The runner writes summary.json last: without it the run was killed or is still going.
-  if (!existsSync(summaryFile)) {
-    throw new UserError(
-      existsSync(dir)
-        ? 'no summary.json: the run did not finish (it was killed or is still running); run it again'
-        : 'no such folder',
-      { file: dir },
-    );
-  }
+  if (!existsSync(summaryFile)) throw new UserError(whyNoRunFolder(dir), { file: dir });
   const summary = parseValidated<RunSummary>(readTextFile(summaryFile), summaryFile, 'run-summary');
   const evaluationFile = join(dir, RUN_FILES.evaluation);
   const evaluation = parseValidated<EvaluationFile>(
@@ -61,7 +76,10 @@ export function loadRunFolder(dir: string): { results: MeasuredResults; summary:
       );
     }
     checkColumns(evaluated.run.perQuery, evaluationFile, `${evaluated.field}.perQuery`);
-    return measuredSystem(system, evaluated.run);
+    return {
+      ...measuredSystem(system, evaluated.run),
+      ...(summary.schemaVersion === 1 ? { latencyPer: 'call' as const } : {}),
+    };
   });
   const { name, version, digest, judgedQueries } = evaluation.dataset;
   const results: MeasuredResults = {

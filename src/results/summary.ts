@@ -7,7 +7,11 @@ import type { MeasureSummary } from '../evaluation/types.js';
  * live here, not in evaluation.json, which stays byte-identical for identical inputs.
  */
 export interface RunSummary {
-  schemaVersion: 1;
+  /**
+   * 2: per-query latencies are amortised (a batched call's time ÷ its batch size) and each call's own time
+   * is in `batchLatencyMs`. 1 (earlier versions): each query carried its whole call's time.
+   */
+  schemaVersion: 1 | 2;
   kind: 'run-summary';
   tool: { name: string; version: string };
   runId: string;
@@ -58,6 +62,8 @@ export interface SystemSummary {
     total?: LatencySummary;
   };
   queriesPerSecond?: number;
+  /** Wall time of each batched call (an embedding request, a search batch): one measurement per call. */
+  batchLatencyMs?: { embed?: LatencySummary; search?: LatencySummary };
   batchSizes?: { embed: number[]; search: number[] };
   retries?: { embed: number; search: number; rerank: number };
   tokens?: { query: number; indexBuild: number; rerank: number };
@@ -148,9 +154,12 @@ export interface AnnCheckRun {
   sample: { size: number; seed: number } | null;
 }
 
-/** Latency figures of one stage: percentiles over the measured queries, in milliseconds. */
+/** The summary's schemaVersion `run` writes now. */
+export const RUN_SUMMARY_VERSION = 2 as const;
+
+/** Latency figures of one stage: percentiles over the measured queries (or calls), in milliseconds. */
 export interface LatencySummary {
-  /** Queries with a measurement (cached stages are not measured). */
+  /** Queries (or calls) with a measurement (cached stages are not measured). */
   count: number;
   p50: number;
   p95: number;

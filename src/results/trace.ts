@@ -10,11 +10,17 @@ export interface TraceRecord {
   firstStage: RankedHit[];
   /** After reranking (absent without a reranker): the reranked top `depth`, then the rest of the first stage. */
   reranked?: RerankedHit[];
-  /** Per-stage wall time in ms (monotonic clock); null when the stage did not run or was served from cache. */
+  /**
+   * Per-stage time in ms (monotonic clock), this query's share: a batched call's wall time divided by its
+   * batch size (rerank is one call per query); `total` is their sum. null when the stage did not run or was
+   * served from cache.
+   */
   latencyMs: { embed: number | null; search: number | null; rerank: number | null; total: number };
+  /** Wall time of the batched call this query was part of (absent in traces of earlier versions). */
+  batchLatencyMs?: { embed: number | null; search: number | null };
   /** How many queries shared the embedding call this query was part of. */
   embedBatchSize: number | null;
-  /** How many queries shared the search call (its latency is that call's). */
+  /** How many queries shared the search call. */
   searchBatchSize?: number;
   tokens: { query: number; rerank: number };
   /** In the price units of the config (e.g. USD). */

@@ -20,6 +20,11 @@ export interface RuleOutcome {
   baseline: number | null;
   /** observed − baseline. */
   difference: number | null;
+  /**
+   * The baseline system the rule compared with, when it is not the one of the same id (the rule's
+   * `baselineSystem`); absent otherwise.
+   */
+  baselineSystem?: string;
   /** Confidence interval of the difference (paired over queries); for a floor, of the observed mean. */
   ci: { low: number; high: number } | null;
   pValue: number | null;

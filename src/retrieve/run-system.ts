@@ -15,10 +15,15 @@ export interface SystemComponents {
   reranker?: Reranker;
 }
 
-/** Query vectors with what each query's embedding cost; timings are null for vectors served from the cache. */
+/**
+ * Query vectors with what each query's embedding cost: the duration of the call that embedded it and how
+ * many texts that call held (null for vectors served from the cache).
+ */
 export interface QueryVectors {
   vectors: Float32Array;
   perQuery: { latencyMs: number | null; batchSize: number | null; tokens: number }[];
+  /** Wall time of each embedding call made (one entry per call, however many queries it held). */
+  callMs: number[];
   calls: number;
   tokens: number;
   retries: number;
@@ -35,8 +40,14 @@ export interface SystemRunResult {
   run: Run;
   /** The first-stage run, when the system reranks (for lift). */
   firstStage?: Run;
-  /** Measured per-stage latencies (ms) of every query where the stage ran. */
+  /**
+   * Measured per-stage latencies (ms) of every query where the stage ran, amortised: a batched call's time
+   * divided by the queries it held, so each query carries its share and the shares add up to the calls'
+   * time. `total` is the sum of a query's shares.
+   */
   latencies: { embed: number[]; search: number[]; rerank: number[]; total: number[] };
+  /** Wall time of each batched call (ms), one entry per call: what one request to the stage took. */
+  batchLatencies: { embed: number[]; search: number[] };
   /** Wall time of the query loop (embedding, search, rerank), for queries per second. */
   wallMs: number;
   embedding: { calls: number; tokens: number; retries: number; batchSizes: number[]; truncated: string[] };
@@ -49,7 +60,10 @@ export interface SystemRunResult {
   exact?: ExactCheck;
 }
 
-/** An approximate index's exact top k, run `<id>~exact`, with the exact search's latencies; or the error. */
+/**
+ * An approximate index's exact top k, run `<id>~exact`, with the exact search's per-query latencies
+ * (amortised over its batches, as the approximate search's are); or the error.
+ */
 export type ExactCheck = { run: Run; searchMs: number[] } | { error: string };
 
 export interface RunSystemOptions {
@@ -86,6 +100,7 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
     ? { runId: `${system.id}~first-stage`, queries: new Map() }
     : undefined;
   const latencies: SystemRunResult['latencies'] = { embed: [], search: [], rerank: [], total: [] };
+  const batchLatencies: SystemRunResult['batchLatencies'] = { embed: vectors?.callMs ?? [], search: [] };
   const batchSizes = new Set<number>();
   let rerankTokens = 0;
   let rerankSearchUnits = 0;
@@ -102,10 +117,9 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
   try {
     // Searches run ahead (up to the index's concurrency), results are consumed in query order, so the
     // trace and the runs are the same whatever the timing.
-    for await (const searched of inOrder(searchBatches, components.index.concurrency ?? 1, (range) =>
-      searchRange(range),
-    )) {
+    for await (const searched of batched(components.index, searchBatches, (range) => searchRange(range))) {
       searchSizes.add(searched.range.end - searched.range.start);
+      batchLatencies.search.push(searched.ms);
       // Answers that arrived meanwhile are read first, so their freed slots send the next requests before
       // this batch's bookkeeping (traces, runs) holds the thread.
       await new Promise(setImmediate);
@@ -146,11 +160,14 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
     return { range, hits, ms };
   }
 
-  async function finishQuery(q: number, hits: Hit[], searchMs: number, searchBatchSize: number) {
+  async function finishQuery(q: number, hits: Hit[], searchBatchMs: number, searchBatchSize: number) {
     const query = queries[q] as SystemQuery;
     const embedded = vectors?.perQuery[q];
-    if (embedded?.latencyMs != null) latencies.embed.push(embedded.latencyMs);
+    const embedBatchMs = embedded?.latencyMs ?? null;
+    const embedMs = embedBatchMs === null ? null : embedBatchMs / (embedded?.batchSize ?? 1);
+    if (embedMs !== null) latencies.embed.push(embedMs);
     if (embedded?.batchSize != null) batchSizes.add(embedded.batchSize);
+    const searchMs = searchBatchMs / searchBatchSize;
     latencies.search.push(searchMs);
 
     let rerankMs: number | null = null;
@@ -181,7 +198,7 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
     // carries rank-derived scores so every evaluator ranks it exactly in this order.
     run.queries.set(query.id, reranked ? rankScored(reranked) : resultsOf(hits));
 
-    const total = (embedded?.latencyMs ?? 0) + searchMs + (rerankMs ?? 0);
+    const total = (embedMs ?? 0) + searchMs + (rerankMs ?? 0);
     latencies.total.push(total);
     const record: TraceRecord = {
       qid: query.id,
@@ -192,7 +209,8 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
       reranker: system.reranker?.alias ?? null,
       firstStage: ranked(hits),
       ...(reranked ? { reranked } : {}),
-      latencyMs: { embed: embedded?.latencyMs ?? null, search: searchMs, rerank: rerankMs, total },
+      latencyMs: { embed: embedMs, search: searchMs, rerank: rerankMs, total },
+      batchLatencyMs: { embed: embedBatchMs, search: searchBatchMs },
       embedBatchSize: embedded?.batchSize ?? null,
       searchBatchSize,
       tokens: { query: embedded?.tokens ?? 0, rerank: queryRerankTokens },
@@ -216,7 +234,7 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
     const searchMs: number[] = [];
     try {
       const batches = batchesOf(checked.length, components.index.batchSize ?? 1);
-      for await (const searched of inOrder(batches, components.index.concurrency ?? 1, (range) =>
+      for await (const searched of batched(components.index, batches, (range) =>
         searchRange(
           range,
           (inputs) => searchExact(inputs, system.k),
@@ -226,7 +244,7 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
         searched.hits.forEach((hits, i) => {
           const q = checked[searched.range.start + i] as number;
           exact.queries.set((queries[q] as SystemQuery).id, resultsOf(hits));
-          searchMs.push(searched.ms);
+          searchMs.push(searched.ms / searched.hits.length);
         });
       }
     } catch (error) {
@@ -243,6 +261,7 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
     ...(firstStage ? { firstStage } : {}),
     ...(exact ? { exact } : {}),
     latencies,
+    batchLatencies,
     wallMs,
     embedding: {
       calls: vectors?.calls ?? 0,
@@ -268,6 +287,22 @@ interface SearchedRange {
   hits: Hit[][];
   /** Wall time of the search call, shared by every query of the batch. */
   ms: number;
+}
+
+/**
+ * The index's answers to `ranges`, in order: searched ahead up to its concurrency, or, for an index on this
+ * thread, each range only once the one before was consumed (see Index.inProcess).
+ */
+function batched(
+  index: Index,
+  ranges: readonly QueryRange[],
+  search: (range: QueryRange) => Promise<SearchedRange>,
+): AsyncIterable<SearchedRange> {
+  return index.inProcess ? oneByOne(ranges, search) : inOrder(ranges, index.concurrency ?? 1, search);
+}
+
+async function* oneByOne<T, R>(items: readonly T[], work: (item: T) => Promise<R>): AsyncGenerator<R> {
+  for (const item of items) yield await work(item);
 }
 
 function batchesOf(count: number, size: number): QueryRange[] {

@@ -84,6 +84,12 @@ export interface Index {
   readonly batchSize?: number;
   /** `search` calls the runner may have in flight at once (default 1). */
   readonly concurrency?: number;
+  /**
+   * The search runs on this thread (the embedded exact index, BM25, PGlite). The runner then sends the next
+   * batch only once the last one's results are recorded: searching ahead would gain nothing, and the
+   * recording would run inside the next call's timing, where the search yields to the event loop.
+   */
+  readonly inProcess?: boolean;
   /** Retries its calls have needed so far (transient network and server errors). */
   retries?(): number;
   /** Top-k hits per query, best first, in the order of `queries`. */
@@ -139,4 +145,30 @@ export interface IndexVectorFacts {
   distance: Distance;
   /** The collection's metadata; `index build` writes the BuildMetadata fields. */
   metadata?: Record<string, unknown>;
+}
+
+/** What a semantic router decided for one utterance. */
+export interface RouteDecision {
+  /** The route taken; null when the router fell back. */
+  route: string | null;
+  /** The best route it saw and that route's score, also when it fell back (calibration, the threshold sweep). */
+  candidate?: string;
+  score?: number;
+  /** Embedding tokens the decision billed (0 when its vector came from the cache). */
+  tokens?: number;
+  /** What the decision cost, when the router reports it (a router service's price). */
+  cost?: number;
+  /**
+   * The time the decision took as the router measures it (an in-process router: its embedding call and its
+   * comparison, without the cache's own writes); the runner's clock around the call otherwise.
+   */
+  latencyMs?: number;
+}
+
+/** A semantic router: sends an utterance to a route, or to the fallback. */
+export interface Router {
+  readonly id: string;
+  /** One utterance per call, as requests arrive: the time a call takes is what routing adds to a request. */
+  route(utterance: { id: string; text: string }): Promise<RouteDecision>;
+  close?(): Promise<void>;
 }

@@ -61,7 +61,8 @@ describe('retrieval-gate baseline save', () => {
   });
 
   it('exits 2 without a stack for a run that did not finish', async () => {
-    mkdirSync(join(dir, 'reports', 'killed'), { recursive: true });
+    // What the runner leaves when killed: the systems/ folder and the config's copy, no summary.json.
+    mkdirSync(join(dir, 'reports', 'killed', 'systems'), { recursive: true });
     const result = await runCliInProcess(
       ['baseline', 'save', '--from', 'reports/killed', '--to', 'x.json'],
       dir,

@@ -6,6 +6,7 @@ import { REPO_ROOT, runCli, runCliInProcess } from '../helpers/cli.js';
 const COMMANDS = [
   [],
   ['run'],
+  ['merge'],
   ['gate'],
   ['report'],
   ['eval'],

@@ -184,3 +184,36 @@ describe('retrieval-gate eval', () => {
     expect(result.stderr).toMatch(/\n\s+at /);
   });
 });
+
+describe('retrieval-gate eval --qrels: a qrels file and a run file, no dataset folder', () => {
+  // The mini dataset's judgments as trec_eval's users hold them: a TREC qrels file.
+  const QRELS_LINES = ['q1 0 d1 1', 'q1 0 d2 1', 'q1 0 d5 0', 'q2 0 d3 1', 'q2 0 d4 0', 'q3 0 d6 2'];
+
+  it('gives the same means and intervals as the dataset it came from, named after the file', async () => {
+    const qrels = join(tempDir(), 'qrels.txt');
+    writeFileSync(qrels, `${QRELS_LINES.join('\n')}\n`);
+    const out = join(tempDir(), 'evaluation.json');
+    const args = ['--run', RUN_A, '--measures', 'RR,AP,nDCG@10', '--out', out];
+    const result = await runCliInProcess(['eval', '--qrels', qrels, ...args]);
+    expect(result.status, result.stderr).toBe(0);
+    const fromQrels = JSON.parse(readFileSync(out, 'utf8')) as EvaluationFile;
+    expect(result.stdout).toContain('nDCG@10');
+    expect(fromQrels.dataset).toMatchObject({ name: 'qrels.txt', queries: 3, judgedQueries: 3 });
+    expect(fromQrels.dataset.version).toMatch(/^[0-9a-f]{12}$/);
+    expect(fromQrels.dataset.version).toBe(fromQrels.dataset.digest.slice(7, 19));
+    expect((await runCliInProcess(['eval', '--dataset', dataset, ...args])).status).toBe(0);
+    const fromDataset = JSON.parse(readFileSync(out, 'utf8')) as EvaluationFile;
+    const run = (e: EvaluationFile) => e.runs[0]?.measures;
+    expect(run(fromQrels)).toEqual(run(fromDataset));
+    expect(run(fromQrels)?.AP?.ciLow).toBeLessThan(run(fromQrels)?.AP?.value ?? 0);
+  });
+
+  it('asks for judgments when given neither, and refuses both', async () => {
+    const neither = await runCliInProcess(['eval', '--run', RUN_A]);
+    expect(neither.status).toBe(2);
+    expect(neither.stderr).toContain('--dataset FOLDER|name@version, or --qrels FILE');
+    const both = await runCliInProcess(['eval', '--dataset', dataset, '--qrels', RUN_A, '--run', RUN_A]);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain('give --dataset or --qrels, not both');
+  });
+});

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCliInProcess } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
 /** The README's first command evaluates these; they must stay valid and meaningful. */
 describe('the shipped example', () => {
@@ -43,5 +44,26 @@ describe('the shipped example', () => {
     expect(dataset.stdout).toContain(baseline.dataset.digest);
     const config = await runCliInProcess(['validate', join(REPO_ROOT, 'retrieval-gate.yaml')]);
     for (const system of baseline.systems) expect(config.stdout).toContain(system.id);
+  });
+});
+
+describe("the README's gated example", () => {
+  it('passes on an unchanged checkout against the shipped baseline, whatever this machine times', async () => {
+    const reports = tempDir();
+    const result = await runCliInProcess([
+      'run',
+      '--config',
+      join(REPO_ROOT, 'retrieval-gate.yaml'),
+      '--gate',
+      join(REPO_ROOT, 'gates', 'example.yaml'),
+      '--baseline',
+      join(REPO_ROOT, 'gates', 'baselines', 'bike-repair.json'),
+      '--reports',
+      reports,
+      '--quiet',
+    ]);
+    expect(result.stdout).toMatch(/\ngate PASS · bike-repair@1\.0\.0/);
+    expect(result.stdout).not.toMatch(/^(WARN|FAIL) /m);
+    expect(result.status, result.stderr).toBe(0);
   });
 });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/results/summary.js';
 import { killCliWhen, runCliInProcess } from '../helpers/cli.js';
 import { systemRanking } from '../helpers/results.js';
+import { buildWholeAndSharded } from '../helpers/sharded-build.js';
 import { tempDir } from '../helpers/tmp.js';
 import { type EmbeddingsServer, startEmbeddingsServer } from '../servers/openai-embeddings-server.js';
 
@@ -279,3 +280,26 @@ function killMidBuild(file: string, cacheDir: string, delayMs: number): Promise<
     },
   );
 }
+
+describe('index build --shard I/N, then --finish, into embedded pgvector', () => {
+  // PGlite is a single writer: the shards of an embedded table run one after another (Qdrant's side by side).
+  it('stores the same rows as an unsharded build, each text embedded once, with one summed record', async () => {
+    const file = config(
+      'sharded.yaml',
+      '  pg-whole: { kind: pgvector, table: docs_whole, dataDir: .pgvector }\n' +
+        '  pg-sharded: { kind: pgvector, table: docs_sharded, dataDir: .pgvector }',
+      '  - { id: pg, model: small, index: pg-sharded }',
+    );
+    await buildWholeAndSharded({
+      openai,
+      dir,
+      documents: 248,
+      build: (...flags) => cli(['index', 'build', '--config', file, '--model', 'small', '--quiet', ...flags]),
+      whole: ['--index', 'pg-whole'],
+      sharded: ['--index', 'pg-sharded'],
+    });
+    const whole = await tableRows(join(dir, '.pgvector'), 'docs_whole');
+    expect(whole).toHaveLength(248);
+    expect(await tableRows(join(dir, '.pgvector'), 'docs_sharded')).toEqual(whole);
+  });
+});

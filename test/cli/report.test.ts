@@ -30,6 +30,15 @@ describe('retrieval-gate report', () => {
     expect(markdown).toMatch(/^\| bm25 \| .* \| \+0\.0000 \[\+0\.0000, \+0\.0000\] \|/m);
   });
 
+  it('given the reports folder, says it holds run folders and names one, not that a run did not finish', async () => {
+    const reports = join(dir, 'reports');
+    const result = await runCliInProcess(['report', reports]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      `retrieval-gate: ${reports}: not a run folder, but a folder of run folders (base, candidate): give one of them, e.g. ${candidate}\n`,
+    );
+  });
+
   it('writes where --out says, the Markdown beside the HTML', async () => {
     const out = join(dir, 'out', 'pr-7.html');
     expect((await runCliInProcess(['report', candidate, '--out', out])).status).toBe(0);

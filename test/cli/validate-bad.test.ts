@@ -254,3 +254,22 @@ describe('validate accepts well-formed files', () => {
     expect(result.status).toBe(0);
   });
 });
+
+describe('validate on a file of a BEIR folder', () => {
+  const beir = join(FIXTURES, 'beir-mini');
+
+  it.each([
+    { file: 'corpus.jsonl', kind: 'corpus', args: [] },
+    { file: 'queries.jsonl', kind: 'queries', args: [] },
+    { file: 'corpus.jsonl', kind: 'corpus', args: ['--kind', 'corpus'] },
+  ])('$file $args: points at its folder with --kind beir', async ({ file, kind, args }) => {
+    const path = join(beir, file);
+    const result = await runCliInProcess(['validate', path, ...args]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      `retrieval-gate: ${path}:1: field '_id': a BEIR ${kind} file (its records have '_id'): check its folder as a BEIR folder, retrieval-gate validate ${beir} --kind beir\n`,
+    );
+    const folder = await runCliInProcess(['validate', beir, '--kind', 'beir']);
+    expect(folder.status, folder.stderr).toBe(0);
+  });
+});

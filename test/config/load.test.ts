@@ -93,6 +93,30 @@ describe('loadConfig', () => {
     expect(config.systems[1]?.index).toEqual({ alias: 'bm25', kind: 'bm25', k1: 0.9, b: 0.4 });
   });
 
+  it('takes a batch size for the in-process indexes (queries per search call)', () => {
+    const text = BASE.replace('{ kind: embedded }', '{ kind: embedded, batchSize: 1 }').replace(
+      '{ kind: bm25 }',
+      '{ kind: bm25, batchSize: 32 }',
+    );
+    const config = loadConfig(
+      configFile(`${text}systems:\n  - { id: a, model: small, index: exact }\n  - { id: b, index: bm25 }\n`),
+    );
+    expect(config.systems[0]?.index).toEqual({
+      alias: 'exact',
+      kind: 'embedded',
+      distance: 'cosine',
+      batchSize: 1,
+    });
+    expect(config.systems[1]?.index).toMatchObject({ kind: 'bm25', batchSize: 32 });
+    expect(() =>
+      loadConfig(
+        configFile(
+          `${BASE.replace('{ kind: bm25 }', '{ kind: bm25, batchSize: 0 }')}systems:\n  - { id: b, index: bm25 }\n`,
+        ),
+      ),
+    ).toThrow(UserError);
+  });
+
   it.each([
     [
       'an unknown model alias',

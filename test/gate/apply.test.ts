@@ -212,6 +212,10 @@ describe('fails closed', () => {
     );
     expect(verdict.status).toBe('pass');
     expect(verdict.outcomes[0]?.baseline).toBe(0.5);
+    // The outcome says which system it was compared with (the report's Δ uses the same one).
+    expect(verdict.outcomes[0]?.baselineSystem).toBe('s');
+    const same = gate([drop('R@5', 'point')], [system('s', { 'R@5': BASE })]);
+    expect(same.outcomes[0]).not.toHaveProperty('baselineSystem');
   });
 });
 
@@ -242,6 +246,77 @@ describe('latency and cost', () => {
       ['latency.total.p95', 'fail'], // 20 → 35 ms: more than 50 % (10 ms)
       ['latency.total.p95', 'pass'],
     ]);
+  });
+
+  it("fails the increase closed against an earlier version's per-call latency where calls were batched", () => {
+    const rule: Rule = { kind: 'latency', stage: 'total', maxIncrease: { rel: 0.5 }, level: 'error' };
+    const embedded = (extra: Partial<MeasuredSystem>) =>
+      system(
+        's',
+        { 'R@5': BASE },
+        {
+          description: {
+            model: { alias: 'm', provider: 'hashing', model: 'h', version: '1', dimensions: 8 },
+            index: { alias: 'exact', kind: 'embedded', resolved: 'e' },
+            reranker: null,
+            k: 10,
+          },
+          ...extra,
+        },
+      );
+    const older = results([embedded({ latencyPer: 'call' })]);
+    const [outcome] = gate([rule], [embedded({})], { baseline: older }).outcomes;
+    expect(outcome?.status).toBe('fail');
+    expect(outcome?.reason).toMatch(
+      /^the baseline recorded total latency per batched call .* save the baseline/,
+    );
+    // The same basis on both sides compares as before.
+    expect(gate([rule], [embedded({ latencyPer: 'call' })], { baseline: older }).outcomes[0]?.status).toBe(
+      'pass',
+    );
+    // BM25 searched one query per call in earlier versions: its figures compare.
+    const bm25 = results([system('s', { 'R@5': BASE }, { latencyPer: 'call' })]);
+    expect(gate([rule], [system('s', { 'R@5': BASE })], { baseline: bm25 }).outcomes[0]?.status).toBe('pass');
+  });
+
+  it('ignores a p95 increase of at most ignoreBelowMs, however large relative to a tiny baseline', () => {
+    // Sub-millisecond timings from another machine: 0.2 → 0.7 ms is +250 %, and noise.
+    const at = (p95: number) =>
+      system(
+        's',
+        { 'R@5': BASE },
+        { latencyMs: { total: { count: 10, p50: 0.1, p95, p99: p95, mean: 0.1, max: p95 } } },
+      );
+    const rule: Rule = {
+      kind: 'latency',
+      stage: 'total',
+      maxIncrease: { rel: 0.5 },
+      ignoreBelowMs: 20,
+      level: 'error',
+    };
+    const tiny = { baseline: results([at(0.2)]) };
+    const small = gate([rule], [at(0.7)], tiny).outcomes[0];
+    expect(small).toMatchObject({
+      status: 'pass',
+      observed: 0.7,
+      baseline: 0.2,
+      threshold: 'p95 increase ≤ 50 % (or ≤ 20 ms)',
+    });
+    expect(small?.reason).toBe(
+      '0.2 ms → 0.7 ms: more than the allowed increase, but by no more than the 20.0 ms the rule ignores',
+    );
+    // A warn-level rule (as the shipped policies have it) ignores it too.
+    expect(gate([{ ...rule, level: 'warn' }], [at(0.7)], tiny).outcomes[0]?.status).toBe('pass');
+    // Within the relative limit (or faster), the usual reason.
+    expect(gate([rule], [at(0.1)], tiny).outcomes[0]?.reason).toBe(
+      '0.2 ms → 0.1 ms: within the allowed increase of 0.1 ms',
+    );
+    // Above the floor, the relative limit decides again.
+    const large = gate([rule], [at(30)], tiny).outcomes[0];
+    expect(large?.status).toBe('fail');
+    expect(large?.reason).toBe('0.2 ms → 30.0 ms: more than the allowed increase of 0.1 ms');
+    // Without the floor, the same small change fails.
+    expect(gate([{ ...rule, ignoreBelowMs: undefined }], [at(0.7)], tiny).outcomes[0]?.status).toBe('fail');
   });
 
   it('skips the rerank stage of a system without a reranker; fails one whose stage was not measured', () => {

@@ -52,6 +52,17 @@ describe('saveBaseline and loadBaseline', () => {
     });
   });
 
+  it('says its latencies are per query; one saved by an earlier version (no latencyPer) reads as per call', async () => {
+    const to = join(tempDir(), 'main.json');
+    saveBaseline({ from: runDir, systems: ['bm25'], to });
+    const file = JSON.parse(readFileSync(to, 'utf8')) as BaselineFile;
+    expect(file.systems[0]?.latencyPer).toBe('query');
+    expect((await loadBaseline(to)).systems[0]?.latencyPer).toBeUndefined();
+    delete file.systems[0]?.latencyPer;
+    writeFileSync(to, JSON.stringify(file));
+    expect((await loadBaseline(to)).systems[0]?.latencyPer).toBe('call');
+  });
+
   it('refuses an unknown system, listing the known ones', () => {
     expect(() =>
       saveBaseline({ from: runDir, systems: ['bm25', 'bm26'], to: join(tempDir(), 'x.json') }),

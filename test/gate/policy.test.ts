@@ -28,6 +28,8 @@ describe('loadPolicy', () => {
     expect(policy).toMatchObject({ alpha: 0.05, test: 'randomization', correction: 'holm', power: 0.8 });
     expect(policy.rules.map((r) => r.kind)).toEqual(['maxDrop', 'maxDrop', 'latency', 'cost', 'coverage']);
     expect(policy.rules[0]).toMatchObject({ metric: 'nDCG@10', decide: 'significant', level: 'error' });
+    // Relative, with a floor: the example's sub-millisecond timings pass on any machine.
+    expect(policy.rules[2]).toMatchObject({ kind: 'latency', maxIncrease: { rel: 0.5 }, ignoreBelowMs: 20 });
   });
 
   it('canonicalises measure names and defaults decide, stage and k', () => {
@@ -60,6 +62,9 @@ describe('loadPolicy', () => {
     );
     expect(errorOf('rules:\n  - { kind: latency }\n')).toMatch(
       /gate\.yaml:2: field 'rules\[0\]': a latency rule needs at least one of p95MaxMs, p99MaxMs, maxIncrease/,
+    );
+    expect(errorOf('rules:\n  - { kind: latency, p95MaxMs: 200, ignoreBelowMs: 5 }\n')).toMatch(
+      /gate\.yaml:2: field 'rules\[0\]\.ignoreBelowMs': ignores increases below a floor, so it needs maxIncrease/,
     );
     expect(errorOf('alpha: 2\nrules: []\n')).toMatch(/gate\.yaml:1: field 'alpha'/);
     expect(errorOf('rules:\n  - { kind: speed }\n')).toMatch(

@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
@@ -68,6 +68,23 @@ describe('loadResults', () => {
     expect(reranked?.perQuery.values['nDCG@10']).not.toEqual(firstStage?.perQuery.values['nDCG@10']);
   });
 
+  it("marks the latencies of a summary of schemaVersion 1 as per call (each query carried its call's time)", () => {
+    expect(summary.schemaVersion).toBe(2);
+    expect(loadResults(runDir).systems.map((s) => s.latencyPer)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    const older = editedCopy('summary.json', (value) => ({ ...value, schemaVersion: 1 }));
+    const systems = loadResults(older).systems;
+    expect(systems.filter((s) => s.status === 'ok').map((s) => s.latencyPer)).toEqual([
+      'call',
+      'call',
+      'call',
+    ]);
+  });
+
   it('reports a failed system with its error and nothing measured', () => {
     const broken = loadResults(runDir).systems.find((s) => s.id === 'broken');
     expect(broken).toMatchObject({
@@ -93,6 +110,18 @@ describe('loadResults', () => {
     );
     expect(() => loadResults(dir)).toThrow(UserError); // exit code 2, no stack
     expect(() => loadResults(join(dir, 'nope'))).toThrow(`${join(dir, 'nope')}: no such folder`);
+  });
+
+  it('says a folder of run folders is not a run folder, and names one to give instead', () => {
+    const parent = tempDir();
+    for (const run of ['r1', 'r2']) cpSync(runDir, join(parent, run), { recursive: true });
+    mkdirSync(join(parent, 'notes'));
+    expect(() => loadResults(parent)).toThrow(
+      `${parent}: not a run folder, but a folder of run folders (r1, r2): give one of them, e.g. ${join(parent, 'r2')}`,
+    );
+    expect(() => loadResults(join(parent, 'notes'))).toThrow(
+      'not a run folder: it has no summary.json and none of the files a run writes',
+    );
   });
 
   it('refuses a system that ran but has no evaluation run', () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createComponentFactory } from '../../src/app/components.js';
 import { runConfig } from '../../src/app/run.js';
 import { loadConfig } from '../../src/config/load.js';
+import type { SystemQuery } from '../../src/retrieve/run-system.js';
 import { REPO_ROOT } from './cli.js';
 import { FIXTURES } from './fixtures.js';
 
@@ -21,12 +22,14 @@ export const SYSTEMS = {
 
 /**
  * Runs the real pipeline over the example dataset into <dir>/reports/<runId>/, as `retrieval-gate run`
- * does, with the embedding cache in `dir`; returns the run folder.
+ * does, with the embedding cache in `dir`; returns the run folder. `sample`: unjudged queries the systems
+ * also answer (sample.trec), as `migrate review --queries` runs them.
  */
 export async function runExample(
   dir: string,
   runId: string,
   systems: (keyof typeof SYSTEMS)[],
+  sample?: SystemQuery[],
 ): Promise<string> {
   const file = join(dir, `${runId}.yaml`);
   const crash = JSON.stringify(join(FIXTURES, 'commands', 'faulty.mjs'));
@@ -51,6 +54,7 @@ export async function runExample(
     reportsDir: join(dir, 'reports'),
     runId,
     build: createComponentFactory(),
+    ...(sample ? { sample } : {}),
   });
   return outcome.dir;
 }

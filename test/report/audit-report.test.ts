@@ -21,7 +21,7 @@ describe('audit.md', () => {
     expect(markdown.startsWith('## Index audit: 97.4 % complete\n')).toBe(true);
     for (const fact of [
       '- **Index**: kb: kb-live → kb\\_2026\\_11',
-      '- **Store**: qdrant at http://localhost:6333',
+      '- **Store**: qdrant at http\\://localhost:6333',
       '- **Against**: articles (postgres table public.articles)',
       '- **Rows**: 1010 in the source (1000 live, 10 deleted), 978 points in the index',
       '- **Audited at**: 2026-11-23T12:00:00.000Z',

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
+import { validateXML } from 'xmllint-wasm';
 import { gateJunit } from '../../src/report/gate-junit.js';
 import { CRASH_REASON, HOSTILE, verdictFixture } from './verdict-fixture.js';
 
@@ -67,6 +68,25 @@ describe('gateJunit', () => {
 
   it('validates against the common JUnit schema shape', () => {
     expect(validate(junit), JSON.stringify(validate.errors, null, 2)).toBe(true);
+  });
+
+  it('is valid under the Jenkins xUnit schema (junit-10.xsd), checked by libxml2', async () => {
+    const xsd = readFileSync(new URL('../fixtures/junit/junit-10.xsd', import.meta.url), 'utf8');
+    const check = (file: string) =>
+      validateXML({
+        xml: { fileName: 'gate.junit.xml', contents: file },
+        schema: { fileName: 'junit-10.xsd', contents: xsd },
+      });
+    const result = await check(xml);
+    expect(result.errors.map((e) => e.message)).toEqual([]);
+    expect(result.valid).toBe(true);
+    // The schema has teeth: `skipped` on <testsuites>, as the file once had, is refused.
+    const skippedOnRoot = xml.replace(
+      '<testsuites name="retrieval-gate"',
+      '<testsuites name="retrieval-gate" skipped="0"',
+    );
+    expect(skippedOnRoot).not.toBe(xml);
+    expect((await check(skippedOnRoot)).valid).toBe(false);
   });
 
   it('has a schema that refuses what CI panels would not read', () => {

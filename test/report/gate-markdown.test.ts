@@ -10,7 +10,7 @@ describe('gateMarkdown', () => {
     const [title, , summary] = markdown.split('\n');
     expect(title).toBe('## ❌ fail · retrieval-gate');
     expect(summary).toContain('**2 failed · 1 warned · 3 passed**');
-    expect(summary).toContain('bike-repair@1.0.0 (sha256:0123456789ab…, 40 judged queries)');
+    expect(summary).toContain('bike-repair\\@1.0.0 (sha256:0123456789ab…, 40 judged queries)');
     expect(summary).not.toContain('0123456789abcdef0123');
     expect(summary).toContain('baseline git:origin/main:gates/baselines/main.json (run main-41)');
     expect(markdown.endsWith('\n')).toBe(true);
@@ -73,7 +73,7 @@ describe('gateMarkdown', () => {
     expect(markdown).toContain('a\\|b&lt;script&gt;');
     const rows = tableAfter(markdown, 'system');
     const broken = rows.find((r) => r[0] === 'broken') ?? [];
-    expect(broken[9]).toContain('\\*boom\\* \\[x\\](http://e.test) \\`rm -rf\\` \\_u\\_ \\~s\\~ \\$x\\$');
+    expect(broken[9]).toContain('\\*boom\\* \\[x\\](http\\://e.test) \\`rm -rf\\` \\_u\\_ \\~s\\~ \\$x\\$');
     expect(broken[9]).toContain('&lt;b&gt;');
     // The line break became a space; everything else reads back unchanged.
     expect(rendered(broken[9] ?? '')).toBe(CRASH_REASON.replace('\r\n', ' '));
@@ -91,7 +91,7 @@ describe('gateMarkdown', () => {
 
   it('lists the detectable effects and flags a threshold below what the gate can see', () => {
     expect(markdown).toContain('with 80 % power at alpha 0.05');
-    const effects = markdown.split('### Detectable effects')[1] ?? '';
+    const effects = markdown.split('<summary>Detectable effects (2)</summary>')[1] ?? '';
     expect(tableAfter(effects, 'system')).toEqual([
       ['a\\|b&lt;script&gt;', 'nDCG@10', '40', '0.0200', '0.0443', '⚠️ threshold below what the gate can see'],
       ['bm25', 'R@5', '40', '0.0300', '0.0222', '✅'],
@@ -99,14 +99,14 @@ describe('gateMarkdown', () => {
   });
 
   it('lists the warnings, each behind a sign so user text cannot start a block', () => {
-    const warnings = (markdown.split('### Warnings\n\n')[1] ?? '').split('\n\n')[0];
+    const warnings = (markdown.split('<summary>Warnings (1)</summary>\n\n')[1] ?? '').split('\n\n')[0];
     expect(warnings).toBe(
-      '- ⚠️ the baseline of a\\|b&lt;script&gt; was measured on bike-repair@0.9.0; compared anyway',
+      '- ⚠️ the baseline of a\\|b&lt;script&gt; was measured on bike-repair\\@0.9.0; compared anyway',
     );
   });
 
   it('lists the first 50 unjudged documents and counts the rest', () => {
-    const section = markdown.split('### Unjudged documents (55)')[1] ?? '';
+    const section = markdown.split('<summary>Unjudged documents (55)</summary>')[1] ?? '';
     const rows = tableAfter(section, 'system');
     expect(rows).toHaveLength(50);
     expect(rows[0]).toEqual(['a\\|b&lt;script&gt;', 'q1', 'd\\*1\\_\\[x\\]\\|y', '1']);
@@ -123,6 +123,6 @@ describe('gateMarkdown', () => {
       unjudged: [],
     });
     expect(quiet).toContain('_The policy applied no rule to these results._');
-    expect(quiet).not.toMatch(/###|\| system/);
+    expect(quiet).not.toMatch(/<details>|\| system/);
   });
 });

@@ -1,13 +1,14 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromiumMissing, launchChromium, type OpenedReport, openReport } from '../../bench/headless.js';
-import { type ReportSpec, reportDataFromSpec } from '../../bench/report-spec.js';
+import { NOT_COMPARED, type ReportSpec, reportDataFromSpec } from '../../bench/report-spec.js';
 import { syntheticReportSpec } from '../../bench/synthetic-report.js';
 import { renderReportHtml } from '../../src/report/render-html.js';
 import { reportAnn } from '../../src/report/report-ann.js';
 import type { ReportAnnCheck, ReportData, ReportSystem } from '../../src/report/report-data.types.js';
+import type { RuleOutcome, Verdict } from '../../src/results/verdict.js';
 import { tempDir } from '../helpers/tmp.js';
 import {
   hostileFixture,
@@ -37,6 +38,14 @@ interface ChartOf {
 }
 declare const Chart: { getChart(canvas: unknown): unknown };
 
+/** What the curve test reads of a line chart. */
+interface CurveChart {
+  scales: { x: { ticks: { value: number }[] } };
+  data: { datasets: { borderWidth: number; borderDash: number[] }[] };
+  legend: { legendHitBoxes: { left: number; top: number; width: number; height: number }[] };
+  isDatasetVisible(i: number): boolean;
+}
+
 const SWEEP_IDS = [
   'bm25',
   'hash@hnsw[hnswEf=2]',
@@ -60,15 +69,23 @@ describe.skipIf(missing !== undefined)(
     });
 
     /** Renders `data`, opens it and runs `check`; the page must raise no error and fetch nothing. */
-    async function withReport(data: ReportData, check: (page: Page) => Promise<void>): Promise<void> {
+    async function withReport(
+      data: ReportData,
+      check: (page: Page) => Promise<void>,
+      viewport?: { width: number; height: number },
+    ): Promise<void> {
       const file = join(tempDir('rg-html-'), 'report.html');
       writeFileSync(file, renderReportHtml(data));
-      await withReportFile(file, check);
+      await withReportFile(file, check, viewport);
     }
 
     /** Opens a report file and runs `check`; the page must raise no error and fetch nothing. */
-    async function withReportFile(file: string, check: (page: Page) => Promise<void>): Promise<void> {
-      const opened: OpenedReport = await openReport(browser, file);
+    async function withReportFile(
+      file: string,
+      check: (page: Page) => Promise<void>,
+      viewport?: { width: number; height: number },
+    ): Promise<void> {
+      const opened: OpenedReport = await openReport(browser, file, viewport);
       try {
         await check(opened.page);
         expect(opened.errors).toEqual([]);
@@ -83,7 +100,7 @@ describe.skipIf(missing !== undefined)(
     const firstCells = (page: Page): Promise<string[]> => texts(page, 'tr.query-row td:first-child');
     /** Doc ids of the n-th list of hits in the opened query. */
     const hitDocs = (page: Page, n: number): Promise<string[]> =>
-      texts(page, `.hits >> nth=${n} >> tr.hit td.doc`);
+      texts(page, `.hits >> nth=${n} >> tr.hit span.doc`);
 
     /** Canvases with nothing drawn on them (every pixel transparent), by aria-label. */
     const blankCanvases = (page: Page): Promise<string[]> =>
@@ -106,27 +123,108 @@ describe.skipIf(missing !== undefined)(
           'Per-query R@5 difference from the baseline',
           'R@5 by embedding dimensions',
           'Reranker lift: hash-512@kb+lexical',
-          'Latency: embed',
-          'Latency: search',
-          'Latency: rerank',
-          'Latency: total',
+          'Latency per query: embed',
+          'Latency per call: embed',
+          'Latency per query: search',
+          'Latency per call: search',
+          'Latency per query: rerank',
+          'Latency per query: total',
           'Cost per query',
         ]);
-        // No index was checked against exact search: the recall-vs-latency chart says so.
-        expect(await texts(page, 'figure.chart.missing figcaption')).toEqual([
-          'Recall against search latency',
-        ]);
+        // No index was checked against exact search: a line says so, where no empty box takes a chart's room.
+        expect(await texts(page, '.chart-missing strong')).toEqual(['Recall against search latency']);
+        expect(await page.locator('figure.chart:not(:has(canvas))').count()).toBe(0);
         expect(await blankCanvases(page)).toEqual([]);
         expect(await page.locator('figure.chart', { hasText: 'Reranker lift' }).textContent()).toContain(
           "Ceiling: the first stage's R@20 is 1.0000",
         );
+        const perCall = await page
+          .locator('figure.chart', { hasText: 'Latency per call: search' })
+          .textContent();
+        expect(perCall).toContain(
+          "Each search batch's own time. hash-128@kb p95 4.80 ms over 2 calls of 4 queries",
+        );
+        const perQuery = await page
+          .locator('figure.chart', { hasText: 'Latency per query: search' })
+          .textContent();
+        expect(perQuery).toContain(
+          "a batched call's time ÷ its batch size; the gate's latency rules read these",
+        );
       });
+    });
+
+    test('charts fill the width, tick k at the usual cutoffs, tell coinciding lines apart and toggle by legend', async () => {
+      const data = reportFixture();
+      data.curveK = Array.from({ length: 100 }, (_, i) => i + 1);
+      const rising = data.curveK.map((k) => Math.min(1, Math.log10(k + 1) / 2));
+      for (const system of data.systems) {
+        system.curves = { recall: [...rising], precision: rising.map((r) => r / 2) };
+        system.costPerQuery = 0; // a free run: no chart of zero bars
+      }
+      (data.systems[0] as ReportSystem).curves.recall = rising.map((r) => r * 0.8);
+      const wide = { width: 1400, height: 900 };
+      await withReport(
+        data,
+        async (page) => {
+          // Each row of charts spans its group, the last row too.
+          expect(
+            await page.locator('#charts .chart-grid').evaluateAll((grids) =>
+              grids.map((grid) => {
+                const box = grid.getBoundingClientRect();
+                const rows = new Map<number, { left: number; right: number }>();
+                for (const figure of grid.children) {
+                  const r = figure.getBoundingClientRect();
+                  const row = rows.get(Math.round(r.top)) ?? { left: r.left, right: r.right };
+                  rows.set(Math.round(r.top), {
+                    left: Math.min(row.left, r.left),
+                    right: Math.max(row.right, r.right),
+                  });
+                }
+                return [...rows.values()].every(
+                  (row) => Math.abs(row.left - box.left) < 2 && Math.abs(row.right - box.right) < 2,
+                );
+              }),
+            ),
+          ).toEqual(Array(4).fill(true));
+          expect(await page.locator('figure.chart', { hasText: 'Cost per query' }).count()).toBe(0);
+          expect(await page.textContent('.chart-missing:has-text("Cost per query")')).toContain(
+            'every priced system costs 0 per query',
+          );
+          const recall = page.locator('figure.chart', { hasText: 'Recall@k' });
+          expect(await recall.locator('.caption').textContent()).toContain(
+            'hash-512@kb+lexical has the same curve as hash-512@kb, so its line lies on that one.',
+          );
+          const chartState = () =>
+            recall.locator('canvas').evaluate((canvas) => {
+              const chart = Chart.getChart(canvas) as unknown as CurveChart;
+              return {
+                ticks: chart.scales.x.ticks.map((tick) => tick.value),
+                styles: chart.data.datasets.map((d) => [d.borderWidth, d.borderDash.join(' ')]),
+                visible: chart.data.datasets.map((_, i) => chart.isDatasetVisible(i)),
+                legend: chart.legend.legendHitBoxes.map((b) => [b.left + b.width / 2, b.top + b.height / 2]),
+              };
+            });
+          const before = await chartState();
+          expect(before.ticks).toEqual([1, 5, 10, 20, 50, 100]);
+          expect(new Set(before.styles.map((style) => style.join())).size).toBe(3);
+          expect(before.visible).toEqual([true, true, true]);
+          // A click on the second legend entry hides its line; a second click shows it again. chart.js handles
+          // canvas events on the next animation frame, so each state is waited for.
+          const visible = async () => (await chartState()).visible;
+          const [x, y] = before.legend[1] as [number, number];
+          await recall.locator('canvas').click({ position: { x, y } });
+          await expect.poll(visible).toEqual([true, false, true]);
+          await recall.locator('canvas').click({ position: { x, y } });
+          await expect.poll(visible).toEqual([true, true, true]);
+        },
+        wide,
+      );
     });
 
     test('a sweep run: ANNRecall@10 in the table, and recall and nDCG@10 against p95 search latency, a point per setting', async () => {
       const runDir = await sweepRun();
       await withReportFile(join(runDir, 'report.html'), async (page) => {
-        expect(await texts(page, '.measures tbody th')).toEqual(SWEEP_IDS);
+        expect(await texts(page, '.measures tbody th .system')).toEqual(SWEEP_IDS);
         const annCells = await texts(page, '.measures td[data-metric="ANNRecall@10"]');
         expect(annCells[0]).toBe('—');
         expect(annCells.slice(1, 4)).toEqual(Array(3).fill(expect.stringMatching(/^[01]\.\d{4}\[/)));
@@ -261,12 +359,111 @@ describe.skipIf(missing !== undefined)(
         expect(await cell(1, 'R@5').getAttribute('class')).toContain('gate-pass');
         expect(await cell(2, 'latency.total.p95').getAttribute('class')).toContain('gate-warn');
         expect(await cell(2, 'nDCG@10').getAttribute('class')).not.toContain('gate-');
-        const order = () => texts(page, '.measures tbody th');
+        // Pairwise tests within the run: on nDCG@10 both 512-dimension systems are significantly higher than
+        // hash-128@kb (a) after Holm's correction; on R@5 (p = 0.08 before correcting) nobody is.
+        expect(await texts(page, '.measures tbody th .letter')).toEqual([' (a)', ' (b)', ' (c)']);
+        expect(await texts(page, '.measures td[data-metric="nDCG@10"] sup.sig')).toEqual(['a', 'a']);
+        expect(await cell(0, 'nDCG@10').locator('sup.sig').count()).toBe(0);
+        expect(await cell(1, 'nDCG@10').locator('sup.sig').getAttribute('title')).toBe(
+          'nDCG@10 significantly higher than hash-128@kb (a, corrected p = 0.0058)',
+        );
+        expect(await page.locator('.measures td[data-metric="R@5"] sup.sig').count()).toBe(0);
+        expect(await page.textContent('.pairwise-note')).toContain(
+          'paired t-test, two-sided, over the queries both evaluated; p-values Holm-corrected',
+        );
+        // The table and every per-query value download as CSV, numbers as stored.
+        const downloaded = async (label: string): Promise<string[][]> => {
+          const [download] = await Promise.all([
+            page.waitForEvent('download'),
+            page.click(`button.download:text-is("${label}")`),
+          ]);
+          const file = await download.path();
+          return readFileSync(file, 'utf8')
+            .trimEnd()
+            .split('\r\n')
+            .map((line) => line.split(','));
+        };
+        const table = await downloaded('Download the table (CSV)');
+        const header = table[0] as string[];
+        const at = (row: number, column: string) => table[row]?.[header.indexOf(column)];
+        expect(header.slice(0, 5)).toEqual(['system', 'status', 'letter', 'R@5', 'R@5 ci low']);
+        expect(table.map((row) => row[0])).toEqual(['system', ...SYSTEM_IDS]);
+        expect(Number(at(1, 'R@5'))).toBeCloseTo(0.7222, 4);
+        expect(Number(at(1, 'R@5 difference'))).toBeCloseTo(-0.2778, 4);
+        expect(at(2, 'nDCG@10 significantly higher than')).toBe('hash-128@kb');
+        expect(at(2, 'latency total p95 ms')).not.toBe('');
+        const perQuery = await downloaded('Download per-query values (CSV)');
+        expect(perQuery[0]).toEqual(['query', 'system', 'measure', 'value', 'baseline']);
+        expect(perQuery).toHaveLength(1 + 6 * 3 * 4);
+        expect(perQuery).toContainEqual(['q05', 'hash-128@kb', 'R@5', '0.3333', '1']);
+        expect(perQuery).toContainEqual(['q05', 'hash-512@kb+lexical', 'R@5', '1', '']);
+        const order = () => texts(page, '.measures tbody th .system');
         await page.click('.measures thead button:text-is("R@5")');
         expect(await order()).toEqual(['hash-512@kb', 'hash-512@kb+lexical', 'hash-128@kb']);
         await page.click('.measures thead button:text-is("R@5")');
         expect(await order()).toEqual(['hash-128@kb', 'hash-512@kb', 'hash-512@kb+lexical']);
         expect(await page.getAttribute('.measures thead th:nth-child(2)', 'aria-sort')).toBe('ascending');
+      });
+    });
+
+    test('gate-aware table: the Judged@k a coverage rule judged has a column; Δ is against the system the gate compared with', async () => {
+      const spec = reportSpec();
+      const verdict = spec.verdict as Verdict;
+      verdict.outcomes.push({
+        ...NOT_COMPARED,
+        rule: 'coverage',
+        kind: 'coverage',
+        system: 'hash-128@kb',
+        metric: 'Judged@5',
+        level: 'warn',
+        status: 'warn',
+        observed: 14 / 30,
+        threshold: '≥ 0.8',
+        reason: 'only 46.7 % of the top 5 is judged: 16 unjudged documents listed for annotation',
+      });
+      verdict.outcomes.unshift({
+        ...(verdict.outcomes[0] as RuleOutcome),
+        rule: 'maxDrop nDCG@10',
+        system: 'hash-512@kb+lexical',
+        metric: 'nDCG@10',
+        baselineSystem: 'hash-512@kb',
+        reason: 'nDCG@10 dropped against the baseline of hash-512@kb',
+      });
+      const data = reportDataFromSpec(spec);
+      const [, plain, reranked] = data.systems as [ReportSystem, ReportSystem, ReportSystem];
+      const mean = (values: (number | null)[] = []) =>
+        values.reduce<number>((sum, v) => sum + (v ?? 0), 0) / values.length;
+      const expected =
+        mean(reranked.perQuery['nDCG@10']) - mean(plain.baselinePerQuery?.['nDCG@10'] ?? undefined);
+      expect(Math.abs(expected)).toBeGreaterThan(0.005); // a real difference, not the Δ ±0 of no comparison
+      await withReport(data, async (page) => {
+        // Judged@5 of each system's top 5 (hash-128@kb: 14 of its 30 hits are judged), coloured by the rule.
+        expect(await texts(page, '.measures thead th')).toContain('Judged@5');
+        const judged = await texts(page, '.measures td[data-metric="Judged@5"]');
+        expect(judged[0]).toBe('0.4667');
+        expect(judged).toHaveLength(3);
+        expect(
+          await page
+            .locator('.measures tbody tr >> nth=0 >> td[data-metric="Judged@5"]')
+            .getAttribute('class'),
+        ).toContain('gate-warn');
+        const cell = page.locator('.measures tbody tr >> nth=2 >> td[data-metric="nDCG@10"]');
+        expect(await cell.getAttribute('class')).toContain('gate-fail');
+        const delta = (await cell.locator('.delta').textContent()) ?? '';
+        expect(delta).toMatch(/^Δ [+−]\d\.\d{4} \[.*\] vs hash-512@kb$/);
+        const shown = Number(delta.slice(2, 9).replace('−', '-').replace('+', ''));
+        expect(shown).toBeCloseTo(expected, 3);
+        // The system's own comparisons are unchanged, and say no "vs".
+        const own = page.locator('.measures tbody tr >> nth=0 >> td[data-metric="R@5"] .delta');
+        expect(await own.textContent()).toMatch(/^Δ −0\.2778 \[.*\]$/);
+        // The drill-down compares the same way, and opens onto that system's baseline hits.
+        await page.selectOption('#drilldown select[name="system"]', { label: 'hash-512@kb+lexical' });
+        await page.selectOption('#drilldown select[name="measure"]', 'nDCG@10');
+        expect(await page.textContent('#drilldown p.note')).toContain(
+          'Δ is hash-512@kb+lexical − the baseline of hash-512@kb (as the gate compared) on nDCG@10',
+        );
+        await page.locator('tr.query-row').first().click();
+        expect(await texts(page, '.hits h4')).toEqual(['hash-512@kb+lexical', 'Baseline of hash-512@kb']);
       });
     });
 
@@ -283,6 +480,25 @@ describe.skipIf(missing !== undefined)(
           'headset-play',
           'torque-specs',
         ]);
+        // Each hit with its title and the start of its text; a long text expands and folds back.
+        const chainWear = page.locator('.hits >> nth=0 >> tr.hit >> nth=1');
+        expect(await chainWear.locator('.doc-title').textContent()).toBe('Measuring chain wear');
+        const text = chainWear.locator('.doc-text');
+        const start = 'A worn chain skips and wears the cassette. Use a chain checker: at 0.5 % stretch';
+        expect(await text.textContent()).toMatch(new RegExp(`^${start}.{30,}…$`));
+        expect((await text.textContent())?.length).toBe(120);
+        await chainWear.locator('button.more').click();
+        expect((await text.textContent())?.length).toBe(300); // all the report keeps of it
+        expect(await chainWear.locator('button.more').getAttribute('aria-expanded')).toBe('true');
+        await chainWear.locator('button.more').click();
+        expect((await text.textContent())?.length).toBe(120);
+        expect(await page.locator('.detail-row').count()).toBe(1); // the button did not fold the query
+        // A document without a title shows its text only.
+        const headset = page.locator('.hits >> nth=0 >> tr.hit >> nth=3');
+        expect(await headset.locator('.doc-title').count()).toBe(0);
+        expect(await headset.locator('.doc-text').textContent()).toBe(
+          'Rock the bike with the front brake on; a knock means play.',
+        );
         expect(await texts(page, '.hits >> nth=0 >> .judgment')).toEqual([
           'judged not relevant',
           'relevant (grade 1)',
@@ -313,9 +529,14 @@ describe.skipIf(missing !== undefined)(
           'bottom-bracket',
         ]);
         expect(await texts(page, '.hits >> nth=1 >> thead th')).toContain('Reranker score');
-        expect(await page.textContent('.hits >> nth=1 >> tr.hit >> nth=0')).toBe(
-          '1derailleur-hanger0.820011.4000relevant (grade 2)',
-        );
+        // Scores print as stored, without padding zeros; the hit shows its title and text.
+        expect(await texts(page, '.hits >> nth=1 >> tr.hit >> nth=0 >> td')).toEqual([
+          '1',
+          'derailleur-hangerA bent derailleur hangerA bent hanger makes gears skip.',
+          '0.82',
+          '11.4',
+          'relevant (grade 2)',
+        ]);
         await page.click('tr.query-row[data-index="4"]');
         expect(await page.locator('.detail-row').count()).toBe(0);
       });
@@ -359,7 +580,10 @@ describe.skipIf(missing !== undefined)(
       for (const system of spec.systems) delete system.baseline;
       await withReport(reportDataFromSpec(spec), async (page) => {
         expect(await page.textContent('#verdict h2')).toBe('Not gated');
-        expect(await page.textContent('figure.chart.missing')).toContain('No baseline');
+        expect(await page.textContent('#charts .chart-missing >> nth=0')).toContain('No baseline');
+        expect(await page.locator('figure.chart', { hasText: 'difference from the baseline' }).count()).toBe(
+          0,
+        );
         expect(await blankCanvases(page)).toEqual([]);
         expect(await page.locator('select[name="difference-from"]').count()).toBe(0);
         expect(await page.textContent('#drilldown p.note')).toContain(
@@ -375,7 +599,7 @@ describe.skipIf(missing !== undefined)(
       const spec = reportSpec();
       spec.systems.push({
         ...(spec.systems[0] as ReportSpec['systems'][number]),
-        id: 'broken@kb',
+        id: '=broken@kb', // read as a formula by a spreadsheet, were it written as it is
         error: 'command exited 1: <b>Traceback</b>',
         hits: [],
         latencyMs: {},
@@ -387,6 +611,15 @@ describe.skipIf(missing !== undefined)(
         expect(await texts(page, '.measures tbody tr.failed td')).toEqual(['—', '—', '—', '—', '—', '—']);
         expect(await blankCanvases(page)).toEqual([]);
         expect(await page.locator('select[name="system"] option').count()).toBe(3);
+        // In the CSV, its row says it failed, and its id cannot run as a formula.
+        const [download] = await Promise.all([
+          page.waitForEvent('download'),
+          page.click('button.download:text-is("Download the table (CSV)")'),
+        ]);
+        const rows = readFileSync(await download.path(), 'utf8')
+          .trimEnd()
+          .split('\r\n');
+        expect(rows[4]).toMatch(/^'=broken@kb,failed,,,/);
       });
     });
 

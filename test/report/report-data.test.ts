@@ -6,16 +6,22 @@ import { loadDataset } from '../../src/dataset/native.js';
 import { readRunFile } from '../../src/dataset/run-file.js';
 import type { Dataset } from '../../src/dataset/types.js';
 import { UserError } from '../../src/errors.js';
+import { evaluateOptions } from '../../src/evaluation/evaluate-runs.js';
+import { type CoverageFigures, coverageLookup } from '../../src/gate/coverage.js';
+import type { Judge } from '../../src/metrics/evaluate.js';
 import { evaluateRun } from '../../src/metrics/evaluate.js';
 import { sortIds } from '../../src/metrics/order.js';
 import { rankOrder } from '../../src/metrics/rank.js';
 import { makeMeasure } from '../../src/metrics/registry.js';
+import { reportDocTexts } from '../../src/report/doc-texts.js';
 import { buildReportData } from '../../src/report/report-data.js';
 import type { ReportData, ReportSystem } from '../../src/report/report-data.types.js';
-import { significant } from '../../src/report/significant.js';
+import { judgedMeasures, judgedShares } from '../../src/report/report-judged.js';
+import { orderedScores, significant } from '../../src/report/significant.js';
 import type { MeasuredResults } from '../../src/results/measured.js';
 import { loadResults, loadRunFolder } from '../../src/results/run-folder.js';
 import type { TraceRecord } from '../../src/results/trace.js';
+import type { RuleOutcome } from '../../src/results/verdict.js';
 import { EXAMPLE_DATASET, runExample } from '../helpers/results.js';
 import { tempDir } from '../helpers/tmp.js';
 import { verdictFixture } from './verdict-fixture.js';
@@ -131,6 +137,68 @@ describe('buildReportData', () => {
     }
   });
 
+  it('tests the systems that ran against each other, pair by pair, over the queries both evaluated', () => {
+    const ran = data.systems.flatMap((s, i) => (s.status === 'ok' ? [i] : []));
+    expect(ran).toHaveLength(2);
+    const means = data.measures.filter((m) => !m.startsWith('Num'));
+    for (const measure of means) {
+      const [only] = data.pairwise?.measures[measure] ?? [];
+      expect(only).toMatchObject({ a: ran[0], b: ran[1] });
+      const [a, b] = ran.map((i) => data.systems[i] as ReportSystem);
+      expect(only?.difference).toBeCloseTo(
+        (a?.measures[measure]?.value ?? 0) - (b?.measures[measure]?.value ?? 0),
+        10,
+      );
+      expect(only?.adjusted).toBe(only?.p); // one pair: nothing to correct for
+    }
+  });
+
+  it('measures Judged@k as the gate does, for the Judged@k the verdict speaks of', () => {
+    const results = loadResults(candidate);
+    const ids = ['bm25', 'hash+lexical'];
+    const runs = new Map(ids.map((id) => [id, readRunFile(join(candidate, 'systems', id, 'run.trec'))]));
+    const gate = coverageLookup(results, runs, dataset);
+    const files = readReportFiles(candidate, results, { baseline: null });
+    for (const id of ids) {
+      const { judges } = files.systemFiles.get(id) as { judges: Map<string, Judge> };
+      const shares = judgedShares(
+        dataset.qrels,
+        judges,
+        ['Judged@3', 'Judged@10'],
+        evaluateOptions(results.settings),
+      );
+      expect(shares).toEqual({
+        'Judged@3': (gate(id, 3) as CoverageFigures).judged,
+        'Judged@10': (gate(id, 10) as CoverageFigures).judged,
+      });
+    }
+    const outcome = { ...(verdictFixture().outcomes[0] as RuleOutcome), metric: 'Judged@10' };
+    const named = { ...verdictFixture(), outcomes: [outcome, { ...outcome, metric: 'Judged@5' }] };
+    expect(judgedMeasures(named, ['R@5'])).toEqual(['Judged@5', 'Judged@10']);
+    expect(judgedMeasures(named, ['Judged@10'])).toEqual(['Judged@5']);
+    expect(judgedMeasures(null, [])).toEqual([]);
+  });
+
+  it("keeps each shown hit's title and the start of its text from the corpus, and nothing of other documents", () => {
+    const texts = data.docTexts ?? [];
+    expect(texts).toHaveLength(data.docs.length);
+    const shown = new Set(
+      data.systems.flatMap((s) => [...s.hits.docs, ...(s.baselineHits?.docs ?? [])].flat()),
+    );
+    data.docs.forEach((docid, i) => {
+      const doc = dataset.corpus?.get(docid);
+      if (!shown.has(i) || !doc) {
+        expect(texts[i]).toBeNull();
+        return;
+      }
+      const [title, text] = texts[i] as [string, string];
+      expect(title).toBe((doc.title ?? '').replace(/\s+/g, ' ').trim());
+      expect(text.length).toBeLessThanOrEqual(300);
+      expect(doc.text.replace(/\s+/g, ' ')).toContain(text.replace(/…$/, ''));
+    });
+    expect(texts.some((entry) => entry === null)).toBe(true); // judged, never shown
+  });
+
   it("shows each query's top 10 hits as the trace has them: reranked order, reranker scores, latency", () => {
     for (const id of ['bm25', 'hash+lexical']) {
       const { hits } = system(data, id);
@@ -140,12 +208,15 @@ describe('buildReportData', () => {
         const q = data.queries.ids.indexOf(record.qid);
         const top = (record.reranked ?? record.firstStage).slice(0, 10);
         expect(hits.docs[q]?.map((d) => data.docs[d])).toEqual(top.map((hit) => hit.docid));
-        expect(hits.scores[q]).toEqual(top.map((hit) => significant(hit.score)));
+        expect(hits.scores[q]).toEqual(orderedScores(top.map((hit) => hit.score)));
         expect(hits.rerank[q]).toEqual(
-          record.reranked
-            ? record.reranked.slice(0, 10).map((hit) => significant(hit.rerankScore as number))
-            : [],
+          record.reranked ? orderedScores(record.reranked.slice(0, 10).map((hit) => hit.rerankScore)) : [],
         );
+        // Scores that differ stay apart as stored, so the page never shows a tie the ranking lacks.
+        const scores = hits.scores[q] ?? [];
+        scores.forEach((score, i) => {
+          if (i > 0 && top[i]?.score !== top[i - 1]?.score) expect(score).not.toBe(scores[i - 1]);
+        });
         expect(hits.latencyMs[q]).toBe(significant(record.latencyMs.total));
       }
     }
@@ -287,5 +358,32 @@ describe('buildReportData', () => {
     const other: Dataset = { ...dataset, digest: `sha256:${'0'.repeat(64)}` };
     expect(() => reportOf({ resultsDir: candidate, dataset: other })).toThrow(UserError);
     expect(() => reportOf({ resultsDir: candidate, dataset: other })).toThrow(/--dataset/);
+  });
+});
+
+describe('orderedScores', () => {
+  it('keeps 4 significant digits where they tell neighbours apart, and more only where they do not', () => {
+    expect(orderedScores([0.82, 0.7612345, 0.7])).toEqual([0.82, 0.7612, 0.7]);
+    expect(orderedScores([28.0939, 28.0912, 27.5])).toEqual([28.094, 28.091, 27.5]);
+    expect(orderedScores([1.23456789, 1.23456781])).toEqual([1.2345679, 1.2345678]);
+  });
+
+  it('keeps ties tied and nulls null', () => {
+    expect(orderedScores([0.5, 0.5, 0.25])).toEqual([0.5, 0.5, 0.25]);
+    expect(orderedScores([11.40001, null, 11.40002, null])).toEqual([11.40001, null, 11.40002, null]);
+  });
+});
+
+describe('reportDocTexts', () => {
+  it('keeps a shorter start of each text when the hits show many documents, the whole within its budget', () => {
+    const text = 'word '.repeat(100);
+    const ids = Array.from({ length: 70_000 }, (_, i) => `d${i}`);
+    const corpus = new Map(ids.map((id) => [id, { title: `Title ${text}`, text }]));
+    const many = reportDocTexts(ids, new Set(ids.keys()), corpus);
+    expect(many[0]?.[0]).toHaveLength(16);
+    expect(many[0]?.[1]).toHaveLength(32);
+    const few = reportDocTexts(ids.slice(0, 3), new Set([0, 2]), corpus);
+    expect(few.map((entry) => entry?.[1].length ?? null)).toEqual([300, null, 300]);
+    expect(few[0]?.[1]).toMatch(/^word word .*…$/);
   });
 });

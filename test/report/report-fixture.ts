@@ -33,6 +33,7 @@ export function reportSpec(): ReportSpec {
     verdict: VERDICT,
     baseline: { source: 'reports/main', runId: 'main-41' },
     queries: QUERIES,
+    corpus: CORPUS,
     systems: [
       {
         id: 'hash-128@kb',
@@ -40,6 +41,7 @@ export function reportSpec(): ReportSpec {
         hits: ranked(CURRENT_128),
         baseline: { hits: ranked(BASELINE_128), kept: true },
         latencyMs: { embed: latencies(0.2), search: latencies(1.1) },
+        batches: { latencyMs: { embed: [1.6], search: [4.8, 2.4] }, sizes: { embed: [8], search: [4] } },
         costPerQuery: 0.0000012,
       },
       {
@@ -97,6 +99,28 @@ const QUERIES: ReportSpec['queries'] = [
   },
   { id: 'q06', text: 'wheel wobbles side to side', judgments: { 'wheel-truing': 2, 'spoke-tension': 1 } },
 ];
+
+/** The help centre's articles; the chain-wear one is long, so the page shows its start until expanded. */
+export const CORPUS: NonNullable<ReportSpec['corpus']> = {
+  'chain-wear': {
+    title: 'Measuring chain wear',
+    text: `A worn chain skips and wears the cassette.\n\nUse a chain checker: at 0.5 % stretch replace the chain. ${'Check it every 500 km. '.repeat(20)}`,
+  },
+  'chain-lube': { title: 'Lubricating your chain', text: 'Wipe, then apply one drop per roller.' },
+  'torque-specs': { title: 'Torque specifications', text: 'Stem bolts 5 Nm, seatpost clamp 6 Nm.' },
+  'brake-pads': { title: 'Replacing brake pads', text: 'Squeal after rain often means glazed pads.' },
+  'brake-bleed': { title: 'Bleeding hydraulic brakes', text: 'A spongy lever needs a bleed.' },
+  'tyre-pressure': { title: 'Tyre pressure', text: 'Gravel: 2.0–2.8 bar depending on width and weight.' },
+  'tubeless-setup': { title: 'Setting up tubeless', text: 'Seat the bead, then add 60 ml of sealant.' },
+  'puncture-repair': { title: 'Fixing a puncture', text: 'Find the hole, patch it, check the tyre.' },
+  'gear-indexing': { title: 'Indexing your gears', text: 'Turn the barrel adjuster a quarter turn.' },
+  'derailleur-hanger': { title: 'A bent derailleur hanger', text: 'A bent hanger makes gears skip.' },
+  'wheel-truing': { title: 'Truing a wheel', text: 'Tighten spokes on the side opposite the wobble.' },
+  'spoke-tension': { title: 'Spoke tension', text: 'Even tension keeps a wheel true.' },
+  'headset-play': { text: 'Rock the bike with the front brake on; a knock means play.' },
+  'bottom-bracket': { title: 'Bottom bracket creaks', text: 'Clean and grease the threads.' },
+  'saddle-height': { title: 'Saddle height', text: 'Heel on the pedal, leg straight.' },
+};
 
 /** Top 5 per query (q01 … q06), best first. */
 const CURRENT_128 = [
@@ -291,6 +315,9 @@ export function hostileFixture(): ReportData {
   };
   const systems = new Map(spec.systems.map((system, i) => [system.id, `${payload(i)}${system.id}`]));
   const hits = (lists: Hit[][]): Hit[][] => lists.map((list) => list.map(([id, s, r]) => [doc(id), s, r]));
+  spec.corpus = Object.fromEntries(
+    Object.keys(CORPUS).map((id, i) => [doc(id), { title: payload(i), text: payload(i + 1) }]),
+  );
   spec.dataset.name = payload(0);
   spec.run.id = payload(1);
   spec.queries = spec.queries.map((query, i) => ({

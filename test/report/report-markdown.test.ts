@@ -38,6 +38,8 @@ function okSystem(id: string, nDCG: (number | null)[], gate: ReportSystem['gate'
     curves: { recall: [0.5], precision: [0.5] },
     lift: null,
     latencyMs: {},
+    batchLatencyMs: {},
+    batchSizes: { embed: [], search: [] },
     costPerQuery: null,
     hits: { docs: [], scores: [], rerank: [], latencyMs: [] },
   };
@@ -92,7 +94,7 @@ describe('reportMarkdown', () => {
     const [title, , summary] = markdown.split('\n');
     expect(title).toBe('## ❌ fail · retrieval-gate report');
     expect(summary).toBe(
-      'Run pr-7 on dataset bike-repair@1.0.0 (sha256:0123456789ab…, 40 judged queries) · ' +
+      'Run pr-7 on dataset bike-repair\\@1.0.0 (sha256:0123456789ab…, 40 judged queries) · ' +
         'baseline git:origin/main:gates/baselines/main.json (run main-41) · ' +
         'gate **2 failed · 1 warned · 3 passed**, policy gates/default.yaml',
     );
@@ -141,7 +143,7 @@ describe('reportMarkdown', () => {
     expect(markdown).not.toMatch(/<script>|<img|(?<!\\)\]\(/); // no tag, no unescaped link
     const rows = tableAfter(markdown.split('### Largest')[1] ?? '', 'query');
     const text = rows[0]?.[1] ?? '';
-    expect(text).toContain('\\*chain\\* \\| skip? \\[x\\](http://e.test) &lt;img');
+    expect(text).toContain('\\*chain\\* \\| skip? \\[x\\](http\\://e.test) &lt;img');
     expect(rendered(text)).toBe(HOSTILE_TEXT.split('\n')[0]);
     for (const row of rows) expect(row).toHaveLength(4);
   });

@@ -120,6 +120,9 @@ describe('embedAll', () => {
     expect(cold.vectors).toEqual(await expected(TEXTS));
     expect(cold.perText.map((cost) => cost.batchSize)).toEqual(TEXTS.map((_, i) => (i < 18 ? 3 : 2)));
     expect(cold.perText.every((cost) => cost.latencyMs !== null)).toBe(true);
+    // One duration per call, and each text carries its call's.
+    expect(cold.callMs).toHaveLength(cold.calls);
+    expect(new Set(cold.perText.map((cost) => cost.latencyMs))).toEqual(new Set(cold.callMs));
     expect(cold.perText.reduce((sum, cost) => sum + cost.tokens, 0)).toBe(cold.tokens);
     expect(cold.tokens).toBe((await hashing().embed(TEXTS, 'query')).tokens);
     expect(JSON.parse(readFileSync(join(cold.dir, 'namespace.json'), 'utf8'))).toMatchObject({

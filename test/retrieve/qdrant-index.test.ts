@@ -227,6 +227,7 @@ describe('QdrantIndex against the local server', () => {
           embedQueries: async () => ({
             vectors: Float32Array.from(MANY.flatMap((q) => Array.from(q.vector as Float32Array))),
             perQuery: MANY.map(() => ({ latencyMs: null, batchSize: null, tokens: 0 })),
+            callMs: [],
             calls: 0,
             tokens: 0,
             retries: 0,

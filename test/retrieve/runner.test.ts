@@ -4,9 +4,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type BuildComponents, type BuiltSystem, runConfig } from '../../src/app/run.js';
 import type { RunConfig, SystemConfig } from '../../src/config/types.js';
 import { pairedBootstrap } from '../../src/metrics/paired.js';
+import { percentile } from '../../src/metrics/percentile.js';
+import { seededRandom } from '../../src/metrics/random.js';
 import type { TraceRecord } from '../../src/results/trace.js';
-import { percentile, summarizeLatency } from '../../src/retrieve/latency.js';
-import { rerankedOrder } from '../../src/retrieve/run-system.js';
+import { summarizeLatency } from '../../src/retrieve/latency.js';
+import { BM25_BATCH_SIZE, BM25_DEFAULTS, Bm25Index } from '../../src/retrieve/providers/indexes/bm25.js';
+import { EXACT_BATCH_SIZE, ExactIndex } from '../../src/retrieve/providers/indexes/exact.js';
+import { rerankedOrder, runSystem } from '../../src/retrieve/run-system.js';
 import type { Hit, Index, Reranker } from '../../src/retrieve/types.js';
 import { importMiniDataset } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -211,6 +215,51 @@ describe('batched search', () => {
       ['q2', 2],
       ['q3', 1],
     ]);
+    // Each query carries its share of its batch's time; the batch's own time stands beside it.
+    for (const trace of traces) {
+      const batchMs = trace.batchLatencyMs?.search as number;
+      expect(batchMs).toBeGreaterThan(0);
+      expect(trace.latencyMs.search).toBeCloseTo(batchMs / (trace.searchBatchSize as number), 9);
+    }
+    expect(traces[0]?.batchLatencyMs?.search).toBe(traces[1]?.batchLatencyMs?.search);
+    expect(system?.latencyMs?.search?.count).toBe(3);
+    expect(system?.batchLatencyMs?.search?.count).toBe(2);
+    expect(system?.batchLatencyMs?.search?.max).toBeGreaterThanOrEqual(system?.latencyMs?.search?.max ?? 0);
+    expect(outcome.summary.schemaVersion).toBe(2);
+  });
+
+  it('reports embedding per call and per query: a call of 3 queries taking 30 ms is 10 ms per query', async () => {
+    const embedding: BuildComponents = async (system, context) => ({
+      ...(await build('')(system, context)),
+      embedQueries: async (texts) => ({
+        vectors: new Float32Array(texts.length),
+        perQuery: texts.map(() => ({ latencyMs: 30, batchSize: 3, tokens: 2 })),
+        callMs: [30],
+        calls: 1,
+        tokens: 6,
+        retries: 0,
+      }),
+    });
+    const reports = tempDir();
+    const outcome = await runConfig({
+      config: config([{ id: 'embedded', index, k: 10 }]),
+      reportsDir: reports,
+      runId: 'e1',
+      build: embedding,
+    });
+    const system = outcome.summary.systems[0];
+    expect(system?.latencyMs?.embed).toEqual({ count: 3, p50: 10, p95: 10, p99: 10, mean: 10, max: 10 });
+    expect(system?.batchLatencyMs?.embed).toEqual({ count: 1, p50: 30, p95: 30, p99: 30, mean: 30, max: 30 });
+    const traces = readFileSync(join(reports, 'e1', 'systems/embedded/trace.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as TraceRecord);
+    for (const trace of traces) {
+      expect(trace.latencyMs.embed).toBe(10);
+      expect(trace.batchLatencyMs?.embed).toBe(30);
+      expect(trace.embedBatchSize).toBe(3);
+      expect(trace.latencyMs.total).toBeCloseTo(10 + (trace.latencyMs.search as number), 9);
+    }
   });
 
   it('fails the system when a batch fails, and reports nothing of it as measured', async () => {
@@ -234,6 +283,102 @@ describe('batched search', () => {
     });
     expect(outcome.summary.systems[0]).toMatchObject({ status: 'failed', error: 'index went away' });
     expect(outcome.summary.systems[0]?.measures).toBeUndefined();
+  });
+});
+
+describe('in-process indexes through the runner', () => {
+  const random = seededRandom(3);
+  const DIMENSIONS = 8;
+  const ids = Array.from({ length: 300 }, (_, i) => `d${i}`);
+  const corpus = Float32Array.from({ length: ids.length * DIMENSIONS }, () => random() * 2 - 1);
+  const queries = Array.from({ length: 130 }, (_, i) => ({ id: `q${i}`, text: `w${i % 7} w${i % 11}` }));
+  const queryVectors = Float32Array.from({ length: queries.length * DIMENSIONS }, () => random() * 2 - 1);
+  const documents = ids.map((id, i) => ({ id, text: `w${i % 7} w${i % 13} w${i % 5}` }));
+
+  async function searched(index: Index, vectors: boolean) {
+    return runSystem({
+      system: { id: 's', index: { alias: 'i', kind: 'bm25', k1: 0.9, b: 0.4 }, k: 10 },
+      components: {
+        index,
+        ...(vectors
+          ? {
+              embedQueries: async () => ({
+                vectors: queryVectors,
+                perQuery: queries.map(() => ({ latencyMs: null, batchSize: null, tokens: 0 })),
+                callMs: [],
+                calls: 0,
+                tokens: 0,
+                retries: 0,
+              }),
+            }
+          : {}),
+      },
+      queries,
+      documentText: () => '',
+      tracePath: join(tempDir(), 'trace.jsonl'),
+      prices: { queryTokenPrice: 0, rerankTokenPrice: 0, rerankSearchUnitPrice: 0 },
+    });
+  }
+
+  it('searches the exact index in batches of its batch size, with the same run as one query per call', async () => {
+    const batched = await searched(
+      new ExactIndex(ids, corpus, DIMENSIONS, 'cosine', 'e', { batchSize: 60 }),
+      true,
+    );
+    const single = await searched(
+      new ExactIndex(ids, corpus, DIMENSIONS, 'cosine', 'e', { batchSize: 1 }),
+      true,
+    );
+    expect(batched.searchBatchSizes).toEqual([10, 60]);
+    expect(batched.batchLatencies.search).toHaveLength(3);
+    expect(single.searchBatchSizes).toEqual([1]);
+    expect(batched.run.queries).toEqual(single.run.queries);
+    expect(new ExactIndex(ids, corpus, DIMENSIONS).batchSize).toBe(EXACT_BATCH_SIZE);
+  });
+
+  it('sends an in-process index its next batch only after the last one is recorded; a remote one ahead', async () => {
+    const startedAfter = async (inProcess: boolean) => {
+      let recorded = 0;
+      const starts: number[] = [];
+      const index: Index = {
+        resolved: 'r',
+        needsVectors: false,
+        batchSize: 10,
+        concurrency: 2,
+        inProcess,
+        async search(inputs) {
+          starts.push(recorded);
+          await new Promise(setImmediate);
+          return inputs.map(() => []);
+        },
+      };
+      await runSystem({
+        system: { id: 's', index: { alias: 'i', kind: 'bm25', k1: 0.9, b: 0.4 }, k: 10 },
+        components: { index },
+        queries: queries.slice(0, 30),
+        documentText: () => '',
+        tracePath: join(tempDir(), 'trace.jsonl'),
+        prices: { queryTokenPrice: 0, rerankTokenPrice: 0, rerankSearchUnitPrice: 0 },
+        onProgress: (done) => {
+          recorded = done;
+        },
+      });
+      return starts;
+    };
+    // Its calls' time is then the search's alone, not the recording of the batch before.
+    expect(await startedAfter(true)).toEqual([0, 10, 20]);
+    expect((await startedAfter(false)).slice(0, 2)).toEqual([0, 0]);
+    expect(new Bm25Index(documents).inProcess).toBe(true);
+    expect(new ExactIndex(ids, corpus, DIMENSIONS).inProcess).toBe(true);
+  });
+
+  it('searches BM25 in batches of its batch size, with the same run as one query per call', async () => {
+    const batched = await searched(new Bm25Index(documents), false);
+    const single = await searched(new Bm25Index(documents, BM25_DEFAULTS, 1), false);
+    expect(batched.searchBatchSizes).toEqual([2, BM25_BATCH_SIZE]);
+    expect(batched.batchLatencies.search).toHaveLength(3);
+    expect(batched.run.queries).toEqual(single.run.queries);
+    expect(() => new Bm25Index(documents, BM25_DEFAULTS, 0)).toThrow(RangeError);
   });
 });
 

@@ -6,8 +6,9 @@ import type { DatasetContent } from '../types.js';
 import { readBeirFolder } from './beir.js';
 import { readCorpusFile, readQueriesFile } from './records.js';
 import { readSimpleEvalSet } from './simple.js';
+import { readSmartFolder, type SmartRelevance } from './smart.js';
 
-export type ImportFormat = 'beir' | 'trec' | 'simple';
+export type ImportFormat = 'beir' | 'trec' | 'simple' | 'smart';
 
 export interface ImportOptions {
   /** BEIR split(s) whose qrels are imported (qrels/<split>.tsv); several comma-separated are merged. */
@@ -16,6 +17,8 @@ export interface ImportOptions {
   queries?: string;
   /** A corpus for TREC qrels or a simple eval set: JSONL (native or BEIR). */
   corpus?: string;
+  /** How a SMART collection's 3-column relevance codes (Cranfield's) become grades (smart.ts). */
+  relevance?: SmartRelevance;
 }
 
 /** What an import read, and what it has to say about it (e.g. the queries it left out). */
@@ -57,6 +60,8 @@ export function readForeignDataset(
         notes: [],
       };
     }
+    case 'smart':
+      return readSmartFolder(source, options.relevance);
     case 'simple':
       return {
         ...readSimpleEvalSet(source),

@@ -1,4 +1,4 @@
-import { el, note } from './dom.js';
+import { el } from './dom.js';
 
 /**
  * One chart in a figure with its title and caption. Animation is off: the report is read, not watched, and
@@ -28,21 +28,26 @@ export function chartFigure(title, caption, config) {
   return { node, draw };
 }
 
-/** Appends the figures to `container`, then draws their charts. */
+/**
+ * Appends the figures that have something to draw to a grid in `container`, then the lines that say which
+ * charts are not shown and why, and draws the charts.
+ */
 export function showCharts(container, figures) {
-  container.append(...figures.map((figure) => figure.node));
-  for (const figure of figures) figure.draw?.();
+  const drawn = figures.filter((figure) => figure.draw);
+  if (drawn.length > 0) {
+    container.append(el('div', { className: 'chart-grid' }, ...drawn.map((figure) => figure.node)));
+  }
+  container.append(...figures.filter((figure) => !figure.draw).map((figure) => figure.node));
+  for (const figure of drawn) figure.draw();
 }
 
-/** A chart's place when it has nothing to draw: its title and why. */
+/**
+ * What stands for a chart that has nothing to draw: one line with its title and why, across the whole grid,
+ * so that no empty box takes a chart's room.
+ */
 export function missingChart(title, why) {
   return {
-    node: el(
-      'figure',
-      { className: 'chart missing' },
-      el('figcaption', {}, el('strong', {}, title)),
-      note(why),
-    ),
+    node: el('p', { className: 'note chart-missing' }, el('strong', {}, title), `: ${why}`),
     draw: null,
   };
 }

@@ -9,15 +9,15 @@ import { curveCharts, differenceHistogram, dimensionSweep } from './quality-char
  * search latency, latency, cost.
  */
 export function renderCharts(data, container) {
-  const byMeasure = el('div', { className: 'chart-grid' });
+  const byMeasure = el('div', { className: 'chart-group' });
   const drawByMeasure = (measure) => {
     clearCharts(byMeasure);
     showCharts(byMeasure, [differenceHistogram(data, measure), dimensionSweep(data, measure)]);
   };
   const group = (title, figures) => {
-    const grid = el('div', { className: 'chart-grid' });
-    container.append(el('h3', {}, title), grid);
-    showCharts(grid, figures);
+    const box = el('div', { className: 'chart-group' });
+    container.append(el('h3', {}, title), box);
+    showCharts(box, figures);
   };
   group('Recall and precision by cutoff', curveCharts(data));
   container.append(

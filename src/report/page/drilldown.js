@@ -204,11 +204,14 @@ function reference(data, state) {
 function detailLists(data, state) {
   const system = data.systems[state.system];
   const lists = [systemHits(data, state, state.system)];
-  if (state.against === 'baseline' && system.baselineHits) {
+  // The baseline the measure is compared with: of the system the gate compared it with, if another.
+  const other = system.vsBaseline?.[state.measure]?.against;
+  const source = (other && data.systems.find((s) => s.id === other)) || system;
+  if (state.against === 'baseline' && source.baselineHits) {
     lists.push({
-      title: `Baseline of ${system.id}`,
+      title: `Baseline of ${source.id}`,
       index: 'baseline',
-      hits: system.baselineHits,
+      hits: source.baselineHits,
       values: system.baselinePerQuery?.[state.measure],
     });
   } else if (state.compared !== null && state.compared !== state.system) {
@@ -235,7 +238,13 @@ function referenceNote(data, state) {
       ? `The baseline has no per-query ${state.measure} of ${system.id}, so no differences are shown.`
       : 'Choose a second system to see differences.';
   }
-  const against = ref.label === 'baseline' ? 'its baseline' : ref.label;
+  const other = system.vsBaseline?.[state.measure]?.against;
+  const against =
+    ref.label !== 'baseline'
+      ? ref.label
+      : other
+        ? `the baseline of ${other} (as the gate compared)`
+        : 'its baseline';
   const noBaselineHits =
     ref.label === 'baseline' && !system.baselineHits
       ? ' The baseline kept no ranked lists, so an opened query shows the compared system beside it.'

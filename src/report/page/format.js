@@ -6,6 +6,11 @@ export function fixed(value, digits = 4) {
   return value === null || value === undefined || Number.isNaN(value) ? DASH : value.toFixed(digits);
 }
 
+/** A value as the report stores it, digit for digit: no padding zeros, no rounding away what was kept. */
+export function stored(value) {
+  return value === null || value === undefined ? DASH : String(value);
+}
+
 /** +0.0123, −0.0123 (a real minus sign), ±0.0000 */
 export function signed(value, digits = 4) {
   if (value === null || value === undefined) return DASH;

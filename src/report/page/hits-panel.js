@@ -1,6 +1,6 @@
 import { gradesOf, isRelevant } from './data.js';
-import { el } from './dom.js';
-import { fixed, milliseconds } from './format.js';
+import { el, replaceChildren } from './dom.js';
+import { fixed, milliseconds, stored } from './format.js';
 
 /**
  * An opened query: its text, then top-hit lists side by side. Each list is { title, index, hits, values }:
@@ -35,9 +35,9 @@ function hitsPanel(data, { title, index, hits, values }, q, measure) {
       'tr',
       { className: 'hit' },
       el('td', { className: 'number' }, String(rank + 1)),
-      el('td', { className: 'doc' }, data.docs[doc]),
-      el('td', { className: 'number' }, fixed(scores[rank])),
-      reranked && el('td', { className: 'number' }, fixed(rerankScores[rank])),
+      el('td', { className: 'hit-doc' }, docCell(data, doc)),
+      el('td', { className: 'number' }, stored(scores[rank])),
+      reranked && el('td', { className: 'number' }, stored(rerankScores[rank])),
       el('td', {}, judgment(grades.get(doc))),
     ),
   );
@@ -91,4 +91,34 @@ function judgment(grade) {
   return isRelevant(grade)
     ? el('span', { className: 'judgment relevant' }, `relevant (grade ${grade})`)
     : el('span', { className: 'judgment irrelevant' }, 'judged not relevant');
+}
+
+/** Characters of a hit's text shown before the reader expands it. */
+const SNIPPET = 120;
+
+/** A hit's id, then its title and the start of its text when the dataset has a corpus (all text nodes). */
+function docCell(data, doc) {
+  const id = el('span', { className: 'doc' }, data.docs[doc]);
+  const entry = data.docTexts?.[doc];
+  if (!entry) return id;
+  const [title, text] = entry;
+  return [id, title && el('span', { className: 'doc-title' }, title), text && snippet(text)];
+}
+
+/** The text, cut at SNIPPET characters with a button that shows all the report kept of it, and back. */
+function snippet(text) {
+  if (text.length <= SNIPPET)
+    return el('span', { className: 'doc-snippet' }, el('span', { className: 'doc-text' }, text));
+  // Never between the halves of an astral character's surrogate pair.
+  const end = /[\ud800-\udbff]/.test(text[SNIPPET - 2]) ? SNIPPET - 2 : SNIPPET - 1;
+  const short = `${text.slice(0, end)}…`;
+  const shown = el('span', { className: 'doc-text' }, short);
+  const button = el('button', { type: 'button', className: 'more', 'aria-expanded': 'false' }, 'more');
+  button.addEventListener('click', () => {
+    const open = button.getAttribute('aria-expanded') !== 'true';
+    replaceChildren(shown, open ? text : short);
+    replaceChildren(button, open ? 'less' : 'more');
+    button.setAttribute('aria-expanded', String(open));
+  });
+  return el('span', { className: 'doc-snippet' }, shown, ' ', button);
 }

@@ -1,23 +1,45 @@
-import { el, replaceChildren } from './dom.js';
+import { perQueryCsv, tableCsv } from './csv.js';
+import { append, el, replaceChildren } from './dom.js';
+import { downloadButton } from './download.js';
 import { fixed, interval, milliseconds, price, signed } from './format.js';
+import { pairwiseNote, significanceMarks, systemLetter } from './pairwise-marks.js';
 import { compareKeys, nextSort, sortableHead } from './sort.js';
 import { systemLabel } from './system-label.js';
 
 /**
  * Systems × measures: mean, 95 % CI and the difference from the baseline with its CI, each cell coloured by
- * the gate's outcome on that metric (`system.gate`), plus total p95 latency and cost, which gates also judge,
- * and ANNRecall@10 when an index was checked against exact search. Sortable by any column; measures sort best
+ * the gate's outcome on that metric (`system.gate`), plus the Judged@k a coverage rule judged, total p95
+ * latency and cost, which gates also judge, and ANNRecall@10 when an index was checked against exact search;
+ * each mean marked with the letters of the systems of the run it is significantly higher than. Sortable by any column; measures sort best
  * first.
  */
 export function renderMeasuresTable(data, container) {
   const columns = [
-    { label: 'System', key: (system) => system.id, descending: false, cell: (s) => systemLabel(data, s) },
+    {
+      label: 'System',
+      key: (system) => system.id,
+      descending: false,
+      cell: (s) => [
+        systemLabel(data, s),
+        data.pairwise &&
+          s.status === 'ok' &&
+          el('span', { className: 'letter' }, ` (${systemLetter(data.systems.indexOf(s))})`),
+      ],
+    },
     ...data.measures.map((measure) => ({
       label: measure,
       gateKey: measure,
       key: (system) => system.measures[measure]?.value ?? null,
       descending: true,
-      cell: (system) => measureCell(system, measure),
+      cell: (system) => measureCell(data, system, measure),
+    })),
+    // The judged share a coverage warning is about, beside the measures it puts in doubt.
+    ...(data.judgedMeasures ?? []).map((measure) => ({
+      label: measure,
+      gateKey: measure,
+      key: (system) => system.judged?.[measure] ?? null,
+      descending: true,
+      cell: (system) => fixed(system.judged?.[measure]),
     })),
     ...(data.ann ? [annRecallColumn(data.ann.measure)] : []),
     {
@@ -58,7 +80,17 @@ export function renderMeasuresTable(data, container) {
     );
   };
   draw();
-  container.append(table);
+  const run = data.run.id.replace(/[^\w.-]+/g, '_');
+  append(container, [
+    table,
+    pairwiseNote(data),
+    el(
+      'div',
+      { className: 'controls downloads' },
+      downloadButton('Download the table (CSV)', `measures-${run}.csv`, () => tableCsv(data)),
+      downloadButton('Download per-query values (CSV)', `per-query-${run}.csv`, () => perQueryCsv(data)),
+    ),
+  ]);
 }
 
 function row(system, columns) {
@@ -82,17 +114,22 @@ function row(system, columns) {
   );
 }
 
-function measureCell(system, measure) {
+function measureCell(data, system, measure) {
   const summary = system.measures[measure];
   if (!summary) return '—';
   const versus = system.vsBaseline?.[measure];
+  const [mean, ci] = meanCell(summary);
+  append(mean, [significanceMarks(data, system, measure)]);
   return [
-    ...meanCell(summary),
+    mean,
+    ci,
     versus &&
       el(
         'span',
         { className: 'delta' },
         `Δ ${signed(versus.difference)} ${interval(versus.ciLow, versus.ciHigh, signed)}`,
+        // The gate compared this measure with another system's baseline: the Δ is against that one.
+        versus.against && el('span', { className: 'against' }, ` vs ${versus.against}`),
       ),
   ];
 }

@@ -55,34 +55,72 @@ const PERCENTILES = [
   ['p99', 1],
 ];
 
-/** One chart per stage that any system measured: p50, p95 and p99 latency of each system. */
+/**
+ * One chart per stage that any system measured: p50, p95 and p99 latency of each system per query (a
+ * batched call's time ÷ its batch size: what the gate's latency rules read). After the embed and search
+ * charts, the same stage per call (each request's own time) with the batch sizes, when the run recorded it.
+ */
 export function latencyCharts(data) {
   const figures = [];
   for (const stage of STAGES) {
-    const systems = okSystems(data).filter((system) => system.latencyMs[stage]);
-    if (systems.length === 0) continue;
-    figures.push(
-      chartFigure(
-        `Latency: ${stage}`,
-        systems.map((s) => `${s.id} p95 ${milliseconds(s.latencyMs[stage].p95)}`).join(', '),
-        {
-          type: 'bar',
-          data: {
-            labels: systems.map((system) => system.id),
-            datasets: PERCENTILES.map(([percentile, alpha]) => ({
-              label: percentile,
-              data: systems.map((system) => system.latencyMs[stage][percentile]),
-              backgroundColor: systems.map((system) => translucent(systemColor(data, system), alpha)),
-            })),
-          },
-          options: { scales: { y: axis('ms', { beginAtZero: true }) } },
-        },
-      ),
-    );
+    const perQuery = okSystems(data).filter((system) => system.latencyMs[stage]);
+    if (perQuery.length > 0) {
+      const what =
+        stage === 'rerank'
+          ? 'one call per query'
+          : stage === 'total'
+            ? "the sum of a query's stages"
+            : "a batched call's time ÷ its batch size";
+      figures.push(
+        percentileChart(data, `Latency per query: ${stage}`, perQuery, (s) => s.latencyMs[stage], {
+          caption: `Per query (${what}; the gate's latency rules read these). ${perQuery
+            .map((s) => `${s.id} p95 ${milliseconds(s.latencyMs[stage].p95)}`)
+            .join(', ')}`,
+        }),
+      );
+    }
+    const perCall = okSystems(data).filter((system) => system.batchLatencyMs?.[stage]);
+    if (perCall.length > 0) {
+      figures.push(
+        percentileChart(data, `Latency per call: ${stage}`, perCall, (s) => s.batchLatencyMs[stage], {
+          caption: `Each ${stage === 'embed' ? 'embedding request' : 'search batch'}'s own time. ${perCall
+            .map(
+              (s) =>
+                `${s.id} p95 ${milliseconds(s.batchLatencyMs[stage].p95)} over ${s.batchLatencyMs[stage].count} calls of ${batchSizesText(s.batchSizes?.[stage] ?? [])}`,
+            )
+            .join(', ')}`,
+        }),
+      );
+    }
   }
   return figures.length > 0
     ? figures
     : [missingChart('Latency', 'No stage was timed (every stage was cached).')];
+}
+
+/** p50, p95 and p99 of `figures(system)` for each system, as bars. */
+function percentileChart(data, title, systems, figures, { caption }) {
+  return chartFigure(title, caption, {
+    type: 'bar',
+    data: {
+      labels: systems.map((system) => system.id),
+      datasets: PERCENTILES.map(([percentile, alpha]) => ({
+        label: percentile,
+        data: systems.map((system) => figures(system)[percentile]),
+        backgroundColor: systems.map((system) => translucent(systemColor(data, system), alpha)),
+      })),
+    },
+    options: { scales: { y: axis('ms', { beginAtZero: true }) } },
+  });
+}
+
+/** "1 query", "16 queries", "1–16 queries" (the last batch is often smaller). */
+function batchSizesText(sizes) {
+  if (sizes.length === 0) return 'unknown size';
+  const low = sizes[0];
+  const high = sizes[sizes.length - 1];
+  const range = low === high ? `${low}` : `${low}–${high}`;
+  return `${range} ${high === 1 ? 'query' : 'queries'}`;
 }
 
 /** Cost per query of the systems with a price. */
@@ -91,6 +129,12 @@ export function costChart(data) {
   const systems = okSystems(data).filter((system) => system.costPerQuery !== null);
   if (systems.length === 0)
     return missingChart(title, 'No system has a price (set pricePer1MTokens in the config).');
+  // Bars of nothing tell nothing: a free run (local models) says so in words.
+  if (systems.every((system) => system.costPerQuery === 0))
+    return missingChart(
+      title,
+      `every priced system costs 0 per query (${systems.map((s) => s.id).join(', ')}).`,
+    );
   return chartFigure(
     title,
     `${systems.map((s) => `${s.id} ${price(s.costPerQuery)}`).join(', ')} (in the config's price unit).`,

@@ -2,25 +2,79 @@ import { axis, chartFigure, missingChart, translucent } from './chart-kit.js';
 import { difference, okSystems, systemColor } from './data.js';
 import { signed } from './format.js';
 
-/** Mean recall@k and precision@k at every cutoff of data.curveK, one line per system. */
+/** The cutoffs people read a curve at: the axis ticks there and nowhere else. */
+const READ_CUTOFFS = [1, 5, 10, 20, 50, 100];
+
+/**
+ * Line styles by series, so that overlapping lines stay visible: each later line is thinner and dashed
+ * differently, so a line lying exactly on an earlier one shows that one's edges around its gaps.
+ */
+const LINE_STYLES = [
+  { borderWidth: 5, borderDash: [], pointStyle: 'circle' },
+  { borderWidth: 3.5, borderDash: [8, 4], pointStyle: 'rect' },
+  { borderWidth: 2.5, borderDash: [3, 3], pointStyle: 'triangle' },
+  { borderWidth: 2, borderDash: [12, 3, 3, 3], pointStyle: 'rectRot' },
+  { borderWidth: 1.5, borderDash: [1, 2], pointStyle: 'star' },
+];
+
+export function lineStyle(i) {
+  return LINE_STYLES[i % LINE_STYLES.length];
+}
+
+/**
+ * Mean recall@k and precision@k at every cutoff of data.curveK, one line per system, on a log k axis ticked
+ * at the usual cutoffs. A click on a legend entry hides or shows its line (chart.js's legend); systems whose
+ * curves coincide are named in the caption, since one line then covers the other.
+ */
 export function curveCharts(data) {
   const systems = okSystems(data);
+  const maxK = data.curveK[data.curveK.length - 1] ?? 1;
+  const ticks = READ_CUTOFFS.filter((k) => k <= maxK);
+  if (!ticks.includes(maxK)) ticks.push(maxK);
   const curve = (key, name) =>
-    chartFigure(`${name}@k`, `Mean ${name.toLowerCase()} at each cutoff k.`, {
+    chartFigure(`${name}@k`, curveCaption(name, systems, key), {
       type: 'line',
       data: {
-        labels: data.curveK,
-        datasets: systems.map((system) => ({
+        datasets: systems.map((system, i) => ({
           label: system.id,
-          data: system.curves[key],
+          data: data.curveK.map((k, j) => ({ x: k, y: system.curves[key][j] })),
           borderColor: systemColor(data, system),
           backgroundColor: systemColor(data, system),
-          pointRadius: data.curveK.length > 20 ? 0 : 2,
+          ...lineStyle(i),
+          pointRadius: data.curveK.length > 20 ? 0 : 3,
         })),
       },
-      options: { scales: { x: axis('k'), y: axis(name, { min: 0, max: 1 }) } },
+      options: {
+        scales: {
+          x: axis('k', {
+            type: maxK > 1 ? 'logarithmic' : 'linear',
+            min: 1,
+            max: maxK,
+            afterBuildTicks: (scale) => {
+              scale.ticks = ticks.map((value) => ({ value }));
+            },
+            ticks: { callback: (value) => String(value) },
+          }),
+          y: axis(name, { min: 0, max: 1 }),
+        },
+        plugins: { legend: { position: 'bottom', labels: { usePointStyle: false } } },
+      },
     });
   return [curve('recall', 'Recall'), curve('precision', 'Precision')];
+}
+
+function curveCaption(name, systems, key) {
+  const same = [];
+  systems.forEach((system, i) => {
+    const twin = systems.slice(0, i).find((other) => sameValues(other.curves[key], system.curves[key]));
+    if (twin) same.push(`${system.id} has the same curve as ${twin.id}`);
+  });
+  const click = 'Click a legend entry to hide or show its line.';
+  return `Mean ${name.toLowerCase()} at each cutoff k. ${same.length > 0 ? `${same.join('; ')}, so its line lies on that one. ` : ''}${click}`;
+}
+
+function sameValues(a, b) {
+  return a.length === b.length && a.every((value, i) => value === b[i]);
 }
 
 /** Odd, so that unchanged queries (difference 0) get a bin of their own in the middle. */

@@ -68,6 +68,8 @@ export interface EmbedAllResult {
   tokens: number;
   /** Retries the calls needed. */
   retries: number;
+  /** Wall time of each embedding call, in the order they finished (empty when everything was cached). */
+  callMs: number[];
   /** Names of the texts whose vector was embedded from a truncated text (in this call or when cached). */
   truncated: string[];
   perText: TextCost[];
@@ -102,6 +104,7 @@ export async function embedAll(options: EmbedAllOptions): Promise<EmbedAllResult
     calls: 0,
     tokens: 0,
     retries: 0,
+    callMs: [],
     truncated: [],
     perText,
     dir: namespaceDir(options.cacheDir, identity),
@@ -179,6 +182,7 @@ export async function embedAll(options: EmbedAllOptions): Promise<EmbedAllResult
       }));
       store.append(records);
       result.calls++;
+      result.callMs.push(latencyMs);
       result.tokens += batch.tokens;
       result.retries += batch.retries ?? 0;
       const shares = splitTokens(batch.tokens, batchTexts);

@@ -28,11 +28,20 @@ export interface RerankResponse {
   searchUnits?: number;
 }
 
+export interface RouteDecisionMessage {
+  route: string | null;
+  candidate?: string;
+  score?: number;
+  cost?: number;
+}
+
 interface Messages {
   hello: HelloMessage;
   response: ResponseEnvelope;
   searchResponse: SearchResponse;
   rerankResponse: RerankResponse;
+  routeDecision: RouteDecisionMessage;
+  routeResponse: RouteDecisionMessage & { id: number };
 }
 
 export type MessageKind = keyof Messages;

@@ -26,7 +26,7 @@ export interface CommandOptions {
 
 /** What the messages call the program: "command index 'bm25-es'". */
 export interface ProcessOptions extends CommandOptions {
-  role: 'index' | 'reranker';
+  role: 'index' | 'reranker' | 'router';
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;

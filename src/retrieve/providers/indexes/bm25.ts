@@ -1,6 +1,7 @@
 import { compareCodePoints } from '../../../metrics/order.js';
 import type { CorpusDocument, Hit, Index, QueryInput } from '../../types.js';
 import { tokenize } from '../text/tokenize.js';
+import { batchSizeOf } from './batch-size.js';
 import { buildPostings } from './postings.js';
 
 export interface Bm25Options {
@@ -16,6 +17,13 @@ export interface Bm25Options {
  * longer documents. Using Pyserini's values makes this index a baseline people can reproduce.
  */
 export const BM25_DEFAULTS: Readonly<Bm25Options> = { k1: 0.9, b: 0.4 };
+
+/**
+ * Queries per runner batch. Queries are scored one after the other either way; a batch spares the runner's
+ * per-call work (a promise, a turn of the event loop) while keeping each call short (~0.1 s at 100,000
+ * documents), so progress and signals are still handled.
+ */
+export const BM25_BATCH_SIZE = 64;
 
 /** A query term present in the corpus: its id and its weight (occurrences in the query × idf × (k1 + 1)). */
 interface QueryTerm {
@@ -49,6 +57,10 @@ interface QueryTerm {
  */
 export class Bm25Index implements Index {
   readonly needsVectors = false;
+  readonly batchSize: number;
+  /** One thread: batches run one after the other. */
+  readonly concurrency = 1;
+  readonly inProcess = true;
   readonly resolved: string;
   readonly k1: number;
   readonly b: number;
@@ -76,8 +88,13 @@ export class Bm25Index implements Index {
   private readonly accumulator: Float64Array;
   private readonly touched: Int32Array;
 
-  constructor(corpus: readonly CorpusDocument[], options: Bm25Options = BM25_DEFAULTS) {
+  constructor(
+    corpus: readonly CorpusDocument[],
+    options: Bm25Options = BM25_DEFAULTS,
+    batchSize: number = BM25_BATCH_SIZE,
+  ) {
     const { k1, b } = options;
+    this.batchSize = batchSizeOf(batchSize);
     if (!(Number.isFinite(k1) && k1 >= 0)) throw new RangeError(`BM25 k1 must be a number ≥ 0, got ${k1}`);
     if (!(b >= 0 && b <= 1)) throw new RangeError(`BM25 b must be between 0 and 1, got ${b}`);
     this.k1 = k1;

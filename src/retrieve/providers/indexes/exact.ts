@@ -1,4 +1,5 @@
 import type { Distance, Hit, Index, QueryInput } from '../../types.js';
+import { batchSizeOf } from './batch-size.js';
 import { BLOCK_QUERIES, compileKernel, createShard, type Shard, TILE_QUERIES } from './exact-kernel.js';
 import { idRanksOf, TopK } from './topk.js';
 
@@ -14,7 +15,16 @@ export interface ExactIndexOptions {
    * larger corpus is split into shards searched one after the other; tests lower this to cover that path.
    */
   maxShardBytes?: number;
+  /** Queries per `search` call the runner sends (default EXACT_BATCH_SIZE). */
+  batchSize?: number;
 }
+
+/**
+ * Queries per runner batch: a multiple of the kernel's query block, so every corpus pass scores a full
+ * block (a pass costs the same for 1 query as for BLOCK_QUERIES). Searching one query at a time was 4.6×
+ * slower per query at 50,000 × 512.
+ */
+export const EXACT_BATCH_SIZE = 4 * BLOCK_QUERIES;
 
 /** Documents scored per kernel call: ~256 KiB of vectors, which stay in L2 while the block's queries pass. */
 const BLOCK_BYTES = 256 * 1024;
@@ -47,6 +57,10 @@ const MAX_SHARD_BYTES = 2 ** 31 - 2 ** 24;
  */
 export class ExactIndex implements Index {
   readonly needsVectors = true;
+  readonly batchSize: number;
+  /** One thread: batches run one after the other. */
+  readonly concurrency = 1;
+  readonly inProcess = true;
   readonly resolved: string;
   readonly ids: readonly string[];
   readonly dimensions: number;
@@ -80,6 +94,7 @@ export class ExactIndex implements Index {
     this.dimensions = dimensions;
     this.distance = distance;
     this.resolved = resolved;
+    this.batchSize = batchSizeOf(options.batchSize ?? EXACT_BATCH_SIZE);
     this.idRanks = idRanksOf(ids);
     this.rowFloats = Math.ceil(dimensions / 4) * 4;
     const rowBytes = this.rowFloats * 4;

@@ -33,6 +33,7 @@ export function embeddedClient(db: PGlite, where: string): SqlClient {
   return {
     where,
     concurrency: 1,
+    inProcess: true,
     async query(what, sql, params = []) {
       try {
         return (await db.query<Row>(sql, [...params])).rows;

@@ -40,6 +40,7 @@ export class PgvectorIndex implements Index {
   readonly resolved: string;
   readonly batchSize: number;
   readonly concurrency: number;
+  readonly inProcess: boolean;
   readonly facts: PgvectorTableFacts;
   /** The exact answer from the same table: only when an ANN index answers `search`. */
   readonly searchExact?: (queries: QueryInput[], k: number) => Promise<Hit[][]>;
@@ -58,6 +59,7 @@ export class PgvectorIndex implements Index {
     this.resolved = `${facts.table}@${client.where}${facts.alias === undefined ? '' : ` (alias ${facts.alias})`}`;
     this.batchSize = config.batchSize;
     this.concurrency = client.concurrency;
+    this.inProcess = client.inProcess === true;
     this.limit = new InFlightLimit(client.concurrency);
     const operator = OPERATOR[config.distance];
     const id = ident(config.idColumn);

@@ -12,6 +12,8 @@ export interface SqlClient {
   readonly where: string;
   /** Statements the database runs at once: the pool's connections (1 for PGlite, which runs in process). */
   readonly concurrency: number;
+  /** The database runs on this thread (PGlite's WebAssembly), not behind a connection. */
+  readonly inProcess?: boolean;
   /** One statement with $1… parameters; `what` names it in messages ("read table docs"). */
   query(what: string, sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /**
