@@ -21,15 +21,16 @@ interface RunLine {
  * (`{"qid", "results": [{"docid", "score"}]}`); the two may be mixed, but not for one query's doc twice.
  * The run's tag is `runId` (the file's name).
  */
-export function readJsonlRun(path: string, runId: string): Run {
-  return readRun(jsonlRunScan(path, runId));
+export function readJsonlRun(path: string, runId: string, options: { emptyAllowed?: boolean } = {}): Run {
+  return readRun(jsonlRunScan(path, runId, options));
 }
 
 /**
  * The JSONL run at `path` as a scan (run-reader.ts), so it is read as TREC runs are: its results go
  * straight into the reader's builders as bytes, a query's block ending where a line of another query starts.
+ * A run without results is refused unless `emptyAllowed` (a shard whose queries all found nothing).
  */
-export function jsonlRunScan(path: string, runId: string): RunScan {
+export function jsonlRunScan(path: string, runId: string, { emptyAllowed = false } = {}): RunScan {
   return (enter) => {
     let builder: QueryBuilder | undefined;
     let qid: string | undefined;
@@ -74,7 +75,7 @@ export function jsonlRunScan(path: string, runId: string): RunScan {
       }
       return true;
     });
-    if (results === 0) throw new UserError('the run has no results', { file: path });
+    if (results === 0 && !emptyAllowed) throw new UserError('the run has no results', { file: path });
     return runId;
   };
 }

@@ -79,8 +79,11 @@ describe('readJsonlRun', () => {
     expect(error.message).toMatch(message);
   });
 
-  it('refuses a run without results', () => {
+  it('refuses a run without results, unless told it may be empty (a shard that found nothing)', () => {
     const path = file(['{"qid":"q1","results":[]}']);
     expect(failure(() => readJsonlRun(path, 'run')).message).toMatch(/the run has no results/);
+    expect(readJsonlRun(path, 'run', { emptyAllowed: true }).queries).toEqual(
+      new Map([['q1', { docids: [], scores: [] }]]),
+    );
   });
 });
