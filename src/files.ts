@@ -95,6 +95,87 @@ export function writeTextChunks(path: string, chunks: Iterable<string>): void {
   }
 }
 
+/**
+ * Writes `${JSON.stringify(value, null, 2)}\n` byte for byte, without that string: the value is written
+ * as it is walked, through one buffer, so an evaluation of 100,000 queries is not held a second time as
+ * tens of megabytes of text.
+ */
+export function writeJsonFile(path: string, value: unknown): void {
+  let fd: number | undefined;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    fd = openSync(path, 'w');
+    const out = new ChunkedText(fd);
+    writeJsonValue(jsonForm(value, ''), out, '');
+    out.add('\n');
+    out.flush();
+  } catch (error) {
+    if (error instanceof UserError || (error as NodeJS.ErrnoException).code === undefined) throw error;
+    throw fileError('write', path, error);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Text gathered into pieces of about a megabyte, each written as it fills. */
+class ChunkedText {
+  private parts: string[] = [];
+  private length = 0;
+
+  constructor(private readonly fd: number) {}
+
+  add(text: string): void {
+    this.parts.push(text);
+    this.length += text.length;
+    if (this.length >= 1 << 20) this.flush();
+  }
+
+  flush(): void {
+    const bytes = Buffer.from(this.parts.join(''), 'utf8');
+    for (let done = 0; done < bytes.length; ) done += writeSync(this.fd, bytes, done, bytes.length - done);
+    this.parts = [];
+    this.length = 0;
+  }
+}
+
+/**
+ * JSON.stringify's output with a two-space indent, for data (`value` with its toJSON already applied):
+ * objects, arrays and primitives, toJSON applied to what they hold (a Date), members that are undefined,
+ * functions or symbols left out, and such array items written as null.
+ */
+function writeJsonValue(value: unknown, out: ChunkedText, indent: string): void {
+  if (value === null || typeof value !== 'object') {
+    out.add(JSON.stringify(value) ?? 'null');
+    return;
+  }
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => {
+      out.add(i === 0 ? `[\n${inner}` : `,\n${inner}`);
+      writeJsonValue(jsonForm(item, String(i)), out, inner);
+    });
+    out.add(value.length === 0 ? '[]' : `\n${indent}]`);
+    return;
+  }
+  let first = true;
+  for (const name of Object.keys(value)) {
+    const member = jsonForm((value as Record<string, unknown>)[name], name);
+    if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
+    out.add(`${first ? '{' : ','}\n${inner}${JSON.stringify(name)}: `);
+    writeJsonValue(member, out, inner);
+    first = false;
+  }
+  out.add(first ? '{}' : `\n${indent}}`);
+}
+
+/** A value as JSON sees it: what its toJSON returns, when it has one. */
+function jsonForm(value: unknown, key: string): unknown {
+  const toJSON = (value as { toJSON?: unknown } | null | undefined)?.toJSON;
+  return typeof toJSON === 'function' && value !== null && typeof value === 'object'
+    ? (toJSON as (key: string) => unknown).call(value, key)
+    : value;
+}
+
 /** Appends to a file (creating it), leaving what earlier writers put there. */
 export function appendTextFile(path: string, text: string): void {
   try {

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { fileSha256 } from '../dataset/digest.js';
+import { fileSha256InBackground } from '../dataset/digest.js';
 import { loadDataset } from '../dataset/native.js';
 import { qrelsOnlyDataset } from '../dataset/qrels-dataset.js';
 import { resolveDataset } from '../dataset/resolve.js';
@@ -10,7 +10,7 @@ import { type EvaluateRunsResult, evaluateRuns, type NamedRun } from '../evaluat
 import { evaluationSettings } from '../evaluation/settings.js';
 import { formatEvaluationTable } from '../evaluation/table.js';
 import type { EvaluationFile } from '../evaluation/types.js';
-import { writeTextFile } from '../files.js';
+import { writeJsonFile } from '../files.js';
 import { type Measure, parseMeasureList } from '../metrics/registry.js';
 import { namingFlag } from './flag-errors.js';
 import { evaluateRunFile } from './run-file-evaluation.js';
@@ -50,13 +50,25 @@ export function evaluateNamedRunFiles(
   files: { name: string; path: string }[],
 ): EvaluateRunsResult {
   const measures = parseMeasureOption(options.measures, options.measuresFlag);
+  // Each run's digest is taken in a worker while the dataset loads and the run before it is read
+  // (dataset/digest.ts), two at most at a time; the run is read as trec-eval reads it: block by block,
+  // never whole in memory (run-file-evaluation.ts).
+  const digests: { result: () => string }[] = [];
+  const digest = (i: number) => {
+    if (i < files.length) digests[i] ??= fileSha256InBackground((files[i] as { path: string }).path);
+    return digests[i];
+  };
+  digest(0);
   const dataset = evaluationDataset(options);
-  // Read as trec-eval reads them: block by block, never the whole run in memory (run-file-evaluation.ts).
   const runs = files.map(
-    ({ name, path }): NamedRun => ({
+    ({ name, path }, i): NamedRun => ({
       name,
-      file: { name: basename(path), sha256: fileSha256(path) },
-      streamed: (qrels, measures, options) => evaluateRunFile(qrels, path, measures, options),
+      file: { name: basename(path) },
+      streamed: (qrels, measures, options) => {
+        const sha256 = digest(i) as { result: () => string };
+        digest(i + 1);
+        return { ...evaluateRunFile(qrels, path, measures, options), sha256: sha256.result() };
+      },
     }),
   );
   return evaluateRuns(
@@ -90,9 +102,9 @@ export function evaluateWithTable(options: EvaluateFilesOptions): EvaluationWith
   return { ...result, table: formatEvaluationTable(result.evaluation) };
 }
 
-/** The evaluation JSON `--out` asks for. */
+/** The evaluation JSON `--out` asks for, written as it is serialised (never whole in memory as text). */
 export function writeEvaluation(path: string, evaluation: EvaluationFile): void {
-  writeTextFile(path, `${JSON.stringify(evaluation, null, 2)}\n`);
+  writeJsonFile(path, evaluation);
 }
 
 /** A measure list as given on the command line: an error names the flag (`--measures: measure 'P': …`). */

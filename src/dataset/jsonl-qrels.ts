@@ -1,21 +1,132 @@
 import { UserError } from '../errors.js';
 import type { Qrels } from '../metrics/types.js';
 import { checkIdText } from './ids.js';
-import { readJsonl } from './jsonl.js';
+import { jsonlRecord } from './jsonl.js';
 import { addJudgment } from './judgments.js';
+import { scanLines } from './lines.js';
 
-/** Reads qrels.jsonl, `{"qid", "docid", "rel"}` per line (rel an integer), refusing a document judged twice. */
+interface Judgment {
+  qid: string;
+  docid: string;
+  rel: number;
+}
+
+/**
+ * Reads qrels.jsonl, `{"qid", "docid", "rel"}` per line (rel an integer), refusing a document judged twice.
+ * Lines in the spelling `dataset import` writes are read from their bytes (plainJudgment); any other line
+ * is parsed and validated as JSON, so both say the same of every line.
+ */
 export function readJsonlQrels(path: string): Qrels {
   const qrels: Qrels = new Map();
-  const count = readJsonl<{ qid: string; docid: string; rel: number }>(
-    path,
-    'qrel',
-    ({ qid, docid, rel }, line) => {
-      checkIdText(qid, 'query id', { file: path, line, field: 'qid' });
-      checkIdText(docid, 'document id', { file: path, line, field: 'docid' });
-      addJudgment(qrels, qid, docid, rel, { file: path, line, field: 'docid' });
-    },
-  );
+  const plain: Judgment = { qid: '', docid: '', rel: 0 };
+  let count = 0;
+  scanLines(path, (buf, start, end, line) => {
+    // A plain line's ids are words already (no byte ≤ space, not empty): only a parsed line's are checked.
+    const judgment = plainJudgment(buf, start, end, plain)
+      ? plain
+      : parsedJudgment(buf, start, end, path, line);
+    if (judgment === undefined) return;
+    const { qid, docid, rel } = judgment;
+    addJudgment(qrels, qid, docid, rel, { file: path, line, field: 'docid' });
+    count++;
+  });
   if (count === 0) throw new UserError('the qrels file has no judgments', { file: path });
   return qrels;
+}
+
+/** A line read by JSON.parse and the schema, its ids checked against the id alphabet. */
+function parsedJudgment(
+  buf: Buffer,
+  start: number,
+  end: number,
+  path: string,
+  line: number,
+): Judgment | undefined {
+  const judgment = jsonlRecord<Judgment>(buf, start, end, path, line, 'qrel');
+  if (judgment === undefined) return undefined;
+  checkIdText(judgment.qid, 'query id', { file: path, line, field: 'qid' });
+  checkIdText(judgment.docid, 'document id', { file: path, line, field: 'docid' });
+  return judgment;
+}
+
+const QUOTE = 0x22;
+
+/**
+ * Matches `{"docid":"d1","qid":"q1","rel":1}` (its keys in any order) on the line's bytes, filling `out`:
+ * no spaces, ids of printable ASCII without quotes or backslashes, rel a JSON integer of at most 15 digits.
+ * Such a line means the same to JSON.parse and the schema; false leaves any other line to them.
+ */
+function plainJudgment(buf: Buffer, start: number, end: number, out: Judgment): boolean {
+  if (buf[start] !== 0x7b || buf[end - 1] !== 0x7d) return false; // { … }
+  let seen = 0;
+  let i = start + 1;
+  for (let pair = 0; pair < 3; pair++) {
+    if (pair > 0 && buf[i++] !== 0x2c) return false; // ,
+    const key = plainString(buf, i, end);
+    if (key < 0 || buf[key + 1] !== 0x3a) return false; // "key":
+    const name = keyName(buf, i + 1, key);
+    const value = key + 2;
+    if (name === 4 && !(seen & 4)) {
+      i = plainInteger(buf, value, end - 1);
+      if (i < 0) return false;
+      out.rel = integerValue(buf, value, i);
+      seen |= 4;
+      continue;
+    }
+    const bit = name === 4 ? 0 : name;
+    if (bit === 0 || seen & bit) return false;
+    const close = plainString(buf, value, end);
+    if (close < 0 || close === value + 1) return false; // an empty id is the schema's to refuse
+    if (bit === 1) out.qid = buf.toString('latin1', value + 1, close);
+    else out.docid = buf.toString('latin1', value + 1, close);
+    seen |= bit;
+    i = close + 1;
+  }
+  return i === end - 1;
+}
+
+/** The value of the integer plainInteger matched (at most 15 digits: exact, as JSON.parse reads it, -0 too). */
+function integerValue(buf: Buffer, start: number, end: number): number {
+  const negative = buf[start] === 0x2d;
+  let value = 0;
+  for (let i = negative ? start + 1 : start; i < end; i++) value = value * 10 + ((buf[i] as number) - 0x30);
+  return negative ? -value : value;
+}
+
+/** Which key buf[start, end) spells, as its bit: qid 1, docid 2, rel 4, any other 0 (no string made). */
+function keyName(buf: Buffer, start: number, end: number): number {
+  for (const [key, bit] of KEYS) {
+    if (end - start !== key.length) continue;
+    let i = 0;
+    while (i < key.length && buf[start + i] === key.charCodeAt(i)) i++;
+    if (i === key.length) return bit;
+  }
+  return 0;
+}
+
+const KEYS: [string, number][] = [
+  ['qid', 1],
+  ['docid', 2],
+  ['rel', 4],
+];
+
+/** The index of the closing quote of a plain string starting at buf[at], or -1. */
+function plainString(buf: Buffer, at: number, end: number): number {
+  if (buf[at] !== QUOTE) return -1;
+  for (let i = at + 1; i < end; i++) {
+    const c = buf[i] as number;
+    if (c === QUOTE) return i;
+    if (c <= 0x20 || c >= 0x7f || c === 0x5c) return -1; // space, control, non-ASCII, backslash
+  }
+  return -1;
+}
+
+/** The end of a JSON integer (-?(0|[1-9][0-9]*), at most 15 digits) at buf[at], or -1. */
+function plainInteger(buf: Buffer, at: number, end: number): number {
+  let i = buf[at] === 0x2d ? at + 1 : at; // -
+  const first = i;
+  while (i < end && (buf[i] as number) >= 0x30 && (buf[i] as number) <= 0x39) i++;
+  const digits = i - first;
+  if (digits === 0 || digits > 15 || (digits > 1 && buf[first] === 0x30)) return -1;
+  return i;
 }

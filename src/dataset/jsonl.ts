@@ -16,13 +16,27 @@ export function readJsonl<T>(
 ): number {
   let count = 0;
   scanLines(path, (buf, start, end, lineNumber) => {
-    let text = decodeUtf8(buf, start, end, path, lineNumber, replacementFieldOfJson);
-    if (lineNumber === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // byte-order mark
-    if (text.trim() === '') return;
-    const value = parseJsonLine(text, path, lineNumber);
-    assertValid<T>(schema, value, path, lineNumber);
-    onRecord(value, lineNumber);
+    const record = jsonlRecord<T>(buf, start, end, path, lineNumber, schema);
+    if (record === undefined) return;
+    onRecord(record, lineNumber);
     count++;
   });
   return count;
+}
+
+/** One JSONL line's record, parsed and validated as readJsonl does; undefined for a blank line. */
+export function jsonlRecord<T>(
+  buf: Buffer,
+  start: number,
+  end: number,
+  path: string,
+  lineNumber: number,
+  schema: SchemaName,
+): T | undefined {
+  let text = decodeUtf8(buf, start, end, path, lineNumber, replacementFieldOfJson);
+  if (lineNumber === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // byte-order mark
+  if (text.trim() === '') return undefined;
+  const value = parseJsonLine(text, path, lineNumber);
+  assertValid<T>(schema, value, path, lineNumber);
+  return value;
 }

@@ -4,21 +4,22 @@ import { ID_SEPARATORS } from './ids.js';
 
 /**
  * Streams a text file as lines of raw bytes, without decoding the whole file: a 7M-line run is read
- * through one reusable buffer. `onLine` gets the buffer and the line's byte range (no newline, CR kept).
+ * through one reusable buffer. `onLine` gets the buffer and the line's byte range (no newline, CR kept);
+ * returning false stops the reading there.
  */
 export function scanLines(
   path: string,
-  onLine: (buf: Buffer, start: number, end: number, lineNumber: number) => void,
+  onLine: (buf: Buffer, start: number, end: number, lineNumber: number) => unknown,
 ): void {
   let lineNumber = 0;
   readChunks(path, (buf, end, last) => {
     const view = buf.subarray(0, end);
     let lineStart = 0;
     for (let i = view.indexOf(10, 0); i >= 0; i = view.indexOf(10, lineStart)) {
-      onLine(buf, lineStart, i, ++lineNumber);
+      if (onLine(buf, lineStart, i, ++lineNumber) === false) return -1;
       lineStart = i + 1;
     }
-    if (last && lineStart < end) onLine(buf, lineStart, end, ++lineNumber);
+    if (last && lineStart < end && onLine(buf, lineStart, end, ++lineNumber) === false) return -1;
     return lineStart;
   });
 }

@@ -3,10 +3,11 @@ import { columnRunJudges, type Judge, runJudges } from '../metrics/evaluate.js';
 import type { Run } from '../metrics/types.js';
 import { looksLikeDict, readDictRun } from './dict-run.js';
 import { plainName, withPlainFile } from './gzip.js';
-import { readJsonlRun } from './jsonl-run.js';
+import { jsonlRunScan } from './jsonl-run.js';
 import { looksLikeMsMarco, readMsMarcoRun } from './msmarco-run.js';
 import { firstLine } from './peek.js';
-import { readTrecRun, readTrecRunColumns } from './trec-run.js';
+import { type RunScan, readRun, readRunColumns } from './run-reader.js';
+import { trecRunScan } from './trec-run.js';
 
 /** The run formats, told apart by the first line that is not blank or a comment. */
 export type RunFormat = 'trec' | 'jsonl' | 'dict' | 'msmarco';
@@ -22,28 +23,30 @@ export function readRunFile(path: string): Run {
 
 /** readRunFile for a file known to be plain text; `name` is the run's tag where its format has none. */
 export function readPlainRunFile(path: string, name = runName(path)): Run {
-  switch (runFormat(path)) {
-    case 'jsonl':
-      return readJsonlRun(path, name);
-    case 'dict':
-      return readDictRun(path, name);
-    case 'msmarco':
-      return readMsMarcoRun(path, name);
-    case 'trec':
-      return readTrecRun(path);
-  }
+  const scan = runScan(path, name);
+  if (scan) return readRun(scan);
+  return runFormat(path) === 'dict' ? readDictRun(path, name) : readMsMarcoRun(path, name);
+}
+
+/**
+ * A plain TREC or JSONL run file as a scan (run-reader.ts): the one reader of runs, held whole, as
+ * columns or block by block. Undefined for the forms read whole by a reader of their own (dict, MS MARCO).
+ */
+export function runScan(path: string, name = runName(path)): RunScan | undefined {
+  const format = runFormat(path);
+  if (format === 'trec') return trecRunScan(path);
+  return format === 'jsonl' ? jsonlRunScan(path, name) : undefined;
 }
 
 /**
  * A run file's rankings only, per query: for reading a run's measures when its doc ids are not needed. A TREC
- * file is read as columns, without a string per document (a third of the time on a million lines).
+ * or JSONL file is read as columns, without a string per document (a third of the time on a million lines).
  */
 export function readRunJudges(path: string): Map<string, Judge> {
-  return withPlainFile(path, (plain) =>
-    runFormat(plain) === 'trec'
-      ? columnRunJudges(readTrecRunColumns(plain))
-      : runJudges(readPlainRunFile(plain, runName(path))),
-  );
+  return withPlainFile(path, (plain) => {
+    const scan = runScan(plain, runName(path));
+    return scan ? columnRunJudges(readRunColumns(scan)) : runJudges(readPlainRunFile(plain, runName(path)));
+  });
 }
 
 /** The name a run file gives its run: the file's name without `.gz` and its extension (`bm25.trec.gz` → `bm25`). */

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import type { Qrels } from '../metrics/types.js';
-import { decodeId } from './ids.js';
+import { checkId, decodeId } from './ids.js';
 import { addJudgment } from './judgments.js';
 import { scanLines, splitFields } from './lines.js';
 import { parseInteger } from './numbers.js';
@@ -8,7 +8,7 @@ import { parseInteger } from './numbers.js';
 /**
  * Reads TREC qrels (`qid iter docid rel`, exactly 4 whitespace-separated fields; `iter` ignored; lines whose
  * first character is `#` are comments). rel must be an integer; a doc judged twice for one query is refused,
- * and so is an id that is not UTF-8 (dataset/ids.ts).
+ * and so is a word (the unused iter too) that is not UTF-8 (dataset/ids.ts).
  */
 export function readTrecQrels(path: string): Qrels {
   const qrels: Qrels = new Map();
@@ -24,12 +24,13 @@ export function readTrecQrels(path: string): Qrels {
         `expected 4 columns 'qid iter docid rel', found ${count > 4 ? 'more' : count}`,
         at('line'),
       );
-    const [q0, q1, , , d0, d1, r0, r1] = fields as unknown as number[];
+    const [q0, q1, i0, i1, d0, d1, r0, r1] = fields as unknown as number[];
     const rel = parseInteger(buf, r0 as number, r1 as number);
     if (Number.isNaN(rel))
       throw new UserError(`relevance must be an integer, got '${buf.toString('utf8', r0, r1)}'`, at('rel'));
     const qid = decodeId(buf, q0 as number, q1 as number, path, lineNumber, 'qid');
     const docid = decodeId(buf, d0 as number, d1 as number, path, lineNumber, 'docid');
+    checkId(buf, i0 as number, i1 as number, path, lineNumber, 'iter'); // unused, but text like the rest
     addJudgment(qrels, qid, docid, rel, at('docid'));
     judgments++;
   });

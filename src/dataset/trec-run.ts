@@ -1,12 +1,12 @@
 import { type InputLocation, UserError } from '../errors.js';
 import { ID_ENCODING } from '../metrics/order.js';
 import type { ColumnRun, ResultColumns } from '../metrics/rank.js';
-import type { QueryResults, Run } from '../metrics/types.js';
+import type { Run } from '../metrics/types.js';
 import { checkId, decodeId } from './ids.js';
 import { scanFields } from './lines.js';
 import { parseDecimal } from './numbers.js';
-import { columnSlabs, copyColumns, toColumns, toResults } from './packed-results.js';
-import { QueryBuilder, QueryCollector } from './query-collector.js';
+import type { QueryBuilder } from './query-collector.js';
+import { type RunScan, readRun, readRunBlocks, readRunColumns } from './run-reader.js';
 
 export type { ColumnRun } from '../metrics/rank.js';
 
@@ -14,53 +14,28 @@ export type { ColumnRun } from '../metrics/rank.js';
  * Reads a TREC run (`qid Q0 docid rank score tag`, whitespace-separated, extra columns ignored) in one
  * streaming pass. Lines starting with `#` and blank lines are skipped. The rank column must be a number but
  * plays no part in ranking (trec_eval orders by score, then doc id). A doc id twice in one query is refused,
- * and so is an id (query, doc or tag) that is not UTF-8 (dataset/ids.ts).
+ * and so is a word (query, Q0, doc or tag) that is not UTF-8 (dataset/ids.ts).
  */
 export function readTrecRun(path: string): Run {
-  const collector = new QueryCollector<QueryResults>(toResults, toColumns);
-  const runId = scanRun(path, (qid) => collector.enter(qid));
-  return { runId, queries: collector.finish() };
+  return readRun(trecRunScan(path));
 }
 
-/** readTrecRun without a string per doc id: the form for runs of millions of lines. */
+/** readTrecRun without a string per doc id (run-reader.ts). */
 export function readTrecRunColumns(path: string): ColumnRun {
-  const slabs = columnSlabs();
-  const collector = new QueryCollector<ResultColumns>(
-    (results) => copyColumns(results, slabs),
-    (columns) => columns,
-  );
-  const runId = scanRun(path, (qid) => collector.enter(qid));
-  return { runId, queries: collector.finish() };
+  return readRunColumns(trecRunScan(path));
 }
 
-/**
- * Reads the run one query block at a time, for runs that list each query's lines together (as nearly all
- * do): `onQuery` gets each block's results when the block ends, as views that are valid during the call
- * only, so memory stays flat however large the file. At the first query that comes back after another,
- * reading stops and the result is undefined: such a file must be read whole (readTrecRunColumns).
- */
+/** readTrecRun a query block at a time (run-reader.ts). */
 export function readTrecRunBlocks(
   path: string,
   onQuery: (qid: string, results: ResultColumns) => void,
 ): { runId: string } | undefined {
-  const seen = new Set<string>();
-  const builder = new QueryBuilder();
-  let qid = undefined as string | undefined;
-  let grouped = true;
-  const runId = scanRun(path, (next) => {
-    if (seen.has(next)) {
-      grouped = false;
-      return undefined;
-    }
-    if (qid !== undefined) onQuery(qid, builder.view());
-    seen.add(next);
-    qid = next;
-    builder.clear();
-    return builder;
-  });
-  if (!grouped) return undefined;
-  if (qid !== undefined) onQuery(qid, builder.view());
-  return { runId };
+  return readRunBlocks(trecRunScan(path), onQuery);
+}
+
+/** The TREC run file at `path` as a scan (run-reader.ts): its tag is the last line's. */
+export function trecRunScan(path: string): RunScan {
+  return (enter) => scanRun(path, enter);
 }
 
 /**
@@ -73,6 +48,7 @@ function scanRun(path: string, enter: (qid: string) => QueryBuilder | undefined)
   let qid = '';
   let qidBytes = Buffer.alloc(0);
   let runIdBytes = Buffer.alloc(0);
+  let q0Bytes = Buffer.alloc(0);
   let lines = 0;
 
   scanFields(path, 6, (buf, _start, _end, fields, count, lineNumber) => {
@@ -118,6 +94,13 @@ function scanRun(path: string, enter: (qid: string) => QueryBuilder | undefined)
         `document '${buf.toString(ID_ENCODING, d0, d1)}' appears twice in the results of query '${qid}'${where}`,
         at(path, lineNumber, 'docid'),
       );
+    }
+    // Q0 and the tag are nearly always the same word on every line: checked when they change.
+    const z0 = fields[2] as number;
+    const z1 = fields[3] as number;
+    if (!sameBytes(buf, z0, z1, q0Bytes)) {
+      checkId(buf, z0, z1, path, lineNumber, 'Q0');
+      q0Bytes = Buffer.from(buf.subarray(z0, z1));
     }
     const t0 = fields[10] as number;
     const t1 = fields[11] as number;

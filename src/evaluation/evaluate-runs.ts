@@ -14,21 +14,35 @@ import type {
 
 /**
  * A run's evaluation by a reader that never holds the run whole (a file of millions of lines, read block by
- * block): the caller's reading, this module's measures and settings.
+ * block): the caller's reading, this module's measures and settings. The reading gives the file's sha256
+ * too, so the file is read once.
  */
 export type StreamedEvaluation = (
   qrels: Qrels,
   measures: Measure[],
   options: EvaluateOptions,
-) => { evaluation: RunEvaluation; runId: string };
+) => { evaluation: RunEvaluation; runId: string; sha256: string };
 
 /** A run to evaluate, with the names it is reported under and the file it came from. */
-export type NamedRun = {
+export type NamedRun = HeldRun | StreamedRun;
+
+interface RunNames {
   name: string;
-  file: { name: string; sha256: string };
   /** Evaluate on these judged queries only (a stage run for a sample of them, e.g. a sampled exact check). */
   qids?: string[];
-} & ({ run: Run } | { streamed: StreamedEvaluation });
+}
+
+/** A run in memory, from a file whose digest is known. */
+export interface HeldRun extends RunNames {
+  run: Run;
+  file: { name: string; sha256: string };
+}
+
+/** A run read from its file as it is evaluated; the reading gives the file's digest. */
+export interface StreamedRun extends RunNames {
+  streamed: StreamedEvaluation;
+  file: { name: string };
+}
 
 export interface EvaluateRunsResult {
   evaluation: EvaluationFile;
@@ -46,13 +60,18 @@ export function evaluateRuns(
   const warnings = [...dataset.warnings];
   const label = `${dataset.manifest.name}@${dataset.manifest.version}`;
   const results = runs.map((named): RunResult => {
-    const { name, file, qids } = named;
+    const { name, qids } = named;
     const qrels = qids ? new Map(qids.flatMap((q) => judgmentsOf(dataset.qrels, q))) : dataset.qrels;
     const options = evaluateOptions(settings);
-    const { evaluation, runId } =
+    const { evaluation, runId, sha256 } =
       'run' in named
-        ? { evaluation: evaluateRun(qrels, named.run, measures, options), runId: named.run.runId }
+        ? {
+            evaluation: evaluateRun(qrels, named.run, measures, options),
+            runId: named.run.runId,
+            sha256: named.file.sha256,
+          }
         : named.streamed(qrels, measures, options);
+    const file = { name: named.file.name, sha256 };
     // Geometric means and sums get intervals too: each is a function of a mean, bootstrapped as one.
     const forms = measures.map((measure, m) =>
       asMean(evaluation.values[m] as Float64Array, measure.aggregate),

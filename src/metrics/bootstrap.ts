@@ -1,4 +1,4 @@
-import { seededRandom } from './random.js';
+import { SeededRandom } from './random.js';
 
 export interface BootstrapOptions {
   /** Number of resamples (default 1000). */
@@ -24,25 +24,82 @@ export function bootstrapMeanIntervals(
 ): (Interval | undefined)[] {
   const n = columns[0]?.length ?? 0;
   if (n === 0) return columns.map(() => undefined);
-  const random = seededRandom(options.seed);
-  const means = columns.map(() => new Float64Array(options.samples));
+  const { samples } = options;
+  const groups = laneGroups(columns, n);
+  const random = new SeededRandom(options.seed);
+  // replicates[m * samples + b]: the mean of measure m in resample b.
+  const replicates = new Float64Array(samples * groups.length * LANES);
   // A resample as how often each query was drawn: n draws into one small array, then one sequential pass
-  // per measure. Gathering values at random positions instead costs a cache miss per draw and measure
-  // (3.7× slower on 100,000 queries).
-  const counts = new Float64Array(n);
-  for (let b = 0; b < options.samples; b++) {
+  // over the queries that sums eight measures at once, each in a register. Gathering values at random
+  // positions instead costs a cache miss per draw (3.7× slower on 100,000 queries); a pass per measure
+  // reads the counts again for each. Each sum still adds count × value in query order from 0, so the
+  // means are bit for bit those of a sum per measure.
+  const counts = new Int32Array(n);
+  for (let b = 0; b < samples; b++) {
     counts.fill(0);
-    for (let i = 0; i < n; i++) {
-      const q = Math.floor(random() * n);
-      counts[q] = (counts[q] as number) + 1;
+    random.countDraws(counts, n);
+    for (let g = 0; g < groups.length; g++) {
+      sumLanes(groups[g] as Float64Array, counts, replicates, g * LANES * samples + b, samples, n);
     }
-    columns.forEach((column, m) => {
-      let sum = 0;
-      for (let q = 0; q < n; q++) sum += (counts[q] as number) * (column[q] as number);
-      (means[m] as Float64Array)[b] = sum / n;
-    });
   }
-  return means.map((replicates) => percentileInterval(replicates, options.confidence));
+  return columns.map((_, m) =>
+    percentileInterval(replicates.subarray(m * samples, (m + 1) * samples), options.confidence),
+  );
+}
+
+/** Measures summed together in one pass over the queries: as many as stay in registers. */
+const LANES = 8;
+
+/**
+ * The columns in groups of LANES, each group one row per query (rows[q * LANES + lane], zeros in the
+ * lanes past the last column), so a pass reads memory in order.
+ */
+function laneGroups(columns: Float64Array[], n: number): Float64Array[] {
+  return Array.from({ length: Math.ceil(columns.length / LANES) }, (_, g) => {
+    const rows = new Float64Array(n * LANES);
+    columns.slice(g * LANES, (g + 1) * LANES).forEach((column, lane) => {
+      for (let q = 0; q < n; q++) rows[q * LANES + lane] = column[q] as number;
+    });
+    return rows;
+  });
+}
+
+/** Each lane's sum of count × value over the queries, divided by n, into out[at + lane * stride]. */
+function sumLanes(
+  rows: Float64Array,
+  counts: Int32Array,
+  out: Float64Array,
+  at: number,
+  stride: number,
+  n: number,
+): void {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let s4 = 0;
+  let s5 = 0;
+  let s6 = 0;
+  let s7 = 0;
+  for (let q = 0, r = 0; q < n; q++, r += LANES) {
+    const count = counts[q] as number;
+    s0 += count * (rows[r] as number);
+    s1 += count * (rows[r + 1] as number);
+    s2 += count * (rows[r + 2] as number);
+    s3 += count * (rows[r + 3] as number);
+    s4 += count * (rows[r + 4] as number);
+    s5 += count * (rows[r + 5] as number);
+    s6 += count * (rows[r + 6] as number);
+    s7 += count * (rows[r + 7] as number);
+  }
+  out[at] = s0 / n;
+  out[at + stride] = s1 / n;
+  out[at + 2 * stride] = s2 / n;
+  out[at + 3 * stride] = s3 / n;
+  out[at + 4 * stride] = s4 / n;
+  out[at + 5 * stride] = s5 / n;
+  out[at + 6 * stride] = s6 / n;
+  out[at + 7 * stride] = s7 / n;
 }
 
 /** The central `confidence` share of the sorted replicates (percentile method). */

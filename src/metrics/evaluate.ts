@@ -1,3 +1,4 @@
+import { grown } from './id-pool.js';
 import { sortIds } from './order.js';
 import {
   type ColumnRun,
@@ -109,8 +110,9 @@ export type Judge = (judgments: QueryJudgments, level: number, depth: number | u
  * whole; `finish` puts the values in trec_eval's query order and aggregates them.
  */
 export class RunEvaluator {
-  /** Per judged query of the run: its value for each measure. */
-  private readonly rows = new Map<string, Float64Array>();
+  /** Per judged query of the run: its row in `rows`, which holds each measure's value (one allocation, not one per query). */
+  private readonly rowOf = new Map<string, number>();
+  private rows = new Float64Array(0);
   private readonly labels = new Map<string, string>();
   private readonly unjudged: string[] = [];
 
@@ -128,21 +130,31 @@ export class RunEvaluator {
       return;
     }
     const ranking = this.keepJudged(judge(judgments, this.options.relevanceLevel ?? 1, this.options.depth));
-    this.rows.set(qid, this.compute(ranking));
+    const width = this.measures.length;
+    const row = this.rowOf.size;
+    if ((row + 1) * width > this.rows.length) this.rows = grown(this.rows, (row + 1) * width);
+    this.measures.forEach((measure, m) => {
+      this.rows[row * width + m] = measure.compute(ranking);
+    });
+    this.rowOf.set(qid, row);
     if (this.options.label) this.labels.set(qid, this.options.label(ranking));
   }
 
   finish(): RunEvaluation {
     const judgedQids = sortIds(this.qrels.keys());
-    const missingFromRun = judgedQids.filter((qid) => !this.rows.has(qid));
+    const missingFromRun = judgedQids.filter((qid) => !this.rowOf.has(qid));
     const qids =
-      this.options.missing === 'empty' ? judgedQids : judgedQids.filter((qid) => this.rows.has(qid));
+      this.options.missing === 'empty' ? judgedQids : judgedQids.filter((qid) => this.rowOf.has(qid));
+    const width = this.measures.length;
     const values = this.measures.map(() => new Float64Array(qids.length));
     qids.forEach((qid, q) => {
-      const row = this.rows.get(qid) ?? this.missingRow(qid);
-      row.forEach((value, i) => {
-        (values[i] as Float64Array)[q] = value;
-      });
+      const row = this.rowOf.get(qid);
+      const missing = row === undefined ? this.missingRow(qid) : undefined;
+      for (let m = 0; m < width; m++) {
+        (values[m] as Float64Array)[q] = missing
+          ? (missing[m] as number)
+          : (this.rows[(row as number) * width + m] as number);
+      }
     });
     const { label, missingLabel } = this.options;
     const labelOf = (qid: string, l: (r: JudgedRanking) => string): string =>

@@ -3,12 +3,46 @@
  * confidence intervals, byte for byte.
  */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
+  const random = new SeededRandom(seed);
+  return () => random.next();
+}
+
+/**
+ * mulberry32 with its state kept as a signed 32-bit integer (the same bits as the unsigned original, but
+ * a value V8 keeps in a register rather than as a heap double).
+ */
+export class SeededRandom {
+  private state: number;
+
+  constructor(seed: number) {
+    this.state = seed | 0;
+  }
+
+  /** The next number in [0, 1). */
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) | 0;
+    let t = this.state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  }
+
+  /**
+   * `draws` indices drawn uniformly below counts.length (as Math.floor(next() * length) would draw them),
+   * each adding one to counts[index]. next() is spelt out here: a call per draw makes a bootstrap over
+   * 100,000 queries three times slower.
+   */
+  countDraws(counts: Int32Array, draws: number): void {
+    const size = counts.length;
+    let state = this.state;
+    for (let i = 0; i < draws; i++) {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      const index = Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * size);
+      counts[index] = (counts[index] as number) + 1;
+    }
+    this.state = state;
+  }
 }

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { readJsonl } from '../dataset/jsonl.js';
+import { readJsonlRun } from '../dataset/jsonl-run.js';
 import { hasSpace } from '../dataset/lines.js';
 import { writeTextChunks } from '../files.js';
 import { compareCodePoints } from '../metrics/order.js';
@@ -64,13 +64,9 @@ function* chunked(qids: readonly string[], lines: (qid: string) => string[]): Ge
 
 /**
  * Reads back a run.jsonl the runner wrote (one query per line), keeping the queries it answered with nothing:
- * a merged run must hold every query the unsharded one does, empty ones included.
+ * a merged run must hold every query the unsharded one does, empty ones included. It is read by the one
+ * run reader, as strictly as any run (dataset/run-reader.ts).
  */
 export function readWrittenRun(jsonlPath: string, runId: string): Run {
-  const run: Run = { runId, queries: new Map() };
-  readJsonl<{ qid: string; results?: { docid: string; score: number }[] }>(jsonlPath, 'run-line', (line) => {
-    const results = line.results ?? [];
-    run.queries.set(line.qid, { docids: results.map((r) => r.docid), scores: results.map((r) => r.score) });
-  });
-  return run;
+  return readJsonlRun(jsonlPath, runId, { emptyAllowed: true });
 }

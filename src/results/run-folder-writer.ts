@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { fileSha256 } from '../dataset/digest.js';
 import { UserError } from '../errors.js';
-import type { NamedRun } from '../evaluation/evaluate-runs.js';
+import type { HeldRun } from '../evaluation/evaluate-runs.js';
 import type { EvaluationFile } from '../evaluation/types.js';
-import { copyFile, makeFolder, shownName, writeTextFile } from '../files.js';
+import { copyFile, makeFolder, shownName, writeJsonFile, writeTextFile } from '../files.js';
 import type { Run } from '../metrics/types.js';
 import { RUN_FILES, runIdProblem, SYSTEM_FILES, systemPath } from './layout.js';
 import { writeRunFiles } from './run-files.js';
@@ -48,7 +48,7 @@ export class RunFolderWriter {
    * index is approximate) as TREC and JSONL files; returns the file names for the summary and the runs, named
    * by their file's digest, for the evaluation.
    */
-  writeSystemRuns(id: string, run: Run, stages: SystemStages = {}): { files: SystemFiles; runs: NamedRun[] } {
+  writeSystemRuns(id: string, run: Run, stages: SystemStages = {}): { files: SystemFiles; runs: HeldRun[] } {
     const folder = systemPath(id);
     const main = this.writeRun(id, run, join(folder, SYSTEM_FILES.run), join(folder, SYSTEM_FILES.runJsonl));
     const files: SystemFiles = {
@@ -93,7 +93,7 @@ export class RunFolderWriter {
   }
 
   writeEvaluation(evaluation: EvaluationFile): void {
-    writeTextFile(join(this.dir, RUN_FILES.evaluation), `${JSON.stringify(evaluation, null, 2)}\n`);
+    writeJsonFile(join(this.dir, RUN_FILES.evaluation), evaluation); // per-query values: often megabytes
   }
 
   writeSummary(summary: RunSummary): void {
@@ -105,7 +105,7 @@ export class RunFolderWriter {
    * one evaluated. The file returned (evaluation.json's name and digest, summary.json's files) is the one
    * written, relative to the run folder.
    */
-  private writeRun(name: string, run: Run, trecFile: string, jsonlFile: string): NamedRun {
+  private writeRun(name: string, run: Run, trecFile: string, jsonlFile: string): HeldRun {
     const wroteTrec = writeRunFiles(run, join(this.dir, trecFile), join(this.dir, jsonlFile));
     const file = wroteTrec ? trecFile : jsonlFile;
     return { name, file: { name: file, sha256: fileSha256(join(this.dir, file)) }, run };

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EvaluationFile } from '../../src/evaluation/types.js';
 import { runCliInProcess } from '../helpers/cli.js';
@@ -15,6 +17,10 @@ beforeAll(() => {
   const result = importMiniDataset(dataset);
   expect(result.status).toBe(0);
 });
+
+function sha256(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
 
 async function evaluate(...extra: string[]): Promise<{
   evaluation: EvaluationFile;
@@ -74,16 +80,31 @@ describe('retrieval-gate eval', () => {
     expect(evaluation.tool.name).toBe('retrieval-gate');
     expect(evaluation.dataset).toMatchObject({ name: 'mini', version: '1', queries: 3, judgedQueries: 3 });
     expect(evaluation.dataset.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(evaluation.runs[0]?.file).toEqual({
-      name: 'mini-run-a.trec',
-      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
-    });
+    expect(evaluation.runs.map((run) => run.file)).toEqual([
+      { name: 'mini-run-a.trec', sha256: sha256(RUN_A) },
+      { name: 'mini-run-b.jsonl', sha256: sha256(RUN_B) },
+    ]);
     expect(evaluation.settings).toEqual({
       measures: ['RR', 'AP', 'P@1', 'NumRet'],
       relevanceLevel: 1,
       missingQueries: 'zero',
       bootstrap: { samples: 1000, confidence: 0.95, seed: 42 },
     });
+  });
+
+  it('digests a run as given: read in one pass, read twice when its queries interleave, or compressed', async () => {
+    const lines = readFileSync(RUN_A, 'utf8').trimEnd().split('\n');
+    const dir = tempDir();
+    const interleaved = join(dir, 'interleaved.trec');
+    writeFileSync(interleaved, `${[lines[3], ...lines.slice(0, 3), ...lines.slice(4)].join('\n')}\n`);
+    const compressed = join(dir, 'compressed.trec.gz');
+    writeFileSync(compressed, gzipSync(readFileSync(RUN_A)));
+    const { evaluation } = await evaluate('--run', interleaved, '--run', compressed);
+    const [a, , again, gz] = evaluation.runs;
+    expect(again?.file.sha256).toBe(sha256(interleaved));
+    expect(gz?.file.sha256).toBe(sha256(compressed));
+    expect(again?.measures).toEqual(a?.measures);
+    expect(gz?.measures).toEqual(a?.measures);
   });
 
   it('gives byte-identical JSON for the same inputs; a seed changes the intervals, never the means', async () => {

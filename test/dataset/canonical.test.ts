@@ -29,3 +29,17 @@ describe('canonical qrels lines (what the dataset digest hashes)', () => {
     expect(canonicalQrelsLines(qrels)).toEqual(expected);
   });
 });
+
+describe('canonicalJson', () => {
+  it.each([
+    [{ id: 'q1', text: 'a query' }, '{"id":"q1","text":"a query"}'],
+    [{ text: 'a query', id: 'q1' }, '{"id":"q1","text":"a query"}'],
+    [{ id: 'q1', text: 'x', skipped: undefined }, '{"id":"q1","text":"x"}'],
+    [{ '\uffff': 1, 𝔸: 2 }, '{"\uffff":1,"𝔸":2}'],
+    [{ 𝔸: 2, '\uffff': 1 }, '{"\uffff":1,"𝔸":2}'],
+    [{ b: 1, a: { d: [{ f: 1, e: 2 }], c: null } }, '{"a":{"c":null,"d":[{"e":2,"f":1}]},"b":1}'],
+    [{ '9': 'x', '10': 'y' }, '{"9":"x","10":"y"}'],
+  ])('spells %j with its keys in code-point order at every level', (value, expected) => {
+    expect(canonicalJson(value)).toBe(expected);
+  });
+});

@@ -53,6 +53,7 @@ describe('readTrecRun', () => {
     expect([...(readTrecRun(file(['qé Q0 dö 1 1 t'])).queries.get('qé')?.docids ?? [])]).toEqual(['dö']);
     for (const [line, field] of [
       ['q\xe9 Q0 d 1 1 t', 'qid'],
+      ['q Q\xe9 d 1 1 t', 'Q0'],
       ['q Q0 d\xf6 1 1 t', 'docid'],
       ['q Q0 d 1 1 t\xe9', 'tag'],
     ]) {
@@ -139,12 +140,15 @@ describe('readTrecQrels', () => {
     expect(error.message).toMatch(message);
   });
 
-  it('refuses an id that is not UTF-8, by line and field', () => {
+  it.each([
+    ['q1 0 d\xf6 1', 'docid', '64 f6'],
+    ['q1 \xf6 d2 1', 'iter', 'f6'],
+  ])('refuses %j, not UTF-8, by line and field (%s)', (line, field, bytes) => {
     const path = join(tempDir(), 'latin1.qrels');
-    writeFileSync(path, Buffer.from('q1 0 d1 1\nq1 0 d\xf6 1\n', 'latin1'));
+    writeFileSync(path, Buffer.from(`q1 0 d1 1\n${line}\n`, 'latin1'));
     const error = failure(() => readTrecQrels(path));
-    expect(error.location).toEqual({ file: path, line: 2, field: 'docid' });
-    expect(error.message).toMatch(/not UTF-8 text \(bytes 64 f6\)/);
+    expect(error.location).toEqual({ file: path, line: 2, field });
+    expect(error.message).toMatch(`not UTF-8 text (bytes ${bytes})`);
   });
 
   it('refuses a file with no judgments', () => {
