@@ -36,14 +36,7 @@ export async function runConfigFile(options: RunConfigFileOptions): Promise<Conf
   if (options.policyFile) loadPolicy(options.policyFile);
   const outcome = await runConfig({
     config,
-    reportsDir: options.reportsDir,
-    ...(options.runId ? { runId: options.runId } : {}),
-    build: createComponentFactory({
-      allowIncompatible: options.allowIncompatible,
-      env: options.env,
-      ...(options.stderr ? { stderr: options.stderr } : {}),
-    }),
-    progress: options.progress,
+    ...runSettings(options),
   });
   return {
     outcome,
@@ -61,6 +54,13 @@ export async function runShardFile(
   return runShard({
     config,
     shard,
+    ...runSettings(options),
+  });
+}
+
+/** What a whole run and a shard of it take alike from the command's options. */
+function runSettings(options: Omit<RunConfigFileOptions, 'policyFile'>) {
+  return {
     reportsDir: options.reportsDir,
     ...(options.runId ? { runId: options.runId } : {}),
     build: createComponentFactory({
@@ -69,5 +69,5 @@ export async function runShardFile(
       ...(options.stderr ? { stderr: options.stderr } : {}),
     }),
     progress: options.progress,
-  });
+  };
 }

@@ -6,6 +6,7 @@ import type { SystemSummary } from '../results/summary.js';
 import { warn } from './errors.js';
 import { addGateOptions, type GateFlags, gateAndReport, gateOptions } from './gate.js';
 import type { Cli } from './io.js';
+import type { terminalProgress as TerminalProgress } from './progress.js';
 import { writeAndAnnounce } from './report.js';
 
 /** What decides how a run ends: its gate, its report. */
@@ -57,12 +58,7 @@ export function registerRun(program: Command, cli: Cli): void {
     const { outcome, table, datasetDir } = await runConfigFile({
       configFile: flags.config,
       ...(flags.gate ? { policyFile: flags.gate } : {}),
-      reportsDir: flags.reports,
-      ...(flags.runId ? { runId: flags.runId } : {}),
-      allowIncompatible: flags.allowIncompatible === true,
-      progress: terminalProgress(cli.stderr, flags.quiet === true),
-      env: cli.env,
-      stderr: cli.stderr,
+      ...runOptions(cli, flags, terminalProgress),
     });
     for (const message of outcome.warnings) warn(cli.stderr, message);
     cli.stdout.write(`${table}\n`);
@@ -96,6 +92,18 @@ export async function gateAndReportRun(
   return exitCode;
 }
 
+/** What a whole run and a shard take alike from the flags and the terminal. */
+function runOptions(cli: Cli, flags: RunFlags, terminalProgress: typeof TerminalProgress) {
+  return {
+    reportsDir: flags.reports,
+    ...(flags.runId ? { runId: flags.runId } : {}),
+    allowIncompatible: flags.allowIncompatible === true,
+    progress: terminalProgress(cli.stderr, flags.quiet === true),
+    env: cli.env,
+    stderr: cli.stderr,
+  };
+}
+
 /** One shard: nothing is evaluated, gated or reported until the shards are merged. */
 async function runShardCommand(cli: Cli, flags: RunFlags, shardText: string): Promise<number> {
   const [{ runShardFile }, { terminalProgress }] = await Promise.all([
@@ -108,12 +116,7 @@ async function runShardCommand(cli: Cli, flags: RunFlags, shardText: string): Pr
   const { dir, manifest, warnings } = await runShardFile({
     configFile: flags.config,
     shard: shardText,
-    reportsDir: flags.reports,
-    ...(flags.runId ? { runId: flags.runId } : {}),
-    allowIncompatible: flags.allowIncompatible === true,
-    progress: terminalProgress(cli.stderr, flags.quiet === true),
-    env: cli.env,
-    stderr: cli.stderr,
+    ...runOptions(cli, flags, terminalProgress),
   });
   for (const message of warnings) warn(cli.stderr, message);
   cli.stderr.write(

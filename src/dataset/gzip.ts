@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { formatLocated, type ToolError, UserError } from '../errors.js';
 import { openForReading } from '../files.js';
+import { isRunning } from './process-alive.js';
 
 /**
  * gzip-compressed inputs, told by their magic bytes (1f 8b) rather than their name. The readers are
@@ -68,16 +69,6 @@ function removeOrphanedCopies(): void {
     if (pid > 0 && pid !== process.pid && !isRunning(pid)) {
       rmSync(join(tmpdir(), name), { recursive: true, force: true });
     }
-  }
-}
-
-/** Whether a process runs: signal 0 checks without sending; EPERM means it runs under another user. */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

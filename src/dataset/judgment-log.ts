@@ -14,6 +14,7 @@ import { readTextFile } from '../files.js';
 import { assertValid } from '../schemas.js';
 import { parseJsonLine } from './json-text.js';
 import { pairKey } from './pair-key.js';
+import { isRunning } from './process-alive.js';
 
 /**
  * judgments.jsonl: every act of an annotator (a grade, a skip, an undo) appended and fsynced as it is made,
@@ -128,15 +129,6 @@ function takeLock(lock: string, path: string): void {
     rmSync(lock, { force: true }); // left by a server that was killed
   }
   throw new UserError('cannot lock the judgments file', { file: lock });
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

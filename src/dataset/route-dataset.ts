@@ -11,7 +11,8 @@ import { fileSha256 } from './digest.js';
 import { checkIdText, replacementFieldOfJson } from './ids.js';
 import { parseJsonDocument } from './json-text.js';
 import { readJsonl } from './jsonl.js';
-import type { DatasetInfo } from './write.js';
+import type { ManifestHeader } from './types.js';
+import { type DatasetInfo, manifestHeader, refuseExisting } from './write.js';
 
 /** A path requests can take: a route (a cheaper model, a cached answer) or, with name null, the fallback. */
 export interface RoutePath {
@@ -40,15 +41,8 @@ export interface RouteDatasetContent {
   items: RouteItem[];
 }
 
-export interface RouteManifest {
-  schemaVersion: 1;
+export interface RouteManifest extends ManifestHeader {
   kind: 'routes';
-  name: string;
-  version: string;
-  description: string;
-  created: string;
-  source: string;
-  licence: string;
   files: { routes: { path: string; sha256: string }; items: { path: string; sha256: string } };
   counts?: { routes: number; items: number; outOfScope: number };
   digest: string;
@@ -235,11 +229,7 @@ export function writeRouteDataset(
   content: RouteDatasetContent,
   info: DatasetInfo,
 ): RouteManifest {
-  if (existsSync(join(dir, 'manifest.json')))
-    throw new UserError(
-      `dataset ${info.name}@${info.version} already exists; a published version is never edited, choose a new version`,
-      { file: dir },
-    );
+  refuseExisting(dir, info);
   const routeLines = [
     ...content.routes.map((route) => canonicalJson(route)),
     canonicalJson({ name: null, ...content.fallback }),
@@ -248,15 +238,12 @@ export function writeRouteDataset(
   writeTextFile(join(dir, ROUTES_FILE), routeLines.map((line) => `${line}\n`).join(''));
   writeTextFile(join(dir, ITEMS_FILE), items.map((item) => `${canonicalJson(item)}\n`).join(''));
   const file = (name: string) => ({ path: name, sha256: fileSha256(join(dir, name)) });
+  // kind second, where a reader of the file looks for it
+  const { schemaVersion, ...header } = manifestHeader(info);
   const manifest: RouteManifest = {
-    schemaVersion: 1,
+    schemaVersion,
     kind: 'routes',
-    name: info.name,
-    version: info.version,
-    description: info.description,
-    created: info.created ?? new Date().toISOString().slice(0, 10),
-    source: info.source,
-    licence: info.licence,
+    ...header,
     files: { routes: file(ROUTES_FILE), items: file(ITEMS_FILE) },
     counts: {
       routes: content.routes.length,

@@ -29,7 +29,8 @@ export interface ManifestFile {
   format?: 'jsonl' | 'trec';
 }
 
-export interface Manifest {
+/** What every dataset version's manifest says of it, retrieval or route dataset alike. */
+export interface ManifestHeader {
   schemaVersion: 1;
   name: string;
   version: string;
@@ -37,6 +38,9 @@ export interface Manifest {
   created: string;
   source: string;
   licence: string;
+}
+
+export interface Manifest extends ManifestHeader {
   files: { queries: ManifestFile; corpus?: ManifestFile; qrels: ManifestFile };
   counts?: { queries: number; documents: number; judgments: number };
   /** A version grown by judging (`judge merge`): what it came from and whose judgments it added. */

@@ -5,7 +5,14 @@ import { writeTextFile } from '../files.js';
 import { canonicalLines, canonicalQrelsLines } from './canonical.js';
 import { datasetDigest, fileSha256 } from './digest.js';
 import { checkQrelsQueries, readJsonlQrels, readRecords } from './native.js';
-import type { DatasetContent, DocumentRecord, JudgingRecord, Manifest, QueryRecord } from './types.js';
+import type {
+  DatasetContent,
+  DocumentRecord,
+  JudgingRecord,
+  Manifest,
+  ManifestHeader,
+  QueryRecord,
+} from './types.js';
 
 export interface DatasetInfo {
   name: string;
@@ -57,7 +64,8 @@ export function sealDataset(dir: string, info: DatasetInfo): Manifest {
   return writeManifest(dir, content, info);
 }
 
-function refuseExisting(dir: string, info: DatasetInfo): void {
+/** A published version is never edited: a folder that holds a manifest is refused. */
+export function refuseExisting(dir: string, info: DatasetInfo): void {
   if (existsSync(join(dir, 'manifest.json'))) {
     throw new UserError(
       `dataset ${info.name}@${info.version} already exists; a published version is never edited, choose a new version`,
@@ -74,13 +82,7 @@ function writeManifest(dir: string, content: DatasetContent, info: DatasetInfo):
   let judgments = 0;
   for (const query of content.qrels.values()) judgments += query.size;
   const manifest: Manifest = {
-    schemaVersion: 1,
-    name: info.name,
-    version: info.version,
-    description: info.description,
-    created: info.created ?? new Date().toISOString().slice(0, 10),
-    source: info.source,
-    licence: info.licence,
+    ...manifestHeader(info),
     files: {
       queries: file('queries.jsonl'),
       ...(content.corpus ? { corpus: file('corpus.jsonl') } : {}),
@@ -92,4 +94,17 @@ function writeManifest(dir: string, content: DatasetContent, info: DatasetInfo):
   };
   writeTextFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
+}
+
+/** The manifest's description of a version, its date today unless given. */
+export function manifestHeader(info: DatasetInfo): ManifestHeader {
+  return {
+    schemaVersion: 1,
+    name: info.name,
+    version: info.version,
+    description: info.description,
+    created: info.created ?? new Date().toISOString().slice(0, 10),
+    source: info.source,
+    licence: info.licence,
+  };
 }

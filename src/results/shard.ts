@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { readTextFile, writeTextFile } from '../files.js';
 import { RUN_FILES } from './layout.js';
 import { parseValidated } from './run-folder.js';
-import type { SystemSummary } from './summary.js';
+import type { QueryLoopFigures, SystemSummary } from './summary.js';
 
 /**
  * reports/<shard>/shard.json: a partial run folder's manifest. A shard holds the runs and traces of every
@@ -48,17 +48,7 @@ export interface SystemPlan {
 }
 
 /** A system's measured figures over some queries, raw: merged shards' figures add up to one run's. */
-export interface SystemFigures {
-  queries: number;
-  /** Per query: each query's share of its call (call time ÷ batch size). */
-  latencies: { embed: number[]; search: number[]; rerank: number[]; total: number[] };
-  /** Per call: each embedding request's and search batch's own time. */
-  batchLatencies: { embed: number[]; search: number[] };
-  wallMs: number;
-  embedding: { calls: number; tokens: number; retries: number; batchSizes: number[]; truncated: string[] };
-  searchBatchSizes: number[];
-  rerankTokens: number;
-  rerankSearchUnits: number;
+export interface SystemFigures extends QueryLoopFigures {
   retries: { search: number; rerank: number };
   indexBuild: { embeddingCalls: number; tokens: number };
   /** The exact searches' latencies of the ANN check, or why it could not run. */

@@ -1,6 +1,7 @@
 import type { SearchSetting } from '../config/types.js';
 import type { RerankerLift } from '../evaluation/lift.js';
 import type { MeasureSummary } from '../evaluation/types.js';
+import type { LatencyFigures } from '../metrics/percentile.js';
 
 /**
  * reports/<run-id>/summary.json: what ran, how each system did, what it cost and how fast it was. Timings
@@ -157,13 +158,32 @@ export interface AnnCheckRun {
 /** The summary's schemaVersion `run` writes now. */
 export const RUN_SUMMARY_VERSION = 2 as const;
 
-/** Latency figures of one stage: percentiles over the measured queries (or calls), in milliseconds. */
-export interface LatencySummary {
-  /** Queries (or calls) with a measurement (cached stages are not measured). */
-  count: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  mean: number;
-  max: number;
+/**
+ * Latency figures of one stage: percentiles over the measured queries (or calls), in milliseconds; `count`
+ * is the queries (or calls) with a measurement (cached stages are not measured).
+ */
+export type LatencySummary = LatencyFigures;
+
+/**
+ * The raw figures of a system's query loop, from which its summary's latencies, throughput and costs are
+ * taken: what a run measures (retrieve/run-system.ts) and what a shard keeps so that merged shards add up to
+ * one run's figures (shard.ts).
+ */
+export interface QueryLoopFigures {
+  queries: number;
+  /**
+   * Measured per-stage latencies (ms) of every query where the stage ran, amortised: a batched call's time
+   * divided by the queries it held, so each query carries its share and the shares add up to the calls'
+   * time. `total` is the sum of a query's shares.
+   */
+  latencies: { embed: number[]; search: number[]; rerank: number[]; total: number[] };
+  /** Wall time of each batched call (ms), one entry per call: what one request to the stage took. */
+  batchLatencies: { embed: number[]; search: number[] };
+  /** Wall time of the query loop (embedding, search, rerank), for queries per second. */
+  wallMs: number;
+  embedding: { calls: number; tokens: number; retries: number; batchSizes: number[]; truncated: string[] };
+  /** Queries per search call (the last batch may be smaller). */
+  searchBatchSizes: number[];
+  rerankTokens: number;
+  rerankSearchUnits: number;
 }

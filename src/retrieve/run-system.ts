@@ -2,6 +2,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { SystemConfig } from '../config/types.js';
 import type { QueryResults, Run } from '../metrics/types.js';
+import type { QueryLoopFigures } from '../results/summary.js';
 import type { RankedHit, RerankedHit, TraceRecord } from '../results/trace.js';
 import { inOrder } from './transport/in-order.js';
 import type { Candidate, Hit, Index, QueryInput, Reranker } from './types.js';
@@ -36,26 +37,10 @@ export interface SystemQuery {
   text: string;
 }
 
-export interface SystemRunResult {
+export interface SystemRunResult extends QueryLoopFigures {
   run: Run;
   /** The first-stage run, when the system reranks (for lift). */
   firstStage?: Run;
-  /**
-   * Measured per-stage latencies (ms) of every query where the stage ran, amortised: a batched call's time
-   * divided by the queries it held, so each query carries its share and the shares add up to the calls'
-   * time. `total` is the sum of a query's shares.
-   */
-  latencies: { embed: number[]; search: number[]; rerank: number[]; total: number[] };
-  /** Wall time of each batched call (ms), one entry per call: what one request to the stage took. */
-  batchLatencies: { embed: number[]; search: number[] };
-  /** Wall time of the query loop (embedding, search, rerank), for queries per second. */
-  wallMs: number;
-  embedding: { calls: number; tokens: number; retries: number; batchSizes: number[]; truncated: string[] };
-  /** Queries per search call (the last batch may be smaller). */
-  searchBatchSizes: number[];
-  rerankTokens: number;
-  rerankSearchUnits: number;
-  queries: number;
   /** The index's exact answer to the checked queries (the ANN check), or why it could not be had. */
   exact?: ExactCheck;
 }
