@@ -1,5 +1,7 @@
 import { UserError } from '../errors.js';
-import { fieldName, type LocatedYaml } from './locate.js';
+import { type SchemaName, schemaProblem } from '../schemas.js';
+import { readUtf8File } from '../utf8.js';
+import { fieldName, type LocatedYaml, parseLocatedYaml } from './locate.js';
 
 /** Stops loading: a UserError naming the file, the line of `path` and the field (by default `path`'s name). */
 export type Fail = (message: string, path: (string | number)[], field?: string) => never;
@@ -8,4 +10,16 @@ export function failIn(file: string, yaml: LocatedYaml): Fail {
   return (message, path, field = fieldName(path)) => {
     throw new UserError(message, { file, line: yaml.lineOf(path), field });
   };
+}
+
+/**
+ * A YAML file the user writes, read strictly as UTF-8 and checked against its schema: its value, and how to
+ * stop at one of its lines for what the schema cannot say.
+ */
+export function readCheckedYaml(file: string, schema: SchemaName): { value: unknown; fail: Fail } {
+  const yaml = parseLocatedYaml(readUtf8File(file), file);
+  const fail = failIn(file, yaml);
+  const problem = schemaProblem(schema, yaml.value);
+  if (problem) fail(problem.message, problem.path, problem.field);
+  return { value: yaml.value, fail };
 }

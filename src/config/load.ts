@@ -1,10 +1,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseMeasure } from '../metrics/registry.js';
-import { schemaProblem } from '../schemas.js';
-import { readUtf8File } from '../utf8.js';
-import { failIn } from './fail.js';
+import { readCheckedYaml } from './fail.js';
 import { indexConfig, type RawIndex } from './indexes.js';
-import { parseLocatedYaml } from './locate.js';
 import { modelConfig, type RawModel } from './models.js';
 import { type RawReranker, rerankerConfig } from './rerankers.js';
 import { type RawSource, sourceConfig } from './sources.js';
@@ -35,11 +32,8 @@ interface RawConfig {
  * systems' references to them and expands the matrix.
  */
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): RunConfig {
-  const yaml = parseLocatedYaml(readUtf8File(file), file);
-  const fail = failIn(file, yaml);
-  const problem = schemaProblem('config', yaml.value);
-  if (problem) fail(problem.message, problem.path, problem.field);
-  const raw = yaml.value as RawConfig;
+  const { value, fail } = readCheckedYaml(file, 'config');
+  const raw = value as RawConfig;
   (raw.measures ?? []).forEach((name, i) => {
     try {
       parseMeasure(name);

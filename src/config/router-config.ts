@@ -1,8 +1,5 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { schemaProblem } from '../schemas.js';
-import { readUtf8File } from '../utf8.js';
-import { type Fail, failIn } from './fail.js';
-import { parseLocatedYaml } from './locate.js';
+import { type Fail, readCheckedYaml } from './fail.js';
 import { modelConfig, type RawModel } from './models.js';
 import { checkApiKeyEnv } from './secrets.js';
 import type { ModelConfig } from './types.js';
@@ -73,11 +70,8 @@ const DEFAULT_HTTP_TIMEOUT_MS = 10_000;
  * the matrix expanded → defaults. Every error names the file, the line and the field.
  */
 export function loadRouterConfig(file: string, env: NodeJS.ProcessEnv = process.env): RouterRunConfig {
-  const yaml = parseLocatedYaml(readUtf8File(file), file);
-  const fail = failIn(file, yaml);
-  const problem = schemaProblem('router-config', yaml.value);
-  if (problem) fail(problem.message, problem.path, problem.field);
-  const raw = yaml.value as RawRouterConfig;
+  const { value, fail } = readCheckedYaml(file, 'router-config');
+  const raw = value as RawRouterConfig;
   const models = new Map(
     Object.entries(raw.models ?? {}).map(([alias, m]) => [alias, modelConfig(alias, m, env, fail)]),
   );

@@ -1,8 +1,5 @@
-import { schemaProblem } from '../schemas.js';
-import { readUtf8File } from '../utf8.js';
-import { failIn } from './fail.js';
+import { readCheckedYaml } from './fail.js';
 import type { Decide, PairedTest } from './gate-policy.js';
-import { parseLocatedYaml } from './locate.js';
 
 export type RouterFloorMeasure = 'accuracy' | 'macroF1' | 'acceptedAccuracy';
 export type RouterBudgetMeasure =
@@ -39,11 +36,8 @@ type RawRule = { floor?: RouterFloorMeasure; budget?: RouterBudgetMeasure; maxDr
 
 /** Reads a router gate policy (`kind: router`), naming file, line and field of any problem. */
 export function loadRouterPolicy(file: string): RouterPolicy {
-  const yaml = parseLocatedYaml(readUtf8File(file), file);
-  const fail = failIn(file, yaml);
-  const problem = schemaProblem('router-policy', yaml.value);
-  if (problem) fail(problem.message, problem.path, problem.field);
-  const raw = yaml.value as {
+  const { value } = readCheckedYaml(file, 'router-policy');
+  const raw = value as {
     rules: RawRule[];
     alpha?: number;
     test?: PairedTest;
