@@ -5,6 +5,10 @@ import type { Decide, PairedTest } from './gate-policy.js';
 import { parseLocatedYaml } from './locate.js';
 
 export type RouterFloorMeasure = 'accuracy' | 'macroF1' | 'acceptedAccuracy';
+/** What may drop against a baseline (higher is better) and what may rise (lower is better). */
+export type RouterDropMeasure = RouterFloorMeasure;
+export type RouterIncreaseMeasure = 'fallbackRate' | 'costPerOutcome';
+export type RouterChangeMeasure = RouterDropMeasure | RouterIncreaseMeasure;
 export type RouterBudgetMeasure =
   | 'fallbackRate'
   | 'ece'
@@ -19,7 +23,8 @@ interface RouterRuleBase {
 export type RouterRule =
   | (RouterRuleBase & { kind: 'floor'; measure: RouterFloorMeasure; min: number })
   | (RouterRuleBase & { kind: 'budget'; measure: RouterBudgetMeasure; max: number })
-  | (RouterRuleBase & { kind: 'maxDrop'; measure: 'accuracy'; max: number; decide: Decide });
+  | (RouterRuleBase & { kind: 'maxDrop'; measure: RouterDropMeasure; max: number; decide: Decide })
+  | (RouterRuleBase & { kind: 'maxIncrease'; measure: RouterIncreaseMeasure; max: number; decide: Decide });
 
 export interface RouterPolicy {
   file: string;
@@ -30,7 +35,12 @@ export interface RouterPolicy {
   seed: number;
 }
 
-type RawRule = { floor?: RouterFloorMeasure; budget?: RouterBudgetMeasure; maxDrop?: 'accuracy' } & {
+type RawRule = {
+  floor?: RouterFloorMeasure;
+  budget?: RouterBudgetMeasure;
+  maxDrop?: RouterDropMeasure;
+  maxIncrease?: RouterIncreaseMeasure;
+} & {
   min?: number;
   max?: number;
   decide?: Decide;
@@ -54,13 +64,9 @@ export function loadRouterPolicy(file: string): RouterPolicy {
     const routers = rule.routers ? { routers: rule.routers } : {};
     if (rule.floor) return { kind: 'floor', measure: rule.floor, min: rule.min as number, ...routers };
     if (rule.budget) return { kind: 'budget', measure: rule.budget, max: rule.max as number, ...routers };
-    return {
-      kind: 'maxDrop',
-      measure: 'accuracy',
-      max: rule.max as number,
-      decide: rule.decide ?? 'significant',
-      ...routers,
-    };
+    const change = { max: rule.max as number, decide: rule.decide ?? 'significant', ...routers };
+    if (rule.maxIncrease) return { kind: 'maxIncrease', measure: rule.maxIncrease, ...change };
+    return { kind: 'maxDrop', measure: rule.maxDrop as RouterDropMeasure, ...change };
   });
   return {
     file,
