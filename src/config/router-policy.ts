@@ -9,6 +9,11 @@ export type RouterFloorMeasure = 'accuracy' | 'macroF1' | 'acceptedAccuracy';
 export type RouterDropMeasure = RouterFloorMeasure;
 export type RouterIncreaseMeasure = 'fallbackRate' | 'costPerOutcome';
 export type RouterChangeMeasure = RouterDropMeasure | RouterIncreaseMeasure;
+
+const CHANGE_MEASURES = {
+  maxDrop: ['accuracy', 'acceptedAccuracy', 'macroF1'],
+  maxIncrease: ['fallbackRate', 'costPerOutcome'],
+} as const;
 export type RouterBudgetMeasure =
   | 'fallbackRate'
   | 'ece'
@@ -51,6 +56,8 @@ type RawRule = {
 export function loadRouterPolicy(file: string): RouterPolicy {
   const yaml = parseLocatedYaml(readUtf8File(file), file);
   const fail = failIn(file, yaml);
+  const changeProblem = changeRuleProblem(yaml.value);
+  if (changeProblem) fail(changeProblem.message, changeProblem.path);
   const problem = schemaProblem('router-policy', yaml.value);
   if (problem) fail(problem.message, problem.path, problem.field);
   const raw = yaml.value as {
@@ -76,4 +83,38 @@ export function loadRouterPolicy(file: string): RouterPolicy {
     samples: raw.samples ?? 2000,
     seed: raw.seed ?? 42,
   };
+}
+
+/**
+ * The schema's oneOf over rule shapes would only say a floor is missing; a drop or rise on the wrong measure
+ * (or a drop no share can make) is said in words first.
+ */
+function changeRuleProblem(value: unknown): { message: string; path: (string | number)[] } | undefined {
+  const rules = (value as { rules?: unknown } | null)?.rules;
+  if (!Array.isArray(rules)) return undefined;
+  for (const [i, rule] of rules.entries()) {
+    if (typeof rule !== 'object' || rule === null) continue;
+    for (const kind of ['maxDrop', 'maxIncrease'] as const) {
+      if (!(kind in rule)) continue;
+      const measure = (rule as Record<string, unknown>)[kind];
+      const allowed: readonly unknown[] = CHANGE_MEASURES[kind];
+      if (!allowed.includes(measure)) {
+        const other = kind === 'maxDrop' ? 'maxIncrease' : 'maxDrop';
+        const hint = (CHANGE_MEASURES[other] as readonly unknown[]).includes(measure)
+          ? ` (${String(measure)} is limited by ${other}: ${other === 'maxIncrease' ? 'less' : 'more'} is better)`
+          : '';
+        return {
+          message: `${kind} takes ${allowed.join(', ')}, not '${String(measure)}'${hint}`,
+          path: ['rules', i, kind],
+        };
+      }
+      const max = (rule as Record<string, unknown>).max;
+      if (kind === 'maxDrop' && typeof max === 'number' && max > 1)
+        return {
+          message: `a drop of ${max} points of ${String(measure)} can never happen: it lies in [0, 1], so max must be at most 1`,
+          path: ['rules', i, 'max'],
+        };
+    }
+  }
+  return undefined;
 }

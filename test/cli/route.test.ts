@@ -355,6 +355,25 @@ describe('router configs and policies', () => {
     );
   });
 
+  it('names the line and field of a drop or rise on a measure it cannot limit', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'policy.yaml');
+    writeFileSync(
+      path,
+      'kind: router\nrules:\n  - { floor: accuracy, min: 0.5 }\n  - { maxDrop: fallbackRate, max: 0.1 }\n',
+    );
+    const wrong = await runCliInProcess(['validate', path]);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toContain(
+      `${path}:4: field 'rules[1].maxDrop': maxDrop takes accuracy, acceptedAccuracy, macroF1, not 'fallbackRate' (fallbackRate is limited by maxIncrease: less is better)`,
+    );
+    writeFileSync(path, 'kind: router\nrules:\n  - { maxDrop: macroF1, max: 2 }\n');
+    const never = await runCliInProcess(['validate', path]);
+    expect(never.stderr).toContain(
+      `${path}:3: field 'rules[0].max': a drop of 2 points of macroF1 can never happen`,
+    );
+  });
+
   it('names the line and field of a matrix threshold outside the score range, and of an unknown model', async () => {
     const dir = tempDir();
     const path = join(dir, 'router.yaml');
