@@ -16,6 +16,9 @@ export function lowerIsBetter(measure: RouterChangeMeasure): boolean {
  * so that `drop` is what the rule limits (a rise for fallbackRate and costPerOutcome: their values are negated),
  * so dropFails decides every rule alike; `scope` says which utterances were paired.
  */
+/** A router rule's limit is in points of its measure (no share of the baseline: a negated baseline has none). */
+export type RouteCompareOptions = CompareDropOptions & { threshold: { abs: number } };
+
 export interface RouteComparison {
   comparison: DropComparison;
   scope: string;
@@ -35,7 +38,7 @@ export function compareRouters(
   mine: readonly RouteOutcome[],
   base: readonly RouteOutcome[],
   context: { routeNames: readonly string[]; prices: RoutePrices | undefined },
-  options: CompareDropOptions,
+  options: RouteCompareOptions,
 ): RouteComparison | string {
   const byId = new Map(base.map((o) => [o.id, o]));
   const candidate = mine.filter((o) => byId.has(o.id));
@@ -75,7 +78,7 @@ function ratioComparison(
   candidate: readonly RouteOutcome[],
   baseline: readonly RouteOutcome[],
   context: { routeNames: readonly string[]; prices: RoutePrices | undefined },
-  options: CompareDropOptions,
+  options: RouteCompareOptions,
   scope: string,
 ): RouteComparison | string {
   const prices = context.prices ?? { routes: new Map(), fallback: {} };
@@ -91,14 +94,13 @@ function ratioComparison(
     { samples: options.samples, seed: options.seed, confidence: options.confidence },
   );
   if (!paired) return `${measure} is undefined for the router or its baseline (no correct decision)`;
-  const { abs } = options.threshold as { abs: number };
   return {
     comparison: {
       candidateMean: paired.candidate,
       baselineMean: paired.baseline,
       difference: paired.difference,
       drop: -paired.difference,
-      threshold: abs,
+      threshold: options.threshold.abs,
       ci: paired.ci,
       pValue: paired.pValue,
       queries: candidate.length,
