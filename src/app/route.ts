@@ -105,7 +105,7 @@ export async function routeConfigFile(options: RouteOptions): Promise<RouteOutco
   };
   writeRouteRun(dir, run, decisions);
   copyFile(options.configFile, join(dir, ROUTE_RUN_FILES.config));
-  const verdict = policy ? gateRouteRun({ dir, file: run, decisions }, policy, baseline) : undefined;
+  const verdict = policy ? gateRouteRun({ dir, file: run, decisions, prices }, policy, baseline) : undefined;
   if (verdict) writeTextFile(join(dir, ROUTE_RUN_FILES.verdict), `${JSON.stringify(verdict, null, 2)}\n`);
   const texts = new Map(dataset.items.map((item) => [item.id, item.text]));
   writeTextFile(join(dir, ROUTE_RUN_FILES.report), renderRouteReport(run, decisions, texts, verdict));

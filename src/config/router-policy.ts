@@ -1,7 +1,19 @@
-import { readCheckedYaml } from './fail.js';
+import { schemaProblem } from '../schemas.js';
+import { readUtf8File } from '../utf8.js';
+import { failIn } from './fail.js';
 import type { Decide, PairedTest } from './gate-policy.js';
+import { parseLocatedYaml } from './locate.js';
 
 export type RouterFloorMeasure = 'accuracy' | 'macroF1' | 'acceptedAccuracy';
+/** What may drop against a baseline (higher is better) and what may rise (lower is better). */
+export type RouterDropMeasure = RouterFloorMeasure;
+export type RouterIncreaseMeasure = 'fallbackRate' | 'costPerOutcome';
+export type RouterChangeMeasure = RouterDropMeasure | RouterIncreaseMeasure;
+
+const CHANGE_MEASURES = {
+  maxDrop: ['accuracy', 'acceptedAccuracy', 'macroF1'],
+  maxIncrease: ['fallbackRate', 'costPerOutcome'],
+} as const;
 export type RouterBudgetMeasure =
   | 'fallbackRate'
   | 'ece'
@@ -16,7 +28,8 @@ interface RouterRuleBase {
 export type RouterRule =
   | (RouterRuleBase & { kind: 'floor'; measure: RouterFloorMeasure; min: number })
   | (RouterRuleBase & { kind: 'budget'; measure: RouterBudgetMeasure; max: number })
-  | (RouterRuleBase & { kind: 'maxDrop'; measure: 'accuracy'; max: number; decide: Decide });
+  | (RouterRuleBase & { kind: 'maxDrop'; measure: RouterDropMeasure; max: number; decide: Decide })
+  | (RouterRuleBase & { kind: 'maxIncrease'; measure: RouterIncreaseMeasure; max: number; decide: Decide });
 
 export interface RouterPolicy {
   file: string;
@@ -27,7 +40,12 @@ export interface RouterPolicy {
   seed: number;
 }
 
-type RawRule = { floor?: RouterFloorMeasure; budget?: RouterBudgetMeasure; maxDrop?: 'accuracy' } & {
+type RawRule = {
+  floor?: RouterFloorMeasure;
+  budget?: RouterBudgetMeasure;
+  maxDrop?: RouterDropMeasure;
+  maxIncrease?: RouterIncreaseMeasure;
+} & {
   min?: number;
   max?: number;
   decide?: Decide;
@@ -36,8 +54,14 @@ type RawRule = { floor?: RouterFloorMeasure; budget?: RouterBudgetMeasure; maxDr
 
 /** Reads a router gate policy (`kind: router`), naming file, line and field of any problem. */
 export function loadRouterPolicy(file: string): RouterPolicy {
-  const { value } = readCheckedYaml(file, 'router-policy');
-  const raw = value as {
+  // A limit on the wrong measure is named before the schema's less telling 'field is missing'.
+  const yaml = parseLocatedYaml(readUtf8File(file), file);
+  const fail = failIn(file, yaml);
+  const changeProblem = changeRuleProblem(yaml.value);
+  if (changeProblem) fail(changeProblem.message, changeProblem.path);
+  const problem = schemaProblem('router-policy', yaml.value);
+  if (problem) fail(problem.message, problem.path, problem.field);
+  const raw = yaml.value as {
     rules: RawRule[];
     alpha?: number;
     test?: PairedTest;
@@ -48,13 +72,9 @@ export function loadRouterPolicy(file: string): RouterPolicy {
     const routers = rule.routers ? { routers: rule.routers } : {};
     if (rule.floor) return { kind: 'floor', measure: rule.floor, min: rule.min as number, ...routers };
     if (rule.budget) return { kind: 'budget', measure: rule.budget, max: rule.max as number, ...routers };
-    return {
-      kind: 'maxDrop',
-      measure: 'accuracy',
-      max: rule.max as number,
-      decide: rule.decide ?? 'significant',
-      ...routers,
-    };
+    const change = { max: rule.max as number, decide: rule.decide ?? 'significant', ...routers };
+    if (rule.maxIncrease) return { kind: 'maxIncrease', measure: rule.maxIncrease, ...change };
+    return { kind: 'maxDrop', measure: rule.maxDrop as RouterDropMeasure, ...change };
   });
   return {
     file,
@@ -64,4 +84,38 @@ export function loadRouterPolicy(file: string): RouterPolicy {
     samples: raw.samples ?? 2000,
     seed: raw.seed ?? 42,
   };
+}
+
+/**
+ * The schema's oneOf over rule shapes would only say a floor is missing; a drop or rise on the wrong measure
+ * (or a drop no share can make) is said in words first.
+ */
+function changeRuleProblem(value: unknown): { message: string; path: (string | number)[] } | undefined {
+  const rules = (value as { rules?: unknown } | null)?.rules;
+  if (!Array.isArray(rules)) return undefined;
+  for (const [i, rule] of rules.entries()) {
+    if (typeof rule !== 'object' || rule === null) continue;
+    for (const kind of ['maxDrop', 'maxIncrease'] as const) {
+      if (!(kind in rule)) continue;
+      const measure = (rule as Record<string, unknown>)[kind];
+      const allowed: readonly unknown[] = CHANGE_MEASURES[kind];
+      if (!allowed.includes(measure)) {
+        const other = kind === 'maxDrop' ? 'maxIncrease' : 'maxDrop';
+        const hint = (CHANGE_MEASURES[other] as readonly unknown[]).includes(measure)
+          ? ` (${String(measure)} is limited by ${other}: ${other === 'maxIncrease' ? 'less' : 'more'} is better)`
+          : '';
+        return {
+          message: `${kind} takes ${allowed.join(', ')}, not '${String(measure)}'${hint}`,
+          path: ['rules', i, kind],
+        };
+      }
+      const max = (rule as Record<string, unknown>).max;
+      if (kind === 'maxDrop' && typeof max === 'number' && max > 1)
+        return {
+          message: `a drop of ${max} points of ${String(measure)} can never happen: it lies in [0, 1], so max must be at most 1`,
+          path: ['rules', i, 'max'],
+        };
+    }
+  }
+  return undefined;
 }

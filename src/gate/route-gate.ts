@@ -1,14 +1,17 @@
 import type { RouterPolicy, RouterRule } from '../config/router-policy.js';
-import type { RouteEvaluation, RouteOutcome } from '../evaluation/routing/types.js';
+import type { RouteEvaluation, RouteOutcome, RoutePrices } from '../evaluation/routing/types.js';
 import type { RouteRuleOutcome, RouteRunFile, RouteVerdict } from '../results/route-run.js';
-import { compareDrop, dropFails } from './decide.js';
+import { dropFails } from './decide.js';
 import { fmt, pText } from './format.js';
+import { compareRouters, lowerIsBetter } from './route-compare.js';
 
-/** A route run as the gate sees it: the file and each router's decisions. */
+/** A route run as the gate sees it: the file, each router's decisions and its dataset's path costs. */
 export interface GatedRouteRun {
   dir: string;
   file: RouteRunFile;
   decisions: ReadonlyMap<string, readonly RouteOutcome[]>;
+  /** The candidate's paths (the baseline is on the same dataset version): what a paired costPerOutcome needs. */
+  prices?: RoutePrices;
 }
 
 /**
@@ -74,7 +77,8 @@ function ruleOutcome(
         : result('fail', value, `${rule.measure} ${fmt(value)} is over the budget ${rule.max}`);
     }
     case 'maxDrop':
-      return dropOutcome(rule, router, candidate, baseline, policy, result);
+    case 'maxIncrease':
+      return changeOutcome(rule, router, candidate, baseline, policy, result);
   }
 }
 
@@ -87,9 +91,9 @@ function budgetValue(evaluation: RouteEvaluation, measure: string): number | nul
   return evaluation.fallbackRate.value;
 }
 
-/** Accuracy paired over the utterances both runs decided: the per-utterance 0/1 of being right. */
-function dropOutcome(
-  rule: Extract<RouterRule, { kind: 'maxDrop' }>,
+/** A maxDrop or maxIncrease: the router against the same router in the baseline, paired over utterances. */
+function changeOutcome(
+  rule: Extract<RouterRule, { kind: 'maxDrop' | 'maxIncrease' }>,
   router: string,
   candidate: GatedRouteRun,
   baseline: GatedRouteRun | undefined,
@@ -105,14 +109,12 @@ function dropOutcome(
     );
   const base = baseline.decisions.get(router);
   if (!base) return result('fail', null, `the baseline has no router '${router}'`);
-  const mine = candidate.decisions.get(router) ?? [];
-  const baseCorrect = new Map(base.map((o) => [o.id, o.chosen === o.expected ? 1 : 0]));
-  const paired = mine.filter((o) => baseCorrect.has(o.id));
-  if (paired.length === 0)
-    return result('fail', null, 'the run and the baseline have no utterance in common');
-  const comparison = compareDrop(
-    Float64Array.from(paired, (o) => (o.chosen === o.expected ? 1 : 0)),
-    Float64Array.from(paired, (o) => baseCorrect.get(o.id) as number),
+  const labels = candidate.file.routers.find((r) => r.id === router)?.evaluation.labels ?? [];
+  const compared = compareRouters(
+    rule.measure,
+    candidate.decisions.get(router) ?? [],
+    base,
+    { routeNames: labels.filter((label): label is string => label !== null), prices: candidate.prices },
     {
       threshold: { abs: rule.max },
       test: policy.test,
@@ -121,23 +123,32 @@ function dropOutcome(
       confidence: rule.decide === 'confident' ? 1 - 2 * policy.alpha : 0.95,
     },
   );
+  if (typeof compared === 'string') return result('fail', null, compared);
+  const { comparison, scope } = compared;
   const failed = dropFails(comparison, rule.decide, comparison.pValue, policy.alpha);
-  const change = `accuracy ${fmt(comparison.baselineMean)} → ${fmt(comparison.candidateMean)} over ${comparison.queries} utterances`;
-  const noise = `p = ${pText(comparison.pValue)}, difference CI [${fmt(comparison.ci.low)}, ${fmt(comparison.ci.high)}]`;
+  // Rules on a measure where less is better compared its negation: report it in its own units.
+  const rise = lowerIsBetter(rule.measure);
+  const natural = (x: number): number => (rise ? 0 - x : x); // 0 − x: no −0 in the verdict
+  const observed = natural(comparison.candidateMean);
+  const before = natural(comparison.baselineMean);
+  const ci = rise ? { low: natural(comparison.ci.high), high: natural(comparison.ci.low) } : comparison.ci;
+  const change = `${rule.measure} ${fmt(before)} → ${fmt(observed)} ${scope}`;
+  const what = rise ? 'a rise' : 'a drop';
+  const noise = `p = ${pText(comparison.pValue)}, difference CI [${fmt(ci.low)}, ${fmt(ci.high)}]`;
   const reason = failed
-    ? `${change}: a drop of ${fmt(comparison.drop)}, more than the allowed ${rule.max} (${noise})`
+    ? `${change}: ${what} of ${fmt(comparison.drop)}, more than the allowed ${rule.max} (${noise})`
     : comparison.drop > rule.max
-      ? `${change}: a drop of ${fmt(comparison.drop)}, more than the allowed ${rule.max}, but not beyond noise (${noise})`
-      : `${change}: within the allowed drop ${rule.max} (${noise})`;
+      ? `${change}: ${what} of ${fmt(comparison.drop)}, more than the allowed ${rule.max}, but not beyond noise (${noise})`
+      : `${change}: within the allowed ${rise ? 'rise' : 'drop'} ${rule.max} (${noise})`;
   return {
-    ...result(failed ? 'fail' : 'pass', comparison.candidateMean, reason),
-    baseline: comparison.baselineMean,
-    ci: comparison.ci,
+    ...result(failed ? 'fail' : 'pass', observed, reason),
+    baseline: before,
+    ci,
     pValue: comparison.pValue,
   };
 }
 
-/** The rule's name in verdicts: "floor accuracy ≥ 0.8", "budget latency.p95 ≤ 5", "maxDrop accuracy 0.02". */
+/** The rule's name in verdicts: "floor accuracy ≥ 0.8", "budget latency.p95 ≤ 5", "maxDrop accuracy 0.02 (significant)". */
 export function routerRuleName(rule: RouterRule): string {
   switch (rule.kind) {
     case 'floor':
@@ -145,6 +156,7 @@ export function routerRuleName(rule: RouterRule): string {
     case 'budget':
       return `budget ${rule.measure} ≤ ${rule.max}`;
     case 'maxDrop':
-      return `maxDrop ${rule.measure} ${rule.max} (${rule.decide})`;
+    case 'maxIncrease':
+      return `${rule.kind} ${rule.measure} ${rule.max} (${rule.decide})`;
   }
 }

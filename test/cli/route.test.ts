@@ -61,6 +61,10 @@ rules:
   - { floor: accuracy, min: 0.5 }
   - { budget: latency.p95, max: 10000 }
   - { maxDrop: accuracy, max: 0.05, decide: point }
+  - { maxDrop: macroF1, max: 0.05, decide: point }
+  - { maxDrop: acceptedAccuracy, max: 0.05, decide: point }
+  - { maxIncrease: fallbackRate, max: 0.05, decide: point }
+  - { maxIncrease: costPerOutcome, max: 0.001, decide: point }
 `;
 
 /** A router service routing on keywords; under /bad it answers a route no dataset defines. */
@@ -159,6 +163,17 @@ describe('retrieval-gate route', () => {
     expect(result.stdout).toMatch(
       /FAIL {2}maxDrop accuracy 0\.05 \(point\) {2}main: accuracy 0\.\d+ → 0\.2500 over 8 utterances: a drop of/,
     );
+    expect(result.stdout).toMatch(
+      /FAIL {2}maxDrop macroF1 0\.05 \(point\) {2}main: macroF1 0\.\d+ → 0\.\d+ over 8/,
+    );
+    // Everything fell back: no utterance both routers accepted, so the rule fails closed.
+    expect(result.stdout).toMatch(
+      /FAIL {2}maxDrop acceptedAccuracy .*no utterance was accepted \(routed\) by both/,
+    );
+    expect(result.stdout).toMatch(
+      /FAIL {2}maxIncrease fallbackRate .*→ 1\.0000 over 8 utterances: a rise of/,
+    );
+    expect(result.stdout).toMatch(/FAIL {2}maxIncrease costPerOutcome .*: a rise of/);
     expect(result.stdout).toContain('gate: fail');
     const verdict = JSON.parse(readFileSync(join(dir, 'runs', 'worse', 'route-gate.json'), 'utf8'));
     expect(verdict.status).toBe('fail');
@@ -334,7 +349,29 @@ describe('router configs and policies', () => {
       'ok: router config: dataset helpdesk-routes@1.0.0, 5 routers (knn-2048, hash-512:centroid@0.1, hash-512:centroid@0.2, hash-2048:centroid@0.1, hash-2048:centroid@0.2)\n',
     );
     const policy = await runCliInProcess(['validate', 'gates/router-release.yaml']);
-    expect(policy.stdout).toContain('ok: router gate policy: 5 rules (floor accuracy ≥ 0.55,');
+    expect(policy.stdout).toContain('ok: router gate policy: 7 rules (floor accuracy ≥ 0.55,');
+    expect(policy.stdout).toContain(
+      'maxDrop macroF1 0.03 (significant), maxIncrease fallbackRate 0.05 (significant))',
+    );
+  });
+
+  it('names the line and field of a drop or rise on a measure it cannot limit', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'policy.yaml');
+    writeFileSync(
+      path,
+      'kind: router\nrules:\n  - { floor: accuracy, min: 0.5 }\n  - { maxDrop: fallbackRate, max: 0.1 }\n',
+    );
+    const wrong = await runCliInProcess(['validate', path]);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toContain(
+      `${path}:4: field 'rules[1].maxDrop': maxDrop takes accuracy, acceptedAccuracy, macroF1, not 'fallbackRate' (fallbackRate is limited by maxIncrease: less is better)`,
+    );
+    writeFileSync(path, 'kind: router\nrules:\n  - { maxDrop: macroF1, max: 2 }\n');
+    const never = await runCliInProcess(['validate', path]);
+    expect(never.stderr).toContain(
+      `${path}:3: field 'rules[0].max': a drop of 2 points of macroF1 can never happen`,
+    );
   });
 
   it('names the line and field of a matrix threshold outside the score range, and of an unknown model', async () => {
