@@ -65,7 +65,8 @@ export async function run(): Promise<void> {
     });
     const runMs = performance.now() - start;
     start = performance.now();
-    await writeReport({ resultsDir: outcome.dir });
+    // As `run` makes it: from the dataset the run already holds.
+    await writeReport({ resultsDir: outcome.dir, loadedDataset: outcome.dataset });
     const reportMs = performance.now() - start;
     const cpu = process.cpuUsage(cpuBefore);
 
