@@ -27,16 +27,15 @@ import type { RunOutcome } from './run.js';
 import { finishRun } from './run-finish.js';
 import { type SystemExecution, type SystemRuns, writeSystemRuns } from './run-systems.js';
 
-/** What `retrieval-gate merge` shows: the merged run, its comparison table, and the dataset's folder. */
+/** What `retrieval-gate merge` shows: the merged run and its comparison table. */
 export function mergeShardsWithTable(options: MergeOptions & { policyFile?: string }): {
   outcome: RunOutcome;
   table: string;
-  datasetDir: string;
 } {
   // A bad policy is refused before anything is written.
   if (options.policyFile) loadPolicy(options.policyFile);
-  const { datasetDir, ...outcome } = mergeShards(options);
-  return { outcome, table: formatComparisonTable(outcome.summary), datasetDir };
+  const outcome = mergeShards(options);
+  return { outcome, table: formatComparisonTable(outcome.summary) };
 }
 
 export interface MergeOptions {
@@ -59,7 +58,7 @@ interface ReadShard {
  * unsharded run's. Latency percentiles are taken over every shard's per-query timings; tokens and costs are
  * summed.
  */
-export function mergeShards(options: MergeOptions): RunOutcome & { datasetDir: string } {
+export function mergeShards(options: MergeOptions): RunOutcome {
   const runId = basename(resolve(options.out));
   const problem = runIdProblem(runId);
   if (problem) throw new UserError(`--out '${shownName(options.out)}' cannot name a run folder: ${problem}`);
@@ -104,7 +103,7 @@ export function mergeShards(options: MergeOptions): RunOutcome & { datasetDir: s
     startedAt: new Date(Math.min(...times.map((m) => Date.parse(m.startedAt)))),
     finishedAt: new Date(Math.max(...times.map((m) => Date.parse(m.finishedAt)))),
   });
-  return { dir: folder.dir, dataset, datasetDir, summary, evaluation, warnings };
+  return { dir: folder.dir, dataset, summary, evaluation, warnings };
 }
 
 function readShard(dir: string): ReadShard {

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadDataset } from '../dataset/native.js';
 import { resolveDataset } from '../dataset/resolve.js';
+import type { Dataset } from '../dataset/types.js';
 import { writeTextFile } from '../files.js';
 import { checkComparable } from '../gate/compare.js';
 import { renderReportHtml } from '../report/render-html.js';
@@ -28,6 +29,11 @@ export interface WriteReportOptions {
   allowDatasetChange?: boolean;
   /** The dataset's folder or name@version; default: the name@version the results were measured on. */
   dataset?: string;
+  /**
+   * The dataset itself, when the caller holds it already (a run or merge that just read it), so that it is
+   * not read a second time; its digest is checked against the results' like any other's.
+   */
+  loadedDataset?: Dataset;
   /** The verdict to show (a gate.json); default: the run folder's, when the run was gated. */
   gate?: string;
   /** The HTML file; default: <resultsDir>/report.html. The Markdown goes beside it, named alike (.md). */
@@ -46,7 +52,8 @@ export interface WrittenReport {
 
 /**
  * A run folder (and a baseline) → report.html for people and its Markdown twin for PR comments. Reads only
- * files: a report can be made again, later or elsewhere, without re-running anything.
+ * files (and the dataset when not handed it): a report can be made again, later or elsewhere, without
+ * re-running anything.
  */
 export async function writeReport(options: WriteReportOptions): Promise<WrittenReport> {
   const cwd = options.cwd ?? process.cwd();
@@ -56,9 +63,11 @@ export async function writeReport(options: WriteReportOptions): Promise<WrittenR
   const warnings = baseline
     ? checkComparable(folder.results, baseline.results, options.allowDatasetChange === true)
     : [];
-  const dataset = options.dataset
-    ? loadDataset(resolveDataset(options.dataset, cwd))
-    : recordedDataset(folder.summary.dataset, resultsDir, cwd);
+  const dataset =
+    options.loadedDataset ??
+    (options.dataset
+      ? loadDataset(resolveDataset(options.dataset, cwd))
+      : recordedDataset(folder.summary.dataset, resultsDir, cwd));
   const files = readReportFiles(resultsDir, folder.results, {
     baseline,
     ...(options.gate ? { gateFile: resolve(cwd, options.gate) } : {}),

@@ -1,6 +1,5 @@
 import { loadConfig } from '../config/load.js';
 import { loadPolicy } from '../config/load-policy.js';
-import { resolveDataset } from '../dataset/resolve.js';
 import { parseShard } from '../dataset/shards.js';
 import { formatComparisonTable } from '../report/comparison-table.js';
 import type { Progress } from '../retrieve/types.js';
@@ -26,8 +25,6 @@ export interface ConfigRun {
   outcome: RunOutcome;
   /** The comparison table of the systems, for the terminal. */
   table: string;
-  /** The dataset's folder, for the report. */
-  datasetDir: string;
 }
 
 /** A configuration file → every system run over its dataset, with the comparison table. */
@@ -38,11 +35,7 @@ export async function runConfigFile(options: RunConfigFileOptions): Promise<Conf
     config,
     ...runSettings(options),
   });
-  return {
-    outcome,
-    table: formatComparisonTable(outcome.summary),
-    datasetDir: resolveDataset(config.dataset, config.dir),
-  };
+  return { outcome, table: formatComparisonTable(outcome.summary) };
 }
 
 /** A configuration file → one shard (`--shard I/N`) of its run: a partial run folder for `merge`. */

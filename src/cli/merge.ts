@@ -27,7 +27,7 @@ export function registerMerge(program: Command, cli: Cli): void {
     .option('--no-report', 'write no report.html and report.md into the merged folder')
     .action(async (shards: string[], flags: MergeFlags) => {
       const [{ mergeShardsWithTable }] = await Promise.all([import('../app/merge.js')]);
-      const { outcome, table, datasetDir } = mergeShardsWithTable({
+      const { outcome, table } = mergeShardsWithTable({
         shards,
         out: flags.out,
         ...(flags.dataset ? { dataset: flags.dataset } : {}),
@@ -41,7 +41,6 @@ export function registerMerge(program: Command, cli: Cli): void {
         cli,
         { ...finish, ...(gateOut ? { out: gateOut } : {}) },
         outcome,
-        datasetDir,
       );
     });
 }

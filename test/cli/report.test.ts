@@ -1,10 +1,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { writeReport } from '../../src/app/report.js';
+import { loadDataset } from '../../src/dataset/native.js';
 import { inert } from '../../src/report/gate-markdown.js';
 import { runCliInProcess } from '../helpers/cli.js';
 import { importMiniDataset } from '../helpers/fixtures.js';
-import { runExample } from '../helpers/results.js';
+import { EXAMPLE_DATASET, runExample } from '../helpers/results.js';
 import { tempDir } from '../helpers/tmp.js';
 
 let dir: string;
@@ -54,6 +56,29 @@ describe('retrieval-gate report', () => {
     expect(result.stderr).toMatch(
       /the dataset mini@1 .* has digest sha256:\w+, but the results were measured on bike-repair@1\.0\.0/,
     );
+  });
+
+  it('made from a dataset already in memory (as run and merge make it) is the one made by reading it, byte for byte', async () => {
+    const now = new Date('2026-01-02T03:04:05Z');
+    const read = await writeReport({ resultsDir: candidate, out: join(dir, 'read', 'r.html'), now });
+    const held = await writeReport({
+      resultsDir: candidate,
+      out: join(dir, 'held', 'r.html'),
+      loadedDataset: loadDataset(EXAMPLE_DATASET),
+      now,
+    });
+    expect(readFileSync(held.html, 'utf8')).toBe(readFileSync(read.html, 'utf8'));
+    expect(readFileSync(held.markdown, 'utf8')).toBe(readFileSync(read.markdown, 'utf8'));
+    // Held or read, a dataset other than the results' is refused.
+    const mini = join(dir, 'mini-held');
+    expect(importMiniDataset(mini).status).toBe(0);
+    await expect(
+      writeReport({
+        resultsDir: candidate,
+        out: join(dir, 'held', 'x.html'),
+        loadedDataset: loadDataset(mini),
+      }),
+    ).rejects.toThrow(/the dataset mini@1 .* but the results were measured on bike-repair@1\.0\.0/);
   });
 
   it('is written by run (after the gate, with its verdict) unless --no-report', async () => {
