@@ -8,6 +8,7 @@ import { withDocTexts } from '../src/report/doc-texts.js';
 import { failedReportSystem } from '../src/report/report-data.js';
 import type { ReportData, ReportSystem } from '../src/report/report-data.types.js';
 import { gateBaselines, gateColours, measuresByBaseline, reportVerdict } from '../src/report/report-gate.js';
+import { rerankLists } from '../src/report/report-hits.js';
 import { judgedMeasures } from '../src/report/report-judged.js';
 import { pairwiseTests } from '../src/report/report-pairwise.js';
 import { orderedScores, significant } from '../src/report/significant.js';
@@ -322,8 +323,10 @@ function reportHits(hits: Hit[][], docs: DocIndex, latencyMs: number[] | null): 
   return {
     docs: hits.map((list) => list.map(([docid]) => docs.index(docid))),
     scores: hits.map((list) => orderedScores(list.map(([, score]) => score))),
-    rerank: hits.map((list) =>
-      list.some(([, , rerank]) => rerank !== null) ? orderedScores(list.map(([, , rerank]) => rerank)) : [],
+    rerank: rerankLists(
+      hits.map((list) =>
+        list.some(([, , rerank]) => rerank !== null) ? orderedScores(list.map(([, , rerank]) => rerank)) : [],
+      ),
     ),
     latencyMs: hits.map((_, q) => (latencyMs ? significant(latencyMs[q] as number) : null)),
   };

@@ -164,7 +164,7 @@ export interface ReportSystem {
   /**
    * Per query (aligned to queries.ids) its top hits (at most 10), best first, as parallel arrays:
    * doc indexes, scores (as many significant digits as keep neighbours apart, 4 at least), reranker scores (null below the rerank depth; an empty list
-   * when the query was not reranked); and the query's end-to-end latency in ms (null when unknown). Empty arrays for a failed system.
+   * when the query was not reranked, and one empty list in place of all when no query was); and the query's end-to-end latency in ms (null when unknown). Empty arrays for a failed system.
    */
   hits: { docs: number[][]; scores: number[][]; rerank: (number | null)[][]; latencyMs: (number | null)[] };
   /**
