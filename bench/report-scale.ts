@@ -71,9 +71,16 @@ function breakdown(data: ReportData): string {
     `hits ${mb(data.systems.map((system) => system.hits))} (the rerank lists of the ${unreranked.length} systems without a reranker, empty: ${mb(unreranked.map((system) => system.hits.rerank))})`,
     `per-query values ${mb(data.systems.map((system) => [system.perQuery, system.baselinePerQuery]))}`,
     `doc ids ${mb(data.docs)}`,
-    `hits' titles and texts ${mb(data.docTexts ?? [])}`,
+    `hits' titles and texts ${mb(data.docTexts ?? [])} (${kept(data.docTexts ?? [])})`,
     `pairwise tests ${mb(data.pairwise ?? null)}`,
     `query ids and texts ${mb(data.queries)}`,
     `judgments ${mb(data.judgments)}`,
   ].join(', ');
+}
+
+/** How many shown documents kept a title and text, a title only, or their id only (the texts' budget). */
+function kept(texts: NonNullable<ReportData['docTexts']>): string {
+  const count = (level: number): string =>
+    texts.filter((entry) => (entry === 0 ? 0 : (entry?.length ?? -1)) === level).length.toLocaleString('en');
+  return `${count(2)} documents with text, ${count(1)} with a title only, ${count(0)} with their id only`;
 }
