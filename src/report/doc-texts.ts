@@ -1,5 +1,6 @@
 import type { DocumentRecord } from '../dataset/types.js';
 import { cut } from './clip.js';
+import { pageData } from './page-data.js';
 import type { DocText, ReportData } from './report-data.types.js';
 
 /**
@@ -30,13 +31,13 @@ type Corpus = ReadonlyMap<string, Pick<DocumentRecord, 'title' | 'text'>>;
 
 /**
  * `data` with the titles and text starts of its shown hits (docTexts), as many as its size allows: the
- * budget is what `data` leaves under REPORT_DATA_TARGET with every shown text left out, at most TEXT_BUDGET.
+ * budget is what `data`, as its page carries it, leaves under REPORT_DATA_TARGET with every shown text left out, at most TEXT_BUDGET.
  */
 export function withDocTexts(data: ReportData, corpus: Corpus): ReportData {
   const order = docsByRank(data.systems);
   const shown = new Set(order);
   const leftOut: DocText[] = data.docs.map((id, i) => (shown.has(i) && corpus.has(id) ? 0 : null));
-  const floor = JSON.stringify({ ...data, docTexts: leftOut }).length;
+  const floor = JSON.stringify(pageData({ ...data, docTexts: leftOut })).length;
   const budget = Math.max(0, Math.min(TEXT_BUDGET, REPORT_DATA_TARGET - floor));
   return { ...data, docTexts: reportDocTexts(data.docs, order, corpus, budget) };
 }
