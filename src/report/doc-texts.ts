@@ -12,15 +12,15 @@ export const DOC_TEXT_KEPT = 300;
 const TITLE_KEPT = 150;
 
 /**
- * Characters of titles and texts a report keeps at most: a few hundred queries × a few systems keep every
+ * Bytes of titles and texts a report keeps at most: a few hundred queries × a few systems keep every
  * shown hit's title and 300-character start.
  */
 export const TEXT_BUDGET = 4_000_000;
 
 /**
- * Characters of JSON the report's data may reach with its texts: the file's 10 MB target (it is a CI
- * artifact people download) less the page's own scripts and styles (about 0.3 MB) and a margin for
- * characters written in more than one byte. A large report's texts get what the rest of its data leaves.
+ * Bytes of JSON (UTF-8) the report's data may reach with its texts: the file's 10 MB target (it is a CI
+ * artifact people download) less the page's own scripts and styles (about 0.3 MB) and a margin. A large
+ * report's texts get what the rest of its data leaves.
  */
 export const REPORT_DATA_TARGET = 9_600_000;
 
@@ -37,14 +37,14 @@ export function withDocTexts(data: ReportData, corpus: Corpus): ReportData {
   const order = docsByRank(data.systems);
   const shown = new Set(order);
   const leftOut: DocText[] = data.docs.map((id, i) => (shown.has(i) && corpus.has(id) ? 0 : null));
-  const floor = JSON.stringify(pageData({ ...data, docTexts: leftOut })).length;
+  const floor = utf8Length(JSON.stringify(pageData({ ...data, docTexts: leftOut })));
   const budget = Math.max(0, Math.min(TEXT_BUDGET, REPORT_DATA_TARGET - floor));
   return { ...data, docTexts: reportDocTexts(data.docs, order, corpus, budget) };
 }
 
 /**
  * The title and start of the text of every document in `order` (indexes into `docIds`, the order a reader
- * meets them in), aligned to `docIds`, spending at most `budget` characters of JSON beyond a `0` for each.
+ * meets them in), aligned to `docIds`, spending at most `budget` bytes of JSON beyond a `0` for each.
  * Titles go first, in that order, while they stay within a third of the budget; then texts, in the same
  * order, to documents whose title was kept, with all that is left. A document that does not fit keeps
  * less than the ones before it: [title] (its text left out for size), then 0 (both left out), so the
@@ -65,7 +65,7 @@ export function reportDocTexts(
   let spent = 0;
   let titled = 0;
   for (const { i, title } of docs) {
-    const cost = JSON.stringify([title]).length - 1;
+    const cost = utf8Length(JSON.stringify([title])) - 1;
     if (spent + cost > budget * TITLE_SHARE) break;
     spent += cost;
     texts[i] = [title];
@@ -74,7 +74,7 @@ export function reportDocTexts(
   for (const { i } of docs.slice(titled)) texts[i] = 0;
   for (const { i, title, doc } of docs.slice(0, titled)) {
     const text = cut(oneLine(doc.text), DOC_TEXT_KEPT);
-    const cost = JSON.stringify(text).length + 1;
+    const cost = utf8Length(JSON.stringify(text)) + 1;
     if (spent + cost > budget) break;
     spent += cost;
     texts[i] = [title, text];
@@ -105,4 +105,14 @@ export function docsByRank(systems: ReportData['systems']): number[] {
 
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Bytes of `text` in UTF-8: what the report's file is measured in (a CJK character is 3). */
+export function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0x80) bytes += unit < 0x800 || (unit >= 0xd800 && unit < 0xe000) ? 1 : 2; // a pair: 2 + 2
+  }
+  return bytes;
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DOC_TEXT_KEPT, docsByRank, reportDocTexts, TEXT_BUDGET } from '../../src/report/doc-texts.js';
+import {
+  DOC_TEXT_KEPT,
+  docsByRank,
+  reportDocTexts,
+  TEXT_BUDGET,
+  utf8Length,
+} from '../../src/report/doc-texts.js';
 import type { DocText, ReportSystem } from '../../src/report/report-data.types.js';
 
 const TEXT = 'word '.repeat(100);
@@ -62,9 +68,9 @@ describe('reportDocTexts', () => {
       ...Array(1000 - full - titled).fill(0),
     ]);
     // The budget holds: the JSON beyond a 0 for each document is within it, its titles within a third.
-    const beyondZeros = JSON.stringify(texts).length - JSON.stringify(texts.map(() => 0)).length;
+    const beyondZeros = utf8Length(JSON.stringify(texts)) - JSON.stringify(texts.map(() => 0)).length;
     expect(beyondZeros).toBeLessThanOrEqual(budget);
-    expect(beyondZeros).toBeGreaterThan(budget - 400); // one more text would not have fitted
+    expect(beyondZeros).toBeGreaterThan(budget - 310); // one more text (303 bytes) would not have fitted
     const titles = JSON.stringify(texts.map((entry) => (entry ? [entry[0]] : 0))).length;
     expect(titles - JSON.stringify(texts.map(() => 0)).length).toBeLessThanOrEqual(budget / 3);
     expect(texts[999]).toEqual(['Title of d999', `${TEXT.slice(0, DOC_TEXT_KEPT - 1)}…`]);
@@ -79,5 +85,13 @@ describe('reportDocTexts', () => {
     // Runs of white space are one space: a hit's text is read on one line.
     const spaced = new Map([['d', { title: ' A\n title ', text: 'one\t\ttwo\n' }]]);
     expect(reportDocTexts(['d'], [0], spaced, TEXT_BUDGET)).toEqual([['A title', 'one two']]);
+  });
+});
+
+describe('utf8Length', () => {
+  it('counts the bytes the report file takes, as UTF-8 writes them', () => {
+    for (const text of ['', 'plain', 'é…', '中文', 'a😀b', '\u07ff\u0800']) {
+      expect(utf8Length(text)).toBe(new TextEncoder().encode(text).length);
+    }
   });
 });
