@@ -31,7 +31,8 @@ type Corpus = ReadonlyMap<string, Pick<DocumentRecord, 'title' | 'text'>>;
 
 /**
  * `data` with the titles and text starts of its shown hits (docTexts), as many as its size allows: the
- * budget is what `data`, as its page carries it, leaves under REPORT_DATA_TARGET with every shown text left out, at most TEXT_BUDGET.
+ * budget is what `data`, as its page carries it, leaves under REPORT_DATA_TARGET with every shown text
+ * left out, at most TEXT_BUDGET.
  */
 export function withDocTexts(data: ReportData, corpus: Corpus): ReportData {
   const order = docsByRank(data.systems);
@@ -45,11 +46,11 @@ export function withDocTexts(data: ReportData, corpus: Corpus): ReportData {
 /**
  * The title and start of the text of every document in `order` (indexes into `docIds`, the order a reader
  * meets them in), aligned to `docIds`, spending at most `budget` bytes of JSON beyond a `0` for each.
- * Titles go first, in that order, while they stay within a third of the budget; then texts, in the same
- * order, to documents whose title was kept, with all that is left. A document that does not fit keeps
- * less than the ones before it: [title] (its text left out for size), then 0 (both left out), so the
- * first hits of every list are the last to lose theirs. Null for the documents no hit shows and those
- * the corpus lacks. Runs of white space become one space: a hit's text is read on one line.
+ * When they do not all fit, titles go first, in that order, while they stay within a third of the budget;
+ * then texts, in the same order, to documents whose title was kept, with all that is left. One that does
+ * not fit keeps less than the ones before it: [title] (its text left out for size), then 0 (both left
+ * out), so the first hits of every list are the last to lose theirs. Null for the documents no hit shows
+ * and those the corpus lacks. Runs of white space become one space: a hit's text is read on one line.
  */
 export function reportDocTexts(
   docIds: readonly string[],
@@ -60,24 +61,27 @@ export function reportDocTexts(
   const texts: DocText[] = docIds.map(() => null);
   const docs = order.flatMap((i) => {
     const doc = corpus.get(docIds[i] as string);
-    return doc ? [{ i, title: cut(oneLine(doc.title ?? ''), TITLE_KEPT), doc }] : [];
+    if (!doc) return [];
+    const [title, text] = [cut(oneLine(doc.title ?? ''), TITLE_KEPT), cut(oneLine(doc.text), DOC_TEXT_KEPT)];
+    return [{ i, title, text, titleCost: utf8Length(JSON.stringify([title])) - 1 }];
   });
+  const textCost = ({ text }: { text: string }): number => utf8Length(JSON.stringify(text)) + 1;
+  // A report whose texts all fit keeps them all, however long its titles are beside its texts.
+  const all = docs.reduce((sum, doc) => sum + doc.titleCost + textCost(doc), 0);
   let spent = 0;
   let titled = 0;
-  for (const { i, title } of docs) {
-    const cost = utf8Length(JSON.stringify([title])) - 1;
-    if (spent + cost > budget * TITLE_SHARE) break;
-    spent += cost;
+  for (const { i, title, titleCost } of docs) {
+    if (all > budget && spent + titleCost > budget * TITLE_SHARE) break;
+    spent += titleCost;
     texts[i] = [title];
     titled++;
   }
   for (const { i } of docs.slice(titled)) texts[i] = 0;
-  for (const { i, title, doc } of docs.slice(0, titled)) {
-    const text = cut(oneLine(doc.text), DOC_TEXT_KEPT);
-    const cost = utf8Length(JSON.stringify(text)) + 1;
+  for (const doc of docs.slice(0, titled)) {
+    const cost = textCost(doc);
     if (spent + cost > budget) break;
     spent += cost;
-    texts[i] = [title, text];
+    texts[doc.i] = [doc.title, doc.text];
   }
   return texts;
 }

@@ -77,6 +77,13 @@ describe('reportDocTexts', () => {
     expect(texts[0]).toBe(0);
   });
 
+  it('keeps every title and text that fit in all, even where the titles are the longer part', () => {
+    const ids = Array.from({ length: 100 }, (_, i) => `d${i}`);
+    const corpus = new Map(ids.map((id) => [id, { title: 'T'.repeat(150), text: 'short text' }]));
+    const texts = reportDocTexts(ids, [...ids.keys()], corpus, 100 * 180);
+    expect(texts.map(kept)).toEqual(Array(100).fill(2));
+  });
+
   it('keeps nothing for documents no hit shows or the corpus lacks, and nothing at all without a budget', () => {
     const { ids, corpus } = corpusOf(3);
     const texts = reportDocTexts([...ids, 'missing'], [2, 3, 0], corpus, TEXT_BUDGET);
