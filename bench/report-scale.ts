@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pageData } from '../src/report/page-data.js';
 import { renderReportHtml } from '../src/report/render-html.js';
 import type { ReportData } from '../src/report/report-data.types.js';
 import { chromiumMissing, launchChromium, openReport } from './headless.js';
@@ -67,13 +68,21 @@ export async function run(): Promise<void> {
 function breakdown(data: ReportData): string {
   const mb = (value: unknown): string => `${(JSON.stringify(value).length / 1e6).toFixed(2)} MB`;
   const unreranked = data.systems.filter((system) => system.lift === null);
+  const hits = (pageData(data) as { systems: { hits: unknown }[] }).systems.map((system) => system.hits);
   return [
-    `hits ${mb(data.systems.map((system) => system.hits))} (the rerank lists of the ${unreranked.length} systems without a reranker, empty: ${mb(unreranked.map((system) => system.hits.rerank))})`,
+    `hits ${mb(hits)} (scores as integers over a power of ten; the rerank lists of the ${unreranked.length} systems without a reranker, empty: ${mb(unreranked.map((system) => system.hits.rerank))})`,
     `per-query values ${mb(data.systems.map((system) => [system.perQuery, system.baselinePerQuery]))}`,
     `doc ids ${mb(data.docs)}`,
-    `hits' titles and texts ${mb(data.docTexts ?? [])}`,
+    `hits' titles and texts ${mb(data.docTexts ?? [])} (${kept(data.docTexts ?? [])})`,
     `pairwise tests ${mb(data.pairwise ?? null)}`,
     `query ids and texts ${mb(data.queries)}`,
     `judgments ${mb(data.judgments)}`,
   ].join(', ');
+}
+
+/** How many shown documents kept a title and text, a title only, or their id only (the texts' budget). */
+function kept(texts: NonNullable<ReportData['docTexts']>): string {
+  const count = (level: number): string =>
+    texts.filter((entry) => (entry === 0 ? 0 : (entry?.length ?? -1)) === level).length.toLocaleString('en');
+  return `${count(2)} documents with text, ${count(1)} with a title only, ${count(0)} with their id only`;
 }

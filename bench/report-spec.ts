@@ -4,10 +4,11 @@ import { sortIds } from '../src/metrics/order.js';
 import { pairedBootstrap } from '../src/metrics/paired.js';
 import { type Measure, makeMeasure, parseMeasureList } from '../src/metrics/registry.js';
 import type { Qrels, Run } from '../src/metrics/types.js';
-import { reportDocTexts, shownDocs } from '../src/report/doc-texts.js';
+import { withDocTexts } from '../src/report/doc-texts.js';
 import { failedReportSystem } from '../src/report/report-data.js';
 import type { ReportData, ReportSystem } from '../src/report/report-data.types.js';
 import { gateBaselines, gateColours, measuresByBaseline, reportVerdict } from '../src/report/report-gate.js';
+import { rerankLists } from '../src/report/report-hits.js';
 import { judgedMeasures } from '../src/report/report-judged.js';
 import { pairwiseTests } from '../src/report/report-pairwise.js';
 import { orderedScores, significant } from '../src/report/significant.js';
@@ -108,7 +109,7 @@ export function reportDataFromSpec(spec: ReportSpec): ReportData {
       : reportSystem(system, spec, context, docs),
   );
   const pairwise = specPairwise(spec, context);
-  return {
+  const data: ReportData = {
     schemaVersion: 1,
     tool: spec.tool,
     generatedAt: spec.generatedAt,
@@ -124,10 +125,8 @@ export function reportDataFromSpec(spec: ReportSpec): ReportData {
     systems,
     ...(pairwise ? { pairwise } : {}),
     docs: docs.ids,
-    ...(spec.corpus
-      ? { docTexts: reportDocTexts(docs.ids, shownDocs(systems), new Map(Object.entries(spec.corpus))) }
-      : {}),
   };
+  return spec.corpus ? withDocTexts(data, new Map(Object.entries(spec.corpus))) : data;
 }
 
 interface Context {
@@ -324,8 +323,10 @@ function reportHits(hits: Hit[][], docs: DocIndex, latencyMs: number[] | null): 
   return {
     docs: hits.map((list) => list.map(([docid]) => docs.index(docid))),
     scores: hits.map((list) => orderedScores(list.map(([, score]) => score))),
-    rerank: hits.map((list) =>
-      list.some(([, , rerank]) => rerank !== null) ? orderedScores(list.map(([, , rerank]) => rerank)) : [],
+    rerank: rerankLists(
+      hits.map((list) =>
+        list.some(([, , rerank]) => rerank !== null) ? orderedScores(list.map(([, , rerank]) => rerank)) : [],
+      ),
     ),
     latencyMs: hits.map((_, q) => (latencyMs ? significant(latencyMs[q] as number) : null)),
   };

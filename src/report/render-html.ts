@@ -7,6 +7,7 @@ import Handlebars from 'handlebars';
 import { revealBidi, revealBidiDeep } from '../visible-text.js';
 import { type AuditSection, auditSection } from './audit-markdown.js';
 import { jsonForScript } from './json-script.js';
+import { pageData } from './page-data.js';
 import { linkPageScript } from './page-script.js';
 import type { ReportData } from './report-data.types.js';
 import { type ReviewSection, reviewSection } from './report-review.js';
@@ -66,7 +67,7 @@ export function renderReportHtml(data: ReportData): string {
     css,
     chartJs,
     script,
-    json: jsonForScript(data),
+    json: jsonForScript(pageData(data)),
   });
 }
 

@@ -15,7 +15,7 @@ import type { TopHits } from '../results/system-files.js';
 import type { Verdict } from '../results/verdict.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { DocTable } from './doc-table.js';
-import { reportDocTexts, shownDocs } from './doc-texts.js';
+import { withDocTexts } from './doc-texts.js';
 import { reportAnn, reportAnnCheck } from './report-ann.js';
 import { vsBaseline } from './report-baseline.js';
 import type { ReportData, ReportPairwise, ReportSystem } from './report-data.types.js';
@@ -87,8 +87,7 @@ export function buildReportData(options: BuildReportOptions): ReportData {
   );
   const ann = reportAnn(systems, results.settings.measures[0]);
   const pairwise = runPairwise(results);
-  const corpus = dataset.corpus;
-  return {
+  const data: ReportData = {
     schemaVersion: 1,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     generatedAt: (options.now ?? new Date()).toISOString(),
@@ -100,7 +99,6 @@ export function buildReportData(options: BuildReportOptions): ReportData {
     baseline: context.baseline ? { source: context.baseline.source, runId: context.baseline.runId } : null,
     queries: { ids: queryIds, texts: queryIds.map((qid) => dataset.queries.get(qid)?.text ?? '') },
     docs: docs.ids,
-    ...(corpus ? { docTexts: reportDocTexts(docs.ids, shownDocs(systems), corpus) } : {}),
     judgments,
     curveK: Array.from({ length: context.maxK }, (_, i) => i + 1),
     systems,
@@ -109,6 +107,7 @@ export function buildReportData(options: BuildReportOptions): ReportData {
     ...(options.review ? { review: options.review } : {}),
     ...(options.audit ? { audit: options.audit } : {}),
   };
+  return dataset.corpus ? withDocTexts(data, dataset.corpus) : data;
 }
 
 /** The pairwise tests between the systems that ran, on their measures that are means. */

@@ -34,10 +34,10 @@ export interface ReportData {
   /** Every doc id the report mentions, referred to by index. */
   docs: string[];
   /**
-   * Aligned to `docs`: [title ('' without one), start of the text] of the documents a hit list shows, so a
-   * ranking can be judged by what it returned; null for the rest. Absent when the dataset has no corpus.
+   * Aligned to `docs`: what the report keeps of each document a hit list shows, so a ranking can be judged
+   * by what it returned (DocText); null for the rest. Absent when the dataset has no corpus.
    */
-  docTexts?: ([title: string, text: string] | null)[];
+  docTexts?: DocText[];
   /** Per query (aligned to queries.ids): its judgments as [doc index, grade] pairs, grade-descending. */
   judgments: [number, number][][];
   /** Cutoffs of the recall/precision curves: 1, 2, … up to the largest system k (at most 100). */
@@ -52,6 +52,13 @@ export interface ReportData {
   /** When the run folder holds an index audit (audit.json): what the audit section shows. */
   audit?: AuditFile;
 }
+
+/**
+ * A shown document's title ('' without one) and the start of its text; [title] when its text was left out
+ * to keep the report's size, 0 when both were (doc-texts.ts gives the first hits of every list theirs
+ * first); null when the corpus lacks it or no hit shows it.
+ */
+export type DocText = [title: string, text: string] | [title: string] | 0 | null;
 
 /** Pairwise paired tests between the systems of one run (report-pairwise.ts). */
 export interface ReportPairwise {
@@ -157,7 +164,7 @@ export interface ReportSystem {
   /**
    * Per query (aligned to queries.ids) its top hits (at most 10), best first, as parallel arrays:
    * doc indexes, scores (as many significant digits as keep neighbours apart, 4 at least), reranker scores (null below the rerank depth; an empty list
-   * when the query was not reranked); and the query's end-to-end latency in ms (null when unknown). Empty arrays for a failed system.
+   * when the query was not reranked, and one empty list in place of all when no query was); and the query's end-to-end latency in ms (null when unknown). Empty arrays for a failed system.
    */
   hits: { docs: number[][]; scores: number[][]; rerank: (number | null)[][]; latencyMs: (number | null)[] };
   /**

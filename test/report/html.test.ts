@@ -542,6 +542,24 @@ describe.skipIf(missing !== undefined)(
       });
     });
 
+    test('drill-down: a hit whose text or title a large report left out for size says so, as text', async () => {
+      const data = reportFixture();
+      const texts = [...(data.docTexts ?? [])];
+      const [chainWear, chainLube] = ['chain-wear', 'chain-lube'].map((id) => data.docs.indexOf(id));
+      texts[chainWear as number] = ['<b>Measuring chain wear</b>'];
+      texts[chainLube as number] = 0;
+      await withReport({ ...data, docTexts: texts }, async (page) => {
+        await page.click('tr.query-row[data-index="4"]');
+        const hit = (rank: number) => page.locator(`.hits >> nth=0 >> tr.hit >> nth=${rank} >> td.hit-doc`);
+        expect(await hit(0).textContent()).toBe('chain-lubetitle and text left out to keep the report small');
+        expect(await hit(1).locator('.doc-title').textContent()).toBe('<b>Measuring chain wear</b>');
+        expect(await hit(1).locator('.doc-left-out').textContent()).toBe(
+          'text left out to keep the report small',
+        );
+        expect(await hit(1).locator('.doc-text, button.more, b').count()).toBe(0);
+      });
+    });
+
     test('drill-down: search by text or id, sort by any column, choose the measure', async () => {
       await withReport(reportFixture(), async (page) => {
         await page.fill('input.search', 'TYRE');

@@ -96,13 +96,25 @@ function judgment(grade) {
 /** Characters of a hit's text shown before the reader expands it. */
 const SNIPPET = 120;
 
-/** A hit's id, then its title and the start of its text when the dataset has a corpus (all text nodes). */
+/**
+ * A hit's id, then its title and the start of its text when the dataset has a corpus (all text nodes). A
+ * large report keeps them for the first hits of each list only: the others say what was left out.
+ */
 function docCell(data, doc) {
   const id = el('span', { className: 'doc' }, data.docs[doc]);
   const entry = data.docTexts?.[doc];
+  if (entry === 0) return [id, leftOut('title and text left out to keep the report small')];
   if (!entry) return id;
   const [title, text] = entry;
-  return [id, title && el('span', { className: 'doc-title' }, title), text && snippet(text)];
+  return [
+    id,
+    title && el('span', { className: 'doc-title' }, title),
+    entry.length === 1 ? leftOut('text left out to keep the report small') : text && snippet(text),
+  ];
+}
+
+function leftOut(what) {
+  return el('span', { className: 'doc-left-out' }, what);
 }
 
 /** The text, cut at SNIPPET characters with a button that shows all the report kept of it, and back. */

@@ -2,6 +2,7 @@ import { renderCharts } from './charts.js';
 import { renderDrilldown } from './drilldown.js';
 import { renderMeasuresTable } from './measures-table.js';
 import { renderFacts, renderSystems } from './overview.js';
+import { withScores } from './scores.js';
 import { renderVerdict } from './verdict.js';
 
 /**
@@ -10,7 +11,7 @@ import { renderVerdict } from './verdict.js';
  * navigation started in `data-render-ms`.
  */
 const byId = (id) => document.getElementById(id);
-const data = JSON.parse(byId('report-data').textContent);
+const data = withScores(JSON.parse(byId('report-data').textContent));
 
 renderVerdict(data, byId('verdict'));
 renderFacts(data, byId('facts'));
