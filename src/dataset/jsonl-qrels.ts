@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import type { Qrels } from '../metrics/types.js';
 import { checkIdText } from './ids.js';
@@ -17,21 +18,44 @@ interface Judgment {
  * is parsed and validated as JSON, so both say the same of every line.
  */
 export function readJsonlQrels(path: string): Qrels {
+  return readJsonlQrelsForm(path).qrels;
+}
+
+/**
+ * readJsonlQrels, and whether the file's bytes are exactly the canonical qrels lines (canonical.ts), each
+ * ended by a newline, as `dataset import` writes them: the digest can then hash the file instead of making
+ * a million lines again.
+ */
+export function readJsonlQrelsForm(path: string): { qrels: Qrels; canonical: boolean } {
   const qrels: Qrels = new Map();
-  const plain: Judgment = { qid: '', docid: '', rel: 0 };
+  const plain: PlainJudgment = { qid: '', docid: '', rel: 0, canonical: false };
   let count = 0;
+  let canonical = true;
+  let bytes = 0;
+  let lastQid = '';
+  let lastDocid = '';
   scanLines(path, (buf, start, end, line) => {
     // A plain line's ids are words already (no byte ≤ space, not empty): only a parsed line's are checked.
-    const judgment = plainJudgment(buf, start, end, plain)
-      ? plain
-      : parsedJudgment(buf, start, end, path, line);
-    if (judgment === undefined) return;
+    const isPlain = plainJudgment(buf, start, end, plain);
+    const judgment = isPlain ? plain : parsedJudgment(buf, start, end, path, line);
+    if (judgment === undefined) {
+      canonical = false;
+      return;
+    }
     const { qid, docid, rel } = judgment;
     addJudgment(qrels, qid, docid, rel, { file: path, line, field: 'docid' });
     count++;
+    if (canonical) {
+      // Plain ids are ASCII, where `<` is the code-point order canonical lines are sorted in.
+      canonical = isPlain && plain.canonical && (lastQid < qid || (lastQid === qid && lastDocid < docid));
+      lastQid = qid;
+      lastDocid = docid;
+      bytes += end - start + 1;
+    }
   });
   if (count === 0) throw new UserError('the qrels file has no judgments', { file: path });
-  return qrels;
+  // Every line's bytes and its newline are the whole file only when the last line ends with one too.
+  return { qrels, canonical: canonical && bytes === statSync(path).size };
 }
 
 /** A line read by JSON.parse and the schema, its ids checked against the id alphabet. */
@@ -49,16 +73,25 @@ function parsedJudgment(
   return judgment;
 }
 
+/** A plain line's judgment, and whether the line is spelt canonically (keys docid, qid, rel; rel not -0). */
+interface PlainJudgment extends Judgment {
+  canonical: boolean;
+}
+
 const QUOTE = 0x22;
+/** The canonical key order, docid (2), qid (1), rel (4), as plainJudgment's `order` spells it. */
+const CANONICAL_ORDER = (2 * 8 + 1) * 8 + 4;
 
 /**
  * Matches `{"docid":"d1","qid":"q1","rel":1}` (its keys in any order) on the line's bytes, filling `out`:
  * no spaces, ids of printable ASCII without quotes or backslashes, rel a JSON integer of at most 15 digits.
  * Such a line means the same to JSON.parse and the schema; false leaves any other line to them.
  */
-function plainJudgment(buf: Buffer, start: number, end: number, out: Judgment): boolean {
+function plainJudgment(buf: Buffer, start: number, end: number, out: PlainJudgment): boolean {
   if (buf[start] !== 0x7b || buf[end - 1] !== 0x7d) return false; // { … }
   let seen = 0;
+  let order = 0; // the keys' bits in the order met, three bits each
+  let negativeZero = false;
   let i = start + 1;
   for (let pair = 0; pair < 3; pair++) {
     if (pair > 0 && buf[i++] !== 0x2c) return false; // ,
@@ -71,6 +104,9 @@ function plainJudgment(buf: Buffer, start: number, end: number, out: Judgment): 
       if (i < 0) return false;
       out.rel = integerValue(buf, value, i);
       seen |= 4;
+      order = order * 8 + 4;
+      // JSON writes -0 as 0: a line spelling it is not canonical.
+      negativeZero = buf[value] === 0x2d && out.rel === 0;
       continue;
     }
     const bit = name === 4 ? 0 : name;
@@ -80,8 +116,10 @@ function plainJudgment(buf: Buffer, start: number, end: number, out: Judgment): 
     if (bit === 1) out.qid = buf.toString('latin1', value + 1, close);
     else out.docid = buf.toString('latin1', value + 1, close);
     seen |= bit;
+    order = order * 8 + bit;
     i = close + 1;
   }
+  out.canonical = order === CANONICAL_ORDER && !negativeZero;
   return i === end - 1;
 }
 

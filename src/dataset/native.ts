@@ -54,15 +54,16 @@ export function loadDataset(dir: string, options: { strict?: boolean } = {}): Da
     corpusPath === undefined ? undefined : readRecords<DocumentRecord>(corpusPath, 'document', 'document');
   const qrelsPath = path('qrels') as string;
   // The format is told from the content (the manifest's `format` names it too); gzip is read through.
-  const qrels = withPlainFile(qrelsPath, (plain) => {
+  const { qrels, canonical } = withPlainFile(qrelsPath, (plain) => {
     const read = readPlainQrelsFile(plain);
     checkQrelsQueries(read.qrels, queries, plain, read.format);
-    return read.qrels;
+    // A decompressed copy is gone once this returns: the digest then makes the canonical lines itself.
+    return { qrels: read.qrels, canonical: read.canonical && plain === qrelsPath };
   });
   const warnings = corpus ? checkQrelsDocuments(qrels, corpus, qrelsPath, options.strict === true) : [];
 
   const content = { queries, corpus, qrels };
-  const digest = datasetDigest(content);
+  const digest = datasetDigest(content, canonical ? { canonicalQrelsFile: qrelsPath } : {});
   if (digest !== manifest.digest) {
     throw new UserError(`content digest ${digest} differs from the manifest's ${manifest.digest}`, {
       file: manifestPath,
