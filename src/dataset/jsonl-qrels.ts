@@ -113,8 +113,10 @@ function plainJudgment(buf: Buffer, start: number, end: number, out: PlainJudgme
     if (bit === 0 || seen & bit) return false;
     const close = plainString(buf, value, end);
     if (close < 0 || close === value + 1) return false; // an empty id is the schema's to refuse
-    if (bit === 1) out.qid = buf.toString('latin1', value + 1, close);
-    else out.docid = buf.toString('latin1', value + 1, close);
+    // A query's judgments are mostly together: its id is made once, not once a line.
+    if (bit === 1) {
+      if (!sameText(buf, value + 1, close, out.qid)) out.qid = buf.toString('latin1', value + 1, close);
+    } else out.docid = buf.toString('latin1', value + 1, close);
     seen |= bit;
     order = order * 8 + bit;
     i = close + 1;
@@ -133,20 +135,18 @@ function integerValue(buf: Buffer, start: number, end: number): number {
 
 /** Which key buf[start, end) spells, as its bit: qid 1, docid 2, rel 4, any other 0 (no string made). */
 function keyName(buf: Buffer, start: number, end: number): number {
-  for (const [key, bit] of KEYS) {
-    if (end - start !== key.length) continue;
-    let i = 0;
-    while (i < key.length && buf[start + i] === key.charCodeAt(i)) i++;
-    if (i === key.length) return bit;
-  }
+  if (sameText(buf, start, end, 'qid')) return 1;
+  if (sameText(buf, start, end, 'docid')) return 2;
+  if (sameText(buf, start, end, 'rel')) return 4;
   return 0;
 }
 
-const KEYS: [string, number][] = [
-  ['qid', 1],
-  ['docid', 2],
-  ['rel', 4],
-];
+/** Whether the ASCII bytes buf[start, end) spell `text`, without making a string of them. */
+function sameText(buf: Buffer, start: number, end: number, text: string): boolean {
+  if (end - start !== text.length) return false;
+  for (let i = 0; i < text.length; i++) if (buf[start + i] !== text.charCodeAt(i)) return false;
+  return true;
+}
 
 /** The index of the closing quote of a plain string starting at buf[at], or -1. */
 function plainString(buf: Buffer, at: number, end: number): number {
