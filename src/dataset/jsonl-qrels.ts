@@ -5,6 +5,7 @@ import { checkIdText } from './ids.js';
 import { jsonlRecord } from './jsonl.js';
 import { addJudgment } from './judgments.js';
 import { scanLines } from './lines.js';
+import { plainString, sameText } from './plain-json.js';
 
 interface Judgment {
   qid: string;
@@ -78,7 +79,6 @@ interface PlainJudgment extends Judgment {
   canonical: boolean;
 }
 
-const QUOTE = 0x22;
 /** The canonical key order, docid (2), qid (1), rel (4), as plainJudgment's `order` spells it. */
 const CANONICAL_ORDER = (2 * 8 + 1) * 8 + 4;
 
@@ -139,24 +139,6 @@ function keyName(buf: Buffer, start: number, end: number): number {
   if (sameText(buf, start, end, 'docid')) return 2;
   if (sameText(buf, start, end, 'rel')) return 4;
   return 0;
-}
-
-/** Whether the ASCII bytes buf[start, end) spell `text`, without making a string of them. */
-function sameText(buf: Buffer, start: number, end: number, text: string): boolean {
-  if (end - start !== text.length) return false;
-  for (let i = 0; i < text.length; i++) if (buf[start + i] !== text.charCodeAt(i)) return false;
-  return true;
-}
-
-/** The index of the closing quote of a plain string starting at buf[at], or -1. */
-function plainString(buf: Buffer, at: number, end: number): number {
-  if (buf[at] !== QUOTE) return -1;
-  for (let i = at + 1; i < end; i++) {
-    const c = buf[i] as number;
-    if (c === QUOTE) return i;
-    if (c <= 0x20 || c >= 0x7f || c === 0x5c) return -1; // space, control, non-ASCII, backslash
-  }
-  return -1;
 }
 
 /** The end of a JSON integer (-?(0|[1-9][0-9]*), at most 15 digits) at buf[at], or -1. */

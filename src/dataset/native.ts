@@ -10,8 +10,9 @@ import { datasetDigest, fileSha256 } from './digest.js';
 import { withPlainFile } from './gzip.js';
 import { checkIdText, replacementFieldOfJson } from './ids.js';
 import { parseJsonDocument } from './json-text.js';
-import { readJsonl } from './jsonl.js';
-import { splitColumns } from './lines.js';
+import { jsonlRecord } from './jsonl.js';
+import { scanLines, splitColumns } from './lines.js';
+import { plainQuery } from './plain-json.js';
 import { type QrelsFormat, readPlainQrelsFile } from './qrels-file.js';
 import type { Dataset, DocumentRecord, Manifest, QueryRecord } from './types.js';
 
@@ -103,7 +104,13 @@ function readPlainRecords<T extends { id: string }>(
 ): Map<string, T> {
   const records = new Map<string, T>();
   const firstLine = new Map<string, number>();
-  readJsonl<T>(path, schema, (record, line) => {
+  // A query in the spelling `dataset import` writes is read from its bytes; any other line is parsed and
+  // validated, so both say the same of every line.
+  scanLines(path, (buf, start, end, line) => {
+    const record =
+      (schema === 'query' ? (plainQuery(buf, start, end) as T | undefined) : undefined) ??
+      jsonlRecord<T>(buf, start, end, path, line, schema);
+    if (record === undefined) return;
     checkIdText(record.id, `${what} id`, { file: path, line, field: 'id' });
     if (records.has(record.id)) {
       throw new UserError(`duplicate ${what} id '${record.id}' (first at line ${firstLine.get(record.id)})`, {
