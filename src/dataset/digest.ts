@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { closeSync, readSync } from 'node:fs';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { openForReading } from '../files.js';
@@ -10,7 +10,10 @@ import type { DatasetContent } from './types.js';
  * JSON in id order). Formatting, line order and the source format (native, TREC, BEIR) do not change it;
  * any change to a query, document or judgment does.
  */
-export function datasetDigest(content: DatasetContent): string {
+export function datasetDigest(
+  content: DatasetContent,
+  options: { canonicalQrelsFile?: string } = {},
+): string {
   const hash = createHash('sha256');
   hash.update('retrieval-gate dataset v1\n');
   // Each section is its line count, then its lines, hashed as they are made and a few thousand at a time
@@ -32,14 +35,26 @@ export function datasetDigest(content: DatasetContent): string {
   let judgments = 0;
   for (const query of content.qrels.values()) judgments += query.size;
   add(`qrels ${judgments}`);
-  eachCanonicalQrelsLine(content.qrels, add);
-  hash.update(batch);
+  if (options.canonicalQrelsFile === undefined) {
+    eachCanonicalQrelsLine(content.qrels, add);
+    hash.update(batch);
+  } else {
+    // A file holding exactly those lines (readPlainQrelsFile said so) is hashed as it stands.
+    hash.update(batch);
+    hashFile(hash, options.canonicalQrelsFile);
+  }
   return `sha256:${hash.digest('hex')}`;
 }
 
 /** sha256 of a file's bytes, read in chunks so a large corpus is never held in memory for it. */
 export function fileSha256(path: string): string {
   const hash = createHash('sha256');
+  hashFile(hash, path);
+  return hash.digest('hex');
+}
+
+/** Feeds a file's bytes to a hash, a megabyte at a time. */
+function hashFile(hash: Hash, path: string): void {
   const buf = Buffer.allocUnsafe(1 << 20);
   const fd = openForReading(path);
   try {
@@ -47,7 +62,6 @@ export function fileSha256(path: string): string {
   } finally {
     closeSync(fd);
   }
-  return hash.digest('hex');
 }
 
 /**

@@ -1,9 +1,11 @@
+import { statSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import type { Qrels } from '../metrics/types.js';
 import { checkIdText } from './ids.js';
 import { jsonlRecord } from './jsonl.js';
 import { addJudgment } from './judgments.js';
 import { scanLines } from './lines.js';
+import { plainString, sameText } from './plain-json.js';
 
 interface Judgment {
   qid: string;
@@ -17,21 +19,44 @@ interface Judgment {
  * is parsed and validated as JSON, so both say the same of every line.
  */
 export function readJsonlQrels(path: string): Qrels {
+  return readJsonlQrelsForm(path).qrels;
+}
+
+/**
+ * readJsonlQrels, and whether the file's bytes are exactly the canonical qrels lines (canonical.ts), each
+ * ended by a newline, as `dataset import` writes them: the digest can then hash the file instead of making
+ * a million lines again.
+ */
+export function readJsonlQrelsForm(path: string): { qrels: Qrels; canonical: boolean } {
   const qrels: Qrels = new Map();
-  const plain: Judgment = { qid: '', docid: '', rel: 0 };
+  const plain: PlainJudgment = { qid: '', docid: '', rel: 0, canonical: false };
   let count = 0;
+  let canonical = true;
+  let bytes = 0;
+  let lastQid = '';
+  let lastDocid = '';
   scanLines(path, (buf, start, end, line) => {
     // A plain line's ids are words already (no byte ≤ space, not empty): only a parsed line's are checked.
-    const judgment = plainJudgment(buf, start, end, plain)
-      ? plain
-      : parsedJudgment(buf, start, end, path, line);
-    if (judgment === undefined) return;
+    const isPlain = plainJudgment(buf, start, end, plain);
+    const judgment = isPlain ? plain : parsedJudgment(buf, start, end, path, line);
+    if (judgment === undefined) {
+      canonical = false;
+      return;
+    }
     const { qid, docid, rel } = judgment;
     addJudgment(qrels, qid, docid, rel, { file: path, line, field: 'docid' });
     count++;
+    if (canonical) {
+      // Plain ids are ASCII, where `<` is the code-point order canonical lines are sorted in.
+      canonical = isPlain && plain.canonical && (lastQid < qid || (lastQid === qid && lastDocid < docid));
+      lastQid = qid;
+      lastDocid = docid;
+      bytes += end - start + 1;
+    }
   });
   if (count === 0) throw new UserError('the qrels file has no judgments', { file: path });
-  return qrels;
+  // Every line's bytes and its newline are the whole file only when the last line ends with one too.
+  return { qrels, canonical: canonical && bytes === statSync(path).size };
 }
 
 /** A line read by JSON.parse and the schema, its ids checked against the id alphabet. */
@@ -49,16 +74,24 @@ function parsedJudgment(
   return judgment;
 }
 
-const QUOTE = 0x22;
+/** A plain line's judgment, and whether the line is spelt canonically (keys docid, qid, rel; rel not -0). */
+interface PlainJudgment extends Judgment {
+  canonical: boolean;
+}
+
+/** The canonical key order, docid (2), qid (1), rel (4), as plainJudgment's `order` spells it. */
+const CANONICAL_ORDER = (2 * 8 + 1) * 8 + 4;
 
 /**
  * Matches `{"docid":"d1","qid":"q1","rel":1}` (its keys in any order) on the line's bytes, filling `out`:
  * no spaces, ids of printable ASCII without quotes or backslashes, rel a JSON integer of at most 15 digits.
  * Such a line means the same to JSON.parse and the schema; false leaves any other line to them.
  */
-function plainJudgment(buf: Buffer, start: number, end: number, out: Judgment): boolean {
+function plainJudgment(buf: Buffer, start: number, end: number, out: PlainJudgment): boolean {
   if (buf[start] !== 0x7b || buf[end - 1] !== 0x7d) return false; // { … }
   let seen = 0;
+  let order = 0; // the keys' bits in the order met, three bits each
+  let negativeZero = false;
   let i = start + 1;
   for (let pair = 0; pair < 3; pair++) {
     if (pair > 0 && buf[i++] !== 0x2c) return false; // ,
@@ -71,17 +104,24 @@ function plainJudgment(buf: Buffer, start: number, end: number, out: Judgment): 
       if (i < 0) return false;
       out.rel = integerValue(buf, value, i);
       seen |= 4;
+      order = order * 8 + 4;
+      // JSON writes -0 as 0: a line spelling it is not canonical.
+      negativeZero = buf[value] === 0x2d && out.rel === 0;
       continue;
     }
     const bit = name === 4 ? 0 : name;
     if (bit === 0 || seen & bit) return false;
     const close = plainString(buf, value, end);
     if (close < 0 || close === value + 1) return false; // an empty id is the schema's to refuse
-    if (bit === 1) out.qid = buf.toString('latin1', value + 1, close);
-    else out.docid = buf.toString('latin1', value + 1, close);
+    // A query's judgments are mostly together: its id is made once, not once a line.
+    if (bit === 1) {
+      if (!sameText(buf, value + 1, close, out.qid)) out.qid = buf.toString('latin1', value + 1, close);
+    } else out.docid = buf.toString('latin1', value + 1, close);
     seen |= bit;
+    order = order * 8 + bit;
     i = close + 1;
   }
+  out.canonical = order === CANONICAL_ORDER && !negativeZero;
   return i === end - 1;
 }
 
@@ -95,30 +135,10 @@ function integerValue(buf: Buffer, start: number, end: number): number {
 
 /** Which key buf[start, end) spells, as its bit: qid 1, docid 2, rel 4, any other 0 (no string made). */
 function keyName(buf: Buffer, start: number, end: number): number {
-  for (const [key, bit] of KEYS) {
-    if (end - start !== key.length) continue;
-    let i = 0;
-    while (i < key.length && buf[start + i] === key.charCodeAt(i)) i++;
-    if (i === key.length) return bit;
-  }
+  if (sameText(buf, start, end, 'qid')) return 1;
+  if (sameText(buf, start, end, 'docid')) return 2;
+  if (sameText(buf, start, end, 'rel')) return 4;
   return 0;
-}
-
-const KEYS: [string, number][] = [
-  ['qid', 1],
-  ['docid', 2],
-  ['rel', 4],
-];
-
-/** The index of the closing quote of a plain string starting at buf[at], or -1. */
-function plainString(buf: Buffer, at: number, end: number): number {
-  if (buf[at] !== QUOTE) return -1;
-  for (let i = at + 1; i < end; i++) {
-    const c = buf[i] as number;
-    if (c === QUOTE) return i;
-    if (c <= 0x20 || c >= 0x7f || c === 0x5c) return -1; // space, control, non-ASCII, backslash
-  }
-  return -1;
 }
 
 /** The end of a JSON integer (-?(0|[1-9][0-9]*), at most 15 digits) at buf[at], or -1. */

@@ -10,8 +10,9 @@ import { datasetDigest, fileSha256 } from './digest.js';
 import { withPlainFile } from './gzip.js';
 import { checkIdText, replacementFieldOfJson } from './ids.js';
 import { parseJsonDocument } from './json-text.js';
-import { readJsonl } from './jsonl.js';
-import { splitColumns } from './lines.js';
+import { jsonlRecord } from './jsonl.js';
+import { scanLines, splitColumns } from './lines.js';
+import { plainQuery } from './plain-json.js';
 import { type QrelsFormat, readPlainQrelsFile } from './qrels-file.js';
 import type { Dataset, DocumentRecord, Manifest, QueryRecord } from './types.js';
 
@@ -54,15 +55,16 @@ export function loadDataset(dir: string, options: { strict?: boolean } = {}): Da
     corpusPath === undefined ? undefined : readRecords<DocumentRecord>(corpusPath, 'document', 'document');
   const qrelsPath = path('qrels') as string;
   // The format is told from the content (the manifest's `format` names it too); gzip is read through.
-  const qrels = withPlainFile(qrelsPath, (plain) => {
+  const { qrels, canonical } = withPlainFile(qrelsPath, (plain) => {
     const read = readPlainQrelsFile(plain);
     checkQrelsQueries(read.qrels, queries, plain, read.format);
-    return read.qrels;
+    // A decompressed copy is gone once this returns: the digest then makes the canonical lines itself.
+    return { qrels: read.qrels, canonical: read.canonical && plain === qrelsPath };
   });
   const warnings = corpus ? checkQrelsDocuments(qrels, corpus, qrelsPath, options.strict === true) : [];
 
   const content = { queries, corpus, qrels };
-  const digest = datasetDigest(content);
+  const digest = datasetDigest(content, canonical ? { canonicalQrelsFile: qrelsPath } : {});
   if (digest !== manifest.digest) {
     throw new UserError(`content digest ${digest} differs from the manifest's ${manifest.digest}`, {
       file: manifestPath,
@@ -102,7 +104,13 @@ function readPlainRecords<T extends { id: string }>(
 ): Map<string, T> {
   const records = new Map<string, T>();
   const firstLine = new Map<string, number>();
-  readJsonl<T>(path, schema, (record, line) => {
+  // A query in the spelling `dataset import` writes is read from its bytes; any other line is parsed and
+  // validated, so both say the same of every line.
+  scanLines(path, (buf, start, end, line) => {
+    const record =
+      (schema === 'query' ? (plainQuery(buf, start, end) as T | undefined) : undefined) ??
+      jsonlRecord<T>(buf, start, end, path, line, schema);
+    if (record === undefined) return;
     checkIdText(record.id, `${what} id`, { file: path, line, field: 'id' });
     if (records.has(record.id)) {
       throw new UserError(`duplicate ${what} id '${record.id}' (first at line ${firstLine.get(record.id)})`, {

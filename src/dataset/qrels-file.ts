@@ -2,7 +2,7 @@ import type { Qrels } from '../metrics/types.js';
 import { looksLikeBeirQrels, readBeirQrels } from './beir-qrels.js';
 import { looksLikeDict, readDictQrels } from './dict-run.js';
 import { withPlainFile } from './gzip.js';
-import { readJsonlQrels } from './jsonl-qrels.js';
+import { readJsonlQrelsForm } from './jsonl-qrels.js';
 import { firstLine } from './peek.js';
 import { readTrecQrels } from './trec-qrels.js';
 
@@ -18,16 +18,18 @@ export function readQrelsFile(path: string): Qrels {
   return withPlainFile(path, (plain) => readPlainQrelsFile(plain).qrels);
 }
 
-/** readQrelsFile for a file known to be plain text, with the format it was read as. */
-export function readPlainQrelsFile(path: string): { qrels: Qrels; format: QrelsFormat } {
+/**
+ * readQrelsFile for a file known to be plain text, with the format it was read as; `canonical` when its
+ * bytes are exactly the canonical qrels lines (canonical.ts), which the dataset digest hashes as they are.
+ */
+export function readPlainQrelsFile(path: string): { qrels: Qrels; format: QrelsFormat; canonical: boolean } {
   const format = qrelsFormat(path);
-  return { qrels: readQrelsAs(path, format), format };
+  if (format === 'jsonl') return { ...readJsonlQrelsForm(path), format };
+  return { qrels: readQrelsAs(path, format), format, canonical: false };
 }
 
-function readQrelsAs(path: string, format: QrelsFormat): Qrels {
+function readQrelsAs(path: string, format: Exclude<QrelsFormat, 'jsonl'>): Qrels {
   switch (format) {
-    case 'jsonl':
-      return readJsonlQrels(path);
     case 'dict':
       return readDictQrels(path);
     case 'beir':

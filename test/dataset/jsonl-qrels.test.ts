@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readJsonlQrels } from '../../src/dataset/jsonl-qrels.js';
+import { canonicalQrelsLines } from '../../src/dataset/canonical.js';
+import { datasetDigest } from '../../src/dataset/digest.js';
+import { readJsonlQrels, readJsonlQrelsForm } from '../../src/dataset/jsonl-qrels.js';
 import { UserError } from '../../src/errors.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -74,5 +76,51 @@ describe('readJsonlQrels', () => {
     const slow = failure(file(['{"docid":"d1","qid":"q1","rel":0}', parsed(line)]));
     expect(fast).toEqual(slow);
     expect(fast.location).toMatchObject({ line: 2, ...(field ? { field } : {}) });
+  });
+});
+
+describe('readJsonlQrelsForm', () => {
+  const CANONICAL = [
+    '{"docid":"d1","qid":"q1","rel":1}',
+    '{"docid":"d2","qid":"q1","rel":-1}',
+    '{"docid":"d1","qid":"q2","rel":0}',
+  ];
+  const canonical = (text: string): boolean => {
+    const path = join(tempDir(), 'qrels.jsonl');
+    writeFileSync(path, text);
+    return readJsonlQrelsForm(path).canonical;
+  };
+
+  it('knows a file of exactly the canonical lines, and the digest hashing it as it stands agrees', () => {
+    const text = `${CANONICAL.join('\n')}\n`;
+    expect(canonical(text)).toBe(true);
+    const path = join(tempDir(), 'qrels.jsonl');
+    writeFileSync(path, text);
+    const content = {
+      queries: new Map([
+        ['q1', { id: 'q1', text: 'a' }],
+        ['q2', { id: 'q2', text: 'b' }],
+      ]),
+      qrels: readJsonlQrels(path),
+    };
+    expect(datasetDigest(content, { canonicalQrelsFile: path })).toBe(datasetDigest(content));
+    expect(canonicalQrelsLines(content.qrels).join('\n')).toBe(CANONICAL.join('\n'));
+  });
+
+  it.each([
+    ['keys in another order', ['{"qid":"q1","docid":"d1","rel":1}', CANONICAL[1], CANONICAL[2]]],
+    ['rel spelt -0', ['{"docid":"d1","qid":"q1","rel":-0}', CANONICAL[1], CANONICAL[2]]],
+    ['documents out of order', [CANONICAL[1], CANONICAL[0], CANONICAL[2]]],
+    ['queries out of order', [CANONICAL[2], CANONICAL[0], CANONICAL[1]]],
+    ['a line parsed as JSON', ['{ "docid":"d1","qid":"q1","rel":1}', CANONICAL[1], CANONICAL[2]]],
+    ['an extra key', ['{"docid":"d1","qid":"q1","rel":1,"x":1}', CANONICAL[1], CANONICAL[2]]],
+    ['a blank line', [CANONICAL[0], '', CANONICAL[1], CANONICAL[2]]],
+    ['a CR before a newline', [`${CANONICAL[0]}\r`, CANONICAL[1], CANONICAL[2]]],
+  ])('does not take a file with %s for canonical', (_what, lines) => {
+    expect(canonical(`${lines.join('\n')}\n`)).toBe(false);
+  });
+
+  it('does not take a file whose last line has no newline for canonical', () => {
+    expect(canonical(CANONICAL.join('\n'))).toBe(false);
   });
 });

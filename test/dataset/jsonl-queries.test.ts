@@ -1,0 +1,69 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readRecords } from '../../src/dataset/native.js';
+import type { QueryRecord } from '../../src/dataset/types.js';
+import { UserError } from '../../src/errors.js';
+import { tempDir } from '../helpers/tmp.js';
+
+function file(lines: string[]): string {
+  const path = join(tempDir(), 'queries.jsonl');
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+const read = (path: string): Map<string, QueryRecord> => readRecords<QueryRecord>(path, 'query', 'query');
+
+/** The same line as the JSON parser alone reads it: a space after the brace is off the byte-level path. */
+const parsed = (line: string): string => line.replace(/^\{/, '{ ');
+
+/** The UserError reading the file throws: its message without the file's name or a column, its location. */
+function failure(path: string): { message: string; location: unknown } {
+  try {
+    read(path);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    const message = error.message.replaceAll(path, 'queries.jsonl').replace(/ \(column \d+\)/, '');
+    return { message, location: { ...error.location, file: 'queries.jsonl' } };
+  }
+  throw new Error('expected a UserError');
+}
+
+describe('queries.jsonl read from its bytes', () => {
+  const LINES = [
+    '{"id":"q1","text":"what is it?"}',
+    '{"id":"q2","text":" spaced  out "}',
+    '{"text":"keys the other way","id":"q3"}',
+    '{"id":"q4","text":"caf\\u00e9"}',
+    '{"id":"q5","text":"café"}',
+    '{"id":"q6","text":"with metadata","metadata":{"a":1}}',
+    '{"id":"q7","text":"a \\"quote\\""}',
+    '',
+  ];
+
+  it('reads every spelling of a query as the JSON parser does, keys in their order', () => {
+    const queries = read(file(LINES));
+    const slow = read(file(LINES.map(parsed)));
+    expect(queries).toEqual(slow);
+    expect([...queries.values()].map((q) => Object.keys(q))).toEqual(
+      [...slow.values()].map((q) => Object.keys(q)),
+    );
+    expect(queries.get('q2')).toEqual({ id: 'q2', text: ' spaced  out ' });
+    expect(queries.get('q4')?.text).toBe('café');
+  });
+
+  it.each([
+    ['{"id":"","text":"t"}', 'id'],
+    ['{"id":"q2","text":""}', 'text'],
+    ['{"id":"q2","text":"   "}', 'text'],
+    ['{"id":"q 2","text":"t"}', 'id'],
+    ['{"id":"q1","text":"again"}', 'id'], // an id used twice
+    ['{"id":"q2"}', 'text'],
+    ['{"id":"q2","text":"t"', undefined],
+  ])('refuses %j at its line as the JSON path does', (line, field) => {
+    const fast = failure(file(['{"id":"q1","text":"first"}', line]));
+    const slow = failure(file(['{"id":"q1","text":"first"}', parsed(line)]));
+    expect(fast).toEqual(slow);
+    expect(fast.location).toMatchObject({ line: 2, ...(field ? { field } : {}) });
+  });
+});
