@@ -114,7 +114,10 @@ function figureCell(measure: string, summary: MeasureSummary | undefined): strin
 
 function differenceCell(system: ReportSystem, measure: string): string {
   const d = system.vsBaseline?.[measure];
-  return d ? differenceFigure(measure, d.difference, { low: d.ciLow, high: d.ciHigh }) : '—';
+  if (!d) return '—';
+  const figure = differenceFigure(measure, d.difference, { low: d.ciLow, high: d.ciHigh });
+  // Against another system than the same id's baseline when the gate's rule says so (`baselineSystem`).
+  return d.against ? `${figure} vs ${inert(d.against)}` : figure;
 }
 
 interface Regression {

@@ -120,6 +120,16 @@ describe('reportMarkdown', () => {
     expect(rendered(broken[1] ?? '')).toBe(`❌ failed: ${CRASH_REASON.split('\r\n')[0]?.slice(0, 99)}…`);
   });
 
+  it("names the system a Δ is against when the gate compared with another one (a rule's baselineSystem)", () => {
+    const data = reportFixture();
+    const [first] = data.systems;
+    if (first?.vsBaseline)
+      first.vsBaseline['nDCG@10'] = { difference: -0.0085, ciLow: -0.02, ciHigh: 0.003, against: 'bm25' };
+    const [row] = tableAfter(reportMarkdown(data), 'system');
+    expect(row?.[2]).toBe('-0.0085 [-0.0200, +0.0030] vs bm25');
+    expect(row?.[4]).toBe('+0.0000 [+0.0000, +0.0000]');
+  });
+
   it('lists the 10 largest per-query drops on the headline measure, largest first, ties by query', () => {
     const section = markdown.split('### Largest per-query regressions on nDCG@10')[1] ?? '';
     const rows = tableAfter(section, 'query');
