@@ -8,6 +8,7 @@ import { QdrantConnection } from '../src/retrieve/providers/qdrant/connection.js
 import { QdrantIndex } from '../src/retrieve/providers/qdrant/qdrant-index.js';
 import { createCollection, upsertPoints } from '../src/retrieve/providers/qdrant/write.js';
 import { runSystem, type SystemQuery } from '../src/retrieve/run-system.js';
+import { precomputedVectors } from '../test/helpers/precomputed-vectors.js';
 import { QdrantTestServer } from '../test/servers/qdrant-server.js';
 
 export const name = 'qdrant-overhead';
@@ -116,14 +117,7 @@ export async function run(): Promise<void> {
         system: { id: 'qdrant', index: { alias: 'qdrant', kind: 'bm25', k1: 0.9, b: 0.4 }, k: K },
         components: {
           index,
-          embedQueries: async () => ({
-            vectors,
-            perQuery: queries.map(() => ({ latencyMs: null, batchSize: null, tokens: 0 })),
-            callMs: [],
-            calls: 0,
-            tokens: 0,
-            retries: 0,
-          }),
+          embedQueries: precomputedVectors(vectors, queries.length),
         },
         queries,
         documentText: () => '',

@@ -13,6 +13,7 @@ import { EXACT_BATCH_SIZE, ExactIndex } from '../../src/retrieve/providers/index
 import { rerankedOrder, runSystem } from '../../src/retrieve/run-system.js';
 import type { Hit, Index, Reranker } from '../../src/retrieve/types.js';
 import { importMiniDataset } from '../helpers/fixtures.js';
+import { precomputedVectors } from '../helpers/precomputed-vectors.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /** Fixed rankings per query for the mini dataset (q1: d1, d2 relevant; q2: d3; q3: d6). */
@@ -302,14 +303,7 @@ describe('in-process indexes through the runner', () => {
         index,
         ...(vectors
           ? {
-              embedQueries: async () => ({
-                vectors: queryVectors,
-                perQuery: queries.map(() => ({ latencyMs: null, batchSize: null, tokens: 0 })),
-                callMs: [],
-                calls: 0,
-                tokens: 0,
-                retries: 0,
-              }),
+              embedQueries: precomputedVectors(queryVectors, queries.length),
             }
           : {}),
       },
