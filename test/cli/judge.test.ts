@@ -252,13 +252,16 @@ describe('judge merge', () => {
 });
 
 describe('judge serve, bad input', () => {
+  /** `judge serve` on a pool of the example dataset, with the rest of its flags. */
+  const serve = (poolFile: string, ...flags: string[]) =>
+    runCliInProcess(['judge', 'serve', '--pool', poolFile, '--dataset', EXAMPLE_DATASET, ...flags], dir);
+
   it('says so when the port is in use (exit 2), naming the port', async () => {
     const busy = createServer();
     await new Promise<void>((done) => busy.listen(0, '127.0.0.1', done));
     const port = (busy.address() as AddressInfo).port;
     try {
-      const args = ['judge', 'serve', '--pool', pool, '--dataset', EXAMPLE_DATASET, '--port', String(port)];
-      const result = await runCliInProcess(args, dir);
+      const result = await serve(pool, '--port', String(port));
       expect(result.status).toBe(2);
       expect(result.stderr).toContain(`port ${port} on 127.0.0.1 is in use; pick another with --port`);
     } finally {
@@ -277,19 +280,7 @@ describe('judge serve, bad input', () => {
       port: 0,
     });
     try {
-      const args = [
-        'judge',
-        'serve',
-        '--pool',
-        pool,
-        '--dataset',
-        EXAMPLE_DATASET,
-        '--judgments',
-        judgments,
-        '--port',
-        '0',
-      ];
-      const result = await runCliInProcess(args, dir);
+      const result = await serve(pool, '--judgments', judgments, '--port', '0');
       expect(result.status).toBe(2);
       expect(result.stderr).toContain(
         `another judge serve (process ${process.pid}) is appending to this file`,
@@ -316,19 +307,7 @@ describe('judge serve, bad input', () => {
       judgments,
       `${JSON.stringify({ ...grade, grade: 2 })}\n${JSON.stringify({ ...grade, grade: 7 })}\n`,
     );
-    const args = [
-      'judge',
-      'serve',
-      '--pool',
-      pool,
-      '--dataset',
-      EXAMPLE_DATASET,
-      '--judgments',
-      judgments,
-      '--port',
-      '0',
-    ];
-    const result = await runCliInProcess(args, dir);
+    const result = await serve(pool, '--judgments', judgments, '--port', '0');
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(`${judgments}:2`);
     expect(result.stderr).toContain("grade 7 is outside the dataset's scale 0–3");
@@ -342,10 +321,7 @@ describe('judge serve, bad input', () => {
       dataset: { name: 'bike-repair', version: '0.9', digest: `sha256:${'1'.repeat(64)}` },
     };
     writeFileSync(other, `${[JSON.stringify(moved), ...items].join('\n')}\n`);
-    const result = await runCliInProcess(
-      ['judge', 'serve', '--pool', other, '--dataset', EXAMPLE_DATASET, '--port', '0'],
-      dir,
-    );
+    const result = await serve(other, '--port', '0');
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(`${other}:1`);
     expect(result.stderr).toContain('the pool was drawn for bike-repair@0.9');

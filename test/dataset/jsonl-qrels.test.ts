@@ -5,13 +5,10 @@ import { canonicalQrelsLines } from '../../src/dataset/canonical.js';
 import { datasetDigest } from '../../src/dataset/digest.js';
 import { readJsonlQrels, readJsonlQrelsForm } from '../../src/dataset/jsonl-qrels.js';
 import { UserError } from '../../src/errors.js';
+import { inputFile } from '../helpers/input-files.js';
 import { tempDir } from '../helpers/tmp.js';
 
-function file(lines: string[]): string {
-  const path = join(tempDir(), 'qrels.jsonl');
-  writeFileSync(path, `${lines.join('\n')}\n`);
-  return path;
-}
+const file = (lines: string[]): string => inputFile('qrels.jsonl', lines);
 
 /** The same line as the JSON parser alone reads it: a space after the brace is off the byte-level path. */
 const parsed = (line: string): string => line.replace(/^\{/, '{ ');

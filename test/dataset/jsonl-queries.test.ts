@@ -1,16 +1,10 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRecords } from '../../src/dataset/native.js';
 import type { QueryRecord } from '../../src/dataset/types.js';
 import { UserError } from '../../src/errors.js';
-import { tempDir } from '../helpers/tmp.js';
+import { inputFile } from '../helpers/input-files.js';
 
-function file(lines: string[]): string {
-  const path = join(tempDir(), 'queries.jsonl');
-  writeFileSync(path, `${lines.join('\n')}\n`);
-  return path;
-}
+const file = (lines: string[]): string => inputFile('queries.jsonl', lines);
 
 const read = (path: string): Map<string, QueryRecord> => readRecords<QueryRecord>(path, 'query', 'query');
 

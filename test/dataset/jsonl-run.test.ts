@@ -1,27 +1,10 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jsonlRunScan, readJsonlRun } from '../../src/dataset/jsonl-run.js';
 import { toResults } from '../../src/dataset/packed-results.js';
 import { readRunBlocks } from '../../src/dataset/run-reader.js';
-import { UserError } from '../../src/errors.js';
-import { tempDir } from '../helpers/tmp.js';
+import { inputFile, userErrorOf } from '../helpers/input-files.js';
 
-function file(lines: string[]): string {
-  const path = join(tempDir(), 'run.jsonl');
-  writeFileSync(path, `${lines.join('\n')}\n`);
-  return path;
-}
-
-function failure(read: () => unknown): UserError {
-  try {
-    read();
-  } catch (error) {
-    if (error instanceof UserError) return error;
-    throw error;
-  }
-  throw new Error('expected a UserError');
-}
+const file = (lines: string[]): string => inputFile('run.jsonl', lines);
 
 const RUN = [
   '{"qid":"q1","docid":"d3","score":0.9}',
@@ -74,14 +57,14 @@ describe('readJsonlRun', () => {
     [['{"qid":"q1","docid":"d 1","score":1}'], 'docid', /document id "d 1" is refused/],
   ])('refuses %j at its line and field', (lines, field, message) => {
     const path = file(lines);
-    const error = failure(() => readJsonlRun(path, 'run'));
+    const error = userErrorOf(() => readJsonlRun(path, 'run'));
     expect(error.location).toEqual({ file: path, line: lines.length, field });
     expect(error.message).toMatch(message);
   });
 
   it('refuses a run without results, unless told it may be empty (a shard that found nothing)', () => {
     const path = file(['{"qid":"q1","results":[]}']);
-    expect(failure(() => readJsonlRun(path, 'run')).message).toMatch(/the run has no results/);
+    expect(userErrorOf(() => readJsonlRun(path, 'run')).message).toMatch(/the run has no results/);
     expect(readJsonlRun(path, 'run', { emptyAllowed: true }).queries).toEqual(
       new Map([['q1', { docids: [], scores: [] }]]),
     );

@@ -4,27 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { toResults } from '../../src/dataset/packed-results.js';
 import { readTrecQrels } from '../../src/dataset/trec-qrels.js';
 import { readTrecRun, readTrecRunBlocks, readTrecRunColumns } from '../../src/dataset/trec-run.js';
-import { UserError } from '../../src/errors.js';
 import type { QueryResults } from '../../src/metrics/types.js';
+import { inputFile, userErrorOf } from '../helpers/input-files.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /** A file with these lines in a fresh temporary folder. */
-function file(lines: string[] | string, name = 'input.trec'): string {
-  const path = join(tempDir(), name);
-  writeFileSync(path, Array.isArray(lines) ? `${lines.join('\n')}\n` : lines);
-  return path;
-}
-
-/** The UserError a read throws, for its message and location. */
-function failure(read: () => unknown): UserError {
-  try {
-    read();
-  } catch (error) {
-    if (error instanceof UserError) return error;
-    throw error;
-  }
-  throw new Error('expected a UserError');
-}
+const file = (lines: string[] | string, name = 'input.trec'): string => inputFile(name, lines);
 
 const RUN = [
   '# a comment line',
@@ -59,7 +44,7 @@ describe('readTrecRun', () => {
     ]) {
       const path = join(tempDir(), 'latin1.trec');
       writeFileSync(path, Buffer.from(`q Q0 a 1 2 t\n${line}\n`, 'latin1'));
-      const error = failure(() => readTrecRun(path));
+      const error = userErrorOf(() => readTrecRun(path));
       expect(error.location).toEqual({ file: path, line: 2, field });
       expect(error.message).toMatch(
         /not UTF-8 text \(bytes [0-9a-f ]*(e9|f6)\): ids are read and written as UTF-8/,
@@ -74,14 +59,14 @@ describe('readTrecRun', () => {
     [['q1 Q0 d1 1 1 t', 'q1 Q0 d1 2 0.5 t'], 2, 'docid', /'d1' appears twice in the results of query 'q1'/],
   ])('refuses %j at line %i, field %s', (lines, line, field, message) => {
     const path = file(lines);
-    const error = failure(() => readTrecRun(path));
+    const error = userErrorOf(() => readTrecRun(path));
     expect(error.location).toEqual({ file: path, line, field });
     expect(error.message).toMatch(message);
   });
 
   it('refuses a run with no results, naming the file', () => {
     const path = file(['# only a comment', '']);
-    expect(failure(() => readTrecRun(path)).message).toBe(`${path}: the run has no results`);
+    expect(userErrorOf(() => readTrecRun(path)).message).toBe(`${path}: the run has no results`);
   });
 });
 
@@ -135,7 +120,7 @@ describe('readTrecQrels', () => {
     [['q1 0 d1 1', 'q1 0 d1 0'], 2, 'docid', /'d1' is judged twice for query 'q1'/],
   ])('refuses %j at line %i, field %s', (lines, line, field, message) => {
     const path = file(lines, 'qrels.trec');
-    const error = failure(() => readTrecQrels(path));
+    const error = userErrorOf(() => readTrecQrels(path));
     expect(error.location).toEqual({ file: path, line, field });
     expect(error.message).toMatch(message);
   });
@@ -146,13 +131,13 @@ describe('readTrecQrels', () => {
   ])('refuses %j, not UTF-8, by line and field (%s)', (line, field, bytes) => {
     const path = join(tempDir(), 'latin1.qrels');
     writeFileSync(path, Buffer.from(`q1 0 d1 1\n${line}\n`, 'latin1'));
-    const error = failure(() => readTrecQrels(path));
+    const error = userErrorOf(() => readTrecQrels(path));
     expect(error.location).toEqual({ file: path, line: 2, field });
     expect(error.message).toMatch(`not UTF-8 text (bytes ${bytes})`);
   });
 
   it('refuses a file with no judgments', () => {
     const path = file('', 'qrels.trec');
-    expect(failure(() => readTrecQrels(path)).message).toBe(`${path}: the qrels file has no judgments`);
+    expect(userErrorOf(() => readTrecQrels(path)).message).toBe(`${path}: the qrels file has no judgments`);
   });
 });

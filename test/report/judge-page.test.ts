@@ -133,17 +133,22 @@ async function press(
   if (until.doc) await expect.poll(() => text(page, '#document code')).toBe(until.doc);
 }
 
+/** One annotator, alice, judging the pool into `judgments` on a free port. */
+function aliceServer(judgments: string) {
+  return startJudgeServer({
+    pool,
+    dataset: datasetDir,
+    annotators: ['alice'],
+    overlap: 0,
+    judgments,
+    port: 0,
+  });
+}
+
 describe.skipIf(missing !== undefined)('the judging page in headless Chromium', () => {
   it('judges with the keyboard alone: digits grade, s skips, u undoes, ←/→ move; every act is on disk', async () => {
     const judgments = join(dir, 'keyboard.jsonl');
-    const server = await startJudgeServer({
-      pool,
-      dataset: datasetDir,
-      annotators: ['alice'],
-      overlap: 0,
-      judgments,
-      port: 0,
-    });
+    const server = await aliceServer(judgments);
     const { page, errors, close } = await open(server.urls.get('alice') as string);
     try {
       expect(await text(page, '#progress')).toBe('0 / 6 graded');
@@ -185,15 +190,8 @@ describe.skipIf(missing !== undefined)('the judging page in headless Chromium', 
 
   it('renders hostile query and document text inert', async () => {
     const judgments = join(dir, 'hostile.jsonl');
-    const server = await startJudgeServer({
-      pool,
-      dataset: datasetDir,
-      annotators: ['alice'],
-      overlap: 0,
-      judgments,
-      port: 0,
-    });
-    const { page, errors, close } = await open(`${server.urls.get('alice')}`);
+    const server = await aliceServer(judgments);
+    const { page, errors, close } = await open(server.urls.get('alice') as string);
     try {
       await press(page, 'ArrowRight', { doc: 'd3' });
       await press(page, 'ArrowRight', { doc: 'd2' });
