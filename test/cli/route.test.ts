@@ -103,6 +103,18 @@ describe('retrieval-gate route', () => {
   let baselineDir: string;
   let policy: string;
   let service: { server: Server; url: string; authorizations: string[] };
+  /** `route` with a config into dir/runs/<runId>/, then the rest of its flags. */
+  const route = (config: string, runId: string, ...flags: string[]) =>
+    runCliInProcess([
+      'route',
+      '--config',
+      config,
+      '--reports',
+      join(dir, 'runs'),
+      '--run-id',
+      runId,
+      ...flags,
+    ]);
   beforeAll(async () => {
     service = await startRouterService();
     dir = tempDir();
@@ -110,15 +122,7 @@ describe('retrieval-gate route', () => {
     policy = join(dir, 'policy.yaml');
     writeFileSync(policy, POLICY);
     const config = writeConfig(dir, 'good.yaml', '  main: { kind: embedding, model: hash, threshold: 0.1 }');
-    const result = await runCliInProcess([
-      'route',
-      '--config',
-      config,
-      '--reports',
-      join(dir, 'runs'),
-      '--run-id',
-      'base',
-    ]);
+    const result = await route(config, 'base');
     expect(result.stderr).toContain('reports written to');
     expect(result.status).toBe(0);
     baselineDir = join(dir, 'runs', 'base');
@@ -146,19 +150,7 @@ describe('retrieval-gate route', () => {
 
   it('fails the gate on a worse router: the same router id with a threshold that sends everything to the fallback', async () => {
     const worse = writeConfig(dir, 'worse.yaml', '  main: { kind: embedding, model: hash, threshold: 0.99 }');
-    const result = await runCliInProcess([
-      'route',
-      '--config',
-      worse,
-      '--reports',
-      join(dir, 'runs'),
-      '--run-id',
-      'worse',
-      '--gate',
-      policy,
-      '--baseline',
-      baselineDir,
-    ]);
+    const result = await route(worse, 'worse', '--gate', policy, '--baseline', baselineDir);
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(
       /FAIL {2}maxDrop accuracy 0\.05 \(point\) {2}main: accuracy 0\.\d+ → 0\.2500 over 8 utterances: a drop of/,
@@ -182,34 +174,14 @@ describe('retrieval-gate route', () => {
 
   it('refuses to write over an earlier route run of the same id', async () => {
     const config = writeConfig(dir, 'again.yaml', '  main: { kind: embedding, model: hash, threshold: 0.1 }');
-    const result = await runCliInProcess([
-      'route',
-      '--config',
-      config,
-      '--reports',
-      join(dir, 'runs'),
-      '--run-id',
-      'base',
-    ]);
+    const result = await route(config, 'base');
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('already holds a route run; choose another --run-id');
   });
 
   it('passes the gate for the same router against its own baseline', async () => {
     const same = writeConfig(dir, 'same.yaml', '  main: { kind: embedding, model: hash, threshold: 0.1 }');
-    const result = await runCliInProcess([
-      'route',
-      '--config',
-      same,
-      '--reports',
-      join(dir, 'runs'),
-      '--run-id',
-      'same',
-      '--gate',
-      policy,
-      '--baseline',
-      baselineDir,
-    ]);
+    const result = await route(same, 'same', '--gate', policy, '--baseline', baselineDir);
     expect(result.stdout).toContain('gate: pass');
     expect(result.status).toBe(0);
   });
@@ -221,15 +193,7 @@ describe('retrieval-gate route', () => {
       'command.yaml',
       `  keywords: { kind: command, command: [node, ${JSON.stringify(program)}], threshold: 0.5 }`,
     );
-    const result = await runCliInProcess([
-      'route',
-      '--config',
-      config,
-      '--reports',
-      join(dir, 'runs'),
-      '--run-id',
-      'command',
-    ]);
+    const result = await route(config, 'command');
     expect(result.status).toBe(0);
     const lines = readFileSync(join(dir, 'runs', 'command', 'routers', 'keywords', 'decisions.jsonl'), 'utf8')
       .trim()
