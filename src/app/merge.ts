@@ -6,10 +6,8 @@ import { resolveDataset } from '../dataset/resolve.js';
 import { shardLabel } from '../dataset/shards.js';
 import type { Dataset } from '../dataset/types.js';
 import { UserError } from '../errors.js';
-import { evaluationSettings } from '../evaluation/settings.js';
 import { checkOutputFolder, shownName } from '../files.js';
 import { sortIds } from '../metrics/order.js';
-import { parseMeasureList } from '../metrics/registry.js';
 import type { Run } from '../metrics/types.js';
 import { formatComparisonTable } from '../report/comparison-table.js';
 import { RUN_FILES, runIdProblem, SYSTEM_FILES, systemFolder } from '../results/layout.js';
@@ -24,7 +22,7 @@ import {
 } from '../results/shard.js';
 import { mergeTraceFiles } from '../results/trace-merge.js';
 import type { RunOutcome } from './run.js';
-import { finishRun } from './run-finish.js';
+import { finishRun, runMeasures } from './run-finish.js';
 import { type SystemExecution, type SystemRuns, writeSystemRuns } from './run-systems.js';
 
 /** What `retrieval-gate merge` shows: the merged run and its comparison table. */
@@ -72,11 +70,7 @@ export function mergeShards(options: MergeOptions): RunOutcome {
   const order = sortIds(dataset.queries.keys());
   checkQueries(shards, order);
 
-  const measures = parseMeasureList(first.measures.join(','));
-  const settings = evaluationSettings(
-    measures.map((m) => m.name),
-    {},
-  );
+  const { measures, settings } = runMeasures(first.measures);
   const folder = RunFolderWriter.create(
     dirname(resolve(options.out)),
     runId,

@@ -2,12 +2,14 @@ import type { Dataset } from '../dataset/types.js';
 import { annCutoffs, annRecallFigures } from '../evaluation/ann-check.js';
 import { evaluateRuns } from '../evaluation/evaluate-runs.js';
 import { rerankerLift } from '../evaluation/lift.js';
+import { evaluationSettings } from '../evaluation/settings.js';
 import type { EvaluationFile, EvaluationSettings } from '../evaluation/types.js';
-import type { Measure } from '../metrics/registry.js';
+import { type Measure, parseMeasureList } from '../metrics/registry.js';
 import type { RunFolderWriter } from '../results/run-folder-writer.js';
 import type { SystemFigures, SystemPlan } from '../results/shard.js';
 import {
   type AnnCheckRun,
+  type LatencySummary,
   RUN_SUMMARY_VERSION,
   type RunSummary,
   type SystemSummary,
@@ -36,6 +38,21 @@ export interface FinishOptions {
  * the ANN check, and summarizes latency and cost from the raw figures. `run` and `merge` both end here, so a
  * merged run's evaluation is the unsharded one's, byte for byte.
  */
+/**
+ * A run's measures and evaluation settings from the config's measure names: one place, so that a merged
+ * run is evaluated exactly as the unsharded run would be.
+ */
+export function runMeasures(names: readonly string[]): { measures: Measure[]; settings: EvaluationSettings } {
+  const measures = parseMeasureList(names.join(','));
+  return {
+    measures,
+    settings: evaluationSettings(
+      measures.map((m) => m.name),
+      {},
+    ),
+  };
+}
+
 export function finishRun(options: FinishOptions): {
   summary: RunSummary;
   evaluation: EvaluationFile;
@@ -111,20 +128,10 @@ function operationalFigures(plan: SystemPlan, figures: SystemFigures): Partial<S
   const queryCost = figures.embedding.tokens * price.queryTokenPrice;
   const rerankCost =
     figures.rerankTokens * price.rerankTokenPrice + figures.rerankSearchUnits * price.rerankSearchUnitPrice;
-  const latency = (values: number[]) => summarizeLatency(values);
-  const { latencies } = figures;
   return {
-    latencyMs: {
-      ...(latency(latencies.embed) ? { embed: latency(latencies.embed) } : {}),
-      ...(latency(latencies.search) ? { search: latency(latencies.search) } : {}),
-      ...(latency(latencies.rerank) ? { rerank: latency(latencies.rerank) } : {}),
-      ...(latency(latencies.total) ? { total: latency(latencies.total) } : {}),
-    },
+    latencyMs: latencySummaries(figures.latencies),
     queriesPerSecond: figures.wallMs > 0 ? (figures.queries * 1000) / figures.wallMs : 0,
-    batchLatencyMs: {
-      ...(latency(figures.batchLatencies.embed) ? { embed: latency(figures.batchLatencies.embed) } : {}),
-      ...(latency(figures.batchLatencies.search) ? { search: latency(figures.batchLatencies.search) } : {}),
-    },
+    batchLatencyMs: latencySummaries(figures.batchLatencies),
     batchSizes: { embed: figures.embedding.batchSizes, search: figures.searchBatchSizes },
     // Transient failures that were survived: a slow or rate-limited upstream shows here, not just as latency.
     retries: { embed: figures.embedding.retries, ...figures.retries },
@@ -142,4 +149,16 @@ function operationalFigures(plan: SystemPlan, figures: SystemFigures): Partial<S
     embeddingCalls: { query: figures.embedding.calls, indexBuild: figures.indexBuild.embeddingCalls },
     ...(figures.embedding.truncated.length > 0 ? { truncatedQueries: figures.embedding.truncated } : {}),
   };
+}
+
+/** Each stage's latency summary, in the stages' order; a stage without a measurement is left out. */
+function latencySummaries<Stage extends string>(
+  stages: Record<Stage, number[]>,
+): Partial<Record<Stage, LatencySummary>> {
+  const summaries: Partial<Record<Stage, LatencySummary>> = {};
+  for (const [stage, values] of Object.entries(stages) as [Stage, number[]][]) {
+    const summary = summarizeLatency(values);
+    if (summary) summaries[stage] = summary;
+  }
+  return summaries;
 }

@@ -7,11 +7,9 @@ import { inShard, type Shard } from '../dataset/shards.js';
 import type { Dataset } from '../dataset/types.js';
 import { UserError } from '../errors.js';
 import { datasetSummary } from '../evaluation/evaluate-runs.js';
-import { evaluationSettings } from '../evaluation/settings.js';
 import type { EvaluationFile } from '../evaluation/types.js';
 import { checkOutputFolder, shownName } from '../files.js';
 import { sortIds } from '../metrics/order.js';
-import { parseMeasureList } from '../metrics/registry.js';
 import { runIdProblem } from '../results/layout.js';
 import { RunFolderWriter } from '../results/run-folder-writer.js';
 import { type ShardManifest, writeShardManifest } from '../results/shard.js';
@@ -19,7 +17,7 @@ import type { RunSummary } from '../results/summary.js';
 import type { SystemQuery } from '../retrieve/run-system.js';
 import type { CorpusDocument, Progress } from '../retrieve/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { finishRun } from './run-finish.js';
+import { finishRun, runMeasures } from './run-finish.js';
 import { type BuildComponents, executeSystems, type SystemExecution } from './run-systems.js';
 
 export type { BuildComponents, BuildContext, BuiltSystem } from './run-systems.js';
@@ -145,11 +143,7 @@ function startRun(options: RunOptions) {
   const startedAt = new Date();
   const datasetDir = resolveDataset(config.dataset, config.dir);
   const dataset = loadDataset(datasetDir);
-  const measures = parseMeasureList(config.measures.join(','));
-  const settings = evaluationSettings(
-    measures.map((m) => m.name),
-    {},
-  );
+  const { measures, settings } = runMeasures(config.measures);
   const corpus = corpusDocuments(dataset, config);
   const runId = options.runId ?? defaultRunId(startedAt);
   const folder = RunFolderWriter.create(options.reportsDir, runId, config.file);
