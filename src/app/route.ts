@@ -8,10 +8,10 @@ import { loadRouteDataset, type RouteDataset } from '../dataset/route-dataset.js
 import { UserError } from '../errors.js';
 import { evaluateRouter } from '../evaluation/routing/evaluate.js';
 import type { RouteOutcome } from '../evaluation/routing/types.js';
-import { checkOutputFolder, copyFile, writeTextFile } from '../files.js';
+import { checkOutputFolder, copyFile, shownName, writeTextFile } from '../files.js';
 import { gateRouteRun } from '../gate/route-gate.js';
 import { renderRouteReport } from '../report/route-html.js';
-import { ROUTE_RUN_FILES, runIdProblem } from '../results/layout.js';
+import { defaultRunId, ROUTE_RUN_FILES, runIdProblem } from '../results/layout.js';
 import {
   type RouteRunFile,
   type RouterRecord,
@@ -53,14 +53,9 @@ export async function routeConfigFile(options: RouteOptions): Promise<RouteOutco
   const baseline = options.baselineDir ? readRouteRun(options.baselineDir) : undefined;
   const dataset = loadRouteDataset(resolveDataset(config.dataset, config.dir));
   const startedAt = new Date();
-  const runId =
-    options.runId ??
-    startedAt
-      .toISOString()
-      .replace(/\.\d+Z$/, 'Z')
-      .replace(/:/g, '-');
+  const runId = options.runId ?? defaultRunId(startedAt);
   const problem = runIdProblem(runId);
-  if (problem) throw new UserError(`--run-id '${runId}' cannot name a run folder: ${problem}`);
+  if (problem) throw new UserError(`--run-id '${shownName(runId)}' cannot name a run folder: ${problem}`);
   checkOutputFolder(options.reportsDir, '--reports');
   const dir = join(options.reportsDir, runId);
   if (existsSync(join(dir, ROUTE_RUN_FILES.run)))

@@ -10,7 +10,7 @@ import { datasetSummary } from '../evaluation/evaluate-runs.js';
 import type { EvaluationFile } from '../evaluation/types.js';
 import { checkOutputFolder, shownName } from '../files.js';
 import { sortIds } from '../metrics/order.js';
-import { runIdProblem } from '../results/layout.js';
+import { defaultRunId, runIdProblem } from '../results/layout.js';
 import { RunFolderWriter } from '../results/run-folder-writer.js';
 import { type ShardManifest, writeShardManifest } from '../results/shard.js';
 import type { RunSummary } from '../results/summary.js';
@@ -200,12 +200,4 @@ function checkRunFolder(options: RunOptions): void {
     }
   }
   checkOutputFolder(options.reportsDir, '--reports');
-}
-
-/** "2026-11-22T23-15-04Z": sortable, and safe as a folder name everywhere. */
-function defaultRunId(date: Date): string {
-  return date
-    .toISOString()
-    .replace(/\.\d+Z$/, 'Z')
-    .replace(/:/g, '-');
 }

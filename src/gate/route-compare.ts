@@ -50,7 +50,7 @@ export function compareRouters(
       return { comparison: compareDrop(right(candidate), right(baseline), options), scope: over };
     case 'fallbackRate':
       return {
-        comparison: compareDrop(fellBack(candidate, -1), fellBack(baseline, -1), options),
+        comparison: compareDrop(fellBack(candidate), fellBack(baseline), options),
         scope: over,
       };
     case 'acceptedAccuracy': {
@@ -86,7 +86,7 @@ function ratioComparison(
   const theirs = indexOutcomes(baseline, context.routeNames, prices);
   if (measure === 'costPerOutcome' && !mine.cost)
     return 'costPerOutcome was not measured (paths without costs)';
-  const sign = measure === 'costPerOutcome' ? -1 : 1;
+  const sign = lowerIsBetter(measure) ? -1 : 1;
   const paired = pairedStatisticBootstrap(
     candidate.length,
     (weights) => sign * weightedFigures(mine, weights)[measure],
@@ -115,6 +115,7 @@ function right(outcomes: readonly RouteOutcome[]): Float64Array {
   return Float64Array.from(outcomes, (o) => (o.chosen === o.expected ? 1 : 0));
 }
 
-function fellBack(outcomes: readonly RouteOutcome[], sign: number): Float64Array {
-  return Float64Array.from(outcomes, (o) => (o.chosen === null ? sign : 0));
+/** −1 per fallback: a rise in the fallback rate is a drop of this, as compareDrop reads drops. */
+function fellBack(outcomes: readonly RouteOutcome[]): Float64Array {
+  return Float64Array.from(outcomes, (o) => (o.chosen === null ? -1 : 0));
 }

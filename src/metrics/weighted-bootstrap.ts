@@ -1,12 +1,13 @@
 import type { BootstrapOptions, Interval } from './bootstrap.js';
 import { percentileInterval } from './bootstrap.js';
-import { seededRandom } from './random.js';
+import { SeededRandom } from './random.js';
 
 /**
  * Percentile bootstrap intervals of statistics that are not means (ratios such as macro-F1 or a cost per
  * correct outcome): each resample is given as how often every item was drawn (`weights`), and `statistics`
  * computes every statistic on it at once. A statistic that is undefined on a resample (NaN: no item in its
- * denominator) skips that resample. Draws are made as bootstrapMeanIntervals makes them.
+ * denominator) skips that resample. Draws are bootstrapMeanIntervals'
+ * (SeededRandom.countDraws).
  */
 export function bootstrapStatistics(
   n: number,
@@ -25,15 +26,15 @@ export function bootstrapStatistics(
   );
 }
 
+/** Each resample's draw counts, drawn by the same generator and loop as bootstrapMeanIntervals' resamples. */
 function forEachResample(n: number, options: BootstrapOptions, visit: (weights: Float64Array) => void): void {
-  const random = seededRandom(options.seed);
+  const random = new SeededRandom(options.seed);
+  const counts = new Int32Array(n);
   const weights = new Float64Array(n);
   for (let b = 0; b < options.samples; b++) {
-    weights.fill(0);
-    for (let i = 0; i < n; i++) {
-      const q = Math.floor(random() * n);
-      weights[q] = (weights[q] as number) + 1;
-    }
+    counts.fill(0);
+    random.countDraws(counts, n);
+    weights.set(counts);
     visit(weights);
   }
 }

@@ -1,4 +1,4 @@
-import { holmAdjust, pairedTTest } from '../metrics/significance.js';
+import { holmAdjust, pairedTTest, summarizeDifferences } from '../metrics/significance.js';
 import type { ReportPairwise } from './report-data.types.js';
 
 /** Two systems' values of one measure over the queries both evaluated, aligned; null when they share none. */
@@ -33,17 +33,12 @@ export function pairwiseTests(
         const paired = values(a, b, measure);
         if (!paired || paired.candidate.length === 0) continue;
         const { pValue } = pairedTTest(paired.candidate, paired.baseline, 'two-sided');
-        pairs.push({ a, b, difference: meanDifference(paired.candidate, paired.baseline), p: pValue });
+        const { mean } = summarizeDifferences(paired.candidate, paired.baseline);
+        pairs.push({ a, b, difference: mean, p: pValue });
       }
     });
     const adjusted = holmAdjust(pairs.map((pair) => pair.p));
     byMeasure[measure] = pairs.map((pair, i) => ({ ...pair, adjusted: adjusted[i] as number }));
   }
   return { test: 'paired t-test, two-sided', correction: 'holm', alpha: PAIRWISE_ALPHA, measures: byMeasure };
-}
-
-function meanDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += (a[i] as number) - (b[i] as number);
-  return sum / a.length;
 }

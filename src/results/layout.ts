@@ -51,6 +51,14 @@ export function systemPath(id: string): string {
   return join(RUN_FILES.systems, safeName(id));
 }
 
+/** A run's id when none is given, from its start: "2026-11-22T23-15-04Z", sortable, safe as a folder name. */
+export function defaultRunId(date: Date): string {
+  return date
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
+}
+
 /**
  * Why a run id cannot name a run folder (<reports>/<run-id>/), or undefined: one path component on every
  * system, so that nothing is written outside the reports folder.
