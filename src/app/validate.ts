@@ -10,6 +10,7 @@ import { isGzip, withPlainFile } from '../dataset/gzip.js';
 import { beirSplits, readBeirFolder } from '../dataset/import/beir.js';
 import { readSimpleEvalSet } from '../dataset/import/simple.js';
 import { parseJsonDocument } from '../dataset/json-text.js';
+import { countJudgments } from '../dataset/judgments.js';
 import { splitColumns } from '../dataset/lines.js';
 import { looksLikeMsMarco } from '../dataset/msmarco-run.js';
 import { loadDataset, readRecords } from '../dataset/native.js';
@@ -155,12 +156,6 @@ export function validatePath(path: string, kind?: InputKind): ValidationReport {
       };
     }
   }
-}
-
-function countJudgments(qrels: Map<string, Map<string, number>>): number {
-  let count = 0;
-  for (const judgments of qrels.values()) count += judgments.size;
-  return count;
 }
 
 /** Tells an input's kind from its layout or its first line. */

@@ -3,6 +3,7 @@ import { closeSync, readSync } from 'node:fs';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { openForReading } from '../files.js';
 import { eachCanonicalLine, eachCanonicalQrelsLine } from './canonical.js';
+import { countJudgments } from './judgments.js';
 import type { DatasetContent } from './types.js';
 
 /**
@@ -32,9 +33,7 @@ export function datasetDigest(
     add(`corpus ${content.corpus.size}`);
     eachCanonicalLine(content.corpus, add);
   }
-  let judgments = 0;
-  for (const query of content.qrels.values()) judgments += query.size;
-  add(`qrels ${judgments}`);
+  add(`qrels ${countJudgments(content.qrels)}`);
   if (options.canonicalQrelsFile === undefined) {
     eachCanonicalQrelsLine(content.qrels, add);
     hash.update(batch);

@@ -18,3 +18,10 @@ export function addJudgment(
     throw new UserError(`document '${docid}' is judged twice for query '${qid}'`, where);
   judgments.set(docid, rel);
 }
+
+/** How many (query, document) judgments a qrels holds. */
+export function countJudgments(qrels: Qrels): number {
+  let count = 0;
+  for (const judgments of qrels.values()) count += judgments.size;
+  return count;
+}

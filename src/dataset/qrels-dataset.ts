@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { UserError } from '../errors.js';
 import { datasetDigest, fileSha256 } from './digest.js';
+import { countJudgments } from './judgments.js';
 import { readQrelsFile } from './qrels-file.js';
 import type { Dataset, QueryRecord } from './types.js';
 
@@ -18,7 +19,7 @@ export function qrelsOnlyDataset(path: string): Dataset {
   if (qrels.size === 0) throw new UserError('the qrels file holds no judgments', { file: path });
   const queries = new Map<string, QueryRecord>([...qrels.keys()].map((id) => [id, { id, text: '' }]));
   const digest = datasetDigest({ queries, qrels });
-  const judgments = [...qrels.values()].reduce((n, docs) => n + docs.size, 0);
+  const judgments = countJudgments(qrels);
   // The one file is the source of the queries (the judged ones) and of the judgments.
   const file = { path, sha256: fileSha256(path) };
   return {

@@ -4,6 +4,7 @@ import { UserError } from '../errors.js';
 import { writeTextFile } from '../files.js';
 import { canonicalLines, canonicalQrelsLines } from './canonical.js';
 import { datasetDigest, fileSha256 } from './digest.js';
+import { countJudgments } from './judgments.js';
 import { checkQrelsQueries, readJsonlQrels, readRecords } from './native.js';
 import type {
   DatasetContent,
@@ -79,8 +80,7 @@ function writeManifest(dir: string, content: DatasetContent, info: DatasetInfo):
     path: name,
     sha256: fileSha256(join(dir, name)),
   });
-  let judgments = 0;
-  for (const query of content.qrels.values()) judgments += query.size;
+  const judgments = countJudgments(content.qrels);
   const manifest: Manifest = {
     ...manifestHeader(info),
     files: {

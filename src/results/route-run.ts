@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseJsonDocument } from '../dataset/json-text.js';
 import { readJsonl } from '../dataset/jsonl.js';
 import { UserError } from '../errors.js';
 import type { RouteEvaluation, RouteOutcome } from '../evaluation/routing/types.js';
 import { readTextFile, writeTextFile } from '../files.js';
-import { assertValid } from '../schemas.js';
 import { ROUTE_RUN_FILES, routerDecisionsFile } from './layout.js';
+import { parseValidated } from './run-folder.js';
 
 export interface RouterRecord {
   id: string;
@@ -46,8 +45,7 @@ export function readRouteRun(dir: string): RouteRun {
   const path = join(dir, ROUTE_RUN_FILES.run);
   if (!existsSync(path))
     throw new UserError(`not a route run folder: ${ROUTE_RUN_FILES.run} is missing`, { file: dir });
-  const file = parseJsonDocument(readTextFile(path), path);
-  assertValid<RouteRunFile>('route-run', file, path);
+  const file = parseValidated<RouteRunFile>(readTextFile(path), path, 'route-run');
   const decisions = new Map<string, RouteOutcome[]>();
   for (const router of file.routers) {
     const decisionsPath = routerDecisionsFile(dir, router.id);

@@ -19,10 +19,6 @@ export function loadResults(dir: string): MeasuredResults {
   return loadRunFolder(dir).results;
 }
 
-/**
- * loadResults, and the summary it was read from: the report also shows what the gate does not need (the
- * run's times, reranker lift). `results.systems[i]` is `summary.systems[i]`.
- */
 /** How a folder without summary.json fails to be a run folder: unfinished, a folder of run folders, or neither. */
 function whyNoRunFolder(dir: string): string {
   if (!existsSync(dir)) return 'no such folder';
@@ -45,6 +41,10 @@ function whyNoRunFolder(dir: string): string {
   return 'not a run folder: it has no summary.json and none of the files a run writes';
 }
 
+/**
+ * loadResults, and the summary it was read from: the report also shows what the gate does not need (the
+ * run's times, reranker lift). `results.systems[i]` is `summary.systems[i]`.
+ */
 export function loadRunFolder(dir: string): { results: MeasuredResults; summary: RunSummary } {
   const summaryFile = join(dir, RUN_FILES.summary);
   // The runner writes summary.json last: without it the run was killed or is still going.

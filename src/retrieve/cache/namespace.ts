@@ -163,15 +163,7 @@ export function isTemporary(name: string): boolean {
 }
 
 /** Whether a process runs on this machine (segments of live processes may still grow). */
-export function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { isRunning as isAlive } from '../../dataset/process-alive.js';
 
 export function temporaryName(base: string): string {
   return `${base}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
