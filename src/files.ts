@@ -83,16 +83,9 @@ export function writeTextFile(path: string, text: string): void {
  * and its pieces die young instead of filling the heap until the end.
  */
 export function writeTextChunks(path: string, chunks: Iterable<string>): void {
-  let fd: number | undefined;
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    fd = openSync(path, 'w');
-    for (const chunk of chunks) writeSync(fd, chunk);
-  } catch (error) {
-    throw fileError('write', path, error);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+  writeChunked(path, (out) => {
+    for (const chunk of chunks) out.add(chunk);
+  });
 }
 
 /**
@@ -101,13 +94,20 @@ export function writeTextChunks(path: string, chunks: Iterable<string>): void {
  * tens of megabytes of text.
  */
 export function writeJsonFile(path: string, value: unknown): void {
+  writeChunked(path, (out) => {
+    writeJsonValue(jsonForm(value, ''), out, '');
+    out.add('\n');
+  });
+}
+
+/** Opens `path` (making its folder), lets `write` fill it through a ChunkedText, and closes it. */
+function writeChunked(path: string, write: (out: ChunkedText) => void): void {
   let fd: number | undefined;
   try {
     mkdirSync(dirname(path), { recursive: true });
     fd = openSync(path, 'w');
     const out = new ChunkedText(fd);
-    writeJsonValue(jsonForm(value, ''), out, '');
-    out.add('\n');
+    write(out);
     out.flush();
   } catch (error) {
     if (error instanceof UserError || (error as NodeJS.ErrnoException).code === undefined) throw error;
