@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseJsonDocument } from '../dataset/json-text.js';
-import { type Shard, shardLabel } from '../dataset/shards.js';
+import { missingShards, type Shard, shardLabel, shardsPhrase } from '../dataset/shards.js';
 import { UserError } from '../errors.js';
 import { folderName, readTextFile, writeTextFile } from '../files.js';
 import type { IndexBuildRecord } from '../lifecycle/index-build.js';
@@ -84,12 +84,10 @@ export function readShardRecords(
     }
   }
   const count = first.shard.count;
-  const missing = Array.from({ length: count }, (_, i) => i + 1).filter(
-    (i) => !shards.some((s) => s.shard.index === i),
-  );
+  const missing = missingShards(new Set(shards.map((s) => s.shard.index)), count);
   if (missing.length > 0) {
     throw new UserError(
-      `shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} of ${recordName} missing in ${dir}: run them before --finish`,
+      `${shardsPhrase(missing, count)} of ${recordName} missing in ${dir}: run them before --finish`,
     );
   }
   shards.sort((a, b) => a.shard.index - b.shard.index);

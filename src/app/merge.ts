@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { loadPolicy } from '../config/load-policy.js';
 import { loadDataset } from '../dataset/native.js';
 import { resolveDataset } from '../dataset/resolve.js';
-import { shardLabel } from '../dataset/shards.js';
+import { missingShards, shardLabel, shardsPhrase } from '../dataset/shards.js';
 import type { Dataset } from '../dataset/types.js';
 import { UserError } from '../errors.js';
 import { checkOutputFolder, shownName } from '../files.js';
@@ -143,15 +143,11 @@ function checkShards(shards: ReadShard[]): ReadShard[] {
     }
     byIndex.set(shard.manifest.shard.index, shard);
   }
-  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
+  const missing = missingShards(new Set(byIndex.keys()), count);
   if (missing.length > 0) {
+    const got = [...byIndex.keys()].sort((a, b) => a - b).map((index) => shardLabel({ index, count }));
     throw new UserError(
-      `shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} missing: got ${[
-        ...byIndex.keys(),
-      ]
-        .sort((a, b) => a - b)
-        .map((i) => `${i}/${count}`)
-        .join(', ')}; merge needs all ${count}`,
+      `${shardsPhrase(missing, count)} missing: got ${got.join(', ')}; merge needs all ${count}`,
     );
   }
   return [...byIndex.values()].sort((a, b) => a.manifest.shard.index - b.manifest.shard.index);

@@ -36,3 +36,14 @@ export function inShard<T extends { id: string }>(items: readonly T[], shard: Sh
 export function shardLabel(shard: Shard): string {
   return `${shard.index}/${shard.count}`;
 }
+
+/** The shards of 1…count not in `present`, in order. */
+export function missingShards(present: ReadonlySet<number>, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => i + 1).filter((i) => !present.has(i));
+}
+
+/** "shard 2/3" or "shards 1/3, 2/3": shards of one count, as messages name them. */
+export function shardsPhrase(indexes: readonly number[], count: number): string {
+  const labels = indexes.map((index) => shardLabel({ index, count })).join(', ');
+  return `shard${indexes.length > 1 ? 's' : ''} ${labels}`;
+}
