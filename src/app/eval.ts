@@ -20,6 +20,8 @@ export interface EvaluateFilesOptions {
   dataset?: string;
   /** A qrels file on its own (any qrels form), for judgments without a dataset folder. */
   qrels?: string;
+  /** A dataset already loaded by the caller, instead of `dataset` or `qrels`: it is not read again. */
+  loadedDataset?: Dataset;
   runs: string[];
   /** Comma-separated measure names, e.g. "R@5,P@5,RR,nDCG@10". */
   measures: string;
@@ -83,7 +85,10 @@ export function evaluateNamedRunFiles(
 }
 
 /** The judgments to evaluate against: a dataset, or a qrels file alone (never both: which would count?). */
-function evaluationDataset(options: Pick<EvaluateFilesOptions, 'dataset' | 'qrels' | 'strict'>): Dataset {
+function evaluationDataset(
+  options: Pick<EvaluateFilesOptions, 'dataset' | 'qrels' | 'strict' | 'loadedDataset'>,
+): Dataset {
+  if (options.loadedDataset) return options.loadedDataset;
   if (options.dataset !== undefined && options.qrels !== undefined)
     throw new UserError('give --dataset or --qrels, not both');
   if (options.qrels !== undefined) return qrelsOnlyDataset(options.qrels);

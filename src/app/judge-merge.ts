@@ -26,6 +26,8 @@ export interface JudgeMergeOutcome {
   dir: string;
   /** The version the judgments were added to. */
   from: string;
+  /** Both versions as loaded here (the new one read back), for a caller that evaluates on them. */
+  datasets: { before: Dataset; after: Dataset };
   manifest: Manifest;
   judging: JudgingRecord;
   warnings: string[];
@@ -139,8 +141,9 @@ export function judgeMerge(options: JudgeMergeOptions): JudgeMergeOutcome {
       judging,
     },
   );
-  warnings.push(...loadDataset(dir).warnings);
-  return { dir, from: base.dir, manifest, judging, warnings };
+  const grown = loadDataset(dir);
+  warnings.push(...grown.warnings);
+  return { dir, from: base.dir, datasets: { before: base, after: grown }, manifest, judging, warnings };
 }
 
 /** A grade outside the scale, a pair of another dataset version or a document the corpus lacks is refused. */

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { Dataset } from '../dataset/types.js';
 import { systemRunFile } from '../results/layout.js';
 import { loadRunFolder } from '../results/run-folder.js';
 import { alignColumns } from '../text-columns.js';
@@ -16,8 +17,8 @@ export interface SystemShift {
  */
 export function measureShift(
   resultsDir: string,
-  before: string,
-  after: string,
+  before: Dataset,
+  after: Dataset,
   measures?: string,
 ): SystemShift[] {
   const dir = resolve(resultsDir);
@@ -28,12 +29,12 @@ export function measureShift(
     return path ? [{ name: system.id, path }] : [];
   });
   // The means are what is compared; the intervals' resampling is left at its minimum.
-  const evaluate = (dataset: string) =>
+  const evaluate = (loadedDataset: Dataset) =>
     evaluateNamedRunFiles(
-      { dataset, measures: list, measuresFlag: '--measures', bootstrapSamples: 100 },
+      { loadedDataset, measures: list, measuresFlag: '--measures', bootstrapSamples: 100 },
       files,
     ).evaluation;
-  const [old, grown] = [evaluate(resolve(before)), evaluate(resolve(after))];
+  const [old, grown] = [evaluate(before), evaluate(after)];
   return old.runs.map((run, i) => ({
     system: run.name,
     measures: Object.entries(run.measures).map(([name, summary]) => ({

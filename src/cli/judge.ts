@@ -179,7 +179,12 @@ export function registerJudge(program: Command, cli: Cli): void {
       }
       if (flags.results) {
         const { formatShift, measureShift } = await import('../app/measure-shift.js');
-        const shift = measureShift(flags.results, outcome.from, outcome.dir, flags.measures);
+        const shift = measureShift(
+          flags.results,
+          outcome.datasets.before,
+          outcome.datasets.after,
+          flags.measures,
+        );
         cli.stdout.write(
           `\n${flags.results} on ${manifest.name}@${judging.from.version} → ${manifest.version}:\n`,
         );
