@@ -38,7 +38,8 @@ export function writeDataset(dir: string, content: DatasetContent, info: Dataset
   write('queries.jsonl', canonicalLines(content.queries));
   if (content.corpus) write('corpus.jsonl', canonicalLines(content.corpus));
   write('qrels.jsonl', canonicalQrelsLines(content.qrels));
-  return writeManifest(dir, content, info);
+  // qrels.jsonl was just written as the digest's qrels lines: the digest hashes the file, not them again.
+  return writeManifest(dir, content, info, { canonicalQrelsFile: join(dir, 'qrels.jsonl') });
 }
 
 /**
@@ -75,7 +76,12 @@ export function refuseExisting(dir: string, info: DatasetInfo): void {
   }
 }
 
-function writeManifest(dir: string, content: DatasetContent, info: DatasetInfo): Manifest {
+function writeManifest(
+  dir: string,
+  content: DatasetContent,
+  info: DatasetInfo,
+  digestOptions: Parameters<typeof datasetDigest>[1] = {},
+): Manifest {
   const file = (name: string): { path: string; sha256: string } => ({
     path: name,
     sha256: fileSha256(join(dir, name)),
@@ -90,7 +96,7 @@ function writeManifest(dir: string, content: DatasetContent, info: DatasetInfo):
     },
     counts: { queries: content.queries.size, documents: content.corpus?.size ?? 0, judgments },
     ...(info.judging ? { judging: info.judging } : {}),
-    digest: datasetDigest(content),
+    digest: datasetDigest(content, digestOptions),
   };
   writeTextFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
