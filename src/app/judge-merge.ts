@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { type GradeScale, gradeScaleOf } from '../dataset/grade-scale.js';
+import { type GradeScale, gradeScaleOf, offScale, onScale } from '../dataset/grade-scale.js';
 import { type AnnotatorGrade, type ConflictRule, settleGrades } from '../dataset/judgment-conflicts.js';
 import { type JudgmentEvent, type LoggedEvent, readJudgmentLog, replay } from '../dataset/judgment-log.js';
 import { loadDataset } from '../dataset/native.js';
@@ -159,13 +159,7 @@ function checkJudgment(
       at('dataset'),
     );
   }
-  const grade = event.grade as number;
-  if (grade < scale.min || grade > scale.max) {
-    throw new UserError(
-      `grade ${grade} is outside the dataset's scale ${scale.min}–${scale.max}`,
-      at('grade'),
-    );
-  }
+  if (!onScale(scale, event.grade)) throw offScale(scale, event.grade, { file, line });
   if (!base.queries.has(event.qid) && event.query === undefined) {
     throw new UserError(
       `query '${event.qid}' is not in the dataset, and the judgment carries no query text`,

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { type GradeScale, gradeScaleOf } from '../dataset/grade-scale.js';
+import { type GradeScale, gradeScaleOf, offScale, onScale } from '../dataset/grade-scale.js';
 import {
   type JudgmentEvent,
   JudgmentWriter,
@@ -138,10 +138,7 @@ export async function startJudgeServer(options: JudgeServeOptions): Promise<Judg
     if (!item) return send(response, 400, { error: `no pair at position ${String(position)}` });
     const kind = body.kind;
     const grade = body.grade;
-    if (
-      kind === 'grade' &&
-      !(Number.isInteger(grade) && (grade as number) >= scale.min && (grade as number) <= scale.max)
-    ) {
+    if (kind === 'grade' && !onScale(scale, grade)) {
       return send(response, 400, { error: `grades are ${scale.min} to ${scale.max}` });
     }
     if (kind !== 'grade' && kind !== 'skip')
@@ -202,16 +199,8 @@ function checkLogged({ event, line }: LoggedEvent, digest: string, scale: GradeS
       { file, line, field: 'dataset' },
     );
   }
-  if (
-    event.kind === 'grade' &&
-    ((event.grade as number) < scale.min || (event.grade as number) > scale.max)
-  ) {
-    throw new UserError(`grade ${event.grade} is outside the dataset's scale ${scale.min}–${scale.max}`, {
-      file,
-      line,
-      field: 'grade',
-    });
-  }
+  if (event.kind === 'grade' && !onScale(scale, event.grade))
+    throw offScale(scale, event.grade, { file, line });
 }
 
 function listen(server: Server, port: number): Promise<number> {

@@ -1,3 +1,4 @@
+import { UserError } from '../errors.js';
 import type { Qrels } from '../metrics/types.js';
 
 /** The grades a person judges with: 0 (not relevant) up to the dataset's highest grade. */
@@ -28,4 +29,21 @@ export function gradeScaleOf(qrels: Qrels): GradeScale {
           : `grade ${grade}`,
   );
   return { min: 0, max, labels };
+}
+
+/** Whether `grade` is one of the scale's grades (a whole number from min to max). */
+export function onScale(scale: GradeScale, grade: unknown): boolean {
+  return Number.isInteger(grade) && (grade as number) >= scale.min && (grade as number) <= scale.max;
+}
+
+/** The refusal of a logged grade off the scale, at its file and line. */
+export function offScale(
+  scale: GradeScale,
+  grade: unknown,
+  where: { file: string; line: number },
+): UserError {
+  return new UserError(`grade ${String(grade)} is outside the dataset's scale ${scale.min}–${scale.max}`, {
+    ...where,
+    field: 'grade',
+  });
 }
