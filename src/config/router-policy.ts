@@ -1,8 +1,5 @@
-import { schemaProblem } from '../schemas.js';
-import { readUtf8File } from '../utf8.js';
-import { failIn } from './fail.js';
+import { type PlainProblem, readCheckedYaml } from './fail.js';
 import type { Decide, PairedTest } from './gate-policy.js';
-import { parseLocatedYaml } from './locate.js';
 
 export type RouterFloorMeasure = 'accuracy' | 'macroF1' | 'acceptedAccuracy';
 /** What may drop against a baseline (higher is better) and what may rise (lower is better). */
@@ -55,13 +52,8 @@ type RawRule = {
 /** Reads a router gate policy (`kind: router`), naming file, line and field of any problem. */
 export function loadRouterPolicy(file: string): RouterPolicy {
   // A limit on the wrong measure is named before the schema's less telling 'field is missing'.
-  const yaml = parseLocatedYaml(readUtf8File(file), file);
-  const fail = failIn(file, yaml);
-  const changeProblem = changeRuleProblem(yaml.value);
-  if (changeProblem) fail(changeProblem.message, changeProblem.path);
-  const problem = schemaProblem('router-policy', yaml.value);
-  if (problem) fail(problem.message, problem.path, problem.field);
-  const raw = yaml.value as {
+  const { value } = readCheckedYaml(file, 'router-policy', changeRuleProblem);
+  const raw = value as {
     rules: RawRule[];
     alpha?: number;
     test?: PairedTest;
@@ -90,7 +82,7 @@ export function loadRouterPolicy(file: string): RouterPolicy {
  * The schema's oneOf over rule shapes would only say a floor is missing; a drop or rise on the wrong measure
  * (or a drop no share can make) is said in words first.
  */
-function changeRuleProblem(value: unknown): { message: string; path: (string | number)[] } | undefined {
+function changeRuleProblem(value: unknown): PlainProblem {
   const rules = (value as { rules?: unknown } | null)?.rules;
   if (!Array.isArray(rules)) return undefined;
   for (const [i, rule] of rules.entries()) {
