@@ -13,6 +13,7 @@ import type { EvaluationFile } from '../evaluation/types.js';
 import { writeJsonFile } from '../files.js';
 import { type Measure, parseMeasureList } from '../metrics/registry.js';
 import { namingFlag } from './flag-errors.js';
+import { parallelMeanIntervals } from './parallel-bootstrap.js';
 import { evaluateRunFile } from './run-file-evaluation.js';
 
 export interface EvaluateFilesOptions {
@@ -81,6 +82,7 @@ export function evaluateNamedRunFiles(
       measures.map((m) => m.name),
       options,
     ),
+    parallelMeanIntervals,
   );
 }
 

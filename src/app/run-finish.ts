@@ -16,6 +16,7 @@ import {
 } from '../results/summary.js';
 import { summarizeLatency } from '../retrieve/latency.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { parallelMeanIntervals } from './parallel-bootstrap.js';
 import type { SystemExecution } from './run-systems.js';
 
 export interface FinishOptions {
@@ -60,7 +61,13 @@ export function finishRun(options: FinishOptions): {
 } {
   const { dataset, settings, executions } = options;
   const named = executions.flatMap((e) => e.ran?.named ?? []);
-  const { evaluation, warnings } = evaluateRuns(dataset, named, options.measures, settings);
+  const { evaluation, warnings } = evaluateRuns(
+    dataset,
+    named,
+    options.measures,
+    settings,
+    parallelMeanIntervals,
+  );
   options.folder.writeEvaluation(evaluation);
   const byName = new Map(evaluation.runs.map((r) => [r.name, r]));
   for (const { plan, summary, ran } of executions) {

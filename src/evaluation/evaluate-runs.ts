@@ -1,5 +1,5 @@
 import type { Dataset } from '../dataset/types.js';
-import { bootstrapMeanIntervals } from '../metrics/bootstrap.js';
+import { bootstrapMeanIntervals, type MeanIntervals } from '../metrics/bootstrap.js';
 import { asMean, type EvaluateOptions, evaluateRun, type RunEvaluation } from '../metrics/evaluate.js';
 import type { Measure } from '../metrics/registry.js';
 import type { Qrels, QueryJudgments, Run } from '../metrics/types.js';
@@ -50,12 +50,17 @@ export interface EvaluateRunsResult {
   warnings: string[];
 }
 
-/** Runs (in memory, or streamed from their files) → the evaluation file: per-query values, means, bootstrap intervals. Pure and deterministic. */
+/**
+ * Runs (in memory, or streamed from their files) → the evaluation file: per-query values, means, bootstrap
+ * intervals. Pure and deterministic; `intervals` is how the bootstrap is made (the app shares a large one
+ * among threads: the same intervals).
+ */
 export function evaluateRuns(
   dataset: Dataset,
   runs: NamedRun[],
   measures: Measure[],
   settings: EvaluationSettings,
+  intervals: MeanIntervals = bootstrapMeanIntervals,
 ): EvaluateRunsResult {
   const warnings = [...dataset.warnings];
   const label = `${dataset.manifest.name}@${dataset.manifest.version}`;
@@ -76,14 +81,14 @@ export function evaluateRuns(
     const forms = measures.map((measure, m) =>
       asMean(evaluation.values[m] as Float64Array, measure.aggregate),
     );
-    const intervals = bootstrapMeanIntervals(
+    const bounds = intervals(
       forms.map((form) => form.column),
       settings.bootstrap,
     );
     const summaries: Record<string, MeasureSummary> = {};
     const perQuery: Record<string, number[]> = {};
     measures.forEach((measure, m) => {
-      const interval = intervals[m];
+      const interval = bounds[m];
       const { fromMean } = forms[m] as (typeof forms)[number];
       summaries[measure.name] = {
         value: evaluation.aggregates[m] as number,

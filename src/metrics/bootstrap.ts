@@ -22,28 +22,74 @@ export function bootstrapMeanIntervals(
   columns: Float64Array[],
   options: BootstrapOptions,
 ): (Interval | undefined)[] {
+  const plan = bootstrapPlan(columns, options);
+  if (plan === undefined) return columns.map(() => undefined);
+  resampleMeans(plan, 0, options.samples);
+  return planIntervals(plan, columns.length, options.confidence);
+}
+
+/** How intervals are made from columns: bootstrapMeanIntervals, or the same resamples shared among threads. */
+export type MeanIntervals = (columns: Float64Array[], options: BootstrapOptions) => (Interval | undefined)[];
+
+/**
+ * A bootstrap laid out for its resamples to be made in any order and in parts (by several threads, through
+ * memory `allocate` gives: shared, for them): resample b's means depend only on b, as its draws are those
+ * the seeded generator makes after b × n draws.
+ */
+export interface BootstrapPlan {
+  /** The columns in groups of LANES, one row per query (laneGroups). */
+  groups: Float64Array[];
+  /** replicates[m * samples + b]: the mean of measure m in resample b (LANES per group, the last padded). */
+  replicates: Float64Array;
+  /** Queries per column: each resample draws this many. */
+  n: number;
+  samples: number;
+  seed: number;
+}
+
+/** The plan of a bootstrap of these columns, or undefined when they have no queries. */
+export function bootstrapPlan(
+  columns: Float64Array[],
+  options: Pick<BootstrapOptions, 'samples' | 'seed'>,
+  allocate: (length: number) => Float64Array = (length) => new Float64Array(length),
+): BootstrapPlan | undefined {
   const n = columns[0]?.length ?? 0;
-  if (n === 0) return columns.map(() => undefined);
-  const { samples } = options;
-  const groups = laneGroups(columns, n);
-  const random = new SeededRandom(options.seed);
-  // replicates[m * samples + b]: the mean of measure m in resample b.
-  const replicates = new Float64Array(samples * groups.length * LANES);
-  // A resample as how often each query was drawn: n draws into one small array, then one sequential pass
-  // over the queries that sums eight measures at once, each in a register. Gathering values at random
-  // positions instead costs a cache miss per draw (3.7× slower on 100,000 queries); a pass per measure
-  // reads the counts again for each. Each sum still adds count × value in query order from 0, so the
-  // means are bit for bit those of a sum per measure.
+  if (n === 0) return undefined;
+  const groups = laneGroups(columns, n, allocate);
+  return {
+    groups,
+    replicates: allocate(options.samples * groups.length * LANES),
+    n,
+    samples: options.samples,
+    seed: options.seed,
+  };
+}
+
+/**
+ * Resamples [from, to) of a plan, their means written into its replicates. A resample as how often each
+ * query was drawn: n draws into one small array, then one sequential pass over the queries that sums eight
+ * measures at once, each in a register. Gathering values at random positions instead costs a cache miss
+ * per draw (3.7× slower on 100,000 queries); a pass per measure reads the counts again for each. Each sum
+ * still adds count × value in query order from 0, so the means are bit for bit those of a sum per measure.
+ */
+export function resampleMeans(plan: BootstrapPlan, from: number, to: number): void {
+  const { groups, replicates, n, samples } = plan;
+  const random = SeededRandom.after(plan.seed, from * n);
   const counts = new Int32Array(n);
-  for (let b = 0; b < samples; b++) {
+  for (let b = from; b < to; b++) {
     counts.fill(0);
     random.countDraws(counts, n);
     for (let g = 0; g < groups.length; g++) {
       sumLanes(groups[g] as Float64Array, counts, replicates, g * LANES * samples + b, samples, n);
     }
   }
-  return columns.map((_, m) =>
-    percentileInterval(replicates.subarray(m * samples, (m + 1) * samples), options.confidence),
+}
+
+/** Each of the first `columns` measures' interval, once every resample of the plan is made. */
+export function planIntervals(plan: BootstrapPlan, columns: number, confidence: number): Interval[] {
+  const { replicates, samples } = plan;
+  return Array.from({ length: columns }, (_, m) =>
+    percentileInterval(replicates.subarray(m * samples, (m + 1) * samples), confidence),
   );
 }
 
@@ -54,9 +100,13 @@ const LANES = 8;
  * The columns in groups of LANES, each group one row per query (rows[q * LANES + lane], zeros in the
  * lanes past the last column), so a pass reads memory in order.
  */
-function laneGroups(columns: Float64Array[], n: number): Float64Array[] {
+function laneGroups(
+  columns: Float64Array[],
+  n: number,
+  allocate: (length: number) => Float64Array,
+): Float64Array[] {
   return Array.from({ length: Math.ceil(columns.length / LANES) }, (_, g) => {
-    const rows = new Float64Array(n * LANES);
+    const rows = allocate(n * LANES);
     columns.slice(g * LANES, (g + 1) * LANES).forEach((column, lane) => {
       for (let q = 0; q < n; q++) rows[q * LANES + lane] = column[q] as number;
     });

@@ -18,6 +18,15 @@ export class SeededRandom {
     this.state = seed | 0;
   }
 
+  /**
+   * The generator `seed` gives once `draws` numbers have been drawn from it: each draw adds 0x6D2B79F5 to
+   * the state (mod 2³²), so the state then is seed + draws × 0x6D2B79F5, found without drawing (Math.imul
+   * takes `draws` mod 2³², exactly, for any integer up to 2⁵³).
+   */
+  static after(seed: number, draws: number): SeededRandom {
+    return new SeededRandom(((seed | 0) + Math.imul(draws, 0x6d2b79f5)) | 0);
+  }
+
   /** The next number in [0, 1). */
   next(): number {
     this.state = (this.state + 0x6d2b79f5) | 0;

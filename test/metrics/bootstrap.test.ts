@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapMeanIntervals, type Interval, percentileInterval } from '../../src/metrics/bootstrap.js';
+import {
+  bootstrapMeanIntervals,
+  bootstrapPlan,
+  type Interval,
+  percentileInterval,
+  planIntervals,
+  resampleMeans,
+} from '../../src/metrics/bootstrap.js';
 import { SeededRandom, seededRandom } from '../../src/metrics/random.js';
 
 /** The bootstrap spelt out plainly: a resample's draw counts, then one sum per measure in query order. */
@@ -46,6 +53,14 @@ describe('seededRandom', () => {
     expect(counts).toEqual(expected);
     expect(bulk.next()).toBe(oneByOne.next());
   });
+
+  it('starts where that many draws would have left it, however many (mod 2³²)', () => {
+    const drawn = new SeededRandom(-7);
+    drawn.countDraws(new Int32Array(10), 12_345);
+    expect(SeededRandom.after(-7, 12_345).next()).toBe(drawn.next());
+    // The state cycles every 2³² draws, so a resample far along a long bootstrap is still found exactly.
+    expect(SeededRandom.after(-7, 2 ** 32 + 12_346).next()).toBe(drawn.next());
+  });
 });
 
 describe('bootstrapMeanIntervals', () => {
@@ -71,6 +86,17 @@ describe('bootstrapMeanIntervals', () => {
       expect(Object.is(interval?.low, expected[m]?.low)).toBe(true);
       expect(Object.is(interval?.high, expected[m]?.high)).toBe(true);
     });
+  });
+
+  it('gives the same resamples made in parts and out of order', () => {
+    const columns = Array.from({ length: 3 }, (_, m) => column(57, m));
+    const options = { samples: 120, confidence: 0.95, seed: 8 };
+    const plan = bootstrapPlan(columns, options);
+    if (!plan) throw new Error('no plan');
+    resampleMeans(plan, 90, 120);
+    resampleMeans(plan, 0, 37);
+    resampleMeans(plan, 37, 90);
+    expect(planIntervals(plan, 3, options.confidence)).toEqual(bootstrapMeanIntervals(columns, options));
   });
 
   it('gives no interval without queries', () => {
