@@ -29,6 +29,10 @@ describe('writeJsonFile', () => {
     const value = {
       qids: Array.from({ length: 60_000 }, (_, i) => `q${i}é`),
       values: Array.from({ length: 60_000 }, (_, i) => i / 7),
+      // Arrays of plain items are written a slice at a time: what they hold and how deep they sit.
+      deeper: {
+        mixed: Array.from({ length: 20_000 }, (_, i) => [i, 'a\nb', null, Number.NaN, -0, true][i % 6]),
+      },
     };
     const path = join(tempDir(), 'large.json');
     writeJsonFile(path, value);
