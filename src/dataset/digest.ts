@@ -1,9 +1,9 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, readSync } from 'node:fs';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { openForReading } from '../files.js';
 import { eachCanonicalLine, eachCanonicalQrelsLine } from './canonical.js';
 import { countJudgments } from './judgments.js';
+import { startReportWorker } from './report-worker.js';
 import type { DatasetContent } from './types.js';
 
 /**
@@ -69,55 +69,25 @@ function hashFile(hash: Hash, path: string): void {
  * for the digest; a worker that could not read the file leaves the error to fileSha256, called then.
  */
 export function fileSha256InBackground(path: string): { result: () => string } {
-  const signal = new SharedArrayBuffer(4);
-  const flag = new Int32Array(signal);
-  const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(SHA256_WORKER, {
-    eval: true,
-    workerData: { path, signal, port: port2 },
-    transferList: [port2],
-  });
-  worker.unref();
-  let digest: string | undefined;
-  return {
-    result: () => {
-      if (digest !== undefined) return digest;
-      try {
-        Atomics.wait(flag, 0, 0);
-        const report = receiveMessageOnPort(port1)?.message as { sha256?: string } | undefined;
-        digest = report?.sha256 ?? fileSha256(path);
-        return digest;
-      } finally {
-        port1.close();
-        void worker.terminate();
-      }
-    },
-  };
+  const worker = startReportWorker<object, { sha256?: string }>(SHA256, { path });
+  return { result: () => worker.report()?.sha256 ?? fileSha256(path) };
 }
 
-/** fileSha256's loop, in a worker; it wakes the waiting thread through the shared flag however it ends. */
-const SHA256_WORKER = `
-const { workerData } = require('node:worker_threads');
+/** fileSha256's loop, in a worker. */
+const SHA256 = `
 const { createHash } = require('node:crypto');
 const { closeSync, openSync, readSync } = require('node:fs');
-const { path, signal, port } = workerData;
-const flag = new Int32Array(signal);
-const done = () => { Atomics.store(flag, 0, 1); Atomics.notify(flag, 0); };
-process.on('exit', done);
 try {
   const hash = createHash('sha256');
   const buf = Buffer.allocUnsafe(1 << 20);
-  const fd = openSync(path, 'r');
+  const fd = openSync(input.path, 'r');
   try {
     for (let read = readSync(fd, buf); read > 0; read = readSync(fd, buf)) hash.update(buf.subarray(0, read));
   } finally {
     closeSync(fd);
   }
-  port.postMessage({ sha256: hash.digest('hex') });
+  report({ sha256: hash.digest('hex') });
 } catch {
-  port.postMessage({});
-} finally {
-  port.close();
-  done();
+  report({});
 }
 `;

@@ -1,10 +1,10 @@
 import { closeSync, mkdtempSync, readdirSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { formatLocated, type ToolError, UserError } from '../errors.js';
 import { openForReading } from '../files.js';
 import { isRunning } from './process-alive.js';
+import { startReportWorker } from './report-worker.js';
 
 /**
  * gzip-compressed inputs, told by their magic bytes (1f 8b) rather than their name. The readers are
@@ -83,31 +83,23 @@ function relocate(error: unknown, plain: string, path: string): unknown {
 
 /**
  * The worker that decompresses: node:zlib through stream/promises' pipeline, from the .gz file to the
- * temporary one (created exclusively, readable by the user only). It reports on a port and wakes the
- * waiting thread through a shared flag, also if it ends any other way.
+ * temporary one (created exclusively, readable by the user only).
  */
-const WORKER = `
-const { workerData } = require('node:worker_threads');
+const GUNZIP = `
 const { createReadStream, createWriteStream } = require('node:fs');
 const { createGunzip } = require('node:zlib');
 const { pipeline } = require('node:stream/promises');
-const { source, target, signal, port } = workerData;
-const flag = new Int32Array(signal);
-const done = () => { Atomics.store(flag, 0, 1); Atomics.notify(flag, 0); };
-process.on('exit', done);
 pipeline(
-  createReadStream(source, { highWaterMark: 1 << 20 }),
+  createReadStream(input.source, { highWaterMark: 1 << 20 }),
   createGunzip({ chunkSize: 1 << 18 }),
-  createWriteStream(target, { flags: 'wx', mode: 0o600, highWaterMark: 1 << 20 }),
-)
-  .then(
-    () => port.postMessage({ ok: true }),
-    (error) => port.postMessage({ ok: false, code: error && error.code, message: String(error && error.message) }),
-  )
-  .finally(() => { port.close(); done(); });
+  createWriteStream(input.target, { flags: 'wx', mode: 0o600, highWaterMark: 1 << 20 }),
+).then(
+  () => report({ ok: true }),
+  (error) => report({ ok: false, code: error && error.code, message: String(error && error.message) }),
+);
 `;
 
-interface WorkerReport {
+interface GunzipReport {
   ok: boolean;
   code?: string;
   message?: string;
@@ -118,27 +110,11 @@ interface WorkerReport {
  * while this one waits, so neither holds more than zlib's buffers.
  */
 export function gunzipFile(source: string, target: string): void {
-  const signal = new SharedArrayBuffer(4);
-  const flag = new Int32Array(signal);
-  const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(WORKER, {
-    eval: true,
-    workerData: { source, target, signal, port: port2 },
-    transferList: [port2],
-  });
-  worker.unref();
-  try {
-    Atomics.wait(flag, 0, 0);
-    const report = receiveMessageOnPort(port1)?.message as WorkerReport | undefined;
-    if (report?.ok) return;
-    throw gunzipError(source, report);
-  } finally {
-    port1.close();
-    void worker.terminate();
-  }
+  const report = startReportWorker<object, GunzipReport>(GUNZIP, { source, target }).report();
+  if (!report?.ok) throw gunzipError(source, report);
 }
 
-function gunzipError(source: string, report: WorkerReport | undefined): ToolError {
+function gunzipError(source: string, report: GunzipReport | undefined): ToolError {
   if (report === undefined)
     return new UserError('cannot decompress: the gzip reader stopped', { file: source });
   const { code, message = '' } = report;
