@@ -13,7 +13,7 @@ import type { DatasetContent } from './types.js';
  */
 export function datasetDigest(
   content: DatasetContent,
-  options: { canonicalQrelsFile?: string } = {},
+  options: { canonicalQueriesFile?: string; canonicalQrelsFile?: string } = {},
 ): string {
   const hash = createHash('sha256');
   hash.update('retrieval-gate dataset v1\n');
@@ -28,7 +28,13 @@ export function datasetDigest(
     }
   };
   add(`queries ${content.queries.size}`);
-  eachCanonicalLine(content.queries, add);
+  if (options.canonicalQueriesFile === undefined) eachCanonicalLine(content.queries, add);
+  else {
+    // A file holding exactly those lines (loadDataset said so) is hashed as it stands.
+    hash.update(batch);
+    batch = '';
+    hashFile(hash, options.canonicalQueriesFile);
+  }
   if (content.corpus) {
     add(`corpus ${content.corpus.size}`);
     eachCanonicalLine(content.corpus, add);

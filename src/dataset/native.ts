@@ -49,7 +49,11 @@ export function loadDataset(dir: string, options: { strict?: boolean } = {}): Da
   };
 
   const queriesPath = path('queries') as string;
-  const queries = readRecords<QueryRecord>(queriesPath, 'query', 'query');
+  // As with qrels below: a queries file in the canonical spelling is hashed by the digest as it stands.
+  const { records: queries, canonical: canonicalQueries } = withPlainFile(queriesPath, (plain) => {
+    const read = readRecordsForm<QueryRecord>(plain, 'query', 'query');
+    return { records: read.records, canonical: read.canonical && plain === queriesPath };
+  });
   const corpusPath = path('corpus');
   const corpus =
     corpusPath === undefined ? undefined : readRecords<DocumentRecord>(corpusPath, 'document', 'document');
@@ -64,7 +68,10 @@ export function loadDataset(dir: string, options: { strict?: boolean } = {}): Da
   const warnings = corpus ? checkQrelsDocuments(qrels, corpus, qrelsPath, options.strict === true) : [];
 
   const content = { queries, corpus, qrels };
-  const digest = datasetDigest(content, canonical ? { canonicalQrelsFile: qrelsPath } : {});
+  const digest = datasetDigest(content, {
+    ...(canonicalQueries ? { canonicalQueriesFile: queriesPath } : {}),
+    ...(canonical ? { canonicalQrelsFile: qrelsPath } : {}),
+  });
   if (digest !== manifest.digest) {
     throw new UserError(`content digest ${digest} differs from the manifest's ${manifest.digest}`, {
       file: manifestPath,
@@ -102,15 +109,40 @@ function readPlainRecords<T extends { id: string }>(
   schema: 'query' | 'document',
   what: string,
 ): Map<string, T> {
+  return readRecordsForm<T>(path, schema, what).records;
+}
+
+/**
+ * The records of a plain file, and (for queries) whether its bytes are exactly their canonical lines
+ * (canonical.ts) in id order, each ended by a newline, as `dataset import` writes them: the digest then
+ * hashes the file as it stands.
+ */
+export function readRecordsForm<T extends { id: string }>(
+  path: string,
+  schema: 'query' | 'document',
+  what: string,
+): { records: Map<string, T>; canonical: boolean } {
   const records = new Map<string, T>();
   const firstLine = new Map<string, number>();
+  // A plain query line ({"id", "text"}, printable ASCII, no escapes) is its canonical JSON, byte for byte.
+  let canonical = schema === 'query';
+  let bytes = 0;
+  let lastId = '';
   // A query in the spelling `dataset import` writes is read from its bytes; any other line is parsed and
   // validated, so both say the same of every line.
   scanLines(path, (buf, start, end, line) => {
-    const record =
-      (schema === 'query' ? (plainQuery(buf, start, end) as T | undefined) : undefined) ??
-      jsonlRecord<T>(buf, start, end, path, line, schema);
-    if (record === undefined) return;
+    const plain = schema === 'query' ? (plainQuery(buf, start, end) as T | undefined) : undefined;
+    const record = plain ?? jsonlRecord<T>(buf, start, end, path, line, schema);
+    if (record === undefined) {
+      canonical = false;
+      return;
+    }
+    if (canonical) {
+      // Plain ids are ASCII, where `<` is the code-point order canonical lines are sorted in.
+      canonical = plain !== undefined && lastId < record.id;
+      lastId = record.id;
+      bytes += end - start + 1;
+    }
     checkIdText(record.id, `${what} id`, { file: path, line, field: 'id' });
     if (records.has(record.id)) {
       throw new UserError(`duplicate ${what} id '${record.id}' (first at line ${firstLine.get(record.id)})`, {
@@ -124,7 +156,8 @@ function readPlainRecords<T extends { id: string }>(
   });
   if (records.size === 0)
     throw new UserError(`the file has no ${what === 'query' ? 'queries' : 'documents'}`, { file: path });
-  return records;
+  // Every line's bytes and its newline are the whole file only when the last line ends with one too.
+  return { records, canonical: canonical && bytes === statSync(path).size };
 }
 
 /** Judgments for a query the dataset does not have are an error: they would be evaluated against nothing. */

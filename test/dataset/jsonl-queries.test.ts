@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readRecords } from '../../src/dataset/native.js';
+import { datasetDigest } from '../../src/dataset/digest.js';
+import { readRecords, readRecordsForm } from '../../src/dataset/native.js';
 import type { QueryRecord } from '../../src/dataset/types.js';
 import { UserError } from '../../src/errors.js';
 import { inputFile } from '../helpers/input-files.js';
@@ -59,5 +60,34 @@ describe('queries.jsonl read from its bytes', () => {
     const slow = failure(file(['{"id":"q1","text":"first"}', parsed(line)]));
     expect(fast).toEqual(slow);
     expect(fast.location).toMatchObject({ line: 2, ...(field ? { field } : {}) });
+  });
+});
+
+describe('a queries file in the canonical spelling (the digest hashes it as it stands)', () => {
+  const CANONICAL = ['{"id":"q1","text":"a / b"}', '{"id":"q10","text":"ten"}', '{"id":"q2","text":"two"}'];
+  const canonical = (text: string): boolean =>
+    readRecordsForm<QueryRecord>(inputFile('queries.jsonl', text), 'query', 'query').canonical;
+
+  it('is known, and the digest hashing the file agrees with the digest of its lines', () => {
+    const text = `${CANONICAL.join('\n')}\n`;
+    expect(canonical(text)).toBe(true);
+    const path = inputFile('queries.jsonl', text);
+    const content = { queries: read(path), qrels: new Map([['q1', new Map([['d1', 1]])]]) };
+    expect(datasetDigest(content, { canonicalQueriesFile: path })).toBe(datasetDigest(content));
+  });
+
+  it.each([
+    ['ids out of order', [CANONICAL[1], CANONICAL[0], CANONICAL[2]]],
+    ['keys in another order', ['{"text":"a / b","id":"q1"}', CANONICAL[1], CANONICAL[2]]],
+    ['a line parsed as JSON', [parsed(CANONICAL[0] as string), CANONICAL[1], CANONICAL[2]]],
+    ['an escape', ['{"id":"q1","text":"a \\/ b"}', CANONICAL[1], CANONICAL[2]]],
+    ['metadata', ['{"id":"q1","metadata":{},"text":"a / b"}', CANONICAL[1], CANONICAL[2]]],
+    ['a blank line', [CANONICAL[0], '', CANONICAL[1], CANONICAL[2]]],
+  ])('is not taken for canonical with %s', (_what, lines) => {
+    expect(canonical(`${lines.join('\n')}\n`)).toBe(false);
+  });
+
+  it('is not taken for canonical when its last line has no newline', () => {
+    expect(canonical(CANONICAL.join('\n'))).toBe(false);
   });
 });
