@@ -13,7 +13,7 @@ import type { EvaluationFile } from '../evaluation/types.js';
 import { writeJsonFile } from '../files.js';
 import { type Measure, parseMeasureList } from '../metrics/registry.js';
 import { namingFlag } from './flag-errors.js';
-import { parallelMeanIntervals } from './parallel-bootstrap.js';
+import { parallelMeanIntervals, prepareSharedBootstrap } from './parallel-bootstrap.js';
 import { evaluateRunFile } from './run-file-evaluation.js';
 
 export interface EvaluateFilesOptions {
@@ -63,6 +63,11 @@ export function evaluateNamedRunFiles(
   };
   digest(0);
   const dataset = evaluationDataset(options);
+  const settings = evaluationSettings(
+    measures.map((m) => m.name),
+    options,
+  );
+  prepareSharedBootstrap(dataset.qrels.size, settings.bootstrap.samples);
   const runs = files.map(
     ({ name, path }, i): NamedRun => ({
       name,
@@ -74,16 +79,7 @@ export function evaluateNamedRunFiles(
       },
     }),
   );
-  return evaluateRuns(
-    dataset,
-    runs,
-    measures,
-    evaluationSettings(
-      measures.map((m) => m.name),
-      options,
-    ),
-    parallelMeanIntervals,
-  );
+  return evaluateRuns(dataset, runs, measures, settings, parallelMeanIntervals);
 }
 
 /** The judgments to evaluate against: a dataset, or a qrels file alone (never both: which would count?). */

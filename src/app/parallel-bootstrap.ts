@@ -48,6 +48,15 @@ export const parallelMeanIntervals: MeanIntervals = (columns, options) => {
 };
 
 /**
+ * Starts the workers a bootstrap of this many queries and resamples will be shared with (when it will be),
+ * so that they are ready when it begins: a caller that knows the size early (the judged queries) hides
+ * their start behind its own reading.
+ */
+export function prepareSharedBootstrap(queries: number, samples: number): void {
+  if (queries * samples >= SHARED_FROM_DRAWS) bootstrapWorkers();
+}
+
+/**
  * The bootstrap made by these workers and (unless `callerWorks` is false) this thread; `madeHere` is how
  * many resamples this thread made, its own share and any a stalled worker left.
  */
