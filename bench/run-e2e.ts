@@ -66,8 +66,8 @@ export async function run(): Promise<void> {
     });
     const runMs = performance.now() - start;
     start = performance.now();
-    // As `run` makes it: from the dataset the run already holds.
-    await writeReport({ resultsDir: outcome.dir, loadedDataset: outcome.dataset });
+    // As `run` makes it: from the dataset, runs and top hits the run already holds.
+    await writeReport({ resultsDir: outcome.dir, loadedDataset: outcome.dataset, held: outcome.held });
     const reportMs = performance.now() - start;
     const cpu = process.cpuUsage(cpuBefore);
 
