@@ -14,21 +14,29 @@ import type { QueryResults, Run } from '../metrics/types.js';
 export function writeRunFiles(run: Run, trecPath: string, jsonlPath: string): boolean {
   const qids = [...run.queries.keys()].sort(compareCodePoints);
   const results = (qid: string) => run.queries.get(qid) ?? { docids: [], scores: [] };
-  const trecSafe =
-    !hasSpace(run.runId) && qids.every((qid) => !hasSpace(qid) && !results(qid).docids.some(hasSpace));
+  // A doc id with whitespace is found as its query is written, and ends the TREC file there.
+  let trecSafe = !hasSpace(run.runId) && !qids.some(hasSpace);
   writeTextChunks(jsonlPath, (jsonl) => {
-    if (!trecSafe) {
-      writeQueries(qids, results, run.runId, jsonl);
-      // A TREC file left by an earlier run under the same run id would be read in place of this one.
-      rmSync(trecPath, { force: true });
-    } else writeTextChunks(trecPath, (trec) => writeQueries(qids, results, run.runId, jsonl, trec));
+    if (!trecSafe) writeQueries(qids, results, run.runId, jsonl);
+    else {
+      writeTextChunks(trecPath, (trec) => {
+        trecSafe = writeQueries(qids, results, run.runId, jsonl, trec);
+      });
+    }
   });
+  // A TREC file begun, or left by an earlier run under the same run id, would be read in place of the JSONL.
+  if (!trecSafe) rmSync(trecPath, { force: true });
   return trecSafe;
 }
 
+/** A doc id that JSON.stringify writes as it stands between quotes, and that holds no TREC separator. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON escapes
+const PLAIN_ID = /^[^\x00-\x20"\\\ud800-\udfff]*$/;
+
 /**
  * Each query's JSONL line, as JSON.stringify writes `{qid, results: [{docid, score}]}`, and its TREC lines
- * when `trec` is given; a file without a line is one newline (a TREC file of queries that found nothing too).
+ * while `trec` is given and the doc ids have no whitespace; returns whether none had. A file without a line
+ * is one newline (a TREC file of queries that found nothing too).
  */
 function writeQueries(
   qids: readonly string[],
@@ -36,8 +44,9 @@ function writeQueries(
   runId: string,
   jsonl: TextChunks,
   trec?: TextChunks,
-): void {
+): boolean {
   const tag = ` ${runId}\n`;
+  let trecOut = trec;
   let trecLines = 0;
   for (const qid of qids) {
     const { docids, scores } = results(qid);
@@ -48,16 +57,22 @@ function writeQueries(
       const docid = docids[i] as string;
       const score = scores[i] as number;
       const text = String(score);
+      let quoted = `"${docid}"`;
+      if (!PLAIN_ID.test(docid)) {
+        quoted = JSON.stringify(docid);
+        if (hasSpace(docid)) trecOut = undefined;
+      }
       // JSON has no NaN or Infinity: JSON.stringify writes null for them, and the TREC line the number as printed.
-      line += `${i === 0 ? '' : ','}{"docid":${JSON.stringify(docid)},"score":${Number.isFinite(score) ? text : 'null'}}`;
-      if (trec) lines += `${head}${docid} ${i + 1} ${text}${tag}`;
+      line += `${i === 0 ? '' : ','}{"docid":${quoted},"score":${Number.isFinite(score) ? text : 'null'}}`;
+      if (trecOut) lines += `${head}${docid} ${i + 1} ${text}${tag}`;
     }
     jsonl.add(`${line}]}\n`);
-    trec?.add(lines);
+    trecOut?.add(lines);
     trecLines += docids.length;
   }
   if (qids.length === 0) jsonl.add('\n');
-  if (trecLines === 0) trec?.add('\n');
+  if (trecLines === 0) trecOut?.add('\n');
+  return trec === undefined || trecOut !== undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Run } from '../../src/metrics/types.js';
@@ -73,5 +73,17 @@ describe('writeRunFiles', () => {
     const spaced: Run = { runId: 'r', queries: new Map([['q1', { docids: ['a b'], scores: [1] }]]) };
     expect(writeRunFiles(spaced, join(dir, 'b.trec'), join(dir, 'b.jsonl'))).toBe(false);
     expect(readFileSync(join(dir, 'b.jsonl'), 'utf8')).toBe(expected(spaced).jsonl);
+    // Found in a later query, after TREC lines were written: the TREC file is not left (nor an older one).
+    writeFileSync(join(dir, 'c.trec'), 'q0 Q0 old 1 1 stale\n');
+    const later: Run = {
+      runId: 'r',
+      queries: new Map([
+        ['q1', { docids: ['d1', 'd2'], scores: [2, 1] }],
+        ['q2', { docids: ['d3', 'd\t4'], scores: [2, 1] }],
+      ]),
+    };
+    expect(writeRunFiles(later, join(dir, 'c.trec'), join(dir, 'c.jsonl'))).toBe(false);
+    expect(existsSync(join(dir, 'c.trec'))).toBe(false);
+    expect(readFileSync(join(dir, 'c.jsonl'), 'utf8')).toBe(expected(later).jsonl);
   });
 });
