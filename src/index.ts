@@ -6,6 +6,7 @@
 export { createComponentFactory } from './app/components.js';
 export { type EvaluateFilesOptions, evaluateRunFiles } from './app/eval.js';
 export {
+  type HeldSystem,
   type ReadReportFilesOptions,
   type ReportBaseline,
   readReportFiles,

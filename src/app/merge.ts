@@ -97,7 +97,8 @@ export function mergeShards(options: MergeOptions): RunOutcome {
     startedAt: new Date(Math.min(...times.map((m) => Date.parse(m.startedAt)))),
     finishedAt: new Date(Math.max(...times.map((m) => Date.parse(m.finishedAt)))),
   });
-  return { dir: folder.dir, dataset, summary, evaluation, warnings };
+  // Its traces were joined file to file: the report reads them, and the runs with them.
+  return { dir: folder.dir, dataset, summary, evaluation, warnings, held: new Map() };
 }
 
 function readShard(dir: string): ReadShard {

@@ -5,6 +5,8 @@ import { resolveDataset } from '../dataset/resolve.js';
 import type { Dataset } from '../dataset/types.js';
 import { writeTextFile } from '../files.js';
 import { checkComparable } from '../gate/compare.js';
+import { runJudges } from '../metrics/evaluate.js';
+import type { Run } from '../metrics/types.js';
 import { renderReportHtml } from '../report/render-html.js';
 import { buildReportData, type ReportFiles, type SystemReportFiles } from '../report/report-data.js';
 import { HITS_PER_QUERY } from '../report/report-hits.js';
@@ -17,6 +19,7 @@ import { type MeasuredResults, systemThatRan } from '../results/measured.js';
 import { readReviewFile } from '../results/review.js';
 import { loadResults, loadRunFolder } from '../results/run-folder.js';
 import { readSystemHits, readSystemJudges } from '../results/system-files.js';
+import type { TracedHits } from '../results/trace-reader.js';
 import { readVerdictFile } from '../results/verdict-file.js';
 import { recordedDataset } from './recorded-dataset.js';
 
@@ -34,6 +37,11 @@ export interface WriteReportOptions {
    * not read a second time; its digest is checked against the results' like any other's.
    */
   loadedDataset?: Dataset;
+  /**
+   * By system id, what the run that just wrote the folder holds of its systems, so that their run files
+   * and traces are not read back; a system not in it is read from the folder.
+   */
+  held?: ReadonlyMap<string, HeldSystem>;
   /** The verdict to show (a gate.json); default: the run folder's, when the run was gated. */
   gate?: string;
   /** The HTML file; default: <resultsDir>/report.html. The Markdown goes beside it, named alike (.md). */
@@ -41,6 +49,14 @@ export interface WriteReportOptions {
   /** What relative paths (and git references) are resolved against; default: the working directory. */
   cwd?: string;
   now?: Date;
+}
+
+/** A system's results as the run that wrote them holds them. */
+export interface HeldSystem {
+  /** The run its run file holds. */
+  run: Run;
+  /** Each query's top hits, as readTraceTops reads them from its trace (HITS_PER_QUERY at least). */
+  tops: TracedHits[];
 }
 
 export interface WrittenReport {
@@ -70,6 +86,7 @@ export async function writeReport(options: WriteReportOptions): Promise<WrittenR
       : recordedDataset(folder.summary.dataset, resultsDir, cwd));
   const files = readReportFiles(resultsDir, folder.results, {
     baseline,
+    ...(options.held ? { held: options.held } : {}),
     ...(options.gate ? { gateFile: resolve(cwd, options.gate) } : {}),
   });
   const data = buildReportData({
@@ -94,6 +111,8 @@ export interface ReportBaseline {
 
 export interface ReadReportFilesOptions {
   baseline?: ReportBaseline | null;
+  /** The systems whose run and top hits are taken as held instead of read (WriteReportOptions.held). */
+  held?: ReadonlyMap<string, HeldSystem>;
   /** The verdict to show (a gate.json); default: the run folder's, when the run was gated. */
   gateFile?: string;
 }
@@ -102,7 +121,8 @@ export interface ReadReportFilesOptions {
  * Reads what the report shows of a run folder besides its results (`results`, read from `resultsDir`): the
  * verdict when gated, the migration review when `migrate review` wrote the folder, the index audit when it
  * holds audit.json, and system by system (in the results' order) the run file's rankings, the top hits, and
- * the baseline's top hits when the baseline is a run folder where the system ran too.
+ * the baseline's top hits when the baseline is a run folder where the system ran too. A held system's
+ * rankings and top hits are its held run's and tops: the same, without reading them back.
  */
 export function readReportFiles(
   resultsDir: string,
@@ -114,10 +134,10 @@ export function readReportFiles(
   const systemFiles = new Map<string, SystemReportFiles>();
   for (const { id, status } of results.systems) {
     if (status === 'failed') continue; // nothing was measured, so nothing is read
-    const files: SystemReportFiles = {
-      judges: readSystemJudges(resultsDir, id),
-      hits: readSystemHits(resultsDir, id, HITS_PER_QUERY),
-    };
+    const held = options.held?.get(id);
+    const files: SystemReportFiles = held
+      ? { judges: runJudges(held.run), hits: { traced: held.tops } }
+      : { judges: readSystemJudges(resultsDir, id), hits: readSystemHits(resultsDir, id, HITS_PER_QUERY) };
     if (baseline?.dir && systemThatRan(baseline.results, id)) {
       files.baselineHits = readSystemHits(baseline.dir, id, HITS_PER_QUERY);
     }

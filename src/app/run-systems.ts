@@ -4,9 +4,11 @@ import type { NamedRun } from '../evaluation/evaluate-runs.js';
 import type { EvaluationSettings } from '../evaluation/types.js';
 import { seededSample } from '../metrics/sample.js';
 import type { Run } from '../metrics/types.js';
+import { HITS_PER_QUERY } from '../report/report-hits.js';
 import type { RunFolderWriter, SystemFiles } from '../results/run-folder-writer.js';
 import type { SystemFigures, SystemPlan } from '../results/shard.js';
 import type { IndexCheck, SystemDescription, SystemSummary } from '../results/summary.js';
+import type { TracedHits } from '../results/trace-reader.js';
 import { runSystem, type SystemComponents, type SystemQuery } from '../retrieve/run-system.js';
 import type { CorpusDocument, Progress } from '../retrieve/types.js';
 
@@ -39,12 +41,19 @@ export interface SystemRuns {
 
 /**
  * One system executed over some queries: its plan, its summary so far (status, description, checks,
- * files), and, when it ran, its runs (as written and evaluated) and its raw figures.
+ * files), and, when it ran, its runs (as written and evaluated), its raw figures and, when it ran here
+ * (not merged from shards), each query's top hits as its trace has them.
  */
 export interface SystemExecution {
   plan: SystemPlan;
   summary: SystemSummary;
-  ran?: { runs: SystemRuns; named: NamedRun[]; files: SystemFiles; figures: SystemFigures };
+  ran?: {
+    runs: SystemRuns;
+    named: NamedRun[];
+    files: SystemFiles;
+    figures: SystemFigures;
+    tops?: TracedHits[];
+  };
 }
 
 export interface ExecuteOptions {
@@ -108,6 +117,7 @@ export async function executeSystems(options: ExecuteOptions): Promise<SystemExe
         tracePath,
         prices: plan.prices,
         ...(checked ? { annCheck: checked } : {}),
+        topHits: HITS_PER_QUERY,
         onProgress: (done) => options.progress?.update(done),
       });
       const exact = result.exact && 'run' in result.exact ? result.exact.run : undefined;
@@ -128,7 +138,7 @@ export async function executeSystems(options: ExecuteOptions): Promise<SystemExe
         });
         files.sample = folder.writeSampleRun(system.id, { ...sampled.run, runId: `${system.id}~sample` });
       }
-      const { run: _run, firstStage: _first, exact: exactCheck, ...measured } = result;
+      const { run: _run, firstStage: _first, exact: exactCheck, tops, ...measured } = result;
       const figures: SystemFigures = {
         ...measured,
         retries: { search: built.index.retries?.() ?? 0, rerank: built.reranker?.retries?.() ?? 0 },
@@ -137,7 +147,7 @@ export async function executeSystems(options: ExecuteOptions): Promise<SystemExe
           ? { exact: 'run' in exactCheck ? { searchMs: exactCheck.searchMs } : { error: exactCheck.error } }
           : {}),
       };
-      execution.ran = { runs, named, files, figures };
+      execution.ran = { runs, named, files, figures, ...(tops ? { tops } : {}) };
     } catch (error) {
       summary.status = 'failed';
       summary.error = error instanceof Error ? error.message : String(error);

@@ -17,6 +17,7 @@ import type { RunSummary } from '../results/summary.js';
 import type { SystemQuery } from '../retrieve/run-system.js';
 import type { CorpusDocument, Progress } from '../retrieve/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import type { HeldSystem } from './report.js';
 import { finishRun, runMeasures } from './run-finish.js';
 import { type BuildComponents, executeSystems, type SystemExecution } from './run-systems.js';
 
@@ -45,6 +46,8 @@ export interface RunOutcome {
   summary: RunSummary;
   evaluation: EvaluationFile;
   warnings: string[];
+  /** By system id, each system that ran here, as it holds its results: what its report need not read back. */
+  held: ReadonlyMap<string, HeldSystem>;
 }
 
 /**
@@ -83,7 +86,17 @@ export async function runConfig(options: RunOptions): Promise<RunOutcome> {
     summary,
     evaluation,
     warnings: [...buildWarnings(executions), ...warnings],
+    held: heldSystems(executions),
   };
+}
+
+/** The systems that ran, with the run and top hits their run file and trace hold. */
+function heldSystems(executions: SystemExecution[]): Map<string, HeldSystem> {
+  const held = new Map<string, HeldSystem>();
+  for (const { plan, ran } of executions) {
+    if (ran?.tops) held.set(plan.id, { run: ran.runs.run, tops: ran.tops });
+  }
+  return held;
 }
 
 /** What a shard run wrote: its folder and manifest, and the build warnings to print. */

@@ -70,7 +70,8 @@ export function registerRun(program: Command, cli: Cli): void {
 /**
  * How `run` and `merge` end: the gate, when asked for, decides the exit code (a failed system fails it,
  * fail closed); then the report, written after the gate so that its verdict is in it, from the dataset the
- * run already holds (reading a large corpus again was half the report's time).
+ * run already holds (reading a large corpus again was half the report's time), and the runs and top hits
+ * (reading its run files and traces back was half of what was left).
  */
 export async function gateAndReportRun(cli: Cli, flags: FinishFlags, outcome: RunOutcome): Promise<number> {
   const exitCode = flags.gate
@@ -80,6 +81,7 @@ export async function gateAndReportRun(cli: Cli, flags: FinishFlags, outcome: Ru
     await writeAndAnnounce(cli, {
       resultsDir: outcome.dir,
       loadedDataset: outcome.dataset,
+      held: outcome.held,
       ...(flags.baseline ? { baseline: flags.baseline } : {}),
       allowDatasetChange: flags.allowDatasetChange === true,
       ...(flags.gate && flags.out ? { gate: join(flags.out, 'gate.json') } : {}),

@@ -17,14 +17,20 @@ const MAX_DIGITS = 17;
 export function orderedScores<T extends number | null>(scores: readonly T[]): T[] {
   const present = scores.filter((score): score is NonNullable<T> => score !== null);
   let digits = 4;
-  while (digits < MAX_DIGITS && mergesNeighbours(present, digits)) digits++;
-  return scores.map((score) => (score === null ? score : (Number(score.toPrecision(digits)) as T)));
+  let rounded = roundedTo(present, digits);
+  while (digits < MAX_DIGITS && mergesNeighbours(present, rounded)) rounded = roundedTo(present, ++digits);
+  let next = 0;
+  return scores.map((score) => (score === null ? score : (rounded[next++] as T)));
 }
 
-function mergesNeighbours(scores: readonly number[], digits: number): boolean {
+function roundedTo(scores: readonly number[], digits: number): number[] {
+  return scores.map((score) => Number(score.toPrecision(digits)));
+}
+
+/** Whether two neighbours that differ are alike once rounded (each score rounded once, not once per pair). */
+function mergesNeighbours(scores: readonly number[], rounded: readonly number[]): boolean {
   for (let i = 1; i < scores.length; i++) {
-    const [a, b] = [scores[i - 1] as number, scores[i] as number];
-    if (a !== b && Number(a.toPrecision(digits)) === Number(b.toPrecision(digits))) return true;
+    if (scores[i - 1] !== scores[i] && rounded[i - 1] === rounded[i]) return true;
   }
   return false;
 }

@@ -4,6 +4,7 @@ import type { SystemConfig } from '../config/types.js';
 import type { QueryResults, Run } from '../metrics/types.js';
 import type { QueryLoopFigures } from '../results/summary.js';
 import type { RankedHit, RerankedHit, TraceRecord } from '../results/trace.js';
+import type { TracedHits } from '../results/trace-reader.js';
 import { inOrder } from './transport/in-order.js';
 import type { Candidate, Hit, Index, QueryInput, Reranker } from './types.js';
 
@@ -43,6 +44,8 @@ export interface SystemRunResult extends QueryLoopFigures {
   firstStage?: Run;
   /** The index's exact answer to the checked queries (the ANN check), or why it could not be had. */
   exact?: ExactCheck;
+  /** Each query's top hits as its trace line has them, when asked for (`topHits`). */
+  tops?: TracedHits[];
 }
 
 /**
@@ -66,6 +69,11 @@ export interface RunSystemOptions {
    * approximate searches, so the exact scans do not slow the latencies measured.
    */
   annCheck?: readonly string[];
+  /**
+   * Keep the first `topHits` hits of each stage of every query, with its total latency, as readTraceTops
+   * reads them from the trace: a report made by the run then need not read the trace back.
+   */
+  topHits?: number;
   onProgress?: (done: number) => void;
 }
 
@@ -85,6 +93,7 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
     ? { runId: `${system.id}~first-stage`, queries: new Map() }
     : undefined;
   const latencies: SystemRunResult['latencies'] = { embed: [], search: [], rerank: [], total: [] };
+  const tops: TracedHits[] | undefined = options.topHits === undefined ? undefined : [];
   const batchLatencies: SystemRunResult['batchLatencies'] = { embed: vectors?.callMs ?? [], search: [] };
   const batchSizes = new Set<number>();
   let rerankTokens = 0;
@@ -205,6 +214,15 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
       },
     };
     writeSync(trace, `${JSON.stringify(record)}\n`);
+    if (tops) {
+      const top = options.topHits;
+      tops.push({
+        qid: query.id,
+        firstStage: record.firstStage.slice(0, top),
+        ...(reranked ? { reranked: reranked.slice(0, top) } : {}),
+        latencyMs: { total },
+      });
+    }
     options.onProgress?.(q + 1);
   }
 
@@ -245,6 +263,7 @@ export async function runSystem(options: RunSystemOptions): Promise<SystemRunRes
     run,
     ...(firstStage ? { firstStage } : {}),
     ...(exact ? { exact } : {}),
+    ...(tops ? { tops } : {}),
     latencies,
     batchLatencies,
     wallMs,

@@ -6,7 +6,7 @@ import { loadDataset } from '../../src/dataset/native.js';
 import { inert } from '../../src/report/gate-markdown.js';
 import { runCliInProcess } from '../helpers/cli.js';
 import { importMiniDataset } from '../helpers/fixtures.js';
-import { EXAMPLE_DATASET, runExample } from '../helpers/results.js';
+import { EXAMPLE_DATASET, runExample, runExampleOutcome } from '../helpers/results.js';
 import { tempDir } from '../helpers/tmp.js';
 
 let dir: string;
@@ -79,6 +79,29 @@ describe('retrieval-gate report', () => {
         loadedDataset: loadDataset(mini),
       }),
     ).rejects.toThrow(/the dataset mini@1 .* but the results were measured on bike-repair@1\.0\.0/);
+  });
+
+  it('made by the run from the runs and top hits it holds is the page made from its folder alone, byte for byte', async () => {
+    const outcome = await runExampleOutcome(dir, 'held', ['bm25', 'hash+lexical', 'broken']);
+    // A failed system holds nothing, and is read as nothing.
+    expect([...outcome.held.keys()]).toEqual(['bm25', 'hash+lexical']);
+    const now = new Date('2026-01-02T03:04:05Z');
+    const read = await writeReport({
+      resultsDir: outcome.dir,
+      baseline: base,
+      out: join(dir, 'held-read', 'r.html'),
+      now,
+    });
+    const held = await writeReport({
+      resultsDir: outcome.dir,
+      baseline: base,
+      out: join(dir, 'held-held', 'r.html'),
+      loadedDataset: outcome.dataset,
+      held: outcome.held,
+      now,
+    });
+    expect(readFileSync(held.html, 'utf8')).toBe(readFileSync(read.html, 'utf8'));
+    expect(readFileSync(held.markdown, 'utf8')).toBe(readFileSync(read.markdown, 'utf8'));
   });
 
   it('is written by run (after the gate, with its verdict) unless --no-report', async () => {

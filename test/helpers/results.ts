@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createComponentFactory } from '../../src/app/components.js';
-import { runConfig } from '../../src/app/run.js';
+import { type RunOutcome, runConfig } from '../../src/app/run.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { SystemQuery } from '../../src/retrieve/run-system.js';
 import { REPO_ROOT } from './cli.js';
@@ -31,6 +31,16 @@ export async function runExample(
   systems: (keyof typeof SYSTEMS)[],
   sample?: SystemQuery[],
 ): Promise<string> {
+  return (await runExampleOutcome(dir, runId, systems, sample)).dir;
+}
+
+/** runExample, returning what the run returns (its folder, the dataset, what it holds of each system). */
+export async function runExampleOutcome(
+  dir: string,
+  runId: string,
+  systems: (keyof typeof SYSTEMS)[],
+  sample?: SystemQuery[],
+): Promise<RunOutcome> {
   const file = join(dir, `${runId}.yaml`);
   const crash = JSON.stringify(join(FIXTURES, 'commands', 'faulty.mjs'));
   const yaml = [
@@ -56,7 +66,7 @@ export async function runExample(
     build: createComponentFactory(),
     ...(sample ? { sample } : {}),
   });
-  return outcome.dir;
+  return outcome;
 }
 
 /** A system's run file as its ranking only (`qid Q0 docid rank`): scores differ in float precision between indexes. */

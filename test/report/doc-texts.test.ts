@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { cut } from '../../src/report/clip.js';
 import {
   DOC_TEXT_KEPT,
   docsByRank,
+  oneLineStart,
   reportDocTexts,
   TEXT_BUDGET,
   utf8Length,
@@ -41,6 +43,38 @@ describe('docsByRank', () => {
   });
 });
 
+describe('oneLineStart', () => {
+  it('is the whole text made one line and cut, whatever white space or astral characters meet the start', () => {
+    const whole = (text: string, width: number) => cut(text.replace(/\s+/g, ' ').trim(), width);
+    const width = 10;
+    const crafted = [
+      '',
+      '   ',
+      `${' '.repeat(25)}word`,
+      `${'a'.repeat(19)}  \n\t  b`,
+      `${'a'.repeat(10)}${' '.repeat(10)}${'b'.repeat(5)}`,
+      `${'a'.repeat(11)}${' '.repeat(9)}`,
+      `${'a'.repeat(8)}😀${'b'.repeat(20)}`,
+      `${'a'.repeat(19)}😀 tail`,
+      'a '.repeat(40),
+    ];
+    // Seeded texts of letters, spaces, line breaks and astral characters around twice the width.
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const parts = ['a', 'b', ' ', '  ', '\n', '\t', '😀', 'é'];
+    const seeded = Array.from({ length: 2000 }, () =>
+      Array.from(
+        { length: 10 + Math.floor(next() * 30) },
+        () => parts[Math.floor(next() * parts.length)],
+      ).join(''),
+    );
+    for (const text of [...crafted, ...seeded]) expect(oneLineStart(text, width)).toBe(whole(text, width));
+  });
+});
+
 describe('reportDocTexts', () => {
   it("keeps every shown hit's title and 300-character start in a report of a few hundred queries", () => {
     // 300 queries × 4 lists × 10 hits, no two alike: the most documents such a report shows.
@@ -75,6 +109,24 @@ describe('reportDocTexts', () => {
     expect(titles - JSON.stringify(texts.map(() => 0)).length).toBeLessThanOrEqual(budget / 3);
     expect(texts[999]).toEqual(['Title of d999', `${TEXT.slice(0, DOC_TEXT_KEPT - 1)}…`]);
     expect(texts[0]).toBe(0);
+  });
+
+  it('counts what escapes, CJK and astral characters take in the JSON against the budget', () => {
+    const kinds = ['plain words', 'a "quoted" \\ word', '中文字符', 'a😀b', 'ctrl\u0001char', 'é…'];
+    const ids = Array.from({ length: 600 }, (_, i) => `d${i}`);
+    const corpus = new Map(
+      ids.map((id, i) => [
+        id,
+        { title: kinds[i % 6] as string, text: (kinds[(i + 1) % 6] as string).repeat(20) },
+      ]),
+    );
+    const budget = 40_000;
+    const texts = reportDocTexts(ids, [...ids.keys()], corpus, budget);
+    expect(texts.filter((entry) => kept(entry) === 2).length).toBeGreaterThan(0);
+    expect(texts.filter((entry) => kept(entry) !== 2).length).toBeGreaterThan(0);
+    const beyondZeros = utf8Length(JSON.stringify(texts)) - JSON.stringify(texts.map(() => 0)).length;
+    expect(beyondZeros).toBeLessThanOrEqual(budget);
+    expect(beyondZeros).toBeGreaterThan(budget - 1000); // one more text (under 1 kB) would not have fitted
   });
 
   it('keeps every title and text that fit in all, even where the titles are the longer part', () => {

@@ -368,6 +368,35 @@ describe('orderedScores', () => {
     expect(orderedScores([1.23456789, 1.23456781])).toEqual([1.2345679, 1.2345678]);
   });
 
+  it('rounds every list to the fewest digits, 4 at least, that keep each two unequal neighbours apart', () => {
+    const fewest = (scores: (number | null)[]): (number | null)[] => {
+      const present = scores.filter((score): score is number => score !== null);
+      const round = (digits: number) => (x: number | null) =>
+        x === null ? null : Number(x.toPrecision(digits));
+      let digits = 4;
+      const apart = (d: number) =>
+        present.every(
+          (x, i) => i === 0 || x === present[i - 1] || round(d)(x) !== round(d)(present[i - 1] as number),
+        );
+      while (digits < 17 && !apart(digits)) digits++;
+      return scores.map(round(digits));
+    };
+    let seed = 11;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let list = 0; list < 500; list++) {
+      let score = 30 * next();
+      const scores = Array.from({ length: 1 + Math.floor(next() * 12) }, () => {
+        if (next() < 0.1) return null;
+        if (next() > 0.2) score -= next() * 10 ** -Math.floor(next() * 9);
+        return score;
+      });
+      expect(orderedScores(scores)).toEqual(fewest(scores));
+    }
+  });
+
   it('keeps ties tied and nulls null', () => {
     expect(orderedScores([0.5, 0.5, 0.25])).toEqual([0.5, 0.5, 0.25]);
     expect(orderedScores([11.40001, null, 11.40002, null])).toEqual([11.40001, null, 11.40002, null]);
