@@ -123,41 +123,67 @@ export function readRecordsForm<T extends { id: string }>(
   what: string,
 ): { records: Map<string, T>; canonical: boolean } {
   const records = new Map<string, T>();
-  const firstLine = new Map<string, number>();
+  const idField = `${what} id`;
   // A plain query line ({"id", "text"}, printable ASCII, no escapes) is its canonical JSON, byte for byte.
   let canonical = schema === 'query';
   let bytes = 0;
   let lastId = '';
   // A query in the spelling `dataset import` writes is read from its bytes; any other line is parsed and
   // validated, so both say the same of every line.
+  const plainOf = (buf: Buffer, start: number, end: number) =>
+    schema === 'query' ? (plainQuery(buf, start, end) as T | undefined) : undefined;
   scanLines(path, (buf, start, end, line) => {
-    const plain = schema === 'query' ? (plainQuery(buf, start, end) as T | undefined) : undefined;
+    const plain = plainOf(buf, start, end);
     const record = plain ?? jsonlRecord<T>(buf, start, end, path, line, schema);
     if (record === undefined) {
       canonical = false;
       return;
     }
+    // A plain line's id is a word already (printable ASCII, no space, not empty): a parsed one is checked.
+    if (plain === undefined) checkIdText(record.id, idField, { file: path, line, field: 'id' });
     if (canonical) {
       // Plain ids are ASCII, where `<` is the code-point order canonical lines are sorted in.
       canonical = plain !== undefined && lastId < record.id;
       lastId = record.id;
       bytes += end - start + 1;
     }
-    checkIdText(record.id, `${what} id`, { file: path, line, field: 'id' });
     if (records.has(record.id)) {
-      throw new UserError(`duplicate ${what} id '${record.id}' (first at line ${firstLine.get(record.id)})`, {
+      const first = firstLineOf(
+        path,
+        record.id,
+        line,
+        (buf, start, end, at) =>
+          (plainOf(buf, start, end) ?? jsonlRecord<T>(buf, start, end, path, at, schema))?.id,
+      );
+      throw new UserError(`duplicate ${what} id '${record.id}' (first at line ${first})`, {
         file: path,
         line,
         field: 'id',
       });
     }
     records.set(record.id, record);
-    firstLine.set(record.id, line);
   });
   if (records.size === 0)
     throw new UserError(`the file has no ${what === 'query' ? 'queries' : 'documents'}`, { file: path });
   // Every line's bytes and its newline are the whole file only when the last line ends with one too.
   return { records, canonical: canonical && bytes === statSync(path).size };
+}
+
+/**
+ * The first line before `before` whose id is `id`, read again (a duplicate is rare: no line numbers are
+ * kept for it while reading).
+ */
+function firstLineOf(
+  path: string,
+  id: string,
+  before: number,
+  idOf: (buf: Buffer, start: number, end: number, line: number) => string | undefined,
+): number {
+  let first = 0;
+  scanLines(path, (buf, start, end, line) => {
+    if (first === 0 && line < before && idOf(buf, start, end, line) === id) first = line;
+  });
+  return first;
 }
 
 /** Judgments for a query the dataset does not have are an error: they would be evaluated against nothing. */

@@ -63,6 +63,20 @@ describe('queries.jsonl read from its bytes', () => {
   });
 });
 
+describe('an id used twice', () => {
+  it.each([
+    ['plain', (line: string) => line],
+    ['parsed', parsed],
+  ])('is refused at its second line, naming its first (%s lines)', (_spelling, spell) => {
+    const lines = ['{"id":"q1","text":"a"}', '{"id":"q2","text":"b"}', '{"id":"q3","text":"c"}'];
+    const { message, location } = failure(
+      file([...lines, '{"id":"q2","text":"again"}', 'not JSON'].map(spell)),
+    );
+    expect(message).toContain("duplicate query id 'q2' (first at line 2)");
+    expect(location).toMatchObject({ line: 4, field: 'id' });
+  });
+});
+
 describe('a queries file in the canonical spelling (the digest hashes it as it stands)', () => {
   const CANONICAL = ['{"id":"q1","text":"a / b"}', '{"id":"q10","text":"ten"}', '{"id":"q2","text":"two"}'];
   const canonical = (text: string): boolean =>
