@@ -88,6 +88,7 @@ const CANONICAL_ORDER = (2 * 8 + 1) * 8 + 4;
  * Such a line means the same to JSON.parse and the schema; false leaves any other line to them.
  */
 function plainJudgment(buf: Buffer, start: number, end: number, out: PlainJudgment): boolean {
+  if (canonicalJudgment(buf, start, end, out)) return true;
   if (buf[start] !== 0x7b || buf[end - 1] !== 0x7d) return false; // { … }
   let seen = 0;
   let order = 0; // the keys' bits in the order met, three bits each
@@ -123,6 +124,33 @@ function plainJudgment(buf: Buffer, start: number, end: number, out: PlainJudgme
   }
   out.canonical = order === CANONICAL_ORDER && !negativeZero;
   return i === end - 1;
+}
+
+const DOCID_KEY = '{"docid":';
+const QID_KEY = ',"qid":';
+const REL_KEY = ',"rel":';
+
+/**
+ * plainJudgment for the canonical spelling, `{"docid":"d1","qid":"q1","rel":1}`, which `dataset import`
+ * writes: its keys matched where they must stand rather than named one by one (a million lines).
+ */
+function canonicalJudgment(buf: Buffer, start: number, end: number, out: PlainJudgment): boolean {
+  const docid = start + DOCID_KEY.length;
+  if (buf[end - 1] !== 0x7d || !sameText(buf, start, docid, DOCID_KEY)) return false;
+  const docidClose = plainString(buf, docid, end);
+  if (docidClose <= docid + 1) return false; // no string, or an empty one (the schema's to refuse)
+  const qid = docidClose + 1 + QID_KEY.length;
+  if (!sameText(buf, docidClose + 1, qid, QID_KEY)) return false;
+  const qidClose = plainString(buf, qid, end);
+  if (qidClose <= qid + 1) return false;
+  const rel = qidClose + 1 + REL_KEY.length;
+  if (!sameText(buf, qidClose + 1, rel, REL_KEY) || plainInteger(buf, rel, end - 1) !== end - 1) return false;
+  out.docid = buf.toString('latin1', docid + 1, docidClose);
+  if (!sameText(buf, qid + 1, qidClose, out.qid)) out.qid = buf.toString('latin1', qid + 1, qidClose);
+  out.rel = integerValue(buf, rel, end - 1);
+  // JSON writes -0 as 0: a line spelling it is not canonical.
+  out.canonical = !(buf[rel] === 0x2d && out.rel === 0);
+  return true;
 }
 
 /** The value of the integer plainInteger matched (at most 15 digits: exact, as JSON.parse reads it, -0 too). */
