@@ -1,20 +1,10 @@
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  ftruncateSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, rmSync, writeSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import { readTextFile } from '../files.js';
 import { assertValid } from '../schemas.js';
 import { parseJsonLine } from './json-text.js';
 import { pairKey } from './pair-key.js';
-import { isRunning } from './process-alive.js';
+import { takePidLock } from './pid-lock.js';
 
 /**
  * judgments.jsonl: every act of an annotator (a grade, a skip, an undo) appended and fsynced as it is made,
@@ -110,25 +100,14 @@ export class JudgmentWriter {
 }
 
 function takeLock(lock: string, path: string): void {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new UserError(`cannot lock the judgments file: ${(error as Error).message}`, { file: lock });
-      }
-    }
-    const pid = Number.parseInt(readFileSync(lock, 'utf8'), 10);
-    if (Number.isInteger(pid) && isRunning(pid)) {
-      throw new UserError(
-        `another judge serve (process ${pid}) is appending to this file; judge in its page, stop it, or pass --judgments <another file>`,
-        { file: path },
-      );
-    }
-    rmSync(lock, { force: true }); // left by a server that was killed
-  }
-  throw new UserError('cannot lock the judgments file', { file: lock });
+  const refusal = takePidLock(lock);
+  if (refusal === undefined) return;
+  if ('holder' in refusal)
+    throw new UserError(
+      `another judge serve (process ${refusal.holder}) is appending to this file; judge in its page, stop it, or pass --judgments <another file>`,
+      { file: path },
+    );
+  throw new UserError(`cannot lock the judgments file: ${refusal.error.message}`, { file: lock });
 }
 
 /**
