@@ -78,14 +78,6 @@ export function writeTextFile(path: string, text: string): void {
   }
 }
 
-/**
- * Writes a file (and its folder) as `write` adds its text, about a megabyte at a time: a large file is never
- * one string, and its pieces die young instead of filling the heap until the end.
- */
-export function writeTextChunks(path: string, write: (out: TextChunks) => void): void {
-  writeChunked(path, write);
-}
-
 /** What writeTextChunks hands its writer: the text added goes to the file in order. */
 export interface TextChunks {
   add(text: string): void;
@@ -97,14 +89,17 @@ export interface TextChunks {
  * tens of megabytes of text.
  */
 export function writeJsonFile(path: string, value: unknown): void {
-  writeChunked(path, (out) => {
+  writeTextChunks(path, (out) => {
     writeJsonValue(jsonForm(value, ''), out, '');
     out.add('\n');
   });
 }
 
-/** Opens `path` (making its folder), lets `write` fill it through a ChunkedText, and closes it. */
-function writeChunked(path: string, write: (out: ChunkedText) => void): void {
+/**
+ * Writes a file (and its folder) as `write` adds its text, about a megabyte at a time: a large file is never
+ * one string, and its pieces die young instead of filling the heap until the end.
+ */
+export function writeTextChunks(path: string, write: (out: TextChunks) => void): void {
   let fd: number | undefined;
   try {
     mkdirSync(dirname(path), { recursive: true });
@@ -161,7 +156,7 @@ class ChunkedText implements TextChunks {
  * objects, arrays and primitives, toJSON applied to what they hold (a Date), members that are undefined,
  * functions or symbols left out, and such array items written as null.
  */
-function writeJsonValue(value: unknown, out: ChunkedText, indent: string): void {
+function writeJsonValue(value: unknown, out: TextChunks, indent: string): void {
   if (value === null || typeof value !== 'object') {
     out.add(JSON.stringify(value) ?? 'null');
     return;
@@ -201,7 +196,7 @@ const PRIMITIVE_SLICE = 8192;
  * An array of numbers, strings, booleans and nulls, as JSON.stringify indents it: each slice's own
  * indented text, its brackets cut and its lines moved to this depth (a JSON string holds no raw newline).
  */
-function writePrimitiveArray(items: unknown[], out: ChunkedText, indent: string): void {
+function writePrimitiveArray(items: unknown[], out: TextChunks, indent: string): void {
   const newline = `\n${indent}`;
   for (let at = 0; at < items.length; at += PRIMITIVE_SLICE) {
     const text = JSON.stringify(items.slice(at, at + PRIMITIVE_SLICE), null, 2);
