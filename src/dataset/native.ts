@@ -101,15 +101,7 @@ export function readRecords<T extends { id: string }>(
   schema: 'query' | 'document',
   what: string,
 ): Map<string, T> {
-  return withPlainFile(path, (plain) => readPlainRecords<T>(plain, schema, what));
-}
-
-function readPlainRecords<T extends { id: string }>(
-  path: string,
-  schema: 'query' | 'document',
-  what: string,
-): Map<string, T> {
-  return readRecordsForm<T>(path, schema, what).records;
+  return withPlainFile(path, (plain) => readRecordsForm<T>(plain, schema, what).records);
 }
 
 /**
