@@ -70,9 +70,13 @@ export function unfinishedChunks(shared: SharedBootstrap): number[] {
  */
 export function waitForChunks(shared: SharedBootstrap, patienceMs: number): boolean {
   const { control } = shared;
-  for (;;) {
-    const done = Atomics.load(control, DONE);
-    if (unfinishedChunks(shared).length === 0) return true;
+  // Until the caller makes a stalled thread's chunks, each chunk is taken, so made, once: the count says it.
+  for (
+    let done = Atomics.load(control, DONE);
+    done < chunkCount(shared);
+    done = Atomics.load(control, DONE)
+  ) {
     if (Atomics.wait(control, DONE, done, patienceMs) === 'timed-out') return false;
   }
+  return true;
 }
